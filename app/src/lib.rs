@@ -1,0 +1,52 @@
+//! Tessera's pages: Leptos components rendered on the server and hydrated in the browser, and the
+//! server functions they call. Everything that only exists on the server is gated here (feature
+//! `ssr`); `server/` and `frontend/` carry no `#[cfg]`.
+
+pub mod pages;
+
+#[cfg(feature = "ssr")]
+mod ssr;
+#[cfg(feature = "ssr")]
+pub use ssr::*;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    StaticSegment,
+    components::{Route, Router, Routes},
+};
+
+/// The HTML document around every page, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The root component: routes every page.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/tessera.css" />
+        <Title text="Tessera" />
+        <Router>
+            <Routes fallback=pages::NotFound>
+                <Route path=StaticSegment("") view=pages::StartPage />
+            </Routes>
+        </Router>
+    }
+}

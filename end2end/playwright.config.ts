@@ -1,0 +1,63 @@
+// Playwright runs Debian's Chromium (browsers are never downloaded) against the real `tessera`
+// binary, started here on a free port with a fresh SQLite database so that tests never collide with
+// a running `make run`.
+import { defineConfig } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const repoRoot = path.resolve(__dirname, '..');
+
+// The config is evaluated by the runner and again by each worker: choose once, share by env.
+if (!process.env.TESSERA_E2E_PORT) {
+  process.env.TESSERA_E2E_PORT = execFileSync(process.execPath, [
+    '-e',
+    "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{process.stdout.write(String(s.address().port));s.close()})",
+  ]).toString();
+}
+if (!process.env.TESSERA_E2E_DB) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-e2e-'));
+  process.env.TESSERA_E2E_DB = path.join(dir, 'tessera.db');
+}
+
+const port = process.env.TESSERA_E2E_PORT;
+const baseURL = `http://127.0.0.1:${port}`;
+const binary = process.env.TESSERA_BIN ?? path.join(repoRoot, 'target', 'debug', 'tessera');
+
+export const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+export default defineConfig({
+  testDir: './tests',
+  fullyParallel: true,
+  workers: 2,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  reporter: [['list']],
+  use: {
+    baseURL,
+    browserName: 'chromium',
+    launchOptions: { executablePath: '/usr/bin/chromium', args: chromiumArgs },
+    trace: 'retain-on-failure',
+  },
+  webServer: {
+    command: `"${binary}" serve --addr 127.0.0.1:${port} --database-url "sqlite://${process.env.TESSERA_E2E_DB}"`,
+    cwd: repoRoot,
+    url: `${baseURL}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: { RUST_LOG: 'warn' },
+  },
+});

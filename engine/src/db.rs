@@ -1,0 +1,127 @@
+//! Opening the database and applying the embedded migrations.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+/// Migrations compiled into the binary, applied at start.
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Why the database could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum DatabaseError {
+    #[error("unsupported database URL `{0}`: use sqlite://PATH (Postgres support is planned)")]
+    UnsupportedUrl(String),
+    #[error("could not create the directory `{path}` for the database: {source}")]
+    CreateDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("could not open the database: {0}")]
+    Open(#[from] sqlx::Error),
+    #[error("could not apply migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// A handle on Tessera's database: a connection pool with the schema migrated.
+#[derive(Clone, Debug)]
+pub struct Database {
+    pool: SqlitePool,
+}
+
+impl Database {
+    /// Opens (creating if missing) the database at `url` and applies pending migrations.
+    ///
+    /// `url` is `sqlite://PATH`, `sqlite:PATH` or `sqlite::memory:`.
+    pub async fn connect(url: &str) -> Result<Self, DatabaseError> {
+        if !url.starts_with("sqlite:") {
+            return Err(DatabaseError::UnsupportedUrl(url.to_owned()));
+        }
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .foreign_keys(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(5));
+        create_parent_dir(options.get_filename())?;
+        let in_memory = url.contains(":memory:");
+        let pool = SqlitePoolOptions::new()
+            // An in-memory database lives in one connection; more would each see an empty one.
+            .max_connections(if in_memory { 1 } else { 8 })
+            .connect_with(options)
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    /// The underlying pool, for the storage modules.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// True when the database answers a trivial query.
+    pub async fn is_reachable(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+
+    /// Closes every connection, waiting for those in use to be returned.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn create_parent_dir(file: &Path) -> Result<(), DatabaseError> {
+    let Some(parent) = file.parent() else {
+        return Ok(());
+    };
+    if parent.as_os_str().is_empty() || parent.exists() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(parent).map_err(|source| DatabaseError::CreateDir {
+        path: parent.display().to_string(),
+        source,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn connect_creates_the_file_and_its_directory_and_migrates() {
+        let dir = std::env::temp_dir().join(format!("tessera-db-test-{}", std::process::id()));
+        let file = dir.join("nested").join("tessera.db");
+        let _ = std::fs::remove_dir_all(&dir);
+
+        let db = Database::connect(&format!("sqlite://{}", file.display()))
+            .await
+            .expect("a sqlite URL in a missing directory should be created and opened");
+
+        assert!(
+            file.exists(),
+            "the database file {} was not created",
+            file.display()
+        );
+        assert!(
+            db.is_reachable().await,
+            "a freshly opened database should answer queries"
+        );
+        db.close().await;
+        std::fs::remove_dir_all(&dir).expect("cleanup of the test directory");
+    }
+
+    #[tokio::test]
+    async fn connect_refuses_a_url_it_does_not_support() {
+        let err = Database::connect("mysql://localhost/tessera")
+            .await
+            .expect_err("a mysql URL must be refused");
+
+        assert!(
+            matches!(err, DatabaseError::UnsupportedUrl(_)),
+            "expected UnsupportedUrl, got {err:?}"
+        );
+    }
+}

@@ -1,0 +1,9 @@
+//! Tessera's engine: the domain rules and the storage behind them, in plain Rust.
+//!
+//! Nothing here knows about HTTP or Leptos: the API, the hosted flow, the dashboard and the
+//! workflows all call the same functions.
+
+pub mod db;
+pub mod visits;
+
+pub use db::{Database, DatabaseError};

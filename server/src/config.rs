@@ -1,0 +1,88 @@
+//! Configuration of `tessera serve`, from flags and environment variables (CONTRACT.md §1).
+
+use std::net::SocketAddr;
+
+use clap::Args;
+
+/// Flags and environment variables of `tessera serve`.
+#[derive(Args, Clone, Debug, PartialEq, Eq)]
+pub struct ServeConfig {
+    /// Address to listen on.
+    #[arg(long, env = "TESSERA_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+
+    /// Database URL; a SQLite file is created if missing.
+    #[arg(
+        long,
+        env = "TESSERA_DATABASE_URL",
+        default_value = "sqlite://data/tessera.db"
+    )]
+    pub database_url: String,
+
+    /// The URL users reach Tessera at, used in links Tessera prints and sends [default: http://<addr>].
+    #[arg(long, env = "TESSERA_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Allow webhooks to loopback and private network addresses.
+    #[arg(
+        long,
+        env = "TESSERA_ALLOW_PRIVATE_WEBHOOK_TARGETS",
+        value_parser = clap::builder::BoolishValueParser::new(),
+        action = clap::ArgAction::SetTrue
+    )]
+    pub allow_private_webhook_targets: bool,
+
+    /// Directory holding the built site (the WASM bundle, CSS and public assets).
+    #[arg(
+        long,
+        env = "LEPTOS_SITE_ROOT",
+        default_value = "target/site",
+        hide = true
+    )]
+    pub site_root: String,
+}
+
+impl ServeConfig {
+    /// A configuration for tests and embedding: listen on `addr`, use `database_url`, defaults elsewhere.
+    pub fn new(addr: SocketAddr, database_url: impl Into<String>) -> Self {
+        Self {
+            addr,
+            database_url: database_url.into(),
+            public_url: None,
+            allow_private_webhook_targets: false,
+            site_root: "target/site".to_owned(),
+        }
+    }
+
+    /// The public URL with no trailing slash: `--public-url`, or `http://<bound address>`.
+    pub fn public_url_for(&self, bound: SocketAddr) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{bound}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_url_defaults_to_the_bound_address() {
+        let config = ServeConfig::new("127.0.0.1:0".parse().unwrap(), "sqlite::memory:");
+
+        let url = config.public_url_for("127.0.0.1:4321".parse().unwrap());
+
+        assert_eq!(url, "http://127.0.0.1:4321");
+    }
+
+    #[test]
+    fn public_url_given_loses_its_trailing_slash() {
+        let mut config = ServeConfig::new("127.0.0.1:0".parse().unwrap(), "sqlite::memory:");
+        config.public_url = Some("https://id.example.com/".to_owned());
+
+        let url = config.public_url_for("127.0.0.1:4321".parse().unwrap());
+
+        assert_eq!(url, "https://id.example.com");
+    }
+}

@@ -1,0 +1,121 @@
+//! Building the HTTP application: state, routes and layers, bound to a listener.
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use anyhow::Context as _;
+use axum::Router;
+use axum::extract::FromRef;
+use engine::Database;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tokio::net::TcpListener;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+
+use crate::{ServeConfig, health, telemetry};
+
+/// The name cargo-leptos gives the WASM, JS and CSS bundles (`name` in the workspace metadata).
+const OUTPUT_NAME: &str = "tessera";
+
+/// What every handler and server function can reach.
+#[derive(Clone, Debug, FromRef)]
+pub struct AppState {
+    pub leptos: LeptosOptions,
+    pub db: Database,
+}
+
+/// A Tessera server bound to its address, ready to run.
+pub struct Tessera {
+    listener: TcpListener,
+    router: Router,
+    db: Database,
+    public_url: String,
+}
+
+impl Tessera {
+    /// Opens and migrates the database, binds the address and assembles the routes.
+    pub async fn build(config: ServeConfig) -> anyhow::Result<Self> {
+        let db = Database::connect(&config.database_url).await.context(
+            "could not open the database given by --database-url / TESSERA_DATABASE_URL",
+        )?;
+        let listener = TcpListener::bind(config.addr)
+            .await
+            .with_context(|| format!("could not listen on {}", config.addr))?;
+        let bound = listener
+            .local_addr()
+            .context("could not read the bound address")?;
+        let leptos = LeptosOptions::builder()
+            .output_name(OUTPUT_NAME)
+            .site_root(config.site_root.as_str())
+            .site_pkg_dir("pkg")
+            .site_addr(bound)
+            .build();
+        let state = AppState {
+            leptos,
+            db: db.clone(),
+        };
+        Ok(Self {
+            listener,
+            router: router(state),
+            db,
+            public_url: config.public_url_for(bound),
+        })
+    }
+
+    /// The address the server listens on (useful with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound TCP listener always has a local address")
+    }
+
+    /// The URL users reach this server at.
+    pub fn public_url(&self) -> &str {
+        &self.public_url
+    }
+
+    /// Serves requests until `shutdown` resolves, then lets in-flight requests finish and closes
+    /// the database.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        tracing::info!(addr = %self.local_addr(), "serving");
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("the server stopped with an error")?;
+        self.db.close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+fn router(state: AppState) -> Router {
+    let routes = generate_route_list(app::App);
+    let context = {
+        let db = state.db.clone();
+        move || provide_context(db.clone())
+    };
+    let shell = {
+        let options = state.leptos.clone();
+        move || app::shell(options.clone())
+    };
+    Router::new()
+        .merge(health::router())
+        .leptos_routes_with_context(&state, routes, context.clone(), shell)
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, app::shell))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(telemetry::request_span)
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .with_state(state)
+}

@@ -1,0 +1,12 @@
+//! The `tessera` server: configuration, the axum router around the Leptos pages, and the
+//! command line. `main.rs` only calls [`cli::main`].
+
+pub mod cli;
+pub mod config;
+mod health;
+mod http_app;
+mod shutdown;
+mod telemetry;
+
+pub use config::ServeConfig;
+pub use http_app::Tessera;

@@ -1,0 +1,5 @@
+//! `tessera`: see `server::cli` for the commands.
+
+fn main() -> std::process::ExitCode {
+    server::cli::main()
+}

@@ -1,0 +1,106 @@
+//! Black-box tests of the walking skeleton over real HTTP.
+
+mod common;
+
+use common::TestServer;
+
+#[tokio::test]
+async fn healthz_answers_ok_as_json() {
+    let server = TestServer::start().await;
+
+    let response = server
+        .client
+        .get(server.url("/healthz"))
+        .send()
+        .await
+        .expect("request");
+
+    assert_eq!(response.status(), 200, "/healthz should answer 200");
+    let body: serde_json::Value = response.json().await.expect("a JSON body");
+    assert_eq!(body, serde_json::json!({ "status": "ok" }));
+    server.stop().await.expect("a graceful stop");
+}
+
+#[tokio::test]
+async fn start_page_is_rendered_on_the_server_with_the_visit_count() {
+    let server = TestServer::start().await;
+
+    let response = server
+        .client
+        .get(server.url("/"))
+        .send()
+        .await
+        .expect("request");
+
+    assert_eq!(response.status(), 200);
+    let html = response.text().await.expect("an HTML body");
+    assert!(
+        html.contains("<h1>Tessera is running</h1>"),
+        "the heading is missing from:\n{html}"
+    );
+    assert!(
+        html.contains("Visits recorded: 0"),
+        "a fresh database should show 0 visits in:\n{html}"
+    );
+    assert!(
+        html.contains("/pkg/tessera.js"),
+        "the page should load the hydration bundle:\n{html}"
+    );
+    server.stop().await.expect("a graceful stop");
+}
+
+#[tokio::test]
+async fn recording_a_visit_through_the_server_function_persists_it() {
+    let server = TestServer::start().await;
+
+    let recorded = server
+        .client
+        .post(server.url("/fn/record-visit"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "application/json")
+        .body("")
+        .send()
+        .await
+        .expect("request");
+
+    assert_eq!(recorded.status(), 200, "the server function should succeed");
+    assert_eq!(
+        recorded.text().await.expect("body"),
+        "1",
+        "the first visit makes a total of 1"
+    );
+    let html = server
+        .client
+        .get(server.url("/"))
+        .send()
+        .await
+        .expect("request")
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        html.contains("Visits recorded: 1"),
+        "the page should show the stored visit:\n{html}"
+    );
+    server.stop().await.expect("a graceful stop");
+}
+
+#[tokio::test]
+async fn unknown_address_is_a_404_page() {
+    let server = TestServer::start().await;
+
+    let response = server
+        .client
+        .get(server.url("/no-such-page"))
+        .send()
+        .await
+        .expect("request");
+
+    assert_eq!(response.status(), 404);
+    let html = response.text().await.expect("body");
+    assert!(
+        html.contains("Page not found"),
+        "the 404 page should say so:\n{html}"
+    );
+    server.stop().await.expect("a graceful stop");
+}
