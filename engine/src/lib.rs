@@ -4,6 +4,11 @@
 //! workflows all call the same functions.
 
 pub mod db;
+pub mod error;
+pub mod fields;
+pub mod hydration;
+pub mod ids;
 pub mod visits;
 
 pub use db::{Database, DatabaseError};
+pub use error::{Error, Problem, ProblemKind, Result};

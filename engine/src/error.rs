@@ -1,0 +1,139 @@
+//! The engine's errors. Each problem a caller can fix carries the contract's code and, when it
+//! comes from a request field, a JSON pointer to it; the API renders them as they are.
+
+use std::fmt;
+
+/// What kind of problem, which decides the HTTP status at the edge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// 400: the request cannot be read at all.
+    Malformed,
+    /// 404: unknown, or another organization's.
+    NotFound,
+    /// 409: the object's state does not allow it.
+    Conflict,
+    /// 422: understood, but invalid.
+    Invalid,
+}
+
+/// One problem with a request, in the contract's terms.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub kind: ProblemKind,
+    /// Machine-readable code, e.g. `share-token-expired`.
+    pub code: &'static str,
+    /// Human explanation of this occurrence.
+    pub detail: String,
+    /// JSON pointer into the request, e.g. `/data/attributes/fields/birthdate`.
+    pub pointer: Option<String>,
+}
+
+impl Problem {
+    pub fn invalid(
+        code: &'static str,
+        detail: impl Into<String>,
+        pointer: impl Into<String>,
+    ) -> Self {
+        Self {
+            kind: ProblemKind::Invalid,
+            code,
+            detail: detail.into(),
+            pointer: Some(pointer.into()),
+        }
+    }
+
+    pub fn invalid_here(code: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            kind: ProblemKind::Invalid,
+            code,
+            detail: detail.into(),
+            pointer: None,
+        }
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Self {
+            kind: ProblemKind::NotFound,
+            code: "not-found",
+            detail: format!("{what} was not found"),
+            pointer: None,
+        }
+    }
+
+    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            kind: ProblemKind::Conflict,
+            code,
+            detail: detail.into(),
+            pointer: None,
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.detail)?;
+        if let Some(pointer) = &self.pointer {
+            write!(f, " (at {pointer})")?;
+        }
+        Ok(())
+    }
+}
+
+/// An engine error: problems the caller can fix, or an internal failure they cannot.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Problems(Vec<Problem>),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    pub fn problems(&self) -> &[Problem] {
+        match self {
+            Self::Problems(problems) => problems,
+            _ => &[],
+        }
+    }
+
+    /// The first problem's code, if any (handy in tests).
+    pub fn code(&self) -> Option<&'static str> {
+        self.problems().first().map(|p| p.code)
+    }
+
+    /// True for failures worth retrying (a busy or unreachable database).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Database(err) => {
+                matches!(
+                    err,
+                    sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed
+                ) || err.as_database_error().is_some_and(|e| {
+                    // SQLITE_BUSY (5) and SQLITE_LOCKED (6)
+                    matches!(
+                        e.code().as_deref(),
+                        Some("5") | Some("6") | Some("517") | Some("262")
+                    )
+                })
+            }
+            _ => false,
+        }
+    }
+}
+
+impl From<Problem> for Error {
+    fn from(problem: Problem) -> Self {
+        Self::Problems(vec![problem])
+    }
+}
+
+impl From<Vec<Problem>> for Error {
+    fn from(problems: Vec<Problem>) -> Self {
+        Self::Problems(problems)
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

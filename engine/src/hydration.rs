@@ -1,0 +1,482 @@
+//! Hydration: which source values go into which destination fields (CONTRACT.md §5, rules 3–5).
+//!
+//! Pure functions: the same code computes a redemption and its preview.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::Problem;
+use crate::fields::{FieldPath, FieldValues, Schema};
+
+/// Most mappings one redemption may carry.
+pub const MAX_MAPPINGS: usize = 200;
+
+/// Pairs a source field with a differently named destination field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct FieldMapping {
+    pub source_field_name: FieldPath,
+    pub destination_field_name: FieldPath,
+}
+
+/// Reads and checks `meta.field-mappings` against the destination schema (rule 3).
+pub fn parse_mappings(
+    json: Option<&Value>,
+    destination: &Schema,
+) -> Result<Vec<FieldMapping>, Vec<Problem>> {
+    const POINTER: &str = "/meta/field-mappings";
+    let items = match json {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(items)) if items.len() <= MAX_MAPPINGS => items,
+        Some(Value::Array(_)) => {
+            return Err(vec![Problem::invalid(
+                "invalid-field-mapping",
+                format!("at most {MAX_MAPPINGS} field mappings"),
+                POINTER,
+            )]);
+        }
+        Some(_) => {
+            return Err(vec![Problem::invalid(
+                "invalid-field-mapping",
+                "`field-mappings` is a list",
+                POINTER,
+            )]);
+        }
+    };
+    let mut problems = Vec::new();
+    let mut mappings = Vec::new();
+    let mut destinations = BTreeSet::new();
+    for (index, item) in items.iter().enumerate() {
+        let at = format!("{POINTER}/{index}");
+        let path_at = |name: &str| -> Result<FieldPath, Problem> {
+            let text = item.get(name).and_then(Value::as_str).ok_or_else(|| {
+                Problem::invalid(
+                    "invalid-field-mapping",
+                    format!("`{name}` is required and is a string"),
+                    format!("{at}/{name}"),
+                )
+            })?;
+            FieldPath::parse(text).map_err(|err| {
+                Problem::invalid(
+                    "invalid-field-mapping",
+                    err.to_string(),
+                    format!("{at}/{name}"),
+                )
+            })
+        };
+        let (source, destination_field) = match (
+            path_at("source-field-name"),
+            path_at("destination-field-name"),
+        ) {
+            (Ok(s), Ok(d)) => (s, d),
+            (s, d) => {
+                problems.extend(s.err());
+                problems.extend(d.err());
+                continue;
+            }
+        };
+        let pointer = format!("{at}/destination-field-name");
+        if destination.get(&destination_field).is_none() {
+            problems.push(Problem::invalid(
+                "invalid-field-mapping",
+                format!("`{destination_field}` is not a field of the destination"),
+                pointer,
+            ));
+        } else if !destinations.insert(destination_field.clone()) {
+            problems.push(Problem::invalid(
+                "duplicate-field-mapping",
+                format!("`{destination_field}` is the destination of more than one mapping"),
+                pointer,
+            ));
+        } else {
+            mappings.push(FieldMapping {
+                source_field_name: source,
+                destination_field_name: destination_field,
+            });
+        }
+    }
+    if problems.is_empty() {
+        Ok(mappings)
+    } else {
+        Err(problems)
+    }
+}
+
+/// A mapping that did not apply, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct IgnoredMapping {
+    pub source_field_name: FieldPath,
+    pub destination_field_name: FieldPath,
+    pub reason: String,
+}
+
+/// A source value that fit no destination type without loss.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rejected {
+    pub path: FieldPath,
+    pub reason: String,
+}
+
+/// What a redemption copied (rule 5). `by-name`, `by-mapping` and `unset` partition the destination's
+/// fields; `rejected` explains the unset ones whose source value could not be converted.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct HydrationReport {
+    pub by_name: Vec<FieldPath>,
+    pub by_mapping: Vec<FieldPath>,
+    pub unset: Vec<FieldPath>,
+    pub ignored_mappings: Vec<IgnoredMapping>,
+    pub rejected: Vec<Rejected>,
+}
+
+/// The values to write into the destination and the report of how they were chosen.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hydration {
+    pub values: FieldValues,
+    pub report: HydrationReport,
+}
+
+/// Rule 4: match by name, then mappings for fields that did not match, converting without loss.
+pub fn hydrate(source: &FieldValues, destination: &Schema, mappings: &[FieldMapping]) -> Hydration {
+    let mut values = FieldValues::new();
+    let mut report = HydrationReport::default();
+    for def in destination.fields() {
+        let by_name = source.get(&def.key);
+        let mapping = mappings
+            .iter()
+            .find(|m| m.destination_field_name == def.key);
+        match (by_name, mapping) {
+            (Some(value), mapping) => {
+                if let Some(mapping) = mapping {
+                    report.ignored_mappings.push(ignored(
+                        mapping,
+                        "the destination field matched a source field by name",
+                    ));
+                }
+                match value.convert_to(&def.field_type) {
+                    Ok(converted) => {
+                        values.insert(def.key.clone(), converted);
+                        report.by_name.push(def.key.clone());
+                    }
+                    Err(err) => {
+                        report.rejected.push(Rejected {
+                            path: def.key.clone(),
+                            reason: err.to_string(),
+                        });
+                        report.unset.push(def.key.clone());
+                    }
+                }
+            }
+            (None, Some(mapping)) => match source.get(&mapping.source_field_name) {
+                None => {
+                    report
+                        .ignored_mappings
+                        .push(ignored(mapping, "the source has no value for this field"));
+                    report.unset.push(def.key.clone());
+                }
+                Some(value) => match value.convert_to(&def.field_type) {
+                    Ok(converted) => {
+                        values.insert(def.key.clone(), converted);
+                        report.by_mapping.push(def.key.clone());
+                    }
+                    Err(err) => {
+                        report.rejected.push(Rejected {
+                            path: def.key.clone(),
+                            reason: err.to_string(),
+                        });
+                        report.unset.push(def.key.clone());
+                    }
+                },
+            },
+            (None, None) => report.unset.push(def.key.clone()),
+        }
+    }
+    Hydration { values, report }
+}
+
+fn ignored(mapping: &FieldMapping, reason: &str) -> IgnoredMapping {
+    IgnoredMapping {
+        source_field_name: mapping.source_field_name.clone(),
+        destination_field_name: mapping.destination_field_name.clone(),
+        reason: reason.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fields::strategies::{any_path, any_scalar_type, any_scalar_value};
+    use crate::fields::{FieldDef, FieldValue};
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    fn path(text: &str) -> FieldPath {
+        FieldPath::parse(text).unwrap()
+    }
+
+    fn schema(fields: Value) -> Schema {
+        Schema::from_json(&fields, "/f").unwrap()
+    }
+
+    fn mapping(source: &str, destination: &str) -> FieldMapping {
+        FieldMapping {
+            source_field_name: path(source),
+            destination_field_name: path(destination),
+        }
+    }
+
+    fn source(pairs: &[(&str, FieldValue)]) -> FieldValues {
+        pairs.iter().map(|(k, v)| (path(k), v.clone())).collect()
+    }
+
+    #[test]
+    fn fields_with_the_same_path_are_copied_by_name_and_the_rest_left_unset() {
+        let destination = schema(
+            json!([{"key": "name.first", "type": "string"}, {"key": "income", "type": "integer"}]),
+        );
+        let source = source(&[
+            ("name.first", FieldValue::String("Ada".into())),
+            ("nickname", FieldValue::String("A".into())),
+        ]);
+
+        let hydration = hydrate(&source, &destination, &[]);
+
+        assert_eq!(hydration.values.len(), 1);
+        assert_eq!(hydration.report.by_name, [path("name.first")]);
+        assert_eq!(hydration.report.unset, [path("income")]);
+    }
+
+    #[test]
+    fn a_mapping_fills_a_differently_named_field_and_flattens_into_nested() {
+        let destination = schema(
+            json!([{"key": "income", "type": "integer"}, {"key": "name.first", "type": "string"}]),
+        );
+        let source = source(&[
+            ("salary", FieldValue::Integer(50_000)),
+            ("name_first", FieldValue::String("Ada".into())),
+        ]);
+
+        let hydration = hydrate(
+            &source,
+            &destination,
+            &[
+                mapping("salary", "income"),
+                mapping("name_first", "name.first"),
+            ],
+        );
+
+        assert_eq!(
+            hydration.values[&path("income")],
+            FieldValue::Integer(50_000)
+        );
+        assert_eq!(
+            hydration.values[&path("name.first")],
+            FieldValue::String("Ada".into())
+        );
+        assert_eq!(
+            hydration.report.by_mapping,
+            [path("income"), path("name.first")]
+        );
+    }
+
+    #[test]
+    fn a_mapping_to_a_field_matched_by_name_is_ignored() {
+        let destination = schema(json!([{"key": "income", "type": "integer"}]));
+        let source = source(&[
+            ("income", FieldValue::Integer(1)),
+            ("salary", FieldValue::Integer(2)),
+        ]);
+
+        let hydration = hydrate(&source, &destination, &[mapping("salary", "income")]);
+
+        assert_eq!(
+            hydration.values[&path("income")],
+            FieldValue::Integer(1),
+            "the by-name value wins"
+        );
+        assert_eq!(hydration.report.ignored_mappings.len(), 1);
+    }
+
+    #[test]
+    fn a_mapping_whose_source_field_is_absent_is_ignored() {
+        let destination = schema(json!([{"key": "income", "type": "integer"}]));
+
+        let hydration = hydrate(
+            &FieldValues::new(),
+            &destination,
+            &[mapping("salary", "income")],
+        );
+
+        assert!(hydration.values.is_empty());
+        assert_eq!(
+            hydration.report.ignored_mappings[0].reason,
+            "the source has no value for this field"
+        );
+        assert_eq!(hydration.report.unset, [path("income")]);
+    }
+
+    #[test]
+    fn a_value_that_cannot_be_converted_is_rejected_and_left_unset() {
+        let destination = schema(json!([{"key": "income", "type": "integer"}]));
+        let source = source(&[("income", FieldValue::String("a lot".into()))]);
+
+        let hydration = hydrate(&source, &destination, &[]);
+
+        assert!(hydration.values.is_empty());
+        assert_eq!(hydration.report.rejected[0].path, path("income"));
+        assert_eq!(hydration.report.unset, [path("income")]);
+    }
+
+    #[test]
+    fn a_string_number_is_converted_to_the_declared_integer() {
+        let destination = schema(json!([{"key": "income", "type": "integer"}]));
+
+        let hydration = hydrate(
+            &source(&[("income", FieldValue::String("42".into()))]),
+            &destination,
+            &[],
+        );
+
+        assert_eq!(hydration.values[&path("income")], FieldValue::Integer(42));
+    }
+
+    #[test]
+    fn a_mapping_to_an_undeclared_field_is_refused_with_its_pointer() {
+        let destination = schema(json!([{"key": "income", "type": "integer"}]));
+
+        let problems = parse_mappings(
+            Some(&json!([
+                {"source-field-name": "salary", "destination-field-name": "income"},
+                {"source-field-name": "x", "destination-field-name": "wealth"}
+            ])),
+            &destination,
+        )
+        .expect_err("wealth is not declared");
+
+        assert_eq!(
+            problems[0].pointer.as_deref(),
+            Some("/meta/field-mappings/1/destination-field-name")
+        );
+        assert_eq!(problems[0].code, "invalid-field-mapping");
+    }
+
+    #[test]
+    fn two_mappings_to_one_destination_field_are_refused() {
+        let destination = schema(json!([{"key": "income", "type": "integer"}]));
+
+        let problems = parse_mappings(
+            Some(&json!([
+                {"source-field-name": "salary", "destination-field-name": "income"},
+                {"source-field-name": "wage", "destination-field-name": "income"}
+            ])),
+            &destination,
+        )
+        .expect_err("income is mapped twice");
+
+        assert_eq!(problems[0].code, "duplicate-field-mapping");
+        assert_eq!(
+            problems[0].pointer.as_deref(),
+            Some("/meta/field-mappings/1/destination-field-name")
+        );
+    }
+
+    fn any_schema() -> impl Strategy<Value = Schema> {
+        prop::collection::btree_map(any_path(), any_scalar_type(), 0..12).prop_filter_map(
+            "nested keys",
+            |fields| {
+                let defs = fields
+                    .into_iter()
+                    .map(|(key, field_type)| FieldDef {
+                        key,
+                        field_type,
+                        required: false,
+                        label: None,
+                    })
+                    .collect();
+                Schema::new(defs, "/f").ok()
+            },
+        )
+    }
+
+    fn any_values() -> impl Strategy<Value = FieldValues> {
+        prop::collection::btree_map(any_path(), any_scalar_value(), 0..12)
+    }
+
+    /// A source sharing some paths with the destination, plus mappings between random fields.
+    fn any_case() -> impl Strategy<Value = (FieldValues, Schema, Vec<FieldMapping>)> {
+        (any_schema(), any_values(), any_values()).prop_flat_map(
+            |(schema, extra, shared_values)| {
+                let mut source = extra;
+                for (def, (_, value)) in schema.fields().iter().zip(shared_values) {
+                    source.insert(def.key.clone(), value);
+                }
+                let source_keys: Vec<FieldPath> = source
+                    .keys()
+                    .cloned()
+                    .chain([FieldPath::parse("absent").unwrap()])
+                    .collect();
+                let dest_keys: Vec<FieldPath> =
+                    schema.fields().iter().map(|d| d.key.clone()).collect();
+                let mappings = if dest_keys.is_empty() {
+                    Just(Vec::new()).boxed()
+                } else {
+                    prop::collection::vec(
+                        (
+                            prop::sample::select(source_keys),
+                            prop::sample::select(dest_keys),
+                        ),
+                        0..6,
+                    )
+                    .prop_map(|pairs| {
+                        let mut seen = BTreeSet::new();
+                        pairs
+                            .into_iter()
+                            .filter(|(_, d)| seen.insert(d.clone()))
+                            .map(|(s, d)| FieldMapping {
+                                source_field_name: s,
+                                destination_field_name: d,
+                            })
+                            .collect()
+                    })
+                    .boxed()
+                };
+                (Just(source), Just(schema), mappings)
+            },
+        )
+    }
+
+    proptest! {
+        #[test]
+        fn hydration_never_writes_a_field_the_destination_does_not_declare((source, schema, mappings) in any_case()) {
+            let hydration = hydrate(&source, &schema, &mappings);
+            for key in hydration.values.keys() {
+                prop_assert!(schema.get(key).is_some(), "{} is not declared", key);
+            }
+        }
+
+        #[test]
+        fn a_mapping_never_overrides_a_by_name_match((source, schema, mappings) in any_case()) {
+            let hydration = hydrate(&source, &schema, &mappings);
+            for key in &hydration.report.by_mapping {
+                prop_assert!(!source.contains_key(key), "{} was mapped although the source has it by name", key);
+            }
+            for key in &hydration.report.by_name {
+                let expected = source[key].convert_to(&schema.get(key).unwrap().field_type).unwrap();
+                prop_assert_eq!(&hydration.values[key], &expected);
+            }
+        }
+
+        #[test]
+        fn the_report_partitions_the_destination_fields((source, schema, mappings) in any_case()) {
+            let report = hydrate(&source, &schema, &mappings).report;
+            let mut all: Vec<_> = report.by_name.iter().chain(&report.by_mapping).chain(&report.unset).cloned().collect();
+            all.sort();
+            let mut declared: Vec<_> = schema.fields().iter().map(|d| d.key.clone()).collect();
+            declared.sort();
+            prop_assert_eq!(all, declared);
+        }
+    }
+}
