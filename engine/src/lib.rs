@@ -8,6 +8,7 @@ pub mod error;
 pub mod fields;
 pub mod hydration;
 pub mod ids;
+pub mod verification;
 pub mod visits;
 
 pub use db::{Database, DatabaseError};
