@@ -3,13 +3,20 @@
 //! Nothing here knows about HTTP or Leptos: the API, the hosted flow, the dashboard and the
 //! workflows all call the same functions.
 
+mod context;
 pub mod db;
 pub mod error;
 pub mod fields;
 pub mod hydration;
 pub mod ids;
+pub mod orgs;
+pub mod paging;
+#[cfg(test)]
+mod testing;
+pub mod time;
 pub mod verification;
 pub mod visits;
 
+pub use context::Engine;
 pub use db::{Database, DatabaseError};
 pub use error::{Error, Problem, ProblemKind, Result};

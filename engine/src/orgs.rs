@@ -1,0 +1,310 @@
+//! Organizations and their API keys.
+//!
+//! A key is `tsk_` followed by 256 random bits in base32. It is shown once, at creation; only its
+//! SHA-256 hash is stored, and its `Debug` form is redacted.
+
+use std::fmt;
+
+use sha2::{Digest, Sha256};
+
+use crate::Engine;
+use crate::error::{Problem, Result};
+use crate::ids::{ApiKeyId, OrgId, encode_base32, random_bytes};
+use crate::time::Timestamp;
+
+/// The fixed prefix of every API key, so leaked keys are easy to recognise and scan for.
+pub const API_KEY_PREFIX: &str = "tsk_";
+
+/// An organization.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Organization {
+    pub id: OrgId,
+    pub name: String,
+    /// Origins (`https://example.com`) allowed to embed the flow and receive redirects.
+    pub allowed_origins: Vec<String>,
+    pub created_at: Timestamp,
+}
+
+/// A freshly generated API key. The only place the secret exists in the clear.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiKey {
+    pub id: ApiKeyId,
+    secret: String,
+}
+
+impl ApiKey {
+    fn generate() -> Self {
+        Self {
+            id: ApiKeyId::new(),
+            secret: format!("{API_KEY_PREFIX}{}", encode_base32(&random_bytes::<32>())),
+        }
+    }
+
+    /// The secret, to show once to its owner.
+    pub fn expose_secret(&self) -> &str {
+        &self.secret
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ApiKey({}, {API_KEY_PREFIX}[redacted])", self.id)
+    }
+}
+
+fn hash_key(secret: &str) -> String {
+    data_encoding::HEXLOWER.encode(&Sha256::digest(secret.as_bytes()))
+}
+
+/// Checks an organization's name: 1 to 200 characters, not blank.
+fn parse_name(name: &str) -> Result<String> {
+    let trimmed = name.trim();
+    if trimmed.is_empty() || trimmed.chars().count() > 200 {
+        return Err(Problem::invalid(
+            "invalid-name",
+            "a name has 1 to 200 characters",
+            "/data/attributes/name",
+        )
+        .into());
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// Reads an origin such as `https://shop.example.com` or `http://localhost:8080`: scheme, host and
+/// optional port, nothing else. Returns it in canonical form.
+pub fn parse_origin(text: &str) -> Option<String> {
+    let url = url::Url::parse(text).ok()?;
+    let plain = matches!(url.scheme(), "http" | "https")
+        && url.host_str().is_some()
+        && url.username().is_empty()
+        && url.password().is_none()
+        && url.path() == "/"
+        && url.query().is_none()
+        && url.fragment().is_none()
+        && !text.ends_with('/');
+    plain.then(|| url.origin().ascii_serialization())
+}
+
+/// Creates an organization and its first API key.
+pub async fn create(
+    engine: &Engine,
+    name: &str,
+    allowed_origins: &[String],
+) -> Result<(Organization, ApiKey)> {
+    let name = parse_name(name)?;
+    let mut origins = Vec::new();
+    for (index, origin) in allowed_origins.iter().enumerate() {
+        let parsed = parse_origin(origin).ok_or_else(|| {
+            Problem::invalid(
+                "invalid-origin",
+                format!("`{origin}` is not an origin: use scheme://host[:port], e.g. https://shop.example.com"),
+                format!("/data/attributes/allowed-origins/{index}"),
+            )
+        })?;
+        if !origins.contains(&parsed) {
+            origins.push(parsed);
+        }
+    }
+    let organization = Organization {
+        id: OrgId::new(),
+        name,
+        allowed_origins: origins,
+        created_at: engine.now(),
+    };
+    let key = ApiKey::generate();
+    let mut tx = engine.db().begin_write().await?;
+    sqlx::query(
+        "INSERT INTO organizations (id, name, allowed_origins, created_at) VALUES (?, ?, ?, ?)",
+    )
+    .bind(&organization.id)
+    .bind(&organization.name)
+    .bind(serde_json::to_string(&organization.allowed_origins).expect("strings serialise"))
+    .bind(organization.created_at)
+    .execute(&mut *tx)
+    .await?;
+    insert_key(&mut tx, &organization.id, &key, organization.created_at).await?;
+    tx.commit().await?;
+    Ok((organization, key))
+}
+
+/// Adds another API key to an organization.
+pub async fn create_api_key(engine: &Engine, org: &OrgId) -> Result<ApiKey> {
+    let key = ApiKey::generate();
+    let mut tx = engine.db().begin_write().await?;
+    insert_key(&mut tx, org, &key, engine.now()).await?;
+    tx.commit().await?;
+    Ok(key)
+}
+
+async fn insert_key(
+    tx: &mut sqlx::SqliteConnection,
+    org: &OrgId,
+    key: &ApiKey,
+    now: Timestamp,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO api_keys (id, organization_id, key_hash, created_at) VALUES (?, ?, ?, ?)",
+    )
+    .bind(&key.id)
+    .bind(org)
+    .bind(hash_key(&key.secret))
+    .bind(now)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+/// The organization a presented key belongs to, if the key is known and not revoked.
+pub async fn authenticate(engine: &Engine, presented: &str) -> Result<Option<OrgId>> {
+    if !presented.starts_with(API_KEY_PREFIX) || presented.len() > 100 {
+        return Ok(None);
+    }
+    let org = sqlx::query_scalar(
+        "SELECT organization_id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
+    )
+    .bind(hash_key(presented))
+    .fetch_optional(engine.db().pool())
+    .await?;
+    Ok(org)
+}
+
+#[derive(sqlx::FromRow)]
+struct OrganizationRow {
+    id: OrgId,
+    name: String,
+    allowed_origins: String,
+    created_at: Timestamp,
+}
+
+impl From<OrganizationRow> for Organization {
+    fn from(row: OrganizationRow) -> Self {
+        Self {
+            id: row.id,
+            name: row.name,
+            allowed_origins: serde_json::from_str(&row.allowed_origins).unwrap_or_default(),
+            created_at: row.created_at,
+        }
+    }
+}
+
+/// Reads an organization by id (organizations are public by id: names show on consent screens).
+pub async fn get(engine: &Engine, id: &OrgId) -> Result<Organization> {
+    find(engine.db().pool(), id)
+        .await?
+        .ok_or_else(|| Problem::not_found("the organization").into())
+}
+
+pub(crate) async fn find<'e>(
+    executor: impl sqlx::SqliteExecutor<'e>,
+    id: &OrgId,
+) -> Result<Option<Organization>> {
+    let row: Option<OrganizationRow> = sqlx::query_as(
+        "SELECT id, name, allowed_origins, created_at FROM organizations WHERE id = ?",
+    )
+    .bind(id)
+    .fetch_optional(executor)
+    .await?;
+    Ok(row.map(Into::into))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::engine;
+
+    #[tokio::test]
+    async fn a_created_organization_authenticates_with_its_key_which_is_stored_only_hashed() {
+        let engine = engine().await;
+
+        let (org, key) = create(&engine, "Acme Bank", &["https://acme.example".into()])
+            .await
+            .expect("create");
+
+        assert!(key.expose_secret().starts_with(API_KEY_PREFIX));
+        assert!(
+            key.expose_secret().len() >= API_KEY_PREFIX.len() + 26,
+            "a key carries at least 128 random bits"
+        );
+        assert_eq!(
+            authenticate(&engine, key.expose_secret()).await.unwrap(),
+            Some(org.id.clone())
+        );
+        let stored: Vec<String> = sqlx::query_scalar("SELECT key_hash FROM api_keys")
+            .fetch_all(engine.db().pool())
+            .await
+            .unwrap();
+        assert_eq!(
+            stored,
+            [hash_key(key.expose_secret())],
+            "only the hash is stored"
+        );
+        assert!(!stored[0].contains(key.expose_secret()));
+    }
+
+    #[tokio::test]
+    async fn an_unknown_or_malformed_key_authenticates_nobody() {
+        let engine = engine().await;
+        create(&engine, "Acme", &[]).await.unwrap();
+
+        assert_eq!(authenticate(&engine, "tsk_notakey").await.unwrap(), None);
+        assert_eq!(
+            authenticate(&engine, "Bearer nonsense").await.unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn a_key_is_redacted_in_debug_output() {
+        let key = ApiKey::generate();
+
+        let shown = format!("{key:?}");
+
+        assert!(
+            !shown.contains(key.expose_secret()),
+            "{shown} leaks the secret"
+        );
+        assert!(shown.contains("[redacted]"));
+    }
+
+    #[test]
+    fn origins_are_scheme_host_and_port_only() {
+        assert_eq!(
+            parse_origin("https://shop.example.com").as_deref(),
+            Some("https://shop.example.com")
+        );
+        assert_eq!(
+            parse_origin("http://localhost:8080").as_deref(),
+            Some("http://localhost:8080")
+        );
+        for bad in [
+            "https://shop.example.com/path",
+            "ftp://x.example",
+            "shop.example.com",
+            "https://a.example/",
+            "https://u@a.example",
+        ] {
+            assert_eq!(parse_origin(bad), None, "`{bad}` should be refused");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_blank_name_or_bad_origin_is_refused_and_creates_nothing() {
+        let engine = engine().await;
+
+        let blank = create(&engine, "  ", &[]).await.expect_err("blank name");
+        let origin = create(&engine, "Acme", &["https://a.example/x".into()])
+            .await
+            .expect_err("bad origin");
+
+        assert_eq!(blank.code(), Some("invalid-name"));
+        assert_eq!(
+            origin.problems()[0].pointer.as_deref(),
+            Some("/data/attributes/allowed-origins/0")
+        );
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organizations")
+            .fetch_one(engine.db().pool())
+            .await
+            .unwrap();
+        assert_eq!(count, 0);
+    }
+}
