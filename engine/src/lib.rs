@@ -3,6 +3,7 @@
 //! Nothing here knows about HTTP or Leptos: the API, the hosted flow, the dashboard and the
 //! workflows all call the same functions.
 
+pub mod connections;
 mod context;
 pub mod db;
 pub mod error;
