@@ -6,12 +6,15 @@
 pub mod connections;
 mod context;
 pub mod db;
+pub mod documents;
 pub mod error;
+pub mod events;
 pub mod fields;
 pub mod hydration;
 pub mod ids;
 pub mod orgs;
 pub mod paging;
+pub mod schemas;
 #[cfg(test)]
 mod testing;
 pub mod time;

@@ -1,0 +1,115 @@
+//! Events (CONTRACT.md §6): written in the same transaction as the change that causes them, read by
+//! the API and, later, delivered by webhooks and workflows.
+
+use serde_json::{Value, json};
+
+use crate::Engine;
+use crate::error::Result;
+use crate::ids::{EventId, OrgId};
+use crate::paging::{Page, PageRequest};
+use crate::time::Timestamp;
+
+/// Names of the events Tessera emits.
+pub mod names {
+    pub const SHARE_TOKEN_INBOUND_CREATED: &str = "connect/share-token.inbound-created";
+    pub const SHARE_TOKEN_OUTBOUND_CREATED: &str = "connect/share-token.outbound-created";
+    pub const SHARE_TOKEN_INBOUND_REDEEMED: &str = "connect/share-token.inbound-redeemed";
+    pub const SHARE_TOKEN_OUTBOUND_REDEEMED: &str = "connect/share-token.outbound-redeemed";
+    pub const INQUIRY_CREATED: &str = "inquiry.created";
+    pub const INQUIRY_STARTED: &str = "inquiry.started";
+    pub const INQUIRY_COMPLETED: &str = "inquiry.completed";
+    pub const INQUIRY_FAILED: &str = "inquiry.failed";
+    pub const INQUIRY_MARKED_FOR_REVIEW: &str = "inquiry.marked-for-review";
+    pub const TRANSACTION_CREATED: &str = "transaction.created";
+    pub const ACCOUNT_CREATED: &str = "account.created";
+}
+
+/// A stored event.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event {
+    pub id: EventId,
+    pub organization_id: OrgId,
+    pub name: String,
+    /// `{"data": <the object as the API renders it>}`.
+    pub payload: Value,
+    pub created_at: Timestamp,
+}
+
+/// Records an event for `org` inside the caller's transaction.
+pub async fn record(
+    tx: &mut sqlx::SqliteConnection,
+    org: &OrgId,
+    name: &str,
+    data: Value,
+    now: Timestamp,
+) -> Result<EventId> {
+    let id = EventId::new();
+    sqlx::query("INSERT INTO events (id, organization_id, name, payload, created_at) VALUES (?, ?, ?, ?, ?)")
+        .bind(&id)
+        .bind(org)
+        .bind(name)
+        .bind(json!({ "data": data }).to_string())
+        .bind(now)
+        .execute(tx)
+        .await?;
+    Ok(id)
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    id: EventId,
+    organization_id: OrgId,
+    name: String,
+    payload: String,
+    created_at: Timestamp,
+}
+
+impl From<EventRow> for Event {
+    fn from(row: EventRow) -> Self {
+        Self {
+            id: row.id,
+            organization_id: row.organization_id,
+            name: row.name,
+            payload: serde_json::from_str(&row.payload).unwrap_or(Value::Null),
+            created_at: row.created_at,
+        }
+    }
+}
+
+/// `org`'s events, newest first, optionally only those named `name`.
+pub async fn list(
+    engine: &Engine,
+    org: &OrgId,
+    name: Option<&str>,
+    page: &PageRequest,
+) -> Result<Page<Event>> {
+    let rows: Vec<EventRow> = sqlx::query_as(
+        "SELECT id, organization_id, name, payload, created_at FROM events
+         WHERE organization_id = ?1 AND (?2 IS NULL OR name = ?2)
+           AND (?3 IS NULL OR seq < (SELECT seq FROM events WHERE id = ?3))
+         ORDER BY seq DESC LIMIT ?4",
+    )
+    .bind(org)
+    .bind(name)
+    .bind(&page.after)
+    .bind(page.limit())
+    .fetch_all(engine.db().pool())
+    .await?;
+    Ok(Page::from_rows(
+        rows.into_iter().map(Event::from).collect(),
+        page,
+        |e| e.id.to_string(),
+    ))
+}
+
+/// Reads one of `org`'s events.
+pub async fn get(engine: &Engine, org: &OrgId, id: &str) -> Result<Event> {
+    let row: Option<EventRow> =
+        sqlx::query_as("SELECT id, organization_id, name, payload, created_at FROM events WHERE id = ? AND organization_id = ?")
+            .bind(id)
+            .bind(org)
+            .fetch_optional(engine.db().pool())
+            .await?;
+    row.map(Event::from)
+        .ok_or_else(|| crate::Problem::not_found("the event").into())
+}
