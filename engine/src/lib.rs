@@ -12,9 +12,13 @@ pub mod events;
 pub mod fields;
 pub mod hydration;
 pub mod ids;
+pub mod inquiry;
+pub mod objects;
 pub mod orgs;
 pub mod paging;
+pub mod render;
 pub mod schemas;
+pub mod share_tokens;
 #[cfg(test)]
 mod testing;
 pub mod time;

@@ -1,0 +1,577 @@
+//! Inquiries, transactions and accounts: the objects fields are collected into and redeemed into.
+//! Storage, creation, reads and the session tokens that let an end user resume an inquiry.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::error::{Problem, Result};
+use crate::events::names;
+use crate::fields::{FieldInput, FieldValue, FieldValues, InputValue, parse_fields};
+use crate::ids::{
+    AccountId, DocumentId, InquiryId, OrgId, TransactionId, encode_base32, random_bytes,
+};
+use crate::inquiry::{self, INQUIRY_TTL, InquiryStatus};
+use crate::paging::{Page, PageRequest};
+use crate::schemas::{self, SchemaKind, SchemaRecord};
+use crate::time::Timestamp;
+use crate::verification::RunResult;
+use crate::{Engine, documents, events, render};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
+#[serde(rename_all = "kebab-case")]
+#[sqlx(rename_all = "lowercase")]
+pub enum ObjectKind {
+    Inquiry,
+    Transaction,
+    Account,
+}
+
+impl ObjectKind {
+    /// The kind an id names, by its prefix.
+    pub fn of_id(id: &str) -> Option<Self> {
+        if InquiryId::parse(id).is_ok() {
+            Some(Self::Inquiry)
+        } else if TransactionId::parse(id).is_ok() {
+            Some(Self::Transaction)
+        } else if AccountId::parse(id).is_ok() {
+            Some(Self::Account)
+        } else {
+            None
+        }
+    }
+
+    pub fn type_name(self) -> &'static str {
+        match self {
+            Self::Inquiry => "inquiry",
+            Self::Transaction => "transaction",
+            Self::Account => "account",
+        }
+    }
+
+    pub fn schema_kind(self) -> SchemaKind {
+        match self {
+            Self::Inquiry => SchemaKind::InquiryTemplate,
+            Self::Transaction => SchemaKind::TransactionType,
+            Self::Account => SchemaKind::AccountType,
+        }
+    }
+
+    fn new_id(self) -> String {
+        match self {
+            Self::Inquiry => InquiryId::new().to_string(),
+            Self::Transaction => TransactionId::new().to_string(),
+            Self::Account => AccountId::new().to_string(),
+        }
+    }
+
+    fn described(self) -> &'static str {
+        match self {
+            Self::Inquiry => "the inquiry",
+            Self::Transaction => "the transaction",
+            Self::Account => "the account",
+        }
+    }
+
+    /// The attribute naming the schema in create requests (`inquiry-template-id`, …).
+    pub fn schema_attribute(self) -> &'static str {
+        match self {
+            Self::Inquiry => "inquiry-template-id",
+            Self::Transaction => "transaction-type-id",
+            Self::Account => "account-type-id",
+        }
+    }
+}
+
+/// A stored inquiry, transaction or account.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ObjectRecord {
+    pub id: String,
+    pub kind: ObjectKind,
+    pub organization_id: OrgId,
+    pub schema_id: String,
+    pub reference_id: Option<String>,
+    pub fields: FieldValues,
+    /// Inquiries only: the stored status (see [`ObjectRecord::status_at`]).
+    pub status: Option<InquiryStatus>,
+    /// Inquiries only: the last run's results.
+    pub run: Option<RunResult>,
+    pub expires_at: Option<Timestamp>,
+    pub completed_at: Option<Timestamp>,
+    pub failed_at: Option<Timestamp>,
+    pub reviewed_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl ObjectRecord {
+    /// An inquiry's status as a reader sees it at `now` (expired once past its expiry).
+    pub fn status_at(&self, now: Timestamp) -> Option<InquiryStatus> {
+        self.status
+            .map(|s| inquiry::status_at(s, self.expires_at, now))
+    }
+
+    /// The documents the object's file fields refer to.
+    pub fn document_ids(&self) -> Vec<DocumentId> {
+        file_ids(&self.fields)
+    }
+}
+
+pub(crate) fn file_ids(values: &FieldValues) -> Vec<DocumentId> {
+    values
+        .values()
+        .filter_map(|v| match v {
+            FieldValue::File(file) => Some(file.id.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A secret that lets an end user resume one inquiry; shown once, stored hashed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SessionToken(String);
+
+impl SessionToken {
+    fn generate() -> Self {
+        Self(format!("sess_{}", encode_base32(&random_bytes::<32>())))
+    }
+
+    pub fn expose_secret(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for SessionToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SessionToken([redacted])")
+    }
+}
+
+fn hash_session(secret: &str) -> String {
+    data_encoding::HEXLOWER.encode(&Sha256::digest(secret.as_bytes()))
+}
+
+/// What a create request carries.
+#[derive(Clone, Debug, Default)]
+pub struct NewObject<'a> {
+    pub schema_id: Option<&'a str>,
+    pub reference_id: Option<&'a Value>,
+    pub fields: Option<&'a Value>,
+}
+
+/// A created object, with the session token when it is an inquiry.
+#[derive(Debug)]
+pub struct Created {
+    pub record: ObjectRecord,
+    pub schema: SchemaRecord,
+    pub session_token: Option<SessionToken>,
+}
+
+/// Creates an inquiry, transaction or account for `org`. An inquiry given every required field
+/// runs at once.
+pub async fn create(
+    engine: &Engine,
+    org: &OrgId,
+    kind: ObjectKind,
+    input: NewObject<'_>,
+) -> Result<Created> {
+    let attribute = kind.schema_attribute();
+    let schema_id = input.schema_id.ok_or_else(|| {
+        Problem::invalid(
+            "missing-attribute",
+            format!("`{attribute}` is required"),
+            format!("/data/attributes/{attribute}"),
+        )
+    })?;
+    let schema = schemas::get(engine, org, kind.schema_kind(), schema_id)
+        .await
+        .map_err(|err| match err {
+            crate::Error::Problems(mut problems) => {
+                for p in &mut problems {
+                    p.pointer = Some(format!("/data/attributes/{attribute}"));
+                }
+                crate::Error::Problems(problems)
+            }
+            other => other,
+        })?;
+    let reference_id = parse_reference_id(input.reference_id)?;
+    let field_input = match input.fields {
+        Some(fields) => parse_fields(&schema.schema, fields, "/data/attributes/fields")?,
+        None => FieldInput::new(),
+    };
+    let now = engine.now();
+    let mut record = ObjectRecord {
+        id: kind.new_id(),
+        kind,
+        organization_id: org.clone(),
+        schema_id: schema.id.clone(),
+        reference_id,
+        fields: FieldValues::new(),
+        status: (kind == ObjectKind::Inquiry).then_some(InquiryStatus::Created),
+        run: None,
+        expires_at: (kind == ObjectKind::Inquiry).then(|| now.plus(INQUIRY_TTL)),
+        completed_at: None,
+        failed_at: None,
+        reviewed_at: None,
+        created_at: now,
+        updated_at: now,
+    };
+    let session_token = (kind == ObjectKind::Inquiry).then(SessionToken::generate);
+    let mut tx = engine.db().begin_write().await?;
+    insert(&mut tx, &record, session_token.as_ref()).await?;
+    let created_event = match kind {
+        ObjectKind::Inquiry => names::INQUIRY_CREATED,
+        ObjectKind::Transaction => names::TRANSACTION_CREATED,
+        ObjectKind::Account => names::ACCOUNT_CREATED,
+    };
+    events::record(
+        &mut tx,
+        org,
+        created_event,
+        render::object(&record, &schema, now),
+        now,
+    )
+    .await?;
+    if !field_input.is_empty() {
+        let values = store_input(&mut tx, org, &record.fields, field_input, now).await?;
+        apply_values(&mut tx, engine, &mut record, &schema, values, None).await?;
+    }
+    tx.commit().await?;
+    Ok(Created {
+        record,
+        schema,
+        session_token,
+    })
+}
+
+fn parse_reference_id(value: Option<&Value>) -> Result<Option<String>> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if !s.is_empty() && s.len() <= 255 => Ok(Some(s.clone())),
+        Some(_) => Err(Problem::invalid(
+            "invalid-reference-id",
+            "`reference-id` is a string of 1 to 255 characters",
+            "/data/attributes/reference-id",
+        )
+        .into()),
+    }
+}
+
+/// Merges `input` into `current`: stores new files, clears nulls. Returns the new values.
+pub async fn store_input(
+    tx: &mut sqlx::SqliteConnection,
+    org: &OrgId,
+    current: &FieldValues,
+    input: FieldInput,
+    now: Timestamp,
+) -> Result<FieldValues> {
+    let mut values = current.clone();
+    for (path, value) in input {
+        match value {
+            InputValue::Value(v) => {
+                values.insert(path, v);
+            }
+            InputValue::File(file) => {
+                values.insert(
+                    path,
+                    FieldValue::File(documents::store(tx, org, &file, now).await?),
+                );
+            }
+            InputValue::Clear => {
+                values.remove(&path);
+            }
+        }
+    }
+    Ok(values)
+}
+
+/// Sets an object's values and, for an inquiry, re-evaluates it (run, status, events). `files` are
+/// the bytes of the file values when the caller already has them; otherwise they are loaded.
+/// Everything happens in the caller's transaction.
+pub async fn apply_values(
+    tx: &mut sqlx::SqliteConnection,
+    engine: &Engine,
+    record: &mut ObjectRecord,
+    schema: &SchemaRecord,
+    values: FieldValues,
+    files: Option<&BTreeMap<DocumentId, Vec<u8>>>,
+) -> Result<()> {
+    let now = engine.now();
+    if let Some(status) = record.status_at(now)
+        && (status.is_terminal() || status == InquiryStatus::Expired)
+    {
+        return Err(Problem::conflict(
+            "inquiry-not-editable",
+            format!("the inquiry is {} and cannot change", status.as_str()),
+        )
+        .into());
+    }
+    record.fields = values;
+    record.updated_at = now;
+    let mut emitted = Vec::new();
+    if let Some(previous) = record.status {
+        let loaded;
+        let files = match files {
+            Some(files) => files,
+            None => {
+                loaded = documents::load_bytes(tx, &record.document_ids()).await?;
+                &loaded
+            }
+        };
+        let evaluation = inquiry::evaluate(
+            previous,
+            schema,
+            &record.fields,
+            files,
+            now.date(),
+            engine.watchlist(),
+        );
+        record.status = Some(evaluation.status);
+        record.run = evaluation.run;
+        match evaluation.status {
+            InquiryStatus::Completed => record.completed_at = Some(now),
+            InquiryStatus::Failed => record.failed_at = Some(now),
+            InquiryStatus::NeedsReview => record.reviewed_at = Some(now),
+            _ => {}
+        }
+        emitted = evaluation.events;
+    }
+    update(tx, record).await?;
+    for name in emitted {
+        events::record(
+            tx,
+            &record.organization_id,
+            name,
+            render::object(record, schema, now),
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+const COLUMNS: &str = "id, kind, organization_id, schema_id, reference_id, fields, status, run, expires_at, \
+                       completed_at, failed_at, reviewed_at, created_at, updated_at";
+
+async fn insert(
+    tx: &mut sqlx::SqliteConnection,
+    record: &ObjectRecord,
+    session: Option<&SessionToken>,
+) -> Result<()> {
+    sqlx::query(&format!("INSERT INTO objects ({COLUMNS}, session_token_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
+        .bind(&record.id)
+        .bind(record.kind)
+        .bind(&record.organization_id)
+        .bind(&record.schema_id)
+        .bind(&record.reference_id)
+        .bind(serde_json::to_string(&record.fields).expect("values serialise"))
+        .bind(record.status)
+        .bind(record.run.as_ref().map(|r| serde_json::to_string(r).expect("runs serialise")))
+        .bind(record.expires_at)
+        .bind(record.completed_at)
+        .bind(record.failed_at)
+        .bind(record.reviewed_at)
+        .bind(record.created_at)
+        .bind(record.updated_at)
+        .bind(session.map(|s| hash_session(s.expose_secret())))
+        .execute(tx)
+        .await?;
+    Ok(())
+}
+
+async fn update(tx: &mut sqlx::SqliteConnection, record: &ObjectRecord) -> Result<()> {
+    sqlx::query(
+        "UPDATE objects SET fields = ?, status = ?, run = ?, expires_at = ?, completed_at = ?, failed_at = ?,
+                reviewed_at = ?, updated_at = ? WHERE id = ?",
+    )
+    .bind(serde_json::to_string(&record.fields).expect("values serialise"))
+    .bind(record.status)
+    .bind(record.run.as_ref().map(|r| serde_json::to_string(r).expect("runs serialise")))
+    .bind(record.expires_at)
+    .bind(record.completed_at)
+    .bind(record.failed_at)
+    .bind(record.reviewed_at)
+    .bind(record.updated_at)
+    .bind(&record.id)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct ObjectRow {
+    id: String,
+    kind: ObjectKind,
+    organization_id: OrgId,
+    schema_id: String,
+    reference_id: Option<String>,
+    fields: String,
+    status: Option<InquiryStatus>,
+    run: Option<String>,
+    expires_at: Option<Timestamp>,
+    completed_at: Option<Timestamp>,
+    failed_at: Option<Timestamp>,
+    reviewed_at: Option<Timestamp>,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+}
+
+impl TryFrom<ObjectRow> for ObjectRecord {
+    type Error = crate::Error;
+    fn try_from(row: ObjectRow) -> Result<Self> {
+        let corrupt = |e: serde_json::Error| {
+            crate::Error::Internal(format!("stored object {} is unreadable: {e}", row.id))
+        };
+        Ok(Self {
+            fields: serde_json::from_str(&row.fields).map_err(corrupt)?,
+            run: row
+                .run
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(corrupt)?,
+            id: row.id,
+            kind: row.kind,
+            organization_id: row.organization_id,
+            schema_id: row.schema_id,
+            reference_id: row.reference_id,
+            status: row.status,
+            expires_at: row.expires_at,
+            completed_at: row.completed_at,
+            failed_at: row.failed_at,
+            reviewed_at: row.reviewed_at,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+    }
+}
+
+pub(crate) async fn find<'e>(
+    executor: impl sqlx::SqliteExecutor<'e>,
+    id: &str,
+) -> Result<Option<ObjectRecord>> {
+    let row: Option<ObjectRow> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM objects WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(executor)
+            .await?;
+    row.map(TryInto::try_into).transpose()
+}
+
+/// `org`'s object of `kind` with its schema; 404 for anything else.
+pub async fn get(
+    engine: &Engine,
+    org: &OrgId,
+    kind: ObjectKind,
+    id: &str,
+) -> Result<(ObjectRecord, SchemaRecord)> {
+    let mut conn = engine.db().pool().acquire().await?;
+    get_in(&mut conn, org, kind, id).await
+}
+
+pub(crate) async fn get_in(
+    conn: &mut sqlx::SqliteConnection,
+    org: &OrgId,
+    kind: ObjectKind,
+    id: &str,
+) -> Result<(ObjectRecord, SchemaRecord)> {
+    let record = find(&mut *conn, id)
+        .await?
+        .filter(|o| &o.organization_id == org && o.kind == kind)
+        .ok_or_else(|| Problem::not_found(kind.described()))?;
+    let schema = schemas::find(&mut *conn, &record.schema_id)
+        .await?
+        .ok_or_else(|| {
+            crate::Error::Internal(format!(
+                "schema {} of {} is missing",
+                record.schema_id, record.id
+            ))
+        })?;
+    Ok((record, schema))
+}
+
+/// `org`'s objects of `kind`, newest first.
+pub async fn list(
+    engine: &Engine,
+    org: &OrgId,
+    kind: ObjectKind,
+    page: &PageRequest,
+) -> Result<Page<ObjectRecord>> {
+    let rows: Vec<ObjectRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM objects WHERE organization_id = ?1 AND kind = ?2
+           AND (?3 IS NULL OR seq < (SELECT seq FROM objects WHERE id = ?3))
+         ORDER BY seq DESC LIMIT ?4"
+    ))
+    .bind(org)
+    .bind(kind)
+    .bind(&page.after)
+    .bind(page.limit())
+    .fetch_all(engine.db().pool())
+    .await?;
+    let records = rows
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect::<Result<Vec<ObjectRecord>>>()?;
+    Ok(Page::from_rows(records, page, |o| o.id.clone()))
+}
+
+/// Issues a new session token for an inquiry that is created, pending or expired, reopening an
+/// expired one for another [`INQUIRY_TTL`]; anything else is 409 `inquiry-not-resumable`.
+pub async fn resume(
+    engine: &Engine,
+    org: &OrgId,
+    id: &str,
+) -> Result<(ObjectRecord, SchemaRecord, SessionToken)> {
+    let (mut record, schema) = get(engine, org, ObjectKind::Inquiry, id).await?;
+    let now = engine.now();
+    let status = record.status_at(now).expect("inquiries have a status");
+    if status.is_terminal() {
+        return Err(Problem::conflict(
+            "inquiry-not-resumable",
+            format!("the inquiry is {} and cannot be resumed", status.as_str()),
+        )
+        .into());
+    }
+    let token = SessionToken::generate();
+    record.expires_at = Some(now.plus(INQUIRY_TTL));
+    record.updated_at = now;
+    let mut tx = engine.db().begin_write().await?;
+    let updated = sqlx::query(
+        "UPDATE objects SET session_token_hash = ?, expires_at = ?, updated_at = ?
+         WHERE id = ? AND status IN ('created', 'pending')",
+    )
+    .bind(hash_session(token.expose_secret()))
+    .bind(record.expires_at)
+    .bind(now)
+    .bind(&record.id)
+    .execute(&mut *tx)
+    .await?;
+    if updated.rows_affected() == 0 {
+        return Err(Problem::conflict(
+            "inquiry-not-resumable",
+            "the inquiry changed meanwhile and cannot be resumed",
+        )
+        .into());
+    }
+    tx.commit().await?;
+    Ok((record, schema, token))
+}
+
+/// The inquiry a session token opens, if the token is its current one (any organization: the
+/// token itself is the end user's credential).
+pub async fn by_session(
+    engine: &Engine,
+    inquiry_id: &str,
+    session_token: &str,
+) -> Result<(ObjectRecord, SchemaRecord)> {
+    let org: Option<OrgId> =
+        sqlx::query_scalar("SELECT organization_id FROM objects WHERE id = ? AND kind = 'inquiry' AND session_token_hash = ?")
+            .bind(inquiry_id)
+            .bind(hash_session(session_token))
+            .fetch_optional(engine.db().pool())
+            .await?;
+    let org = org.ok_or_else(|| Problem::not_found("the inquiry"))?;
+    get(engine, &org, ObjectKind::Inquiry, inquiry_id).await
+}

@@ -1,0 +1,451 @@
+//! Share tokens: a snapshot of a source object's data, offered over an active connection to its
+//! destination organization (CONTRACT.md §5). Redemption lives in `redemption`.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::connections::{self, ConnectionStatus, Side};
+use crate::error::{Problem, Result};
+use crate::events::names;
+use crate::fields::FieldValues;
+use crate::hydration::{FieldMapping, HydrationReport};
+use crate::ids::{ConnectionId, OrgId, ShareTokenId};
+use crate::inquiry::InquiryStatus;
+use crate::objects::{self, ObjectKind};
+use crate::paging::{Page, PageRequest};
+use crate::time::Timestamp;
+use crate::{Engine, events, render};
+
+pub const MIN_TTL_SECONDS: u64 = 60;
+pub const MAX_TTL_SECONDS: u64 = 1_814_400;
+pub const DEFAULT_TTL_SECONDS: u64 = 1_209_600;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
+#[serde(rename_all = "kebab-case")]
+#[sqlx(rename_all = "lowercase")]
+pub enum ShareTokenStatus {
+    Created,
+    Pending,
+    Redeemed,
+    Expired,
+    Failed,
+}
+
+impl ShareTokenStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Created => "created",
+            Self::Pending => "pending",
+            Self::Redeemed => "redeemed",
+            Self::Expired => "expired",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [
+            Self::Created,
+            Self::Pending,
+            Self::Redeemed,
+            Self::Expired,
+            Self::Failed,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+    }
+}
+
+/// A stored share token.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ShareToken {
+    pub id: ShareTokenId,
+    pub connection_id: ConnectionId,
+    pub source_organization_id: OrgId,
+    pub destination_organization_id: OrgId,
+    pub source_type: ObjectKind,
+    pub source_id: String,
+    /// The source's field values when the token was created.
+    pub snapshot: FieldValues,
+    /// The stored status; see [`ShareToken::status_at`].
+    pub status: ShareTokenStatus,
+    pub destination_id: Option<String>,
+    pub field_mappings: Option<Vec<FieldMapping>>,
+    pub hydration_report: Option<HydrationReport>,
+    pub failure_reason: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub pending_at: Option<Timestamp>,
+    pub redeemed_at: Option<Timestamp>,
+    pub expires_at: Timestamp,
+    pub failed_at: Option<Timestamp>,
+}
+
+impl ShareToken {
+    /// The status at `now`: a `created` token past its expiry is `expired` (no sweeper needed).
+    pub fn status_at(&self, now: Timestamp) -> ShareTokenStatus {
+        if self.status == ShareTokenStatus::Created && now >= self.expires_at {
+            ShareTokenStatus::Expired
+        } else {
+            self.status
+        }
+    }
+}
+
+/// What a create request carries.
+#[derive(Clone, Debug, Default)]
+pub struct NewShareToken<'a> {
+    pub connection_id: Option<&'a str>,
+    pub source_id: Option<&'a str>,
+    pub expires_in_seconds: Option<&'a Value>,
+}
+
+/// The source organization `org` creates a token over an active connection from one of its
+/// completed inquiries, transactions or accounts.
+pub async fn create(engine: &Engine, org: &OrgId, input: NewShareToken<'_>) -> Result<ShareToken> {
+    let attribute = |name: &str| format!("/data/attributes/{name}");
+    let ttl = match input.expires_in_seconds {
+        None | Some(Value::Null) => DEFAULT_TTL_SECONDS,
+        Some(value) => value.as_u64().filter(|s| (MIN_TTL_SECONDS..=MAX_TTL_SECONDS).contains(s)).ok_or_else(|| {
+            Problem::invalid(
+                "invalid-expires-in-seconds",
+                format!("`expires-in-seconds` is a whole number from {MIN_TTL_SECONDS} to {MAX_TTL_SECONDS}"),
+                attribute("expires-in-seconds"),
+            )
+        })?,
+    };
+    let connection_id = input.connection_id.ok_or_else(|| {
+        Problem::invalid(
+            "missing-attribute",
+            "`connection-id` is required",
+            attribute("connection-id"),
+        )
+    })?;
+    let source_id = input.source_id.ok_or_else(|| {
+        Problem::invalid(
+            "missing-attribute",
+            "`source-id` is required",
+            attribute("source-id"),
+        )
+    })?;
+    let connection = connections::get(engine, org, connection_id)
+        .await
+        .map_err(|err| with_pointer(err, attribute("connection-id")))?;
+    if connection.side_of(org) != Some(Side::Source) {
+        return Err(Problem::invalid(
+            "not-connection-source",
+            "only the connection's source organization creates share tokens",
+            attribute("connection-id"),
+        )
+        .into());
+    }
+    if connection.status != ConnectionStatus::Active {
+        return Err(Problem::invalid(
+            "connection-not-active",
+            format!(
+                "the connection is {}; the destination must accept it first",
+                connection.status.as_str()
+            ),
+            attribute("connection-id"),
+        )
+        .into());
+    }
+    let source_type = ObjectKind::of_id(source_id).ok_or_else(|| {
+        Problem::invalid(
+            "invalid-source",
+            "`source-id` is an inq_, txn_ or act_ id",
+            attribute("source-id"),
+        )
+    })?;
+    let (source, _) = objects::get(engine, org, source_type, source_id)
+        .await
+        .map_err(|err| with_pointer(err, attribute("source-id")))?;
+    let now = engine.now();
+    if source_type == ObjectKind::Inquiry && source.status_at(now) != Some(InquiryStatus::Completed)
+    {
+        return Err(Problem::invalid(
+            "source-not-shareable",
+            "only a completed inquiry can be shared",
+            attribute("source-id"),
+        )
+        .into());
+    }
+    let token = ShareToken {
+        id: ShareTokenId::new(),
+        connection_id: connection.id.clone(),
+        source_organization_id: connection.source_organization_id.clone(),
+        destination_organization_id: connection.destination_organization_id.clone(),
+        source_type,
+        source_id: source.id.clone(),
+        snapshot: source.fields.clone(),
+        status: ShareTokenStatus::Created,
+        destination_id: None,
+        field_mappings: None,
+        hydration_report: None,
+        failure_reason: None,
+        created_at: now,
+        updated_at: now,
+        pending_at: None,
+        redeemed_at: None,
+        expires_at: now.plus(Duration::from_secs(ttl)),
+        failed_at: None,
+    };
+    let mut tx = engine.db().begin_write().await?;
+    sqlx::query(
+        "INSERT INTO share_tokens (id, connection_id, source_organization_id, destination_organization_id, source_type,
+                                   source_id, snapshot, status, created_at, updated_at, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&token.id)
+    .bind(&token.connection_id)
+    .bind(&token.source_organization_id)
+    .bind(&token.destination_organization_id)
+    .bind(token.source_type)
+    .bind(&token.source_id)
+    .bind(serde_json::to_string(&token.snapshot).expect("values serialise"))
+    .bind(token.status)
+    .bind(now)
+    .bind(now)
+    .bind(token.expires_at)
+    .execute(&mut *tx)
+    .await?;
+    record_pair(
+        &mut tx,
+        &token,
+        names::SHARE_TOKEN_OUTBOUND_CREATED,
+        names::SHARE_TOKEN_INBOUND_CREATED,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
+fn with_pointer(err: crate::Error, pointer: String) -> crate::Error {
+    match err {
+        crate::Error::Problems(mut problems) => {
+            for p in &mut problems {
+                p.pointer.get_or_insert_with(|| pointer.clone());
+            }
+            crate::Error::Problems(problems)
+        }
+        other => other,
+    }
+}
+
+/// Records an event for each side, each rendered as that side sees the token.
+pub(crate) async fn record_pair(
+    tx: &mut sqlx::SqliteConnection,
+    token: &ShareToken,
+    outbound: &str,
+    inbound: &str,
+    now: Timestamp,
+) -> Result<()> {
+    let source = &token.source_organization_id;
+    let destination = &token.destination_organization_id;
+    events::record(
+        tx,
+        source,
+        outbound,
+        render::share_token(token, source, now),
+        now,
+    )
+    .await?;
+    events::record(
+        tx,
+        destination,
+        inbound,
+        render::share_token(token, destination, now),
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// The source organization expires a token it created; only while `created`.
+pub async fn expire(engine: &Engine, org: &OrgId, id: &str) -> Result<ShareToken> {
+    let mut token = get(engine, org, id).await?;
+    if &token.source_organization_id != org {
+        return Err(Problem::not_found("the share token").into());
+    }
+    let now = engine.now();
+    let status = token.status_at(now);
+    if status != ShareTokenStatus::Created {
+        return Err(Problem::conflict(
+            "share-token-not-expirable",
+            format!(
+                "the share token is {}; only a created token can be expired",
+                status.as_str()
+            ),
+        )
+        .into());
+    }
+    let mut tx = engine.db().begin_write().await?;
+    let updated = sqlx::query("UPDATE share_tokens SET status = 'expired', expires_at = ?, updated_at = ? WHERE id = ? AND status = 'created'")
+        .bind(now)
+        .bind(now)
+        .bind(&token.id)
+        .execute(&mut *tx)
+        .await?;
+    if updated.rows_affected() == 0 {
+        return Err(Problem::conflict(
+            "share-token-not-expirable",
+            "the share token changed meanwhile; read it again",
+        )
+        .into());
+    }
+    tx.commit().await?;
+    token.status = ShareTokenStatus::Expired;
+    token.expires_at = now;
+    token.updated_at = now;
+    Ok(token)
+}
+
+const COLUMNS: &str = "id, connection_id, source_organization_id, destination_organization_id, source_type, source_id, snapshot, \
+                       status, destination_id, field_mappings, hydration_report, failure_reason, created_at, updated_at, \
+                       pending_at, redeemed_at, expires_at, failed_at";
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: ShareTokenId,
+    connection_id: ConnectionId,
+    source_organization_id: OrgId,
+    destination_organization_id: OrgId,
+    source_type: ObjectKind,
+    source_id: String,
+    snapshot: String,
+    status: ShareTokenStatus,
+    destination_id: Option<String>,
+    field_mappings: Option<String>,
+    hydration_report: Option<String>,
+    failure_reason: Option<String>,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    pending_at: Option<Timestamp>,
+    redeemed_at: Option<Timestamp>,
+    expires_at: Timestamp,
+    failed_at: Option<Timestamp>,
+}
+
+impl TryFrom<Row> for ShareToken {
+    type Error = crate::Error;
+    fn try_from(row: Row) -> Result<Self> {
+        let corrupt = |e: serde_json::Error| {
+            crate::Error::Internal(format!("stored share token {} is unreadable: {e}", row.id))
+        };
+        Ok(Self {
+            snapshot: serde_json::from_str(&row.snapshot).map_err(corrupt)?,
+            field_mappings: row
+                .field_mappings
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(corrupt)?,
+            hydration_report: row
+                .hydration_report
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(corrupt)?,
+            id: row.id,
+            connection_id: row.connection_id,
+            source_organization_id: row.source_organization_id,
+            destination_organization_id: row.destination_organization_id,
+            source_type: row.source_type,
+            source_id: row.source_id,
+            status: row.status,
+            destination_id: row.destination_id,
+            failure_reason: row.failure_reason,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            pending_at: row.pending_at,
+            redeemed_at: row.redeemed_at,
+            expires_at: row.expires_at,
+            failed_at: row.failed_at,
+        })
+    }
+}
+
+pub(crate) async fn find<'e>(
+    executor: impl sqlx::SqliteExecutor<'e>,
+    id: &str,
+) -> Result<Option<ShareToken>> {
+    let row: Option<Row> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM share_tokens WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(executor)
+            .await?;
+    row.map(TryInto::try_into).transpose()
+}
+
+/// A token `org` is the source or destination of; 404 otherwise.
+pub async fn get(engine: &Engine, org: &OrgId, id: &str) -> Result<ShareToken> {
+    find(engine.db().pool(), id)
+        .await?
+        .filter(|t| &t.source_organization_id == org || &t.destination_organization_id == org)
+        .ok_or_else(|| Problem::not_found("the share token").into())
+}
+
+/// A token by id alone, for the hosted flow (the id is the end user's link; 128 random bits).
+pub async fn get_public(engine: &Engine, id: &str) -> Result<ShareToken> {
+    find(engine.db().pool(), id)
+        .await?
+        .ok_or_else(|| Problem::not_found("the share token").into())
+}
+
+/// Which direction a list asks for, from the caller's side.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    Inbound,
+    Outbound,
+}
+
+/// Filters of the share-token list.
+#[derive(Clone, Debug, Default)]
+pub struct ListFilter {
+    pub status: Option<ShareTokenStatus>,
+    pub direction: Option<Direction>,
+    pub connection_id: Option<String>,
+}
+
+/// Tokens `org` is a party to, newest first. The status filter sees expiry as readers do.
+pub async fn list(
+    engine: &Engine,
+    org: &OrgId,
+    filter: &ListFilter,
+    page: &PageRequest,
+) -> Result<Page<ShareToken>> {
+    let now = engine.now();
+    let direction = filter.direction.map(|d| match d {
+        Direction::Inbound => "inbound",
+        Direction::Outbound => "outbound",
+    });
+    let status = filter.status.map(ShareTokenStatus::as_str);
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM share_tokens
+         WHERE ((?2 IS NULL OR ?2 = 'outbound') AND source_organization_id = ?1
+             OR (?2 IS NULL OR ?2 = 'inbound') AND destination_organization_id = ?1)
+           AND (?3 IS NULL OR connection_id = ?3)
+           AND (?4 IS NULL
+                OR (?4 = 'expired' AND (status = 'expired' OR (status = 'created' AND expires_at <= ?5)))
+                OR (?4 = 'created' AND status = 'created' AND expires_at > ?5)
+                OR (?4 NOT IN ('expired', 'created') AND status = ?4))
+           AND (?6 IS NULL OR seq < (SELECT seq FROM share_tokens WHERE id = ?6))
+         ORDER BY seq DESC LIMIT ?7"
+    ))
+    .bind(org)
+    .bind(direction)
+    .bind(&filter.connection_id)
+    .bind(status)
+    .bind(now)
+    .bind(&page.after)
+    .bind(page.limit())
+    .fetch_all(engine.db().pool())
+    .await?;
+    let tokens = rows
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect::<Result<Vec<ShareToken>>>()?;
+    Ok(Page::from_rows(tokens, page, |t| t.id.to_string()))
+}
