@@ -3,9 +3,15 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
+# cargo-leptos builds debug code with `--cfg erase_components`; plain cargo commands use the same
+# flags so that they reuse its build output instead of compiling everything a second time.
+LEPTOS_DEBUG_RUSTFLAGS := --cfg erase_components
+CARGO_AS_LEPTOS := RUSTFLAGS="$(LEPTOS_DEBUG_RUSTFLAGS)" cargo
+
 ADDR ?= 127.0.0.1:3000
 DATABASE_URL ?= sqlite://data/tessera.db
 
+.NOTPARALLEL:
 .PHONY: help run test tools build-release build-debug lint test-rust test-e2e
 
 help:
@@ -22,7 +28,9 @@ build-release:
 	@scripts/ensure-tools.sh build release
 	cargo leptos build --release
 
-test: lint build-debug test-rust test-e2e
+# The Rust tests run before the debug build because `cargo test` relinks target/debug/tessera with
+# the dev-dependencies' features; the end-to-end tests must run the binary cargo-leptos built.
+test: lint test-rust build-debug test-e2e
 	@echo "All tests passed."
 
 tools:
@@ -30,17 +38,16 @@ tools:
 
 lint:
 	cargo fmt --all --check
-	cargo clippy --locked -p engine -p app -p server --all-targets -- -D warnings
+	$(CARGO_AS_LEPTOS) clippy --locked -p engine -p app -p server --all-targets -- -D warnings
 	@scripts/ensure-tools.sh build
-	cargo clippy --locked -p frontend --target wasm32-unknown-unknown -- -D warnings
+	$(CARGO_AS_LEPTOS) clippy --locked -p frontend --target wasm32-unknown-unknown -- -D warnings
 
-# One debug build serves the Rust tests and the end-to-end tests.
 build-debug:
 	@scripts/ensure-tools.sh build
 	cargo leptos build
 
 test-rust:
-	cargo test --locked -p engine -p app -p server
+	$(CARGO_AS_LEPTOS) test --locked -p engine -p app -p server
 
 test-e2e:
 	@scripts/ensure-tools.sh e2e

@@ -12,7 +12,7 @@ pub use ssr::*;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    StaticSegment,
+    SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
 
@@ -24,7 +24,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <AutoReload options=options.clone() />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -45,7 +45,9 @@ pub fn App() -> impl IntoView {
         <Title text="Tessera" />
         <Router>
             <Routes fallback=pages::NotFound>
-                <Route path=StaticSegment("") view=pages::StartPage />
+                // Async: the server waits for data before sending the page, so it works without
+                // JavaScript (out-of-order streaming needs a script to fill Suspense blocks).
+                <Route path=StaticSegment("") view=pages::StartPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

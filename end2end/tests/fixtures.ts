@@ -4,16 +4,22 @@ import { test as base, expect, Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 
 type Fixtures = {
+  /** Console errors a test expects (for example the 404 of a page that must not exist). */
+  expectedConsoleErrors: RegExp[];
   pageErrors: string[];
 };
 
 export const test = base.extend<Fixtures>({
+  expectedConsoleErrors: [[], { option: true }],
   pageErrors: [
-    async ({ page }, use) => {
+    async ({ page, expectedConsoleErrors }, use) => {
       const errors: string[] = [];
       page.on('pageerror', (err) => errors.push(`page error: ${err.message}`));
       page.on('console', (msg) => {
-        if (msg.type() === 'error') errors.push(`console error: ${msg.text()}`);
+        const text = msg.text();
+        if (msg.type() === 'error' && !expectedConsoleErrors.some((re) => re.test(text))) {
+          errors.push(`console error: ${text}`);
+        }
       });
       await use(errors);
       expect(errors, 'the page reported errors').toEqual([]);

@@ -51,9 +51,13 @@ test.describe('with JavaScript disabled', () => {
   });
 });
 
-test('an unknown address answers 404 with a page that says so', async ({ page }) => {
-  const response = await page.goto('/no-such-page');
+test.describe('an unknown address', () => {
+  test.use({ expectedConsoleErrors: [/status of 404/] });
 
-  expect(response?.status()).toBe(404);
-  await expect(page.getByRole('heading', { level: 1, name: 'Page not found' })).toBeVisible();
+  test('answers 404 with a page that says so', async ({ page }) => {
+    const response = await page.goto('/no-such-page');
+
+    expect(response?.status()).toBe(404);
+    await expect(page.getByRole('heading', { level: 1, name: 'Page not found' })).toBeVisible();
+  });
 });

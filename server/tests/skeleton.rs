@@ -1,10 +1,12 @@
 //! Black-box tests of the walking skeleton over real HTTP.
 
+// Multi-threaded runtimes: Leptos renders async (SsrMode::Async) pages on spawned tasks that a
+// current-thread test runtime can starve.
 mod common;
 
 use common::TestServer;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn healthz_answers_ok_as_json() {
     let server = TestServer::start().await;
 
@@ -21,7 +23,7 @@ async fn healthz_answers_ok_as_json() {
     server.stop().await.expect("a graceful stop");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn start_page_is_rendered_on_the_server_with_the_visit_count() {
     let server = TestServer::start().await;
 
@@ -49,7 +51,7 @@ async fn start_page_is_rendered_on_the_server_with_the_visit_count() {
     server.stop().await.expect("a graceful stop");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn recording_a_visit_through_the_server_function_persists_it() {
     let server = TestServer::start().await;
 
@@ -85,7 +87,7 @@ async fn recording_a_visit_through_the_server_function_persists_it() {
     server.stop().await.expect("a graceful stop");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_address_is_a_404_page() {
     let server = TestServer::start().await;
 
