@@ -12,6 +12,8 @@ pub struct Engine {
     db: Database,
     clock: Clock,
     watchlist: Arc<Watchlist>,
+    /// Woken when a job is enqueued, so workers need not poll tightly.
+    jobs_ready: Arc<tokio::sync::Notify>,
 }
 
 impl Engine {
@@ -21,6 +23,7 @@ impl Engine {
             db,
             clock: Clock::System,
             watchlist: Arc::new(Watchlist::default()),
+            jobs_ready: Arc::new(tokio::sync::Notify::new()),
         }
     }
 
@@ -48,5 +51,15 @@ impl Engine {
 
     pub fn watchlist(&self) -> &Watchlist {
         &self.watchlist
+    }
+
+    /// Tells a waiting worker that a job was committed.
+    pub fn wake_workers(&self) {
+        self.jobs_ready.notify_one();
+    }
+
+    /// Resolves when a job may be waiting.
+    pub async fn jobs_ready(&self) {
+        self.jobs_ready.notified().await;
     }
 }

@@ -13,6 +13,7 @@ pub mod fields;
 pub mod hydration;
 pub mod ids;
 pub mod inquiry;
+pub mod jobs;
 pub mod objects;
 pub mod orgs;
 pub mod paging;

@@ -1,0 +1,238 @@
+//! The background queue: jobs stored in the database, claimed with a lease, retried with backoff.
+//!
+//! A job is enqueued in the same transaction as the change that needs it, so the two commit or
+//! roll back together. A worker claims a due job by setting its lease; a job whose lease ran out
+//! (its worker crashed) is claimable again. A job's work commits in the same transaction as its
+//! completion, fenced by the attempt number, so a job that lost its lease cannot complete twice.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::Engine;
+use crate::error::Result;
+use crate::time::Timestamp;
+
+/// Job kinds.
+pub mod kinds {
+    pub const REDEEM_SHARE_TOKEN: &str = "redeem-share-token";
+}
+
+/// Attempts before a job that keeps failing transiently is given up.
+pub const MAX_ATTEMPTS: i64 = 8;
+/// How long a claimed job is reserved for its worker.
+pub const LEASE: Duration = Duration::from_secs(60);
+
+/// A claimed job.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Job {
+    pub seq: i64,
+    pub kind: String,
+    pub payload: Value,
+    /// This claim's attempt number (1 for the first).
+    pub attempt: i64,
+    pub max_attempts: i64,
+}
+
+/// Adds a job, due now, inside the caller's transaction. Call [`Engine::wake_workers`] after commit.
+pub async fn enqueue(
+    tx: &mut sqlx::SqliteConnection,
+    kind: &str,
+    payload: &Value,
+    now: Timestamp,
+) -> Result<i64> {
+    let seq = sqlx::query_scalar(
+        "INSERT INTO jobs (kind, payload, status, attempts, max_attempts, run_at, created_at, updated_at)
+         VALUES (?, ?, 'queued', 0, ?, ?, ?, ?) RETURNING seq",
+    )
+    .bind(kind)
+    .bind(payload.to_string())
+    .bind(MAX_ATTEMPTS)
+    .bind(now)
+    .bind(now)
+    .bind(now)
+    .fetch_one(tx)
+    .await?;
+    Ok(seq)
+}
+
+/// Claims the next due job (queued and due, or running with an expired lease).
+pub async fn claim(engine: &Engine, lease: Duration) -> Result<Option<Job>> {
+    let now = engine.now();
+    let mut tx = engine.db().begin_write().await?;
+    let row: Option<(i64, String, String, i64, i64)> = sqlx::query_as(
+        "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = ?1, updated_at = ?2
+         WHERE seq = (SELECT seq FROM jobs
+                      WHERE (status = 'queued' AND run_at <= ?2) OR (status = 'running' AND locked_until <= ?2)
+                      ORDER BY run_at, seq LIMIT 1)
+         RETURNING seq, kind, payload, attempts, max_attempts",
+    )
+    .bind(now.plus(lease))
+    .bind(now)
+    .fetch_optional(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(row.map(|(seq, kind, payload, attempt, max_attempts)| Job {
+        seq,
+        kind,
+        payload: serde_json::from_str(&payload).unwrap_or(Value::Null),
+        attempt,
+        max_attempts,
+    }))
+}
+
+/// Marks the job done inside the transaction that did its work. False when the claim was lost
+/// (another worker took the job over after the lease ran out): the caller must roll back.
+pub async fn complete(tx: &mut sqlx::SqliteConnection, job: &Job, now: Timestamp) -> Result<bool> {
+    let updated = sqlx::query(
+        "UPDATE jobs SET status = 'succeeded', locked_until = NULL, updated_at = ?
+         WHERE seq = ? AND attempts = ? AND status = 'running'",
+    )
+    .bind(now)
+    .bind(job.seq)
+    .bind(job.attempt)
+    .execute(tx)
+    .await?;
+    Ok(updated.rows_affected() == 1)
+}
+
+/// Puts the job back for another attempt after a backoff; gives up after `max_attempts`.
+/// Returns true when the job was given up.
+pub async fn retry_later(engine: &Engine, job: &Job, error: &str) -> Result<bool> {
+    let now = engine.now();
+    let give_up = job.attempt >= job.max_attempts;
+    let mut tx = engine.db().begin_write().await?;
+    sqlx::query(
+        "UPDATE jobs SET status = ?, run_at = ?, locked_until = NULL, last_error = ?, updated_at = ?
+         WHERE seq = ? AND attempts = ? AND status = 'running'",
+    )
+    .bind(if give_up { "failed" } else { "queued" })
+    .bind(now.plus(backoff(job.attempt)))
+    .bind(error)
+    .bind(now)
+    .bind(job.seq)
+    .bind(job.attempt)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(give_up)
+}
+
+/// Marks the job failed for good inside the caller's transaction.
+pub async fn fail(
+    tx: &mut sqlx::SqliteConnection,
+    job: &Job,
+    error: &str,
+    now: Timestamp,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE jobs SET status = 'failed', locked_until = NULL, last_error = ?, updated_at = ?
+         WHERE seq = ? AND attempts = ? AND status = 'running'",
+    )
+    .bind(error)
+    .bind(now)
+    .bind(job.seq)
+    .bind(job.attempt)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+/// Delay before attempt `attempt + 1`: 1 s, 2 s, 4 s … capped at 5 minutes.
+pub fn backoff(attempt: i64) -> Duration {
+    let exponent = u32::try_from(attempt.clamp(1, 20) - 1).unwrap_or(0);
+    Duration::from_secs(2u64.saturating_pow(exponent).min(300))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::engine;
+    use serde_json::json;
+
+    async fn enqueue_one(engine: &Engine) -> i64 {
+        let mut tx = engine.db().begin_write().await.unwrap();
+        let seq = enqueue(&mut tx, "test", &json!({"n": 1}), engine.now())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        seq
+    }
+
+    #[tokio::test]
+    async fn a_claimed_job_is_not_claimed_again_until_its_lease_runs_out() {
+        let engine = engine().await;
+        let seq = enqueue_one(&engine).await;
+
+        let first = claim(&engine, LEASE).await.unwrap().expect("a due job");
+        let second = claim(&engine, LEASE).await.unwrap();
+        engine.clock().advance(LEASE);
+        let after_lease = claim(&engine, LEASE)
+            .await
+            .unwrap()
+            .expect("the lease ran out");
+
+        assert_eq!(first.seq, seq);
+        assert_eq!(second, None, "a leased job is not handed out twice");
+        assert_eq!((after_lease.seq, after_lease.attempt), (seq, 2));
+    }
+
+    #[tokio::test]
+    async fn a_worker_that_lost_its_lease_cannot_complete_the_job() {
+        let engine = engine().await;
+        enqueue_one(&engine).await;
+        let stale = claim(&engine, LEASE).await.unwrap().unwrap();
+        engine.clock().advance(LEASE);
+        let current = claim(&engine, LEASE).await.unwrap().unwrap();
+
+        let mut tx = engine.db().begin_write().await.unwrap();
+        let stale_completed = complete(&mut tx, &stale, engine.now()).await.unwrap();
+        let current_completed = complete(&mut tx, &current, engine.now()).await.unwrap();
+        tx.commit().await.unwrap();
+
+        assert!(!stale_completed, "the first claim's lease was lost");
+        assert!(current_completed);
+    }
+
+    #[tokio::test]
+    async fn a_retried_job_waits_for_its_backoff_and_is_given_up_after_max_attempts() {
+        let engine = engine().await;
+        enqueue_one(&engine).await;
+        let job = claim(&engine, LEASE).await.unwrap().unwrap();
+
+        assert!(!retry_later(&engine, &job, "busy").await.unwrap());
+        assert_eq!(
+            claim(&engine, LEASE).await.unwrap(),
+            None,
+            "not due before the backoff"
+        );
+        engine.clock().advance(backoff(1));
+        let mut job = claim(&engine, LEASE)
+            .await
+            .unwrap()
+            .expect("due after the backoff");
+        job.attempt = job.max_attempts;
+        sqlx::query("UPDATE jobs SET attempts = ?")
+            .bind(job.max_attempts)
+            .execute(engine.db().pool())
+            .await
+            .unwrap();
+
+        assert!(
+            retry_later(&engine, &job, "still busy").await.unwrap(),
+            "the last attempt gives up"
+        );
+        let status: String = sqlx::query_scalar("SELECT status FROM jobs")
+            .fetch_one(engine.db().pool())
+            .await
+            .unwrap();
+        assert_eq!(status, "failed");
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_five_minutes() {
+        assert_eq!(backoff(1), Duration::from_secs(1));
+        assert_eq!(backoff(3), Duration::from_secs(4));
+        assert_eq!(backoff(30), Duration::from_secs(300));
+    }
+}
