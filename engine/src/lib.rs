@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod objects;
 pub mod orgs;
 pub mod paging;
+pub mod redemption;
 pub mod render;
 pub mod schemas;
 pub mod share_tokens;
@@ -25,6 +26,7 @@ mod testing;
 pub mod time;
 pub mod verification;
 pub mod visits;
+pub mod worker;
 
 pub use context::Engine;
 pub use db::{Database, DatabaseError};

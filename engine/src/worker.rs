@@ -1,0 +1,91 @@
+//! The background worker: claims due jobs and runs them, until asked to stop.
+
+use std::future::Future;
+use std::time::Duration;
+
+use crate::Engine;
+use crate::error::Result;
+use crate::jobs::{self, Job, kinds};
+use crate::redemption::{self, JobFailure};
+
+/// How long an idle worker waits before looking again (a wake-up comes sooner when a job is
+/// enqueued by this process; this catches jobs enqueued elsewhere and leases that ran out).
+pub const IDLE_POLL: Duration = Duration::from_millis(500);
+
+/// Claims and runs one due job. Returns false when none was due.
+pub async fn run_one(engine: &Engine) -> Result<bool> {
+    let Some(job) = jobs::claim(engine, jobs::LEASE).await? else {
+        return Ok(false);
+    };
+    let outcome = match job.kind.as_str() {
+        kinds::REDEEM_SHARE_TOKEN => redemption::run_job(engine, &job).await,
+        other => Err(JobFailure::Permanent(format!("unknown job kind `{other}`"))),
+    };
+    match outcome {
+        Ok(()) => {}
+        Err(JobFailure::Transient(reason)) => {
+            tracing::warn!(job = job.seq, kind = %job.kind, attempt = job.attempt, %reason, "job failed; will retry");
+            if jobs::retry_later(engine, &job, &reason).await? {
+                give_up(engine, &job, &reason).await?;
+            }
+        }
+        Err(JobFailure::Permanent(reason)) => give_up(engine, &job, &reason).await?,
+    }
+    Ok(true)
+}
+
+async fn give_up(engine: &Engine, job: &Job, reason: &str) -> Result<()> {
+    match job.kind.as_str() {
+        kinds::REDEEM_SHARE_TOKEN => redemption::fail_job(engine, job, reason).await,
+        _ => {
+            let mut tx = engine.db().begin_write().await?;
+            jobs::fail(&mut tx, job, reason, engine.now()).await?;
+            tx.commit().await?;
+            Ok(())
+        }
+    }
+}
+
+/// Runs every job that is due now, one after another (tests use it to drive the queue).
+/// Returns how many jobs ran.
+pub async fn run_pending(engine: &Engine) -> Result<usize> {
+    let mut ran = 0;
+    while run_one(engine).await? {
+        ran += 1;
+    }
+    Ok(ran)
+}
+
+/// Runs jobs until `shutdown` resolves; a job in progress is finished before returning.
+pub async fn run(engine: Engine, shutdown: impl Future<Output = ()>) {
+    tokio::pin!(shutdown);
+    loop {
+        let worked = match run_one(&engine).await {
+            Ok(worked) => worked,
+            Err(err) => {
+                tracing::error!(error = %err, "the worker could not reach the job queue");
+                false
+            }
+        };
+        if worked {
+            // Keep draining, but stop promptly when asked.
+            if futures_ready(&mut shutdown) {
+                break;
+            }
+            continue;
+        }
+        tokio::select! {
+            () = &mut shutdown => break,
+            () = engine.jobs_ready() => {},
+            () = tokio::time::sleep(IDLE_POLL) => {},
+        }
+    }
+    tracing::info!("worker stopped");
+}
+
+/// True when `future` is already complete (polled once without waiting).
+fn futures_ready<F: Future<Output = ()>>(future: &mut std::pin::Pin<&mut F>) -> bool {
+    let waker = std::task::Waker::noop();
+    let mut cx = std::task::Context::from_waker(waker);
+    future.as_mut().poll(&mut cx).is_ready()
+}

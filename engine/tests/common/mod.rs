@@ -1,0 +1,220 @@
+//! A world for engine tests: two organizations with an active connection, a completed source
+//! inquiry holding personal data and two files, and destination schemas of every kind.
+
+#![allow(dead_code)]
+
+use std::io::Cursor;
+
+use base64::Engine as _;
+use engine::connections::{self, ConnectionAction};
+use engine::objects::{self, NewObject, ObjectKind, ObjectRecord};
+use engine::orgs::{self, Organization};
+use engine::schemas::{self, NewSchema, SchemaKind, SchemaRecord};
+use engine::share_tokens::{self, NewShareToken, ShareToken};
+use engine::time::{Clock, Timestamp};
+use engine::{Database, Engine};
+use serde_json::{Value, json};
+
+/// 2026-11-25T12:00:00Z.
+pub const START: Timestamp = Timestamp(1_795_435_200_000);
+
+pub struct World {
+    pub engine: Engine,
+    pub source: Organization,
+    pub destination: Organization,
+    pub stranger: Organization,
+    pub connection_id: String,
+    pub source_inquiry: ObjectRecord,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub fn png(width: u32, height: u32) -> Vec<u8> {
+    let image = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x * 3 % 256) as u8, (y * 5 % 256) as u8, 90])
+    });
+    let mut bytes = Vec::new();
+    image
+        .write_to(&mut Cursor::new(&mut bytes), image::ImageFormat::Png)
+        .expect("encode png");
+    bytes
+}
+
+pub fn file_json(name: &str, bytes: &[u8]) -> Value {
+    json!({"filename": name, "content-type": "image/png", "data": base64::engine::general_purpose::STANDARD.encode(bytes)})
+}
+
+/// The fields of the full KYC template used on both sides.
+pub fn kyc_fields() -> Value {
+    json!([
+        {"key": "name-first", "type": "string", "label": "First name"},
+        {"key": "name-last", "type": "string", "label": "Last name"},
+        {"key": "birthdate", "type": "date", "label": "Date of birth"},
+        {"key": "identification-number", "type": "string", "label": "ID number"},
+        {"key": "government-id-front", "type": "file", "label": "Front of ID"},
+        {"key": "selfie", "type": "file", "label": "Selfie"},
+        {"key": "salary", "type": "string"},
+        {"key": "name_first", "type": "string"}
+    ])
+}
+
+pub fn kyc_values(id_front: &[u8], selfie: &[u8]) -> Value {
+    json!({
+        "name-first": "Ada",
+        "name-last": "Lovelace",
+        "birthdate": "1990-02-01",
+        "identification-number": "X1234567",
+        "government-id-front": file_json("id.png", id_front),
+        "selfie": file_json("selfie.png", selfie),
+        "salary": "52000",
+        "name_first": "Ada"
+    })
+}
+
+impl World {
+    pub async fn new() -> Self {
+        let db = Database::connect("sqlite::memory:")
+            .await
+            .expect("database");
+        Self::with_db(db, None).await
+    }
+
+    /// A world over a database file, for tests that need real concurrent connections.
+    pub async fn on_disk() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = Database::connect(&format!("sqlite://{}", dir.path().join("t.db").display()))
+            .await
+            .expect("database");
+        Self::with_db(db, Some(dir)).await
+    }
+
+    async fn with_db(db: Database, dir: Option<tempfile::TempDir>) -> Self {
+        let engine = Engine::new(db).with_clock(Clock::manual(START));
+        let (source, _) = orgs::create(&engine, "Source Bank", &[]).await.unwrap();
+        let (destination, _) = orgs::create(
+            &engine,
+            "Destination Lender",
+            &["https://lender.example".into()],
+        )
+        .await
+        .unwrap();
+        let (stranger, _) = orgs::create(&engine, "Stranger", &[]).await.unwrap();
+        let connection = connections::create(&engine, &source.id, destination.id.as_str())
+            .await
+            .unwrap();
+        connections::act(
+            &engine,
+            &destination.id,
+            connection.id.as_str(),
+            ConnectionAction::Accept,
+        )
+        .await
+        .unwrap();
+        let template = schema(
+            &engine,
+            &source,
+            SchemaKind::InquiryTemplate,
+            kyc_fields(),
+            json!([{"type": "government-id"}, {"type": "selfie"}]),
+        )
+        .await;
+        let created = objects::create(
+            &engine,
+            &source.id,
+            ObjectKind::Inquiry,
+            NewObject {
+                schema_id: Some(&template.id),
+                reference_id: None,
+                fields: Some(&kyc_values(&png(80, 80), &png(100, 100))),
+            },
+        )
+        .await
+        .expect("source inquiry");
+        assert_eq!(
+            created.record.status,
+            Some(engine::inquiry::InquiryStatus::Completed),
+            "the source inquiry should complete: {:?}",
+            created.record.run
+        );
+        Self {
+            engine,
+            source,
+            destination,
+            stranger,
+            connection_id: connection.id.to_string(),
+            source_inquiry: created.record,
+            _dir: dir,
+        }
+    }
+
+    pub async fn share(&self) -> ShareToken {
+        share_tokens::create(
+            &self.engine,
+            &self.source.id,
+            NewShareToken {
+                connection_id: Some(&self.connection_id),
+                source_id: Some(&self.source_inquiry.id),
+                expires_in_seconds: None,
+            },
+        )
+        .await
+        .expect("share token")
+    }
+
+    pub async fn destination_schema(
+        &self,
+        kind: SchemaKind,
+        fields: Value,
+        verifications: Value,
+    ) -> SchemaRecord {
+        schema(&self.engine, &self.destination, kind, fields, verifications).await
+    }
+
+    pub async fn destination_object(
+        &self,
+        kind: ObjectKind,
+        schema: &SchemaRecord,
+    ) -> ObjectRecord {
+        objects::create(
+            &self.engine,
+            &self.destination.id,
+            kind,
+            NewObject {
+                schema_id: Some(&schema.id),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("destination object")
+        .record
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql)
+            .fetch_one(self.engine.db().pool())
+            .await
+            .expect("count query")
+    }
+}
+
+async fn schema(
+    engine: &Engine,
+    org: &Organization,
+    kind: SchemaKind,
+    fields: Value,
+    verifications: Value,
+) -> SchemaRecord {
+    let verifications = (kind == SchemaKind::InquiryTemplate).then_some(&verifications);
+    schemas::create(
+        engine,
+        &org.id,
+        kind,
+        NewSchema {
+            name: Some(&json!("Schema")),
+            fields: Some(&fields),
+            verifications,
+            reports: None,
+        },
+    )
+    .await
+    .expect("schema")
+}

@@ -1,0 +1,850 @@
+//! Redemption end to end over SQLite: validation, hydration, inquiry runs, events, exactly-once.
+
+mod common;
+
+use std::time::Duration;
+
+use common::World;
+use engine::events::{self, names};
+use engine::inquiry::InquiryStatus;
+use engine::objects::{self, ObjectKind};
+use engine::paging::PageRequest;
+use engine::redemption::{self, RedeemRequest};
+use engine::schemas::SchemaKind;
+use engine::share_tokens::{self, ShareTokenStatus};
+use engine::{fields::FieldPath, fields::FieldValue, worker};
+use serde_json::json;
+
+fn path(text: &str) -> FieldPath {
+    FieldPath::parse(text).unwrap()
+}
+
+fn into(destination: &str) -> RedeemRequest<'_> {
+    RedeemRequest {
+        destination_id: Some(destination),
+        field_mappings: None,
+    }
+}
+
+#[tokio::test]
+async fn redeem_into_transaction_copies_matching_fields_and_leaves_the_rest_unset() {
+    let world = World::new().await;
+    let token = world.share().await;
+    let loan = world
+        .destination_schema(
+            SchemaKind::TransactionType,
+            json!([{"key": "name-last", "type": "string"}, {"key": "income", "type": "integer"}]),
+            json!([]),
+        )
+        .await;
+    let transaction = world
+        .destination_object(ObjectKind::Transaction, &loan)
+        .await;
+
+    let pending = redemption::redeem(
+        &world.engine,
+        &world.destination.id,
+        token.id.as_str(),
+        into(&transaction.id),
+    )
+    .await
+    .expect("redeem");
+    let ran = worker::run_pending(&world.engine).await.expect("worker");
+
+    assert_eq!(
+        pending.status,
+        ShareTokenStatus::Pending,
+        "redeem answers with the token pending"
+    );
+    assert_eq!(ran, 1, "one redemption job");
+    let (hydrated, _) = objects::get(
+        &world.engine,
+        &world.destination.id,
+        ObjectKind::Transaction,
+        &transaction.id,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        hydrated.fields.get(&path("name-last")),
+        Some(&FieldValue::String("Lovelace".into()))
+    );
+    assert_eq!(
+        hydrated.fields.get(&path("income")),
+        None,
+        "income has no source by name and no mapping"
+    );
+    let redeemed = share_tokens::get(&world.engine, &world.destination.id, token.id.as_str())
+        .await
+        .unwrap();
+    assert_eq!(redeemed.status, ShareTokenStatus::Redeemed);
+    let report = redeemed
+        .hydration_report
+        .expect("a report after redemption");
+    assert_eq!(report.by_name, [path("name-last")]);
+    assert_eq!(report.unset, [path("income")]);
+}
+
+#[tokio::test]
+async fn field_mappings_fill_differently_named_and_nested_fields() {
+    let world = World::new().await;
+    let token = world.share().await;
+    let account_type = world
+        .destination_schema(
+            SchemaKind::AccountType,
+            json!([{"key": "income", "type": "integer"}, {"key": "name.first", "type": "string"}]),
+            json!([]),
+        )
+        .await;
+    let account = world
+        .destination_object(ObjectKind::Account, &account_type)
+        .await;
+    let mappings = json!([
+        {"source-field-name": "salary", "destination-field-name": "income"},
+        {"source-field-name": "name_first", "destination-field-name": "name.first"}
+    ]);
+
+    redemption::redeem(
+        &world.engine,
+        &world.destination.id,
+        token.id.as_str(),
+        RedeemRequest {
+            destination_id: Some(&account.id),
+            field_mappings: Some(&mappings),
+        },
+    )
+    .await
+    .unwrap();
+    worker::run_pending(&world.engine).await.unwrap();
+
+    let (hydrated, _) = objects::get(
+        &world.engine,
+        &world.destination.id,
+        ObjectKind::Account,
+        &account.id,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        hydrated.fields[&path("income")],
+        FieldValue::Integer(52_000),
+        "\"52000\" converts to the declared integer"
+    );
+    assert_eq!(
+        hydrated.fields[&path("name.first")],
+        FieldValue::String("Ada".into())
+    );
+}
+
+#[tokio::test]
+async fn redeem_into_inquiry_with_everything_completes_it_with_byte_identical_copies_of_files() {
+    let world = World::new().await;
+    let token = world.share().await;
+    let template = world
+        .destination_schema(
+            SchemaKind::InquiryTemplate,
+            common::kyc_fields(),
+            json!([{"type": "government-id"}, {"type": "selfie"}]),
+        )
+        .await;
+    let inquiry = world
+        .destination_object(ObjectKind::Inquiry, &template)
+        .await;
+
+    redemption::redeem(
+        &world.engine,
+        &world.destination.id,
+        token.id.as_str(),
+        into(&inquiry.id),
+    )
+    .await
+    .unwrap();
+    worker::run_pending(&world.engine).await.unwrap();
+
+    let (done, _) = objects::get(
+        &world.engine,
+        &world.destination.id,
+        ObjectKind::Inquiry,
+        &inquiry.id,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        done.status,
+        Some(InquiryStatus::Completed),
+        "run: {:?}",
+        done.run
+    );
+    let (FieldValue::File(copy), FieldValue::File(original)) = (
+        &done.fields[&path("selfie")],
+        &world.source_inquiry.fields[&path("selfie")],
+    ) else {
+        panic!("selfie should be a file on both sides");
+    };
+    assert_ne!(
+        copy.id, original.id,
+        "the destination gets its own document"
+    );
+    assert_eq!(copy.sha256, original.sha256);
+    let owner: String = sqlx::query_scalar("SELECT organization_id FROM documents WHERE id = ?")
+        .bind(&copy.id)
+        .fetch_one(world.engine.db().pool())
+        .await
+        .unwrap();
+    assert_eq!(owner, world.destination.id.to_string());
+    let bytes = |id: String| {
+        let pool = world.engine.db().pool().clone();
+        async move {
+            sqlx::query_scalar::<_, Vec<u8>>("SELECT bytes FROM documents WHERE id = ?")
+                .bind(id)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        bytes(copy.id.to_string()).await,
+        bytes(original.id.to_string()).await,
+        "identical bytes"
+    );
+    let completed = events::list(
+        &world.engine,
+        &world.destination.id,
+        Some(names::INQUIRY_COMPLETED),
+        &PageRequest::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(completed.items.len(), 1);
+}
+
+#[tokio::test]
+async fn redeem_into_inquiry_missing_a_required_field_leaves_it_pending_with_the_missing_fields() {
+    let world = World::new().await;
+    let token = world.share().await;
+    let fields = json!([
+        {"key": "name-first", "type": "string"}, {"key": "name-last", "type": "string"},
+        {"key": "phone-number", "type": "string"}
+    ]);
+    let template = world
+        .destination_schema(
+            SchemaKind::InquiryTemplate,
+            fields,
+            json!([{"type": "phone-number"}]),
+        )
+        .await;
+    let inquiry = world
+        .destination_object(ObjectKind::Inquiry, &template)
+        .await;
+
+    redemption::redeem(
+        &world.engine,
+        &world.destination.id,
+        token.id.as_str(),
+        into(&inquiry.id),
+    )
+    .await
+    .unwrap();
+    worker::run_pending(&world.engine).await.unwrap();
+
+    let (stuck, schema) = objects::get(
+        &world.engine,
+        &world.destination.id,
+        ObjectKind::Inquiry,
+        &inquiry.id,
+    )
+    .await
+    .unwrap();
+    assert_eq!(stuck.status, Some(InquiryStatus::Pending));
+    assert_eq!(
+        engine::render::missing_fields_meta(&stuck, &schema),
+        json!(["phone-number"])
+    );
+    assert_eq!(
+        share_tokens::get(&world.engine, &world.destination.id, token.id.as_str())
+            .await
+            .unwrap()
+            .status,
+        ShareTokenStatus::Redeemed
+    );
+}
+
+#[tokio::test]
+async fn only_the_destination_organization_can_redeem() {
+    let world = World::new().await;
+    let token = world.share().await;
+    let loan = world
+        .destination_schema(SchemaKind::TransactionType, json!([]), json!([]))
+        .await;
+    let transaction = world
+        .destination_object(ObjectKind::Transaction, &loan)
+        .await;
+
+    for org in [&world.source.id, &world.stranger.id] {
+        let err = redemption::redeem(&world.engine, org, token.id.as_str(), into(&transaction.id))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), Some("not-found"), "{org} must not redeem");
+    }
+}
+
+#[tokio::test]
+async fn a_destination_of_another_organization_is_not_found() {
+    let world = World::new().await;
+    let token = world.share().await;
+
+    let err = redemption::redeem(
+        &world.engine,
+        &world.destination.id,
+        token.id.as_str(),
+        into(&world.source_inquiry.id),
+    )
+    .await
+    .unwrap_err();
+
+    assert_eq!(err.code(), Some("not-found"));
+    assert_eq!(
+        err.problems()[0].pointer.as_deref(),
+        Some("/data/attributes/destination-id")
+    );
+}
+
+#[tokio::test]
+async fn a_token_already_pending_or_redeemed_is_a_conflict() {
+    let world = World::new().await;
+    let token = world.share().await;
+    let loan = world
+        .destination_schema(SchemaKind::TransactionType, json!([]), json!([]))
+        .await;
+    let first = world
+        .destination_object(ObjectKind::Transaction, &loan)
+        .await;
+    let second = world
+        .destination_object(ObjectKind::Transaction, &loan)
+        .await;
+    redemption::redeem(
+        &world.engine,
+        &world.destination.id,
+        token.id.as_str(),
+        into(&first.id),
+    )
+    .await
+    .unwrap();
+
+    let while_pending = redemption::redeem(
+        &world.engine,
+        &world.destination.id,
+        token.id.as_str(),
+        into(&second.id),
+    )
+    .await
+    .unwrap_err();
+    worker::run_pending(&world.engine).await.unwrap();
+    let once_redeemed = redemption::redeem(
+        &world.engine,
+        &world.destination.id,
+        token.id.as_str(),
+        into(&second.id),
+    )
+    .await
+    .unwrap_err();
+
+    assert_eq!(while_pending.code(), Some("share-token-already-redeemed"));
+    assert_eq!(once_redeemed.code(), Some("share-token-already-redeemed"));
+}
+
+#[tokio::test]
+async fn an_expired_token_reads_as_expired_at_once_and_cannot_be_redeemed() {
+    let world = World::new().await;
+    let token = share_tokens::create(
+        &world.engine,
+        &world.source.id,
+        share_tokens::NewShareToken {
+            connection_id: Some(&world.connection_id),
+            source_id: Some(&world.source_inquiry.id),
+            expires_in_seconds: Some(&json!(60)),
+        },
+    )
+    .await
+    .unwrap();
+    let loan = world
+        .destination_schema(SchemaKind::TransactionType, json!([]), json!([]))
+        .await;
+    let transaction = world
+        .destination_object(ObjectKind::Transaction, &loan)
+        .await;
+
+    world.engine.clock().advance(Duration::from_secs(60));
+
+    let read = share_tokens::get(&world.engine, &world.destination.id, token.id.as_str())
+        .await
+        .unwrap();
+    assert_eq!(
+        read.status_at(world.engine.now()),
+        ShareTokenStatus::Expired,
+        "no sweeper needed"
+    );
+    let err = redemption::redeem(
+        &world.engine,
+        &world.destination.id,
+        token.id.as_str(),
+        into(&transaction.id),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.code(), Some("share-token-expired"));
+    let listed = share_tokens::list(
+        &world.engine,
+        &world.destination.id,
+        &share_tokens::ListFilter {
+            status: Some(ShareTokenStatus::Expired),
+            ..Default::default()
+        },
+        &PageRequest::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(listed.items.len(), 1, "the status filter sees expiry too");
+}
+
+#[tokio::test]
+async fn a_terminal_destination_inquiry_is_not_redeemable() {
+    let world = World::new().await;
+    let token = world.share().await;
+    let template = world
+        .destination_schema(
+            SchemaKind::InquiryTemplate,
+            json!([{"key": "nickname", "type": "string"}]),
+            json!([]),
+        )
+        .await;
+    let done = objects::create(
+        &world.engine,
+        &world.destination.id,
+        ObjectKind::Inquiry,
+        objects::NewObject {
+            schema_id: Some(&template.id),
+            fields: Some(&json!({"nickname": "A"})),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(done.record.status, Some(InquiryStatus::Completed));
+
+    let err = redemption::redeem(
+        &world.engine,
+        &world.destination.id,
+        token.id.as_str(),
+        into(&done.record.id),
+    )
+    .await
+    .unwrap_err();
+
+    assert_eq!(err.code(), Some("destination-not-redeemable"));
+}
+
+#[tokio::test]
+async fn mappings_to_undeclared_or_repeated_destination_fields_are_refused_and_change_nothing() {
+    let world = World::new().await;
+    let token = world.share().await;
+    let loan = world
+        .destination_schema(
+            SchemaKind::TransactionType,
+            json!([{"key": "income", "type": "integer"}]),
+            json!([]),
+        )
+        .await;
+    let transaction = world
+        .destination_object(ObjectKind::Transaction, &loan)
+        .await;
+    let unknown = json!([{"source-field-name": "salary", "destination-field-name": "wealth"}]);
+
+    let err = redemption::redeem(
+        &world.engine,
+        &world.destination.id,
+        token.id.as_str(),
+        RedeemRequest {
+            destination_id: Some(&transaction.id),
+            field_mappings: Some(&unknown),
+        },
+    )
+    .await
+    .unwrap_err();
+
+    assert_eq!(
+        err.problems()[0].pointer.as_deref(),
+        Some("/meta/field-mappings/0/destination-field-name")
+    );
+    let unchanged = share_tokens::get(&world.engine, &world.destination.id, token.id.as_str())
+        .await
+        .unwrap();
+    assert_eq!(
+        unchanged.status,
+        ShareTokenStatus::Created,
+        "a refused redemption leaves the token as it was"
+    );
+    assert_eq!(world.count("SELECT COUNT(*) FROM jobs").await, 0);
+}
+
+#[tokio::test]
+async fn preview_returns_the_report_redeeming_produces_and_writes_nothing() {
+    let world = World::new().await;
+    let token = world.share().await;
+    let account_type = world
+        .destination_schema(SchemaKind::AccountType, json!([{"key": "income", "type": "integer"}, {"key": "name-last", "type": "string"}, {"key": "tier", "type": "string"}]), json!([]))
+        .await;
+    let account = world
+        .destination_object(ObjectKind::Account, &account_type)
+        .await;
+    let mappings = json!([{"source-field-name": "salary", "destination-field-name": "income"}, {"source-field-name": "absent", "destination-field-name": "tier"}]);
+    let request = || RedeemRequest {
+        destination_id: Some(&account.id),
+        field_mappings: Some(&mappings),
+    };
+    let events_before = world.count("SELECT COUNT(*) FROM events").await;
+
+    let preview = redemption::preview(
+        &world.engine,
+        &world.destination.id,
+        token.id.as_str(),
+        request(),
+    )
+    .await
+    .unwrap();
+
+    assert_eq!(
+        world.count("SELECT COUNT(*) FROM events").await,
+        events_before,
+        "preview writes no events"
+    );
+    assert_eq!(
+        share_tokens::get(&world.engine, &world.destination.id, token.id.as_str())
+            .await
+            .unwrap()
+            .status,
+        ShareTokenStatus::Created
+    );
+    redemption::redeem(
+        &world.engine,
+        &world.destination.id,
+        token.id.as_str(),
+        request(),
+    )
+    .await
+    .unwrap();
+    worker::run_pending(&world.engine).await.unwrap();
+    let redeemed = share_tokens::get(&world.engine, &world.destination.id, token.id.as_str())
+        .await
+        .unwrap();
+    assert_eq!(Some(preview), redeemed.hydration_report);
+}
+
+#[tokio::test]
+async fn creation_and_redemption_emit_events_to_each_side() {
+    let world = World::new().await;
+    let token = world.share().await;
+    let loan = world
+        .destination_schema(SchemaKind::TransactionType, json!([]), json!([]))
+        .await;
+    let transaction = world
+        .destination_object(ObjectKind::Transaction, &loan)
+        .await;
+
+    redemption::redeem(
+        &world.engine,
+        &world.destination.id,
+        token.id.as_str(),
+        into(&transaction.id),
+    )
+    .await
+    .unwrap();
+    worker::run_pending(&world.engine).await.unwrap();
+
+    let names_of = |org| {
+        let engine = world.engine.clone();
+        async move {
+            events::list(
+                &engine,
+                org,
+                None,
+                &PageRequest {
+                    size: 100,
+                    after: None,
+                },
+            )
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .filter(|e| e.name.starts_with("connect/"))
+            .map(|e| {
+                (
+                    e.name,
+                    e.payload["data"]["attributes"]["status"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                )
+            })
+            .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        names_of(&world.destination.id).await,
+        [
+            (
+                names::SHARE_TOKEN_INBOUND_REDEEMED.to_owned(),
+                "redeemed".to_owned()
+            ),
+            (
+                names::SHARE_TOKEN_INBOUND_CREATED.to_owned(),
+                "created".to_owned()
+            )
+        ]
+    );
+    assert_eq!(
+        names_of(&world.source.id).await,
+        [
+            (
+                names::SHARE_TOKEN_OUTBOUND_REDEEMED.to_owned(),
+                "redeemed".to_owned()
+            ),
+            (
+                names::SHARE_TOKEN_OUTBOUND_CREATED.to_owned(),
+                "created".to_owned()
+            )
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_destination_that_becomes_terminal_before_the_job_runs_fails_the_token_for_good() {
+    let world = World::new().await;
+    let token = world.share().await;
+    let template = world
+        .destination_schema(
+            SchemaKind::InquiryTemplate,
+            json!([{"key": "nickname", "type": "string"}]),
+            json!([]),
+        )
+        .await;
+    let inquiry = world
+        .destination_object(ObjectKind::Inquiry, &template)
+        .await;
+    redemption::redeem(
+        &world.engine,
+        &world.destination.id,
+        token.id.as_str(),
+        into(&inquiry.id),
+    )
+    .await
+    .unwrap();
+    sqlx::query("UPDATE objects SET status = 'completed' WHERE id = ?")
+        .bind(&inquiry.id)
+        .execute(world.engine.db().pool())
+        .await
+        .unwrap();
+
+    worker::run_pending(&world.engine).await.unwrap();
+
+    let failed = share_tokens::get(&world.engine, &world.destination.id, token.id.as_str())
+        .await
+        .unwrap();
+    assert_eq!(failed.status, ShareTokenStatus::Failed);
+    assert!(
+        failed
+            .failure_reason
+            .as_deref()
+            .unwrap_or_default()
+            .contains("completed"),
+        "{:?}",
+        failed.failure_reason
+    );
+    let again = world
+        .destination_object(ObjectKind::Inquiry, &template)
+        .await;
+    let err = redemption::redeem(
+        &world.engine,
+        &world.destination.id,
+        token.id.as_str(),
+        into(&again.id),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.code(), Some("share-token-failed"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn of_16_concurrent_redeems_exactly_one_is_accepted_and_the_destination_is_hydrated_once() {
+    let world = World::on_disk().await;
+    let token = world.share().await;
+    let template = world
+        .destination_schema(
+            SchemaKind::InquiryTemplate,
+            common::kyc_fields(),
+            json!([{"type": "selfie"}]),
+        )
+        .await;
+    let inquiry = world
+        .destination_object(ObjectKind::Inquiry, &template)
+        .await;
+    let docs_before = world.count("SELECT COUNT(*) FROM documents").await;
+
+    let attempts = (0..16).map(|_| {
+        let engine = world.engine.clone();
+        let org = world.destination.id.clone();
+        let token_id = token.id.to_string();
+        let destination = inquiry.id.clone();
+        tokio::spawn(async move {
+            redemption::redeem(
+                &engine,
+                &org,
+                &token_id,
+                RedeemRequest {
+                    destination_id: Some(&destination),
+                    field_mappings: None,
+                },
+            )
+            .await
+        })
+    });
+    let results: Vec<_> = futures_join(attempts).await;
+    let workers: Vec<_> = (0..4)
+        .map(|_| {
+            let engine = world.engine.clone();
+            tokio::spawn(async move { worker::run_pending(&engine).await.unwrap() })
+        })
+        .collect();
+    let ran: usize = futures_join(workers).await.into_iter().sum();
+
+    let accepted = results.iter().filter(|r| r.is_ok()).count();
+    let conflicts = results
+        .iter()
+        .filter(|r| r.as_ref().err().and_then(|e| e.code()) == Some("share-token-already-redeemed"))
+        .count();
+    assert_eq!((accepted, conflicts), (1, 15), "results: {results:?}");
+    assert_eq!(ran, 1, "one job");
+    assert_eq!(
+        world.count("SELECT COUNT(*) FROM documents").await - docs_before,
+        2,
+        "two files copied, once"
+    );
+    let redeemed_events = events::list(
+        &world.engine,
+        &world.destination.id,
+        Some(names::SHARE_TOKEN_INBOUND_REDEEMED),
+        &PageRequest::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(redeemed_events.items.len(), 1);
+}
+
+async fn futures_join<T: Send + 'static>(
+    handles: impl IntoIterator<Item = tokio::task::JoinHandle<T>>,
+) -> Vec<T> {
+    let mut out = Vec::new();
+    for handle in handles {
+        out.push(handle.await.expect("task panicked"));
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_redemption_interrupted_after_the_claim_is_resumed_after_restart_and_completes_once() {
+    let world = World::on_disk().await;
+    let token = world.share().await;
+    let loan = world
+        .destination_schema(
+            SchemaKind::TransactionType,
+            json!([{"key": "name-last", "type": "string"}, {"key": "selfie", "type": "file"}]),
+            json!([]),
+        )
+        .await;
+    let transaction = world
+        .destination_object(ObjectKind::Transaction, &loan)
+        .await;
+    redemption::redeem(
+        &world.engine,
+        &world.destination.id,
+        token.id.as_str(),
+        into(&transaction.id),
+    )
+    .await
+    .unwrap();
+    // A worker claims the job and dies mid-transaction: its writes are rolled back, the lease stays.
+    engine::jobs::claim(&world.engine, engine::jobs::LEASE)
+        .await
+        .unwrap()
+        .expect("the redemption job");
+    {
+        let mut tx = world.engine.db().begin_write().await.unwrap();
+        sqlx::query("UPDATE objects SET fields = '{\"name-last\":{\"type\":\"string\",\"value\":\"half\"}}' WHERE id = ?")
+            .bind(&transaction.id)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        drop(tx); // the crash: never committed
+    }
+    assert_eq!(
+        worker::run_pending(&world.engine).await.unwrap(),
+        0,
+        "the job is leased to the dead worker"
+    );
+    let (untouched, _) = objects::get(
+        &world.engine,
+        &world.destination.id,
+        ObjectKind::Transaction,
+        &transaction.id,
+    )
+    .await
+    .unwrap();
+    assert!(
+        untouched.fields.is_empty(),
+        "nothing half-written is visible"
+    );
+    assert_eq!(
+        share_tokens::get(&world.engine, &world.destination.id, token.id.as_str())
+            .await
+            .unwrap()
+            .status,
+        ShareTokenStatus::Pending
+    );
+
+    world.engine.clock().advance(engine::jobs::LEASE);
+    let ran = worker::run_pending(&world.engine).await.unwrap();
+
+    assert_eq!(ran, 1, "the job is resumed once its lease runs out");
+    let (hydrated, _) = objects::get(
+        &world.engine,
+        &world.destination.id,
+        ObjectKind::Transaction,
+        &transaction.id,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        hydrated.fields[&path("name-last")],
+        FieldValue::String("Lovelace".into())
+    );
+    let copies: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM documents WHERE organization_id = ?")
+            .bind(&world.destination.id)
+            .fetch_one(world.engine.db().pool())
+            .await
+            .unwrap();
+    assert_eq!(copies, 1, "the selfie is copied exactly once");
+    assert_eq!(
+        share_tokens::get(&world.engine, &world.destination.id, token.id.as_str())
+            .await
+            .unwrap()
+            .status,
+        ShareTokenStatus::Redeemed
+    );
+    assert_eq!(
+        worker::run_pending(&world.engine).await.unwrap(),
+        0,
+        "nothing left to run"
+    );
+}
