@@ -1,0 +1,354 @@
+//! Creating, reading, listing and expiring share tokens.
+
+mod common;
+
+use common::World;
+use engine::connections::{self, ConnectionAction};
+use engine::objects::{self, NewObject, ObjectKind};
+use engine::paging::PageRequest;
+use engine::redemption::{self, RedeemRequest};
+use engine::render;
+use engine::schemas::SchemaKind;
+use engine::share_tokens::{self, Direction, ListFilter, NewShareToken, ShareTokenStatus};
+use engine::worker;
+use serde_json::{Value, json};
+
+fn request<'a>(world: &'a World, source: &'a str, ttl: Option<&'a Value>) -> NewShareToken<'a> {
+    NewShareToken {
+        connection_id: Some(&world.connection_id),
+        source_id: Some(source),
+        expires_in_seconds: ttl,
+    }
+}
+
+#[tokio::test]
+async fn a_token_snapshots_the_source_and_expires_in_14_days_by_default() {
+    let world = World::new().await;
+
+    let token = world.share().await;
+
+    assert!(token.id.as_str().starts_with("cnst_"));
+    assert_eq!(
+        token.snapshot, world.source_inquiry.fields,
+        "the snapshot is the source's data at creation"
+    );
+    assert_eq!(
+        token.expires_at.millis() - token.created_at.millis(),
+        1_209_600_000
+    );
+    assert_eq!(token.status, ShareTokenStatus::Created);
+}
+
+#[tokio::test]
+async fn the_ttl_must_be_between_60_seconds_and_21_days() {
+    let world = World::new().await;
+    let source = world.source_inquiry.id.clone();
+
+    for bad in [json!(59), json!(1_814_401), json!("600"), json!(-5)] {
+        let err = share_tokens::create(
+            &world.engine,
+            &world.source.id,
+            request(&world, &source, Some(&bad)),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(err.code(), Some("invalid-expires-in-seconds"), "ttl {bad}");
+        assert_eq!(
+            err.problems()[0].pointer.as_deref(),
+            Some("/data/attributes/expires-in-seconds")
+        );
+    }
+    for good in [json!(60), json!(1_814_400)] {
+        assert!(
+            share_tokens::create(
+                &world.engine,
+                &world.source.id,
+                request(&world, &source, Some(&good))
+            )
+            .await
+            .is_ok(),
+            "ttl {good}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn only_a_completed_inquiry_of_the_source_over_an_active_connection_can_be_shared() {
+    let world = World::new().await;
+    let template = engine::schemas::create(
+        &world.engine,
+        &world.source.id,
+        SchemaKind::InquiryTemplate,
+        engine::schemas::NewSchema {
+            name: Some(&json!("T")),
+            fields: Some(&json!([{"key": "x", "type": "string", "required": true}])),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let open = objects::create(
+        &world.engine,
+        &world.source.id,
+        ObjectKind::Inquiry,
+        NewObject {
+            schema_id: Some(&template.id),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .record;
+
+    let not_completed = share_tokens::create(
+        &world.engine,
+        &world.source.id,
+        request(&world, &open.id, None),
+    )
+    .await
+    .unwrap_err();
+    let by_destination = share_tokens::create(
+        &world.engine,
+        &world.destination.id,
+        request(&world, &world.source_inquiry.id, None),
+    )
+    .await
+    .unwrap_err();
+    let by_stranger = share_tokens::create(
+        &world.engine,
+        &world.stranger.id,
+        request(&world, &world.source_inquiry.id, None),
+    )
+    .await
+    .unwrap_err();
+    connections::act(
+        &world.engine,
+        &world.source.id,
+        &world.connection_id,
+        ConnectionAction::Deactivate,
+    )
+    .await
+    .unwrap();
+    let inactive = share_tokens::create(
+        &world.engine,
+        &world.source.id,
+        request(&world, &world.source_inquiry.id, None),
+    )
+    .await
+    .unwrap_err();
+
+    assert_eq!(not_completed.code(), Some("source-not-shareable"));
+    assert_eq!(by_destination.code(), Some("not-connection-source"));
+    assert_eq!(
+        by_stranger.code(),
+        Some("not-found"),
+        "a stranger does not learn the connection exists"
+    );
+    assert_eq!(inactive.code(), Some("connection-not-active"));
+}
+
+#[tokio::test]
+async fn a_source_object_of_another_organization_is_not_found() {
+    let world = World::new().await;
+    let loan = world
+        .destination_schema(SchemaKind::TransactionType, json!([]), json!([]))
+        .await;
+    let foreign = world
+        .destination_object(ObjectKind::Transaction, &loan)
+        .await;
+
+    let err = share_tokens::create(
+        &world.engine,
+        &world.source.id,
+        request(&world, &foreign.id, None),
+    )
+    .await
+    .unwrap_err();
+
+    assert_eq!(err.code(), Some("not-found"));
+    assert_eq!(
+        err.problems()[0].pointer.as_deref(),
+        Some("/data/attributes/source-id")
+    );
+}
+
+#[tokio::test]
+async fn source_data_shows_keys_and_types_only_until_redeemed_and_values_only_to_the_destination() {
+    let world = World::new().await;
+    let token = world.share().await;
+    let loan = world
+        .destination_schema(
+            SchemaKind::TransactionType,
+            json!([{"key": "name-last", "type": "string"}]),
+            json!([]),
+        )
+        .await;
+    let transaction = world
+        .destination_object(ObjectKind::Transaction, &loan)
+        .await;
+    let now = world.engine.now();
+
+    let before = render::share_token(&token, &world.destination.id, now);
+    assert_eq!(
+        before["attributes"]["source-data"]["name-last"],
+        json!({"type": "string"}),
+        "no value before redemption"
+    );
+    assert_eq!(before["attributes"]["direction"], "inbound");
+    assert!(
+        before["relationships"].get("source").is_none(),
+        "the destination does not see the source object"
+    );
+
+    redemption::redeem(
+        &world.engine,
+        &world.destination.id,
+        token.id.as_str(),
+        RedeemRequest {
+            destination_id: Some(&transaction.id),
+            field_mappings: None,
+        },
+    )
+    .await
+    .unwrap();
+    worker::run_pending(&world.engine).await.unwrap();
+    let redeemed = share_tokens::get(&world.engine, &world.destination.id, token.id.as_str())
+        .await
+        .unwrap();
+
+    let destination_view =
+        render::share_token(&redeemed, &world.destination.id, world.engine.now());
+    let source_view = render::share_token(&redeemed, &world.source.id, world.engine.now());
+    assert_eq!(
+        destination_view["attributes"]["source-data"]["name-last"],
+        json!({"type": "string", "value": "Lovelace"})
+    );
+    assert_eq!(
+        source_view["attributes"]["source-data"]["name-last"],
+        json!({"type": "string"}),
+        "values only to the destination"
+    );
+    assert_eq!(source_view["attributes"]["direction"], "outbound");
+    assert_eq!(
+        source_view["relationships"]["source"]["data"]["id"],
+        json!(world.source_inquiry.id)
+    );
+}
+
+#[tokio::test]
+async fn the_source_can_expire_a_created_token_and_nothing_else() {
+    let world = World::new().await;
+    let token = world.share().await;
+
+    let by_destination =
+        share_tokens::expire(&world.engine, &world.destination.id, token.id.as_str())
+            .await
+            .unwrap_err();
+    let expired = share_tokens::expire(&world.engine, &world.source.id, token.id.as_str())
+        .await
+        .unwrap();
+    let again = share_tokens::expire(&world.engine, &world.source.id, token.id.as_str())
+        .await
+        .unwrap_err();
+
+    assert_eq!(by_destination.code(), Some("not-found"));
+    assert_eq!(
+        expired.status_at(world.engine.now()),
+        ShareTokenStatus::Expired
+    );
+    assert_eq!(again.code(), Some("share-token-not-expirable"));
+}
+
+#[tokio::test]
+async fn lists_filter_by_direction_status_and_connection_and_page_newest_first() {
+    let world = World::new().await;
+    let first = world.share().await;
+    let second = world.share().await;
+    let third = world.share().await;
+    share_tokens::expire(&world.engine, &world.source.id, second.id.as_str())
+        .await
+        .unwrap();
+
+    let list = |org, filter: ListFilter, page: PageRequest| {
+        let engine = world.engine.clone();
+        async move {
+            share_tokens::list(&engine, org, &filter, &page)
+                .await
+                .unwrap()
+        }
+    };
+    let outbound = list(
+        &world.source.id,
+        ListFilter {
+            direction: Some(Direction::Outbound),
+            ..Default::default()
+        },
+        PageRequest::default(),
+    )
+    .await;
+    let inbound_for_source = list(
+        &world.source.id,
+        ListFilter {
+            direction: Some(Direction::Inbound),
+            ..Default::default()
+        },
+        PageRequest::default(),
+    )
+    .await;
+    let created = list(
+        &world.destination.id,
+        ListFilter {
+            status: Some(ShareTokenStatus::Created),
+            ..Default::default()
+        },
+        PageRequest::default(),
+    )
+    .await;
+    let by_connection = list(
+        &world.destination.id,
+        ListFilter {
+            connection_id: Some(world.connection_id.clone()),
+            ..Default::default()
+        },
+        PageRequest::default(),
+    )
+    .await;
+    let page_one = list(
+        &world.destination.id,
+        ListFilter::default(),
+        PageRequest {
+            size: 2,
+            after: None,
+        },
+    )
+    .await;
+    let page_two = list(
+        &world.destination.id,
+        ListFilter::default(),
+        PageRequest {
+            size: 2,
+            after: page_one.next_after.clone(),
+        },
+    )
+    .await;
+    let stranger = list(
+        &world.stranger.id,
+        ListFilter::default(),
+        PageRequest::default(),
+    )
+    .await;
+
+    let ids = |page: &engine::paging::Page<share_tokens::ShareToken>| {
+        page.items.iter().map(|t| t.id.clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ids(&outbound),
+        [third.id.clone(), second.id.clone(), first.id.clone()]
+    );
+    assert!(inbound_for_source.items.is_empty());
+    assert_eq!(ids(&created), [third.id.clone(), first.id.clone()]);
+    assert_eq!(by_connection.items.len(), 3);
+    assert_eq!(ids(&page_one), [third.id.clone(), second.id.clone()]);
+    assert_eq!(ids(&page_two), [first.id.clone()]);
+    assert!(stranger.items.is_empty());
+}
