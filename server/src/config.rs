@@ -32,6 +32,10 @@ pub struct ServeConfig {
     )]
     pub allow_private_webhook_targets: bool,
 
+    /// Watchlist CSV (`name,birthdate?`) for the watchlist report [default: a small fictional list].
+    #[arg(long, env = "TESSERA_WATCHLIST")]
+    pub watchlist: Option<std::path::PathBuf>,
+
     /// Directory holding the built site (the WASM bundle, CSS and public assets).
     #[arg(
         long,
@@ -50,6 +54,7 @@ impl ServeConfig {
             database_url: database_url.into(),
             public_url: None,
             allow_private_webhook_targets: false,
+            watchlist: None,
             site_root: "target/site".to_owned(),
         }
     }

@@ -6,7 +6,8 @@ use std::net::SocketAddr;
 use anyhow::Context as _;
 use axum::Router;
 use axum::extract::FromRef;
-use engine::Database;
+use engine::verification::Watchlist;
+use engine::{Database, Engine};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
@@ -21,23 +22,25 @@ const OUTPUT_NAME: &str = "tessera";
 #[derive(Clone, Debug, FromRef)]
 pub struct AppState {
     pub leptos: LeptosOptions,
-    pub db: Database,
+    pub engine: Engine,
 }
 
 /// A Tessera server bound to its address, ready to run.
 pub struct Tessera {
     listener: TcpListener,
     router: Router,
-    db: Database,
+    engine: Engine,
     public_url: String,
 }
 
 impl Tessera {
     /// Opens and migrates the database, binds the address and assembles the routes.
     pub async fn build(config: ServeConfig) -> anyhow::Result<Self> {
+        let watchlist = load_watchlist(config.watchlist.as_deref())?;
         let db = Database::connect(&config.database_url).await.context(
             "could not open the database given by --database-url / TESSERA_DATABASE_URL",
         )?;
+        let engine = Engine::new(db).with_watchlist(watchlist);
         let listener = TcpListener::bind(config.addr)
             .await
             .with_context(|| format!("could not listen on {}", config.addr))?;
@@ -52,12 +55,12 @@ impl Tessera {
             .build();
         let state = AppState {
             leptos,
-            db: db.clone(),
+            engine: engine.clone(),
         };
         Ok(Self {
             listener,
             router: router(state),
-            db,
+            engine,
             public_url: config.public_url_for(bound),
         })
     }
@@ -74,32 +77,69 @@ impl Tessera {
         &self.public_url
     }
 
-    /// Serves requests until `shutdown` resolves, then lets in-flight requests finish and closes
-    /// the database.
+    /// The engine behind the server (tests use it to arrange data).
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Serves requests and runs the background worker until `shutdown` resolves, then lets
+    /// in-flight requests and the job in progress finish, and closes the database.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         tracing::info!(addr = %self.local_addr(), "serving");
-        axum::serve(
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let worker = tokio::spawn(engine::worker::run(
+            self.engine.clone(),
+            until_stopped(stopped.clone()),
+        ));
+        tokio::spawn(async move {
+            shutdown.await;
+            // Nobody listening any more also means everything has stopped.
+            let _ = stop.send(true);
+        });
+        let served = axum::serve(
             self.listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown(until_stopped(stopped))
         .await
-        .context("the server stopped with an error")?;
-        self.db.close().await;
+        .context("the server stopped with an error");
+        worker.await.context("the background worker panicked")?;
+        self.engine.db().close().await;
         tracing::info!("stopped");
-        Ok(())
+        served
     }
+}
+
+/// The watchlist of `--watchlist`, or the bundled fictional list.
+fn load_watchlist(path: Option<&std::path::Path>) -> anyhow::Result<Watchlist> {
+    let Some(path) = path else {
+        return Ok(Watchlist::default());
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("could not read the watchlist {}", path.display()))?;
+    Watchlist::from_csv(&text).with_context(|| {
+        format!(
+            "the watchlist {} is not CSV of `name,birthdate`",
+            path.display()
+        )
+    })
+}
+
+/// Resolves once `true` is sent, or the sender is gone.
+async fn until_stopped(mut stopped: tokio::sync::watch::Receiver<bool>) {
+    // An error means the sender was dropped: stop as well.
+    let _ = stopped.wait_for(|stop| *stop).await;
 }
 
 fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let context = {
-        let db = state.db.clone();
-        move || provide_context(db.clone())
+        let engine = state.engine.clone();
+        move || provide_context(engine.clone())
     };
     let shell = {
         let options = state.leptos.clone();

@@ -103,3 +103,31 @@ fn serve_reads_its_settings_from_the_environment_and_stops_cleanly_on_sigterm() 
     };
     assert_eq!(status.code(), Some(0), "a graceful stop exits 0");
 }
+
+#[test]
+fn an_unreadable_watchlist_fails_with_exit_code_1() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let watchlist = dir.path().join("list.csv");
+    std::fs::write(&watchlist, "name,birthdate\nJane Roe,not-a-date\n").expect("write list");
+
+    let output = tessera()
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--database-url",
+            "sqlite::memory:",
+        ])
+        .arg("--watchlist")
+        .arg(&watchlist)
+        .env("RUST_LOG", "off")
+        .output()
+        .expect("run tessera");
+
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("watchlist") && stderr.contains("line 2"),
+        "the error should say where: {stderr}"
+    );
+}

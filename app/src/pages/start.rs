@@ -6,8 +6,8 @@ use leptos::prelude::*;
 /// How many visits the start page has recorded.
 #[server(prefix = "/fn", endpoint = "visit-count")]
 pub async fn visit_count() -> Result<i64, ServerFnError> {
-    let db = crate::ssr::database()?;
-    engine::visits::count(&db).await.map_err(|err| {
+    let engine = crate::ssr::engine()?;
+    engine::visits::count(engine.db()).await.map_err(|err| {
         tracing::error!(error = %err, "counting visits failed");
         ServerFnError::new("The visit count is unavailable right now. Try again in a moment.")
     })
@@ -16,8 +16,8 @@ pub async fn visit_count() -> Result<i64, ServerFnError> {
 /// Records a visit and returns the new total.
 #[server(prefix = "/fn", endpoint = "record-visit")]
 pub async fn record_visit() -> Result<i64, ServerFnError> {
-    let db = crate::ssr::database()?;
-    engine::visits::record(&db).await.map_err(|err| {
+    let engine = crate::ssr::engine()?;
+    engine::visits::record(engine.db()).await.map_err(|err| {
         tracing::error!(error = %err, "recording a visit failed");
         ServerFnError::new("The visit could not be recorded. Try again in a moment.")
     })

@@ -1,5 +1,7 @@
 //! A real Tessera server for black-box tests: random port, fresh SQLite database per test.
 
+#![allow(dead_code)] // each test binary uses a different part of it
+
 use std::net::SocketAddr;
 
 use server::{ServeConfig, Tessera};
@@ -8,6 +10,7 @@ use tokio::task::JoinHandle;
 
 pub struct TestServer {
     pub base_url: String,
+    pub engine: engine::Engine,
     pub client: reqwest::Client,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<anyhow::Result<()>>>,
@@ -23,12 +26,14 @@ impl TestServer {
             .await
             .expect("the server should build against a fresh database");
         let base_url = format!("http://{}", tessera.local_addr());
+        let engine = tessera.engine().clone();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(tessera.run_until(async {
             let _ = stopped.await;
         }));
         Self {
             base_url,
+            engine,
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()

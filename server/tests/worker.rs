@@ -1,0 +1,130 @@
+//! The server runs the background worker: a redemption finishes without anyone driving the queue.
+
+mod common;
+
+use std::time::Duration;
+
+use common::TestServer;
+use engine::connections::{self, ConnectionAction};
+use engine::objects::{self, NewObject, ObjectKind};
+use engine::redemption::{self, RedeemRequest};
+use engine::schemas::{self, NewSchema, SchemaKind};
+use engine::share_tokens::{self, NewShareToken, ShareTokenStatus};
+use engine::{fields::FieldPath, fields::FieldValue, orgs};
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redemption_started_on_a_running_server_is_finished_by_its_worker() {
+    let server = TestServer::start().await;
+    let engine = &server.engine;
+    let (source, _) = orgs::create(engine, "Source", &[]).await.unwrap();
+    let (destination, _) = orgs::create(engine, "Destination", &[]).await.unwrap();
+    let connection = connections::create(engine, &source.id, destination.id.as_str())
+        .await
+        .unwrap();
+    connections::act(
+        engine,
+        &destination.id,
+        connection.id.as_str(),
+        ConnectionAction::Accept,
+    )
+    .await
+    .unwrap();
+    let fields = json!([{"key": "name-last", "type": "string"}]);
+    let name = json!("Loan");
+    let new_type = |org| {
+        schemas::create(
+            engine,
+            org,
+            SchemaKind::TransactionType,
+            NewSchema {
+                name: Some(&name),
+                fields: Some(&fields),
+                ..Default::default()
+            },
+        )
+    };
+    let source_type = new_type(&source.id).await.unwrap();
+    let destination_type = new_type(&destination.id).await.unwrap();
+    let source_txn = objects::create(
+        engine,
+        &source.id,
+        ObjectKind::Transaction,
+        NewObject {
+            schema_id: Some(&source_type.id),
+            fields: Some(&json!({"name-last": "Lovelace"})),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .record;
+    let destination_txn = objects::create(
+        engine,
+        &destination.id,
+        ObjectKind::Transaction,
+        NewObject {
+            schema_id: Some(&destination_type.id),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .record;
+    let token = share_tokens::create(
+        engine,
+        &source.id,
+        NewShareToken {
+            connection_id: Some(connection.id.as_str()),
+            source_id: Some(&source_txn.id),
+            expires_in_seconds: None,
+        },
+    )
+    .await
+    .unwrap();
+
+    redemption::redeem(
+        engine,
+        &destination.id,
+        token.id.as_str(),
+        RedeemRequest {
+            destination_id: Some(&destination_txn.id),
+            field_mappings: None,
+        },
+    )
+    .await
+    .unwrap();
+
+    let mut status = ShareTokenStatus::Pending;
+    for _ in 0..200 {
+        status = share_tokens::get(engine, &destination.id, token.id.as_str())
+            .await
+            .unwrap()
+            .status;
+        if status != ShareTokenStatus::Pending {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(
+        status,
+        ShareTokenStatus::Redeemed,
+        "the server's worker should finish the redemption"
+    );
+    let (hydrated, _) = objects::get(
+        engine,
+        &destination.id,
+        ObjectKind::Transaction,
+        &destination_txn.id,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        hydrated.fields[&FieldPath::parse("name-last").unwrap()],
+        FieldValue::String("Lovelace".into())
+    );
+    server
+        .stop()
+        .await
+        .expect("a graceful stop with the worker");
+}
