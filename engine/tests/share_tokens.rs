@@ -349,6 +349,6 @@ async fn lists_filter_by_direction_status_and_connection_and_page_newest_first()
     assert_eq!(ids(&created), [third.id.clone(), first.id.clone()]);
     assert_eq!(by_connection.items.len(), 3);
     assert_eq!(ids(&page_one), [third.id.clone(), second.id.clone()]);
-    assert_eq!(ids(&page_two), [first.id.clone()]);
+    assert_eq!(ids(&page_two), [first.id]);
     assert!(stranger.items.is_empty());
 }

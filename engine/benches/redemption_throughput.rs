@@ -1,0 +1,92 @@
+//! Redemption throughput into a 10-field transaction on SQLite (file, WAL), against a bare sqlx
+//! loop that writes the same rows. Prints both rates and their ratio.
+//!
+//! `cargo bench -p engine --bench redemption_throughput` (REDEMPTIONS=n to change the count).
+
+use std::time::Instant;
+
+use engine::connections::{self, ConnectionAction};
+use engine::objects::{self, NewObject, ObjectKind};
+use engine::redemption::{self, RedeemRequest};
+use engine::schemas::{self, NewSchema, SchemaKind};
+use engine::share_tokens::{self, NewShareToken};
+use engine::{Database, Engine, orgs, worker};
+use serde_json::{Value, json};
+
+fn main() {
+    let count: usize = std::env::var("REDEMPTIONS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(500);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async move {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let engine = Engine::new(Database::connect(&format!("sqlite://{}", dir.path().join("bench.db").display())).await.expect("db"));
+        let (source, _) = orgs::create(&engine, "Source", &[]).await.unwrap();
+        let (destination, _) = orgs::create(&engine, "Destination", &[]).await.unwrap();
+        let connection = connections::create(&engine, &source.id, destination.id.as_str()).await.unwrap();
+        connections::act(&engine, &destination.id, connection.id.as_str(), ConnectionAction::Accept).await.unwrap();
+        let fields = Value::Array((0..10).map(|n| json!({"key": format!("field-{n}"), "type": "string"})).collect());
+        let values: Value = (0..10).map(|n| (format!("field-{n}"), json!(format!("value {n}")))).collect::<serde_json::Map<_, _>>().into();
+        let name = json!("Bench");
+        let new_type = |org| schemas::create(&engine, org, SchemaKind::TransactionType, NewSchema { name: Some(&name), fields: Some(&fields), ..Default::default() });
+        let source_type = new_type(&source.id).await.unwrap();
+        let destination_type = new_type(&destination.id).await.unwrap();
+        let source_txn = objects::create(&engine, &source.id, ObjectKind::Transaction, NewObject { schema_id: Some(&source_type.id), fields: Some(&values), ..Default::default() })
+            .await
+            .unwrap()
+            .record;
+        let mut work = Vec::with_capacity(count);
+        for _ in 0..count {
+            let token = share_tokens::create(&engine, &source.id, NewShareToken { connection_id: Some(connection.id.as_str()), source_id: Some(&source_txn.id), expires_in_seconds: None })
+                .await
+                .unwrap();
+            let txn = objects::create(&engine, &destination.id, ObjectKind::Transaction, NewObject { schema_id: Some(&destination_type.id), ..Default::default() })
+                .await
+                .unwrap()
+                .record;
+            work.push((token.id.to_string(), txn.id));
+        }
+
+        let started = Instant::now();
+        for (token, txn) in &work {
+            redemption::redeem(&engine, &destination.id, token, RedeemRequest { destination_id: Some(txn), field_mappings: None }).await.unwrap();
+            worker::run_pending(&engine).await.unwrap();
+        }
+        let engine_rate = count as f64 / started.elapsed().as_secs_f64();
+
+        // The same rows written by hand: the token claim and job insert, then in the job the
+        // destination fields, the token, two events and the job completion.
+        let pool = engine.db().pool().clone();
+        let started = Instant::now();
+        for n in 0..count {
+            let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
+            sqlx::query("UPDATE share_tokens SET updated_at = ? WHERE id = ?").bind(n as i64).bind(&work[n].0).execute(&mut *tx).await.unwrap();
+            let seq: i64 = sqlx::query_scalar("INSERT INTO jobs (kind, payload, status, max_attempts, run_at, created_at, updated_at) VALUES ('bare', '{}', 'queued', 8, 0, 0, 0) RETURNING seq")
+                .fetch_one(&mut *tx)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
+            sqlx::query("UPDATE objects SET fields = ?, updated_at = ? WHERE id = ?").bind(values.to_string()).bind(n as i64).bind(&work[n].1).execute(&mut *tx).await.unwrap();
+            sqlx::query("UPDATE share_tokens SET hydration_report = '{}', updated_at = ? WHERE id = ?").bind(n as i64).bind(&work[n].0).execute(&mut *tx).await.unwrap();
+            for _ in 0..2 {
+                sqlx::query("INSERT INTO events (id, organization_id, name, payload, created_at) VALUES (?, ?, 'bare', '{}', 0)")
+                    .bind(engine::ids::EventId::new())
+                    .bind(&destination.id)
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+            }
+            sqlx::query("UPDATE jobs SET status = 'succeeded' WHERE seq = ?").bind(seq).execute(&mut *tx).await.unwrap();
+            tx.commit().await.unwrap();
+        }
+        let bare_rate = count as f64 / started.elapsed().as_secs_f64();
+        println!("redemptions into a 10-field transaction: {engine_rate:.0}/s (engine, redeem + job)");
+        println!("bare sqlx loop writing the same rows:     {bare_rate:.0}/s");
+        println!("ratio engine / bare: {:.2}", engine_rate / bare_rate);
+    });
+}
