@@ -1,0 +1,253 @@
+//! The remaining error codes of CONTRACT.md §§3–5, each refused with its code and pointer, and
+//! each leaving the database as it was.
+
+mod common;
+
+use common::World;
+use engine::connections::{self, ConnectionAction};
+use engine::objects::{self, NewObject, ObjectKind};
+use engine::redemption::{self, RedeemRequest};
+use engine::schemas::{self, NewSchema, SchemaKind};
+use engine::share_tokens::{self, NewShareToken};
+use serde_json::json;
+
+fn first(err: &engine::Error) -> (&'static str, Option<String>) {
+    let problem = &err.problems()[0];
+    (problem.code, problem.pointer.clone())
+}
+
+#[tokio::test]
+async fn schema_errors_carry_their_codes_and_pointers() {
+    let world = World::new().await;
+    let create = |fields: serde_json::Value,
+                  verifications: Option<serde_json::Value>,
+                  reports: Option<serde_json::Value>| {
+        let engine = world.engine.clone();
+        let org = world.destination.id.clone();
+        async move {
+            schemas::create(
+                &engine,
+                &org,
+                SchemaKind::InquiryTemplate,
+                NewSchema {
+                    name: Some(&json!("T")),
+                    fields: Some(&fields),
+                    verifications: verifications.as_ref(),
+                    reports: reports.as_ref(),
+                },
+            )
+            .await
+            .unwrap_err()
+        }
+    };
+    let too_many: Vec<_> = (0..201)
+        .map(|n| json!({"key": format!("f{n}"), "type": "string"}))
+        .collect();
+
+    let cases = [
+        (
+            create(json!(too_many), None, None).await,
+            (
+                "too-many-fields",
+                Some("/data/attributes/fields".to_owned()),
+            ),
+        ),
+        (
+            create(
+                json!([{"key": "c", "type": "choices", "choices": []}]),
+                None,
+                None,
+            )
+            .await,
+            (
+                "invalid-choices",
+                Some("/data/attributes/fields/0/choices".to_owned()),
+            ),
+        ),
+        (
+            create(json!({"key": "x"}), None, None).await,
+            ("invalid-fields", Some("/data/attributes/fields".to_owned())),
+        ),
+        (
+            create(json!([]), None, Some(json!([{"type": "credit-check"}]))).await,
+            (
+                "invalid-report",
+                Some("/data/attributes/reports/0/type".to_owned()),
+            ),
+        ),
+        (
+            create(json!([]), Some(json!("selfie")), None).await,
+            (
+                "invalid-template",
+                Some("/data/attributes/verifications".to_owned()),
+            ),
+        ),
+    ];
+
+    for (err, expected) in cases {
+        assert_eq!(first(&err), (expected.0, expected.1.clone()), "{err}");
+    }
+    assert_eq!(world.count("SELECT COUNT(*) FROM schemas WHERE organization_id IN (SELECT id FROM organizations WHERE name = 'Destination Lender')").await, 0);
+}
+
+#[tokio::test]
+async fn object_errors_carry_their_codes_and_pointers() {
+    let world = World::new().await;
+    let loan = world
+        .destination_schema(SchemaKind::TransactionType, json!([]), json!([]))
+        .await;
+
+    let no_schema = objects::create(
+        &world.engine,
+        &world.destination.id,
+        ObjectKind::Transaction,
+        NewObject::default(),
+    )
+    .await
+    .unwrap_err();
+    let bad_reference = objects::create(
+        &world.engine,
+        &world.destination.id,
+        ObjectKind::Transaction,
+        NewObject {
+            schema_id: Some(&loan.id),
+            reference_id: Some(&json!(42)),
+            fields: None,
+        },
+    )
+    .await
+    .unwrap_err();
+
+    assert_eq!(
+        first(&no_schema),
+        (
+            "missing-attribute",
+            Some("/data/attributes/transaction-type-id".into())
+        )
+    );
+    assert_eq!(
+        first(&bad_reference),
+        (
+            "invalid-reference-id",
+            Some("/data/attributes/reference-id".into())
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_terminal_inquiry_refuses_new_data() {
+    let world = World::new().await;
+    let (mut record, schema) = objects::get(
+        &world.engine,
+        &world.source.id,
+        ObjectKind::Inquiry,
+        &world.source_inquiry.id,
+    )
+    .await
+    .unwrap();
+    let mut tx = world.engine.db().begin_write().await.unwrap();
+
+    let err = objects::apply_values(
+        &mut tx,
+        &world.engine,
+        &mut record,
+        &schema,
+        Default::default(),
+        None,
+    )
+    .await
+    .unwrap_err();
+
+    assert_eq!(err.code(), Some("inquiry-not-editable"));
+}
+
+#[tokio::test]
+async fn share_token_and_redemption_errors_carry_their_codes_and_pointers() {
+    let world = World::new().await;
+    let token = world.share().await;
+
+    let bad_source = share_tokens::create(
+        &world.engine,
+        &world.source.id,
+        NewShareToken {
+            connection_id: Some(&world.connection_id),
+            source_id: Some("doc_aaaaaaaaaaaaaaaaaaaaaaaaaa"),
+            expires_in_seconds: None,
+        },
+    )
+    .await
+    .unwrap_err();
+    let bad_destination = redemption::redeem(
+        &world.engine,
+        &world.destination.id,
+        token.id.as_str(),
+        RedeemRequest {
+            destination_id: Some("cxn_x"),
+            field_mappings: None,
+        },
+    )
+    .await
+    .unwrap_err();
+    let no_destination = redemption::redeem(
+        &world.engine,
+        &world.destination.id,
+        token.id.as_str(),
+        RedeemRequest::default(),
+    )
+    .await
+    .unwrap_err();
+    connections::act(
+        &world.engine,
+        &world.destination.id,
+        &world.connection_id,
+        ConnectionAction::Deactivate,
+    )
+    .await
+    .unwrap();
+    let loan = world
+        .destination_schema(SchemaKind::TransactionType, json!([]), json!([]))
+        .await;
+    let transaction = world
+        .destination_object(ObjectKind::Transaction, &loan)
+        .await;
+    let inactive = redemption::redeem(
+        &world.engine,
+        &world.destination.id,
+        token.id.as_str(),
+        RedeemRequest {
+            destination_id: Some(&transaction.id),
+            field_mappings: None,
+        },
+    )
+    .await
+    .unwrap_err();
+
+    assert_eq!(
+        first(&bad_source),
+        ("invalid-source", Some("/data/attributes/source-id".into()))
+    );
+    assert_eq!(
+        first(&bad_destination),
+        (
+            "invalid-destination",
+            Some("/data/attributes/destination-id".into())
+        )
+    );
+    assert_eq!(
+        first(&no_destination),
+        (
+            "missing-attribute",
+            Some("/data/attributes/destination-id".into())
+        )
+    );
+    assert_eq!(
+        first(&inactive),
+        ("connection-not-active", None),
+        "a token over a deactivated connection is not redeemable"
+    );
+    assert_eq!(
+        world.count("SELECT COUNT(*) FROM jobs").await,
+        0,
+        "nothing was enqueued"
+    );
+}
