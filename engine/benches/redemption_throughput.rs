@@ -62,17 +62,17 @@ fn main() {
         // destination fields, the token, two events and the job completion.
         let pool = engine.db().pool().clone();
         let started = Instant::now();
-        for n in 0..count {
+        for (n, (token, txn)) in work.iter().enumerate() {
             let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
-            sqlx::query("UPDATE share_tokens SET updated_at = ? WHERE id = ?").bind(n as i64).bind(&work[n].0).execute(&mut *tx).await.unwrap();
+            sqlx::query("UPDATE share_tokens SET updated_at = ? WHERE id = ?").bind(n as i64).bind(token).execute(&mut *tx).await.unwrap();
             let seq: i64 = sqlx::query_scalar("INSERT INTO jobs (kind, payload, status, max_attempts, run_at, created_at, updated_at) VALUES ('bare', '{}', 'queued', 8, 0, 0, 0) RETURNING seq")
                 .fetch_one(&mut *tx)
                 .await
                 .unwrap();
             tx.commit().await.unwrap();
             let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
-            sqlx::query("UPDATE objects SET fields = ?, updated_at = ? WHERE id = ?").bind(values.to_string()).bind(n as i64).bind(&work[n].1).execute(&mut *tx).await.unwrap();
-            sqlx::query("UPDATE share_tokens SET hydration_report = '{}', updated_at = ? WHERE id = ?").bind(n as i64).bind(&work[n].0).execute(&mut *tx).await.unwrap();
+            sqlx::query("UPDATE objects SET fields = ?, updated_at = ? WHERE id = ?").bind(values.to_string()).bind(n as i64).bind(txn).execute(&mut *tx).await.unwrap();
+            sqlx::query("UPDATE share_tokens SET hydration_report = '{}', updated_at = ? WHERE id = ?").bind(n as i64).bind(token).execute(&mut *tx).await.unwrap();
             for _ in 0..2 {
                 sqlx::query("INSERT INTO events (id, organization_id, name, payload, created_at) VALUES (?, ?, 'bare', '{}', 0)")
                     .bind(engine::ids::EventId::new())
