@@ -99,6 +99,20 @@ impl Error {
         }
     }
 
+    /// The same error with `pointer` on every problem that has none yet (a lookup made on behalf of
+    /// a request attribute, say).
+    pub fn at_pointer(self, pointer: &str) -> Self {
+        match self {
+            Self::Problems(mut problems) => {
+                for problem in &mut problems {
+                    problem.pointer.get_or_insert_with(|| pointer.to_owned());
+                }
+                Self::Problems(problems)
+            }
+            other => other,
+        }
+    }
+
     /// The first problem's code, if any (handy in tests).
     pub fn code(&self) -> Option<&'static str> {
         self.problems().first().map(|p| p.code)

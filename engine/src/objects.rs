@@ -187,15 +187,7 @@ pub async fn create(
     })?;
     let schema = schemas::get(engine, org, kind.schema_kind(), schema_id)
         .await
-        .map_err(|err| match err {
-            crate::Error::Problems(mut problems) => {
-                for p in &mut problems {
-                    p.pointer = Some(format!("/data/attributes/{attribute}"));
-                }
-                crate::Error::Problems(problems)
-            }
-            other => other,
-        })?;
+        .map_err(|err| err.at_pointer(&format!("/data/attributes/{attribute}")))?;
     let reference_id = parse_reference_id(input.reference_id)?;
     let field_input = match input.fields {
         Some(fields) => parse_fields(&schema.schema, fields, "/data/attributes/fields")?,

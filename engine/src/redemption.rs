@@ -78,15 +78,7 @@ async fn validate(
     })?;
     let (destination, schema) = objects::get(engine, org, kind, destination_id)
         .await
-        .map_err(|err| match err {
-            crate::Error::Problems(mut problems) => {
-                for p in &mut problems {
-                    p.pointer = Some(DESTINATION.to_owned());
-                }
-                crate::Error::Problems(problems)
-            }
-            other => other,
-        })?;
+        .map_err(|err| err.at_pointer(DESTINATION))?;
     if let Some(status) = destination.status_at(engine.now())
         && (status.is_terminal() || status == InquiryStatus::Expired)
     {

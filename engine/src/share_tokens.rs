@@ -131,7 +131,7 @@ pub async fn create(engine: &Engine, org: &OrgId, input: NewShareToken<'_>) -> R
     })?;
     let connection = connections::get(engine, org, connection_id)
         .await
-        .map_err(|err| with_pointer(err, attribute("connection-id")))?;
+        .map_err(|err| err.at_pointer(&attribute("connection-id")))?;
     if connection.side_of(org) != Some(Side::Source) {
         return Err(Problem::invalid(
             "not-connection-source",
@@ -160,7 +160,7 @@ pub async fn create(engine: &Engine, org: &OrgId, input: NewShareToken<'_>) -> R
     })?;
     let (source, _) = objects::get(engine, org, source_type, source_id)
         .await
-        .map_err(|err| with_pointer(err, attribute("source-id")))?;
+        .map_err(|err| err.at_pointer(&attribute("source-id")))?;
     let now = engine.now();
     if source_type == ObjectKind::Inquiry && source.status_at(now) != Some(InquiryStatus::Completed)
     {
@@ -220,18 +220,6 @@ pub async fn create(engine: &Engine, org: &OrgId, input: NewShareToken<'_>) -> R
     .await?;
     tx.commit().await?;
     Ok(token)
-}
-
-fn with_pointer(err: crate::Error, pointer: String) -> crate::Error {
-    match err {
-        crate::Error::Problems(mut problems) => {
-            for p in &mut problems {
-                p.pointer.get_or_insert_with(|| pointer.clone());
-            }
-            crate::Error::Problems(problems)
-        }
-        other => other,
-    }
 }
 
 /// Records an event for each side, each rendered as that side sees the token.
