@@ -509,6 +509,28 @@ pub async fn list(
     Ok(Page::from_rows(records, page, |o| o.id.clone()))
 }
 
+/// The schemas of `records`, each loaded once (a page of objects usually shares a few schemas).
+pub async fn schemas_of(
+    engine: &Engine,
+    records: &[ObjectRecord],
+) -> Result<BTreeMap<String, SchemaRecord>> {
+    let mut found = BTreeMap::new();
+    for record in records {
+        if !found.contains_key(&record.schema_id) {
+            let schema = schemas::find(engine.db().pool(), &record.schema_id)
+                .await?
+                .ok_or_else(|| {
+                    crate::Error::Internal(format!(
+                        "schema {} of {} is missing",
+                        record.schema_id, record.id
+                    ))
+                })?;
+            found.insert(record.schema_id.clone(), schema);
+        }
+    }
+    Ok(found)
+}
+
 /// Issues a new session token for an inquiry that is created, pending or expired, reopening an
 /// expired one for another [`INQUIRY_TTL`]; anything else is 409 `inquiry-not-resumable`.
 pub async fn resume(

@@ -1,6 +1,7 @@
 //! The `tessera` server: configuration, the axum router around the Leptos pages, and the
 //! command line. `main.rs` only calls [`cli::main`].
 
+mod api;
 pub mod cli;
 pub mod config;
 mod health;

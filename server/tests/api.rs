@@ -1,0 +1,484 @@
+//! The Connect API over real HTTP: a server on a random port with a fresh SQLite database per test.
+
+mod common;
+
+use std::time::Duration;
+
+use common::TestServer;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+/// An API client for one organization.
+struct Client<'a> {
+    server: &'a TestServer,
+    key: String,
+    org: String,
+}
+
+impl<'a> Client<'a> {
+    async fn new(server: &'a TestServer, name: &str) -> Self {
+        let (org, key) = engine::orgs::create(&server.engine, name, &[])
+            .await
+            .expect("organization");
+        Self {
+            server,
+            key: key.expose_secret().to_owned(),
+            org: org.id.to_string(),
+        }
+    }
+
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = self
+            .server
+            .client
+            .request(method, self.server.url(&format!("/api/v1{path}")))
+            .bearer_auth(&self.key);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status();
+        let text = response.text().await.expect("body");
+        let json = serde_json::from_str(&text).unwrap_or_else(|_| {
+            panic!("{path} answered {status} with a body that is not JSON: {text}")
+        });
+        (status, json)
+    }
+
+    async fn post(&self, path: &str, attributes: Value) -> (StatusCode, Value) {
+        self.send(
+            reqwest::Method::POST,
+            path,
+            Some(json!({ "data": { "attributes": attributes } })),
+        )
+        .await
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.send(reqwest::Method::GET, path, None).await
+    }
+
+    async fn created(&self, path: &str, attributes: Value) -> Value {
+        let (status, body) = self.post(path, attributes).await;
+        assert_eq!(status, StatusCode::CREATED, "POST {path}: {body}");
+        body
+    }
+}
+
+fn id(body: &Value) -> String {
+    body["data"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no data.id in {body}"))
+        .to_owned()
+}
+
+fn first_error(body: &Value) -> (&str, &str, Option<&str>) {
+    let error = &body["errors"][0];
+    (
+        error["status"].as_str().unwrap_or_default(),
+        error["code"].as_str().unwrap_or_default(),
+        error["source"]["pointer"].as_str(),
+    )
+}
+
+const KYC_FIELDS: &str = r#"[
+  {"key": "name-first", "type": "string", "label": "First name"},
+  {"key": "name-last", "type": "string", "label": "Last name"},
+  {"key": "email-address", "type": "string"},
+  {"key": "salary", "type": "string"}
+]"#;
+
+/// Source and destination with an active connection and a completed source inquiry.
+async fn connected(server: &TestServer) -> (Client<'_>, Client<'_>, String, String) {
+    let source = Client::new(server, "Source Bank").await;
+    let destination = Client::new(server, "Destination Lender").await;
+    let connection = id(&source
+        .created(
+            "/connect/connections",
+            json!({"destination-organization-id": destination.org}),
+        )
+        .await);
+    let (status, accepted) = destination
+        .post(
+            &format!("/connect/connections/{connection}/accept"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        (status, accepted["data"]["attributes"]["status"].as_str()),
+        (StatusCode::OK, Some("active"))
+    );
+    let fields: Value = serde_json::from_str(KYC_FIELDS).unwrap();
+    let template = id(&source
+        .created(
+            "/inquiry-templates",
+            json!({"name": "KYC", "fields": fields, "verifications": [{"type": "email-address"}]}),
+        )
+        .await);
+    let inquiry = source
+        .created(
+            "/inquiries",
+            json!({"inquiry-template-id": template, "fields": {"name-first": "Ada", "name-last": "Lovelace", "email-address": "ada@example.com", "salary": "52000"}}),
+        )
+        .await;
+    assert_eq!(
+        inquiry["data"]["attributes"]["status"], "completed",
+        "{inquiry}"
+    );
+    (source, destination, connection, id(&inquiry))
+}
+
+async fn wait_for_status<'a>(client: &Client<'a>, token: &str, wanted: &str) -> Value {
+    for _ in 0..200 {
+        let (_, body) = client.get(&format!("/connect/share-tokens/{token}")).await;
+        if body["data"]["attributes"]["status"] == wanted {
+            return body;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("share token {token} never became {wanted}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_destination_redeems_a_share_token_into_a_transaction_with_field_mappings() {
+    let server = TestServer::start().await;
+    let (source, destination, connection, inquiry) = connected(&server).await;
+    let token = source
+        .created(
+            "/connect/share-tokens",
+            json!({"connection-id": connection, "source-id": inquiry}),
+        )
+        .await;
+    let token_id = id(&token);
+    assert_eq!(token["data"]["attributes"]["direction"], "outbound");
+    let loan = id(&destination.created("/transaction-types", json!({"name": "Loan", "fields": [{"key": "name-last", "type": "string"}, {"key": "income", "type": "integer"}, {"key": "tier", "type": "string"}]})).await);
+    let transaction = id(&destination
+        .created(
+            "/transactions",
+            json!({"transaction-type-id": loan, "reference-id": "loan-42"}),
+        )
+        .await);
+    let redeem_body = json!({
+        "data": {"attributes": {"destination-id": transaction}},
+        "meta": {"field-mappings": [{"source-field-name": "salary", "destination-field-name": "income"}]}
+    });
+
+    let (preview_status, preview) = destination
+        .send(
+            reqwest::Method::POST,
+            &format!("/connect/share-tokens/{token_id}/preview-redemption"),
+            Some(redeem_body.clone()),
+        )
+        .await;
+    let (status, redeemed) = destination
+        .send(
+            reqwest::Method::POST,
+            &format!("/connect/share-tokens/{token_id}/redeem"),
+            Some(redeem_body),
+        )
+        .await;
+
+    assert_eq!(preview_status, StatusCode::OK, "{preview}");
+    assert_eq!(status, StatusCode::ACCEPTED, "{redeemed}");
+    assert_eq!(redeemed["data"]["attributes"]["status"], "pending");
+    let done = wait_for_status(&destination, &token_id, "redeemed").await;
+    assert_eq!(
+        done["data"]["attributes"]["hydration-report"],
+        preview["data"]["attributes"]["hydration-report"]
+    );
+    assert_eq!(
+        done["data"]["attributes"]["hydration-report"]["by-mapping"],
+        json!(["income"])
+    );
+    let (_, fetched) = destination
+        .get(&format!("/transactions/{transaction}"))
+        .await;
+    let fields = &fetched["data"]["attributes"]["fields"];
+    assert_eq!(fields["income"], json!({"type": "integer", "value": 52000}));
+    assert_eq!(
+        fields["name-last"],
+        json!({"type": "string", "value": "Lovelace"})
+    );
+    assert_eq!(
+        fields["tier"],
+        json!({"type": "string", "value": null}),
+        "unmatched fields stay unset"
+    );
+    let (_, events) = destination
+        .get("/events?filter[name]=connect/share-token.inbound-redeemed")
+        .await;
+    assert_eq!(
+        events["data"][0]["attributes"]["payload"]["data"]["attributes"]["status"],
+        "redeemed"
+    );
+    server.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redeeming_into_an_inquiry_that_misses_a_field_leaves_it_stuck_with_missing_fields() {
+    let server = TestServer::start().await;
+    let (source, destination, connection, inquiry) = connected(&server).await;
+    let token = id(&source
+        .created(
+            "/connect/share-tokens",
+            json!({"connection-id": connection, "source-id": inquiry}),
+        )
+        .await);
+    let template = id(&destination
+        .created("/inquiry-templates", json!({"name": "Phone KYC", "fields": [{"key": "name-last", "type": "string"}, {"key": "phone-number", "type": "string"}], "verifications": [{"type": "phone-number"}]}))
+        .await);
+    let created = destination
+        .created("/inquiries", json!({"inquiry-template-id": template}))
+        .await;
+    assert!(
+        created["meta"]["session-token"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("sess_"))
+    );
+    let target = id(&created);
+
+    let (status, _) = destination
+        .post(
+            &format!("/connect/share-tokens/{token}/redeem"),
+            json!({"destination-id": target}),
+        )
+        .await;
+    wait_for_status(&destination, &token, "redeemed").await;
+
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let (_, stuck) = destination.get(&format!("/inquiries/{target}")).await;
+    assert_eq!(stuck["data"]["attributes"]["status"], "pending");
+    assert_eq!(stuck["meta"]["missing-fields"], json!(["phone-number"]));
+    server.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn errors_use_the_contract_format_with_codes_and_pointers() {
+    let server = TestServer::start().await;
+    let (source, destination, connection, inquiry) = connected(&server).await;
+    let token = id(&source
+        .created(
+            "/connect/share-tokens",
+            json!({"connection-id": connection, "source-id": inquiry}),
+        )
+        .await);
+
+    let (_, bad_ttl) = source
+        .post(
+            "/connect/share-tokens",
+            json!({"connection-id": connection, "source-id": inquiry, "expires-in-seconds": 5}),
+        )
+        .await;
+    let (_, bad_mapping) = destination
+        .send(
+            reqwest::Method::POST,
+            &format!("/connect/share-tokens/{token}/redeem"),
+            Some(json!({"data": {"attributes": {"destination-id": inquiry}}, "meta": {"field-mappings": []}})),
+        )
+        .await;
+    let (_, bad_field) = source
+        .post(
+            "/inquiry-templates",
+            json!({"name": "T", "fields": [{"key": "A B", "type": "string"}]}),
+        )
+        .await;
+
+    assert_eq!(
+        first_error(&bad_ttl),
+        (
+            "422",
+            "invalid-expires-in-seconds",
+            Some("/data/attributes/expires-in-seconds")
+        )
+    );
+    assert_eq!(
+        first_error(&bad_mapping),
+        ("404", "not-found", Some("/data/attributes/destination-id")),
+        "the source's inquiry is not the destination's"
+    );
+    assert_eq!(
+        first_error(&bad_field),
+        (
+            "422",
+            "invalid-field",
+            Some("/data/attributes/fields/0/key")
+        )
+    );
+    assert_eq!(bad_ttl["errors"][0]["title"], "Invalid expires in seconds");
+    server.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_bodies_missing_keys_and_unknown_paths_answer_in_the_error_format() {
+    let server = TestServer::start().await;
+    let client = Client::new(&server, "Acme").await;
+    let url = server.url("/api/v1/inquiry-templates");
+
+    let no_key = server.client.get(&url).send().await.unwrap();
+    let bad_key = server
+        .client
+        .get(&url)
+        .bearer_auth("tsk_nope")
+        .send()
+        .await
+        .unwrap();
+    let malformed = server
+        .client
+        .post(&url)
+        .bearer_auth(&client.key)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    let wrong_type = server
+        .client
+        .post(&url)
+        .bearer_auth(&client.key)
+        .header("content-type", "text/plain")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    let unknown = server
+        .client
+        .get(server.url("/api/v1/nothing-here"))
+        .bearer_auth(&client.key)
+        .send()
+        .await
+        .unwrap();
+
+    for (response, status, code) in [
+        (no_key, 401, "unauthorized"),
+        (bad_key, 401, "unauthorized"),
+        (malformed, 400, "malformed-json"),
+        (wrong_type, 400, "invalid-content-type"),
+        (unknown, 404, "not-found"),
+    ] {
+        assert_eq!(response.status().as_u16(), status);
+        let body: Value = response.json().await.expect("a JSON error body");
+        assert_eq!(body["errors"][0]["code"], code, "{body}");
+        assert_eq!(body["errors"][0]["status"], status.to_string());
+    }
+    server.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_over_the_limit_is_413_in_the_error_format() {
+    let server = TestServer::start().await;
+    let client = Client::new(&server, "Acme").await;
+    let huge = format!(
+        "{{\"data\":{{\"attributes\":{{\"name\":\"{}\"}}}}}}",
+        "x".repeat(16 * 1024 * 1024)
+    );
+
+    let response = server
+        .client
+        .post(server.url("/api/v1/inquiry-templates"))
+        .bearer_auth(&client.key)
+        .header("content-type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["errors"][0]["code"], "payload-too-large");
+    server.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_organizations_objects_are_404_on_every_read_and_action() {
+    let server = TestServer::start().await;
+    let (source, _destination, connection, inquiry) = connected(&server).await;
+    let stranger = Client::new(&server, "Stranger").await;
+    let token = id(&source
+        .created(
+            "/connect/share-tokens",
+            json!({"connection-id": connection, "source-id": inquiry}),
+        )
+        .await);
+    let (_, fetched) = source.get(&format!("/inquiries/{inquiry}")).await;
+    let template = fetched["data"]["relationships"]["inquiry-template"]["data"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let reads = [
+        format!("/inquiries/{inquiry}"),
+        format!("/inquiry-templates/{template}"),
+        format!("/connect/connections/{connection}"),
+        format!("/connect/share-tokens/{token}"),
+    ];
+    for path in reads {
+        let (status, body) = stranger.get(&path).await;
+        assert_eq!(
+            (status, first_error(&body).1),
+            (StatusCode::NOT_FOUND, "not-found"),
+            "GET {path}"
+        );
+    }
+    let actions = [
+        format!("/inquiries/{inquiry}/resume"),
+        format!("/connect/connections/{connection}/accept"),
+        format!("/connect/connections/{connection}/deactivate"),
+        format!("/connect/share-tokens/{token}/expire"),
+        format!("/connect/share-tokens/{token}/redeem"),
+        format!("/connect/share-tokens/{token}/preview-redemption"),
+    ];
+    for path in actions {
+        let (status, _) = stranger
+            .post(&path, json!({"destination-id": inquiry}))
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "POST {path}");
+    }
+    let (_, listed) = stranger.get("/connect/share-tokens").await;
+    assert_eq!(listed["data"], json!([]));
+    server.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lists_page_newest_first_with_links_next() {
+    let server = TestServer::start().await;
+    let client = Client::new(&server, "Acme").await;
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        ids.push(id(&client
+            .created(
+                "/account-types",
+                json!({"name": format!("Type {n}"), "fields": []}),
+            )
+            .await));
+    }
+
+    let (_, first) = client.get("/account-types?page[size]=2").await;
+    let next = first["links"]["next"]
+        .as_str()
+        .expect("a next link")
+        .to_owned();
+    let (_, second) = client.get(next.trim_start_matches("/api/v1")).await;
+    let (status, bad) = client.get("/account-types?page[size]=500").await;
+
+    let page_ids = |page: &Value| {
+        page["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["id"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(page_ids(&first), [ids[2].clone(), ids[1].clone()]);
+    assert_eq!(page_ids(&second), [ids[0].clone()]);
+    assert_eq!(second["links"]["next"], Value::Null);
+    assert_eq!(
+        (status, first_error(&bad).1),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid-page-size")
+    );
+    server.stop().await.unwrap();
+}
