@@ -20,6 +20,8 @@ help:
 
 run: build-release
 	@echo
+	@./target/release/tessera demo --database-url $(DATABASE_URL) --public-url http://$(ADDR)
+	@echo
 	@echo "Tessera is starting. Open http://$(ADDR)/ in your browser (Ctrl-C stops it)."
 	@echo
 	./target/release/tessera serve --addr $(ADDR) --database-url $(DATABASE_URL)

@@ -6,6 +6,7 @@
 pub mod connections;
 mod context;
 pub mod db;
+pub mod demo;
 pub mod documents;
 pub mod error;
 pub mod events;

@@ -1,9 +1,12 @@
-//! The `tessera` command line (CONTRACT.md §1). Exit codes: 0 success, 2 bad usage (clap's own),
-//! 1 anything else with a one-line error on stderr.
+//! The `tessera` command line (CONTRACT.md §1). Exit codes: 0 success, 2 bad usage, 1 anything
+//! else, with a one-line error on stderr.
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use anyhow::Context as _;
+use clap::{Args, Parser, Subcommand};
+use engine::{Database, Engine};
+use serde_json::json;
 
 use crate::{ServeConfig, Tessera, shutdown, telemetry};
 
@@ -22,6 +25,66 @@ struct Cli {
 enum Command {
     /// Run the server: migrations at start, graceful shutdown on SIGTERM or Ctrl-C.
     Serve(ServeConfig),
+    /// Manage organizations.
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Seed the demo data (idempotent) and print its URLs and fresh API keys.
+    Demo(DemoArgs),
+}
+
+#[derive(Subcommand, Debug)]
+enum OrgCommand {
+    /// Create an organization and its first API key; prints one JSON object.
+    Create(OrgCreateArgs),
+}
+
+/// The database flag shared by every command that opens it.
+#[derive(Args, Debug, Clone)]
+struct DatabaseArgs {
+    /// Database URL; a SQLite file is created if missing.
+    #[arg(
+        long,
+        env = "TESSERA_DATABASE_URL",
+        default_value = "sqlite://data/tessera.db"
+    )]
+    database_url: String,
+}
+
+#[derive(Args, Debug)]
+struct OrgCreateArgs {
+    /// The organization's name.
+    #[arg(long)]
+    name: String,
+    /// An origin allowed to embed the flow and receive redirects (repeatable).
+    #[arg(long = "allowed-origin")]
+    allowed_origins: Vec<String>,
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
+#[derive(Args, Debug)]
+struct DemoArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// The URL Tessera is reached at, for the printed links.
+    #[arg(
+        long,
+        env = "TESSERA_PUBLIC_URL",
+        default_value = "http://127.0.0.1:3000"
+    )]
+    public_url: String,
+}
+
+/// A failure and whether it was the caller's usage.
+enum Failure {
+    Usage(String),
+    Other(anyhow::Error),
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(err: anyhow::Error) -> Self {
+        Self::Other(err)
+    }
 }
 
 /// Parses the command line, runs the command and maps the outcome to an exit code.
@@ -34,27 +97,118 @@ pub fn main() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(err) => {
-            return fail(&anyhow::Error::from(err).context("could not start the async runtime"));
+            return report(Failure::Other(
+                anyhow::Error::from(err).context("could not start the async runtime"),
+            ));
         }
     };
     let outcome = runtime.block_on(async {
         match cli.command {
-            Command::Serve(config) => serve(config).await,
+            Command::Serve(config) => serve(config).await.map_err(Failure::from),
+            Command::Org(OrgCommand::Create(args)) => create_org(args).await,
+            Command::Demo(args) => demo(args).await.map_err(Failure::from),
         }
     });
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
-        Err(err) => fail(&err),
+        Err(failure) => report(failure),
     }
 }
 
 async fn serve(config: ServeConfig) -> anyhow::Result<()> {
+    let stop = shutdown::install().context("could not listen for SIGTERM and Ctrl-C")?;
     let tessera = Tessera::build(config).await?;
     println!("Tessera is listening on {}", tessera.public_url());
-    tessera.run_until(shutdown::signal()).await
+    tessera.run_until(stop).await
 }
 
-fn fail(err: &anyhow::Error) -> ExitCode {
-    eprintln!("tessera: {err:#}");
-    ExitCode::FAILURE
+async fn open(database: &DatabaseArgs) -> anyhow::Result<Engine> {
+    let db = Database::connect(&database.database_url)
+        .await
+        .context("could not open the database given by --database-url / TESSERA_DATABASE_URL")?;
+    Ok(Engine::new(db))
+}
+
+async fn create_org(args: OrgCreateArgs) -> Result<(), Failure> {
+    let engine = open(&args.database).await?;
+    let (org, key) = match engine::orgs::create(&engine, &args.name, &args.allowed_origins).await {
+        Ok(created) => created,
+        Err(engine::Error::Problems(problems)) => {
+            let detail = problems
+                .iter()
+                .map(|p| p.detail.clone())
+                .collect::<Vec<_>>()
+                .join("; ");
+            return Err(Failure::Usage(detail));
+        }
+        Err(other) => return Err(Failure::Other(other.into())),
+    };
+    println!(
+        "{}",
+        json!({ "id": org.id, "name": org.name, "api-key": key.expose_secret() })
+    );
+    engine.db().close().await;
+    Ok(())
+}
+
+async fn demo(args: DemoArgs) -> anyhow::Result<()> {
+    let engine = open(&args.database).await?;
+    let public = args.public_url.trim_end_matches('/');
+    let demo = engine::demo::seed(&engine, &[])
+        .await
+        .context("could not seed the demo")?;
+    engine.db().close().await;
+    println!("Demo data is ready in {}.", args.database.database_url);
+    println!();
+    println!(
+        "  Source organization       {} ({})",
+        engine::demo::SOURCE_NAME,
+        demo.source
+    );
+    println!(
+        "    API key                 {}",
+        demo.source_key.expose_secret()
+    );
+    println!(
+        "  Destination organization  {} ({})",
+        engine::demo::DESTINATION_NAME,
+        demo.destination
+    );
+    println!(
+        "    API key                 {}",
+        demo.destination_key.expose_secret()
+    );
+    println!(
+        "  Connection                {} (active)",
+        demo.connection_id
+    );
+    println!("  Share tokens for the destination:");
+    println!(
+        "    {}  covers everything template {} needs",
+        demo.full_token_id, demo.full_template_id
+    );
+    println!(
+        "    {}  template {} needs more (phone, address, proof of address)",
+        demo.extra_token_id, demo.extra_template_id
+    );
+    println!();
+    println!("  Try the API as the destination:");
+    println!(
+        "    curl -H 'Authorization: Bearer {}' {public}/api/v1/connect/share-tokens",
+        demo.destination_key.expose_secret()
+    );
+    Ok(())
+}
+
+fn report(failure: Failure) -> ExitCode {
+    match failure {
+        Failure::Usage(message) => {
+            eprintln!("tessera: {message}");
+            ExitCode::from(2)
+        }
+        Failure::Other(err) => {
+            eprintln!("tessera: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -131,3 +131,110 @@ fn an_unreadable_watchlist_fails_with_exit_code_1() {
         "the error should say where: {stderr}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn org_create_prints_json_whose_key_works_against_a_running_server() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = format!("sqlite://{}", dir.path().join("tessera.db").display());
+    let output = tessera()
+        .args([
+            "org",
+            "create",
+            "--name",
+            "Acme Bank",
+            "--allowed-origin",
+            "https://acme.example",
+            "--database-url",
+            &database,
+        ])
+        .env("RUST_LOG", "off")
+        .output()
+        .expect("run tessera org create");
+    assert!(
+        output.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let created: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("one JSON object on stdout");
+    assert_eq!(created["name"], "Acme Bank");
+    assert!(
+        created["id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("org_"))
+    );
+    let key = created["api-key"].as_str().expect("an api-key").to_owned();
+
+    let tessera = server::Tessera::build(server::ServeConfig::new(
+        "127.0.0.1:0".parse().unwrap(),
+        database,
+    ))
+    .await
+    .expect("server");
+    let url = format!("http://{}/api/v1/connect/connections", tessera.local_addr());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(tessera.run_until(async {
+        let _ = stopped.await;
+    }));
+    let response = reqwest::Client::new()
+        .get(url)
+        .bearer_auth(&key)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 200, "the printed key authenticates");
+    let _ = stop.send(());
+    running.await.unwrap().unwrap();
+}
+
+#[test]
+fn org_create_without_a_name_or_with_a_bad_origin_is_bad_usage() {
+    let missing = tessera().args(["org", "create"]).output().expect("run");
+    let bad_origin = tessera()
+        .args([
+            "org",
+            "create",
+            "--name",
+            "Acme",
+            "--allowed-origin",
+            "acme.example",
+            "--database-url",
+            "sqlite::memory:",
+        ])
+        .env("RUST_LOG", "off")
+        .output()
+        .expect("run");
+
+    assert_eq!(missing.status.code(), Some(2));
+    assert_eq!(bad_origin.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad_origin.stderr).contains("is not an origin"));
+}
+
+#[test]
+fn demo_prints_keys_and_tokens_and_can_run_twice() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = format!("sqlite://{}", dir.path().join("tessera.db").display());
+    let run = || {
+        tessera()
+            .args(["demo", "--database-url", &database])
+            .env("RUST_LOG", "off")
+            .output()
+            .expect("run tessera demo")
+    };
+
+    let first = run();
+    let second = run();
+
+    for output in [&first, &second] {
+        assert!(
+            output.status.success(),
+            "stderr: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            text.contains("tsk_") && text.contains("cnst_") && text.contains("cxn_"),
+            "{text}"
+        );
+    }
+}

@@ -1,0 +1,282 @@
+//! The demo: two organizations with an active connection, a completed source inquiry with
+//! generated ID and selfie images, destination templates, and fresh share tokens.
+//!
+//! Seeding is idempotent: the organizations, templates and source inquiry are created once; every
+//! run issues new API keys (keys are shown only once) and new share tokens (tokens get redeemed).
+
+use std::io::Cursor;
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+
+use crate::Engine;
+use crate::connections::{self, ConnectionAction, ConnectionStatus};
+use crate::error::Result;
+use crate::ids::OrgId;
+use crate::objects::{self, NewObject, ObjectKind};
+use crate::orgs::{self, ApiKey};
+use crate::schemas::{self, NewSchema, SchemaKind};
+use crate::share_tokens::{self, NewShareToken};
+
+pub const SOURCE_NAME: &str = "Northwind Bank (demo)";
+pub const DESTINATION_NAME: &str = "Contoso Lending (demo)";
+const FULL_TEMPLATE: &str = "Identity check (demo)";
+const EXTRA_TEMPLATE: &str = "Identity and address check (demo)";
+
+/// What a demo run prints.
+#[derive(Debug)]
+pub struct Demo {
+    pub source: OrgId,
+    pub source_key: ApiKey,
+    pub destination: OrgId,
+    pub destination_key: ApiKey,
+    pub connection_id: String,
+    /// A destination template the shared data covers completely.
+    pub full_template_id: String,
+    /// A destination template that also needs a phone number and a proof of address.
+    pub extra_template_id: String,
+    /// Fresh share tokens, one for each template.
+    pub full_token_id: String,
+    pub extra_token_id: String,
+}
+
+fn kyc_fields() -> Value {
+    json!([
+        {"key": "name-first", "type": "string", "label": "First name"},
+        {"key": "name-last", "type": "string", "label": "Last name"},
+        {"key": "birthdate", "type": "date", "label": "Date of birth"},
+        {"key": "identification-number", "type": "string", "label": "ID number"},
+        {"key": "government-id-front", "type": "file", "label": "Front of your ID"},
+        {"key": "selfie", "type": "file", "label": "Selfie"},
+        {"key": "email-address", "type": "string", "label": "Email address"}
+    ])
+}
+
+fn kyc_checks() -> Value {
+    json!([{"type": "government-id"}, {"type": "selfie"}, {"type": "email-address"}])
+}
+
+/// A generated PNG standing in for a photo.
+fn picture(width: u32, height: u32, tint: u8) -> Value {
+    let image = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([tint, (x % 256) as u8, (y % 256) as u8])
+    });
+    let mut bytes = Vec::new();
+    image
+        .write_to(&mut Cursor::new(&mut bytes), image::ImageFormat::Png)
+        .expect("encoding a generated PNG cannot fail");
+    json!({"filename": "photo.png", "content-type": "image/png", "data": base64::engine::general_purpose::STANDARD.encode(bytes)})
+}
+
+async fn org_named(engine: &Engine, name: &str) -> Result<Option<OrgId>> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM organizations WHERE name = ? ORDER BY seq LIMIT 1")
+            .bind(name)
+            .fetch_optional(engine.db().pool())
+            .await?,
+    )
+}
+
+async fn schema_named(engine: &Engine, org: &OrgId, name: &str) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM schemas WHERE organization_id = ? AND name = ? ORDER BY seq LIMIT 1",
+    )
+    .bind(org)
+    .bind(name)
+    .fetch_optional(engine.db().pool())
+    .await?)
+}
+
+async fn ensure_org(engine: &Engine, name: &str, origins: &[String]) -> Result<(OrgId, ApiKey)> {
+    match org_named(engine, name).await? {
+        Some(id) => {
+            let key = orgs::create_api_key(engine, &id).await?;
+            Ok((id, key))
+        }
+        None => {
+            let (org, key) = orgs::create(engine, name, origins).await?;
+            Ok((org.id, key))
+        }
+    }
+}
+
+async fn ensure_template(
+    engine: &Engine,
+    org: &OrgId,
+    name: &str,
+    fields: Value,
+    checks: Value,
+) -> Result<String> {
+    if let Some(id) = schema_named(engine, org, name).await? {
+        return Ok(id);
+    }
+    let input = NewSchema {
+        name: Some(&json!(name)),
+        fields: Some(&fields),
+        verifications: Some(&checks),
+        reports: Some(&json!([{"type": "watchlist"}])),
+    };
+    Ok(
+        schemas::create(engine, org, SchemaKind::InquiryTemplate, input)
+            .await?
+            .id,
+    )
+}
+
+/// Seeds (or refreshes) the demo. `origins` are the destination's allowed origins.
+pub async fn seed(engine: &Engine, origins: &[String]) -> Result<Demo> {
+    let (source, source_key) = ensure_org(engine, SOURCE_NAME, &[]).await?;
+    let (destination, destination_key) = ensure_org(engine, DESTINATION_NAME, origins).await?;
+    let existing: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM connections WHERE source_organization_id = ? AND destination_organization_id = ? ORDER BY seq LIMIT 1",
+    )
+    .bind(&source)
+    .bind(&destination)
+    .fetch_optional(engine.db().pool())
+    .await?;
+    let connection_id = match existing {
+        Some(id) => id,
+        None => connections::create(engine, &source, destination.as_str())
+            .await?
+            .id
+            .to_string(),
+    };
+    if connections::get(engine, &destination, &connection_id)
+        .await?
+        .status
+        != ConnectionStatus::Active
+    {
+        connections::act(
+            engine,
+            &destination,
+            &connection_id,
+            ConnectionAction::Accept,
+        )
+        .await?;
+    }
+
+    let source_template =
+        ensure_template(engine, &source, FULL_TEMPLATE, kyc_fields(), kyc_checks()).await?;
+    let source_inquiry: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM objects WHERE schema_id = ? AND status = 'completed' ORDER BY seq LIMIT 1",
+    )
+    .bind(&source_template)
+    .fetch_optional(engine.db().pool())
+    .await?;
+    let source_inquiry = match source_inquiry {
+        Some(id) => id,
+        None => {
+            let fields = json!({
+                "name-first": "Alex", "name-last": "Rivera", "birthdate": "1988-06-15",
+                "identification-number": "D1234567", "email-address": "alex.rivera@example.com",
+                "government-id-front": picture(320, 200, 40), "selfie": picture(240, 240, 200),
+            });
+            let input = NewObject {
+                schema_id: Some(&source_template),
+                reference_id: Some(&json!("demo-customer-1")),
+                fields: Some(&fields),
+            };
+            objects::create(engine, &source, ObjectKind::Inquiry, input)
+                .await?
+                .record
+                .id
+        }
+    };
+
+    let full_template_id = ensure_template(
+        engine,
+        &destination,
+        FULL_TEMPLATE,
+        kyc_fields(),
+        kyc_checks(),
+    )
+    .await?;
+    let mut extra_fields = kyc_fields();
+    if let Some(list) = extra_fields.as_array_mut() {
+        list.extend([
+            json!({"key": "phone-number", "type": "string", "label": "Phone number"}),
+            json!({"key": "address-street-1", "type": "string", "label": "Street address"}),
+            json!({"key": "address-city", "type": "string", "label": "City"}),
+            json!({"key": "address-country-code", "type": "string", "label": "Country code"}),
+            json!({"key": "proof-of-address", "type": "file", "label": "Proof of address"}),
+        ]);
+    }
+    let mut extra_checks = kyc_checks();
+    if let Some(list) = extra_checks.as_array_mut() {
+        list.extend([json!({"type": "phone-number"}), json!({"type": "document"})]);
+    }
+    let extra_template_id = ensure_template(
+        engine,
+        &destination,
+        EXTRA_TEMPLATE,
+        extra_fields,
+        extra_checks,
+    )
+    .await?;
+
+    let token = || {
+        share_tokens::create(
+            engine,
+            &source,
+            NewShareToken {
+                connection_id: Some(&connection_id),
+                source_id: Some(&source_inquiry),
+                expires_in_seconds: None,
+            },
+        )
+    };
+    let full_token_id = token().await?.id.to_string();
+    let extra_token_id = token().await?.id.to_string();
+    Ok(Demo {
+        source,
+        source_key,
+        destination,
+        destination_key,
+        connection_id,
+        full_template_id,
+        extra_template_id,
+        full_token_id,
+        extra_token_id,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::engine;
+
+    #[tokio::test]
+    async fn seeding_twice_reuses_the_organizations_and_issues_fresh_keys_and_tokens() {
+        let engine = engine().await;
+
+        let first = seed(&engine, &[]).await.expect("first seed");
+        let second = seed(&engine, &[]).await.expect("second seed");
+
+        assert_eq!(first.source, second.source);
+        assert_eq!(first.full_template_id, second.full_template_id);
+        assert_ne!(
+            first.full_token_id, second.full_token_id,
+            "a fresh token each run"
+        );
+        assert_eq!(
+            orgs::authenticate(&engine, second.destination_key.expose_secret())
+                .await
+                .unwrap(),
+            Some(second.destination.clone())
+        );
+        let orgs: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organizations")
+            .fetch_one(engine.db().pool())
+            .await
+            .unwrap();
+        assert_eq!(orgs, 2);
+        let completed: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM objects WHERE status = 'completed'")
+                .fetch_one(engine.db().pool())
+                .await
+                .unwrap();
+        assert_eq!(
+            completed, 1,
+            "the source inquiry is created once and completes"
+        );
+    }
+}
