@@ -1,12 +1,29 @@
-//! `/healthz`: the process is up and serving requests.
+//! `/healthz`: the process is up. `/readyz`: the database answers and its schema is current.
 
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::{Json, Router, routing::get};
+use engine::Engine;
 use serde_json::{Value, json};
 
-pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
-    Router::new().route("/healthz", get(healthz))
+use crate::http_app::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz))
 }
 
 async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
+}
+
+async fn readyz(State(engine): State<Engine>) -> (StatusCode, Json<Value>) {
+    let reachable = engine.db().is_reachable().await;
+    let migrated = reachable && engine.db().migrations_applied().await;
+    let status = if migrated { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let body = json!({
+        "status": if migrated { "ready" } else { "not-ready" },
+        "database": if reachable { "reachable" } else { "unreachable" },
+        "migrations": if migrated { "applied" } else { "pending" },
+    });
+    (status, Json(body))
 }
