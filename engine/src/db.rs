@@ -78,7 +78,9 @@ impl Database {
     /// True when every migration compiled into this binary has been applied successfully.
     pub async fn migrations_applied(&self) -> bool {
         let applied: Result<i64, _> =
-            sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = 1").fetch_one(&self.pool).await;
+            sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = 1")
+                .fetch_one(&self.pool)
+                .await;
         applied.is_ok_and(|n| usize::try_from(n).is_ok_and(|n| n >= MIGRATOR.iter().count()))
     }
 

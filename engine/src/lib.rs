@@ -12,6 +12,7 @@ pub mod error;
 pub mod events;
 pub mod fields;
 pub mod hydration;
+pub mod idempotency;
 pub mod ids;
 pub mod inquiry;
 pub mod jobs;

@@ -9,7 +9,9 @@ use serde_json::{Value, json};
 use crate::http_app::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz))
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
 }
 
 async fn healthz() -> Json<Value> {
@@ -19,7 +21,11 @@ async fn healthz() -> Json<Value> {
 async fn readyz(State(engine): State<Engine>) -> (StatusCode, Json<Value>) {
     let reachable = engine.db().is_reachable().await;
     let migrated = reachable && engine.db().migrations_applied().await;
-    let status = if migrated { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let status = if migrated {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     let body = json!({
         "status": if migrated { "ready" } else { "not-ready" },
         "database": if reachable { "reachable" } else { "unreachable" },

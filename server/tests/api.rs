@@ -482,3 +482,55 @@ async fn lists_page_newest_first_with_links_next() {
     );
     server.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idempotency_key_replays_the_first_response_and_refuses_a_different_body() {
+    let server = TestServer::start().await;
+    let client = Client::new(&server, "Acme").await;
+    let url = server.url("/api/v1/account-types");
+    let post = |body: Value, key: &'static str| {
+        server
+            .client
+            .post(url.clone())
+            .bearer_auth(&client.key)
+            .header("idempotency-key", key)
+            .json(&body)
+            .send()
+    };
+    let body = json!({"data": {"attributes": {"name": "Savings", "fields": []}}});
+
+    let first = post(body.clone(), "k-1").await.unwrap();
+    let (first_status, first_body) = (first.status(), first.text().await.unwrap());
+    let replay = post(body.clone(), "k-1").await.unwrap();
+    let replayed_header = replay.headers().get("idempotent-replayed").cloned();
+    let (replay_status, replay_body) = (replay.status(), replay.text().await.unwrap());
+    let reused = post(
+        json!({"data": {"attributes": {"name": "Checking", "fields": []}}}),
+        "k-1",
+    )
+    .await
+    .unwrap();
+    let (_, listed) = client.get("/account-types").await;
+
+    assert_eq!(first_status, StatusCode::CREATED);
+    assert_eq!(
+        (replay_status, replay_body),
+        (first_status, first_body),
+        "the replay is the first response"
+    );
+    assert_eq!(
+        replayed_header.as_ref().and_then(|v| v.to_str().ok()),
+        Some("true")
+    );
+    assert_eq!(reused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        reused.json::<Value>().await.unwrap()["errors"][0]["code"],
+        "idempotency-key-reused"
+    );
+    assert_eq!(
+        listed["data"].as_array().unwrap().len(),
+        1,
+        "only one account type was created"
+    );
+    server.stop().await.unwrap();
+}

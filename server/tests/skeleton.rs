@@ -111,12 +111,25 @@ async fn unknown_address_is_a_404_page() {
 async fn readyz_answers_ready_when_the_database_is_migrated_and_503_once_it_is_closed() {
     let server = TestServer::start().await;
 
-    let ready = server.client.get(server.url("/readyz")).send().await.expect("request");
+    let ready = server
+        .client
+        .get(server.url("/readyz"))
+        .send()
+        .await
+        .expect("request");
     assert_eq!(ready.status(), 200);
-    assert_eq!(ready.json::<serde_json::Value>().await.unwrap()["status"], "ready");
+    assert_eq!(
+        ready.json::<serde_json::Value>().await.unwrap()["status"],
+        "ready"
+    );
 
     server.engine.db().close().await;
-    let closed = server.client.get(server.url("/readyz")).send().await.expect("request");
+    let closed = server
+        .client
+        .get(server.url("/readyz"))
+        .send()
+        .await
+        .expect("request");
     assert_eq!(closed.status(), 503, "a closed pool is not ready");
     server.stop().await.expect("a graceful stop");
 }

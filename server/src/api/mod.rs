@@ -4,6 +4,7 @@ mod auth;
 mod body;
 mod document;
 mod error;
+mod idempotency;
 mod resources;
 
 use axum::Router;
@@ -14,8 +15,8 @@ use crate::http_app::AppState;
 pub use body::MAX_BODY_BYTES;
 use error::ApiError;
 
-/// Every API route, with the API's own 404 and 405 answers and body limit.
-pub fn router() -> Router<AppState> {
+/// Every API route, with the API's own 404 and 405 answers, body limit and idempotency keys.
+pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .merge(resources::routes())
         .fallback(|| async { ApiError::not_found() })
@@ -26,5 +27,9 @@ pub fn router() -> Router<AppState> {
                 detail: "this resource does not accept that method".into(),
             }
         })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::middleware,
+        ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
