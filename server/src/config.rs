@@ -36,6 +36,10 @@ pub struct ServeConfig {
     #[arg(long, env = "TESSERA_WATCHLIST")]
     pub watchlist: Option<std::path::PathBuf>,
 
+    /// API requests per second allowed per API key (bursts of the same size).
+    #[arg(long, env = "TESSERA_RATE_LIMIT", default_value = "100")]
+    pub rate_limit: std::num::NonZeroU32,
+
     /// Directory holding the built site (the WASM bundle, CSS and public assets).
     #[arg(
         long,
@@ -55,6 +59,7 @@ impl ServeConfig {
             public_url: None,
             allow_private_webhook_targets: false,
             watchlist: None,
+            rate_limit: std::num::NonZeroU32::new(100).expect("100 is not zero"),
             site_root: "target/site".to_owned(),
         }
     }

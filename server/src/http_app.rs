@@ -23,6 +23,7 @@ const OUTPUT_NAME: &str = "tessera";
 pub struct AppState {
     pub leptos: LeptosOptions,
     pub engine: Engine,
+    pub limiter: crate::api::Limiter,
 }
 
 /// A Tessera server bound to its address, ready to run.
@@ -56,6 +57,7 @@ impl Tessera {
         let state = AppState {
             leptos,
             engine: engine.clone(),
+            limiter: crate::api::Limiter::new(config.rate_limit),
         };
         Ok(Self {
             listener,

@@ -534,3 +534,47 @@ async fn an_idempotency_key_replays_the_first_response_and_refuses_a_different_b
     );
     server.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_over_the_rate_limit_of_a_key_are_429_with_ratelimit_headers() {
+    let server =
+        TestServer::start_with(|config| config.rate_limit = std::num::NonZeroU32::new(3).unwrap())
+            .await;
+    let limited = Client::new(&server, "Busy").await;
+    let other = Client::new(&server, "Quiet").await;
+    let get = |key: &str| {
+        server
+            .client
+            .get(server.url("/api/v1/connect/connections"))
+            .bearer_auth(key)
+            .send()
+    };
+
+    let mut statuses = Vec::new();
+    let mut last = None;
+    for _ in 0..4 {
+        let response = get(&limited.key).await.unwrap();
+        statuses.push(response.status().as_u16());
+        last = Some(response);
+    }
+    let other_status = get(&other.key).await.unwrap().status();
+
+    assert_eq!(
+        statuses,
+        [200, 200, 200, 429],
+        "a burst of 3 then the limit"
+    );
+    let last = last.unwrap();
+    assert_eq!(last.headers()["ratelimit-limit"], "3");
+    assert_eq!(last.headers()["ratelimit-remaining"], "0");
+    assert!(
+        last.headers().contains_key("ratelimit-reset")
+            && last.headers().contains_key("retry-after")
+    );
+    assert_eq!(
+        last.json::<Value>().await.unwrap()["errors"][0]["code"],
+        "rate-limited"
+    );
+    assert_eq!(other_status, StatusCode::OK, "limits are per key");
+    server.stop().await.unwrap();
+}

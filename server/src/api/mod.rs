@@ -5,6 +5,7 @@ mod body;
 mod document;
 mod error;
 mod idempotency;
+mod rate_limit;
 mod resources;
 
 use axum::Router;
@@ -14,8 +15,10 @@ use axum::http::StatusCode;
 use crate::http_app::AppState;
 pub use body::MAX_BODY_BYTES;
 use error::ApiError;
+pub use rate_limit::Limiter;
 
-/// Every API route, with the API's own 404 and 405 answers, body limit and idempotency keys.
+/// Every API route, with the API's own 404 and 405 answers, body limit, rate limit and
+/// idempotency keys.
 pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .merge(resources::routes())
@@ -30,6 +33,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             idempotency::middleware,
+        ))
+        // Outermost: a rate-limited request does no other work.
+        .layer(axum::middleware::from_fn_with_state(
+            state.limiter.clone(),
+            rate_limit::middleware,
         ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }

@@ -19,10 +19,17 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    /// Starts a server after `configure` adjusts the configuration.
+    pub async fn start_with(configure: impl FnOnce(&mut ServeConfig)) -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory for the test database");
         let database_url = format!("sqlite://{}", dir.path().join("tessera.db").display());
         let addr: SocketAddr = "127.0.0.1:0".parse().expect("a valid address");
-        let tessera = Tessera::build(ServeConfig::new(addr, database_url))
+        let mut config = ServeConfig::new(addr, database_url);
+        configure(&mut config);
+        let tessera = Tessera::build(config)
             .await
             .expect("the server should build against a fresh database");
         let base_url = format!("http://{}", tessera.local_addr());
