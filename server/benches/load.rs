@@ -1,0 +1,187 @@
+//! A load run against a real Tessera server (HTTP on a random port, SQLite file, the server's own
+//! worker): 50 concurrent clients redeem share tokens into transactions while another 50 call
+//! `/healthz`. Reports redeem → `redeemed` latency (client send time to the token's `redeemed-at`),
+//! the `POST …/redeem` response latency, `/healthz` latency as the floor, and process RSS.
+//!
+//! `cargo bench -p server --bench load` (REDEMPTIONS=n, CLIENTS=n to change the run).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use engine::connections::{self, ConnectionAction};
+use engine::objects::{self, NewObject, ObjectKind};
+use engine::schemas::{self, NewSchema, SchemaKind};
+use engine::share_tokens::{self, NewShareToken, ShareTokenStatus};
+use serde_json::{Value, json};
+use server::{ServeConfig, Tessera};
+
+fn env_or(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib: f64 = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0);
+    kib / 1024.0
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn summary(name: &str, mut samples: Vec<f64>) {
+    samples.sort_by(f64::total_cmp);
+    println!(
+        "{name:<38} n={:<6} p50={:>7.2} ms  p99={:>7.2} ms  max={:>7.2} ms",
+        samples.len(),
+        percentile(&samples, 0.5),
+        percentile(&samples, 0.99),
+        samples.last().copied().unwrap_or(f64::NAN)
+    );
+}
+
+fn now_ms() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_secs_f64()
+        * 1000.0
+}
+
+fn main() {
+    let redemptions = env_or("REDEMPTIONS", 2000);
+    let clients = env_or("CLIENTS", 50);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async move {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut config = ServeConfig::new("127.0.0.1:0".parse().unwrap(), format!("sqlite://{}", dir.path().join("load.db").display()));
+        config.rate_limit = std::num::NonZeroU32::new(1_000_000).unwrap();
+        let tessera = Tessera::build(config).await.expect("server");
+        let base = format!("http://{}", tessera.local_addr());
+        let engine = tessera.engine().clone();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(tessera.run_until(async {
+            let _ = stopped.await;
+        }));
+
+        // Arrange: two organizations, an active connection, a 10-field source transaction, and
+        // one share token plus one empty destination transaction per redemption.
+        let (source, _) = engine::orgs::create(&engine, "Source", &[]).await.unwrap();
+        let (destination, key) = engine::orgs::create(&engine, "Destination", &[]).await.unwrap();
+        let connection = connections::create(&engine, &source.id, destination.id.as_str()).await.unwrap();
+        connections::act(&engine, &destination.id, connection.id.as_str(), ConnectionAction::Accept).await.unwrap();
+        let fields = Value::Array((0..10).map(|n| json!({"key": format!("field-{n}"), "type": "string"})).collect());
+        let values: Value = (0..10).map(|n| (format!("field-{n}"), json!(format!("value {n}")))).collect::<serde_json::Map<_, _>>().into();
+        let name = json!("Load");
+        let new_type = |org| schemas::create(&engine, org, SchemaKind::TransactionType, NewSchema { name: Some(&name), fields: Some(&fields), ..Default::default() });
+        let source_type = new_type(&source.id).await.unwrap();
+        let destination_type = new_type(&destination.id).await.unwrap();
+        let source_txn = objects::create(&engine, &source.id, ObjectKind::Transaction, NewObject { schema_id: Some(&source_type.id), fields: Some(&values), ..Default::default() })
+            .await
+            .unwrap()
+            .record;
+        let mut work = Vec::with_capacity(redemptions);
+        for _ in 0..redemptions {
+            let token = share_tokens::create(&engine, &source.id, NewShareToken { connection_id: Some(connection.id.as_str()), source_id: Some(&source_txn.id), expires_in_seconds: None })
+                .await
+                .unwrap();
+            let txn = objects::create(&engine, &destination.id, ObjectKind::Transaction, NewObject { schema_id: Some(&destination_type.id), ..Default::default() })
+                .await
+                .unwrap()
+                .record;
+            work.push((token.id.to_string(), txn.id));
+        }
+        let work = Arc::new(work);
+        let client = reqwest::Client::builder().pool_max_idle_per_host(2 * clients).build().unwrap();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let idle_rss = rss_mib();
+
+        // Act: redeemers and health checkers run side by side until the redemptions are sent.
+        let next = Arc::new(AtomicUsize::new(0));
+        let sent_at = Arc::new(std::sync::Mutex::new(vec![0.0f64; redemptions]));
+        let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let started = Instant::now();
+        let mut redeemers = Vec::new();
+        for _ in 0..clients {
+            let (client, work, next, sent_at, base, key) = (client.clone(), work.clone(), next.clone(), sent_at.clone(), base.clone(), key.expose_secret().to_owned());
+            redeemers.push(tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some((token, txn)) = work.get(i) else { break };
+                    let body = json!({"data": {"attributes": {"destination-id": txn}}});
+                    let t0 = Instant::now();
+                    sent_at.lock().unwrap()[i] = now_ms();
+                    let response = client.post(format!("{base}/api/v1/connect/share-tokens/{token}/redeem")).bearer_auth(&key).json(&body).send().await.unwrap();
+                    assert_eq!(response.status(), 202, "redeem answered {}", response.text().await.unwrap_or_default());
+                    latencies.push(t0.elapsed().as_secs_f64() * 1000.0);
+                }
+                latencies
+            }));
+        }
+        let mut checkers = Vec::new();
+        for _ in 0..clients {
+            let (client, base, done) = (client.clone(), base.clone(), done.clone());
+            checkers.push(tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                while !done.load(Ordering::Relaxed) {
+                    let t0 = Instant::now();
+                    let response = client.get(format!("{base}/healthz")).send().await.unwrap();
+                    assert_eq!(response.status(), 200);
+                    latencies.push(t0.elapsed().as_secs_f64() * 1000.0);
+                }
+                latencies
+            }));
+        }
+        let mut redeem_latencies = Vec::new();
+        for r in redeemers {
+            redeem_latencies.extend(r.await.unwrap());
+        }
+        let loaded_rss = rss_mib();
+        loop {
+            let filter = share_tokens::ListFilter { status: Some(ShareTokenStatus::Pending), ..Default::default() };
+            let pending = share_tokens::list(&engine, &destination.id, &filter, &engine::paging::PageRequest { size: 1, after: None }).await.unwrap();
+            if pending.items.is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let elapsed = started.elapsed();
+        done.store(true, Ordering::Relaxed);
+        let mut health_latencies = Vec::new();
+        for c in checkers {
+            health_latencies.extend(c.await.unwrap());
+        }
+
+        // Assert and report.
+        let sent_at = sent_at.lock().unwrap().clone();
+        let mut end_to_end = Vec::with_capacity(redemptions);
+        for (i, (token, _)) in work.iter().enumerate() {
+            let token = share_tokens::get(&engine, &destination.id, token).await.unwrap();
+            assert_eq!(token.status, ShareTokenStatus::Redeemed);
+            end_to_end.push(token.redeemed_at.unwrap().millis() as f64 - sent_at[i]);
+        }
+        println!("{redemptions} redemptions, {clients} concurrent redeem clients + {clients} /healthz clients, {:.1} s, {:.0} redemptions/s", elapsed.as_secs_f64(), redemptions as f64 / elapsed.as_secs_f64());
+        summary("redeem → redeemed (ms resolution)", end_to_end);
+        summary("POST …/redeem response", redeem_latencies);
+        summary("GET /healthz (floor)", health_latencies);
+        println!("process RSS (server + load client): idle {idle_rss:.1} MiB, under load {loaded_rss:.1} MiB");
+        let _ = stop.send(());
+        server.await.unwrap().unwrap();
+    });
+}
