@@ -2,10 +2,12 @@
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// Migrations compiled into the binary, applied at start.
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -30,6 +32,36 @@ pub enum DatabaseError {
 #[derive(Clone, Debug)]
 pub struct Database {
     pool: SqlitePool,
+    /// One writer at a time, queued fairly in the process: SQLite allows a single writer, and its
+    /// own busy handler retries with sleeps of up to 100 ms, which under concurrency turns into
+    /// long tails. Waiting here costs nothing while the lock holder works.
+    writer: Arc<Semaphore>,
+}
+
+/// A write transaction holding the process's write permit until it commits or is dropped.
+/// Dereferences to the connection, like `sqlx::Transaction`.
+pub struct WriteTransaction {
+    tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl WriteTransaction {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+}
+
+impl std::ops::Deref for WriteTransaction {
+    type Target = sqlx::SqliteConnection;
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTransaction {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
 }
 
 impl Database {
@@ -54,7 +86,10 @@ impl Database {
             .connect_with(options)
             .await?;
         MIGRATOR.run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            writer: Arc::new(Semaphore::new(1)),
+        })
     }
 
     /// The underlying pool, for the storage modules.
@@ -64,10 +99,18 @@ impl Database {
 
     /// Starts a transaction that writes. On SQLite it takes the write lock at once (`BEGIN
     /// IMMEDIATE`), so concurrent writers wait for each other instead of failing on upgrade.
-    pub async fn begin_write(
-        &self,
-    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
-        self.pool.begin_with("BEGIN IMMEDIATE").await
+    pub async fn begin_write(&self) -> Result<WriteTransaction, sqlx::Error> {
+        let permit = self
+            .writer
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| sqlx::Error::PoolClosed)?;
+        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        Ok(WriteTransaction {
+            tx,
+            _permit: permit,
+        })
     }
 
     /// True when the database answers a trivial query.

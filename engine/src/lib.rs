@@ -31,5 +31,5 @@ pub mod visits;
 pub mod worker;
 
 pub use context::Engine;
-pub use db::{Database, DatabaseError};
+pub use db::{Database, DatabaseError, WriteTransaction};
 pub use error::{Error, Problem, ProblemKind, Result};

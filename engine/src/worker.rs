@@ -68,6 +68,8 @@ pub async fn run(engine: Engine, shutdown: impl Future<Output = ()>) {
             }
         };
         if worked {
+            // More may be queued: let an idle peer help while this one keeps draining.
+            engine.wake_workers();
             // Keep draining, but stop promptly when asked.
             if futures_ready(&mut shutdown) {
                 break;

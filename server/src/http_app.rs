@@ -18,6 +18,9 @@ use crate::{ServeConfig, health, telemetry};
 /// The name cargo-leptos gives the WASM, JS and CSS bundles (`name` in the workspace metadata).
 const OUTPUT_NAME: &str = "tessera";
 
+/// Background workers per server: jobs read and verify in parallel; SQLite serialises their writes.
+const WORKERS: usize = 4;
+
 /// What every handler and server function can reach.
 #[derive(Clone, Debug, FromRef)]
 pub struct AppState {
@@ -92,10 +95,14 @@ impl Tessera {
     ) -> anyhow::Result<()> {
         tracing::info!(addr = %self.local_addr(), "serving");
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        let worker = tokio::spawn(engine::worker::run(
-            self.engine.clone(),
-            until_stopped(stopped.clone()),
-        ));
+        let workers: Vec<_> = (0..WORKERS)
+            .map(|_| {
+                tokio::spawn(engine::worker::run(
+                    self.engine.clone(),
+                    until_stopped(stopped.clone()),
+                ))
+            })
+            .collect();
         tokio::spawn(async move {
             shutdown.await;
             // Nobody listening any more also means everything has stopped.
@@ -109,7 +116,9 @@ impl Tessera {
         .with_graceful_shutdown(until_stopped(stopped))
         .await
         .context("the server stopped with an error");
-        worker.await.context("the background worker panicked")?;
+        for worker in workers {
+            worker.await.context("a background worker panicked")?;
+        }
         self.engine.db().close().await;
         tracing::info!("stopped");
         served
