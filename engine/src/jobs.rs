@@ -59,6 +59,17 @@ pub async fn enqueue(
 /// Claims the next due job (queued and due, or running with an expired lease).
 pub async fn claim(engine: &Engine, lease: Duration) -> Result<Option<Job>> {
     let now = engine.now();
+    // A read first: an empty queue costs no write lock (idle workers poll).
+    let due: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM jobs
+                        WHERE (status = 'queued' AND run_at <= ?1) OR (status = 'running' AND locked_until <= ?1))",
+    )
+    .bind(now)
+    .fetch_one(engine.db().pool())
+    .await?;
+    if !due {
+        return Ok(None);
+    }
     let mut tx = engine.db().begin_write().await?;
     let row: Option<(i64, String, String, i64, i64)> = sqlx::query_as(
         "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = ?1, updated_at = ?2
