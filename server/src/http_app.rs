@@ -159,6 +159,7 @@ fn router(state: AppState) -> Router {
     Router::new()
         .merge(health::router())
         .nest("/api/v1", crate::api::router(&state))
+        .merge(crate::api::docs_router())
         .leptos_routes_with_context(&state, routes, context.clone(), shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,

@@ -578,3 +578,61 @@ async fn requests_over_the_rate_limit_of_a_key_are_429_with_ratelimit_headers() 
     assert_eq!(other_status, StatusCode::OK, "limits are per key");
     server.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openapi_describes_every_routed_endpoint_and_the_reference_page_lists_them() {
+    let server = TestServer::start().await;
+
+    let document: Value = server
+        .client
+        .get(server.url("/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let page = server
+        .client
+        .get(server.url("/docs/api"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+
+    assert_eq!(document["openapi"], "3.1.0");
+    let paths = document["paths"].as_object().expect("paths");
+    let mut operations = 0;
+    for (path, methods) in paths {
+        for method in methods.as_object().unwrap().keys() {
+            operations += 1;
+            let concrete = path.replace("{id}", "x");
+            let response = server
+                .client
+                .request(
+                    method.to_uppercase().parse().unwrap(),
+                    server.url(&concrete),
+                )
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                response.status(),
+                StatusCode::UNAUTHORIZED,
+                "{method} {path} is documented but not routed behind auth"
+            );
+            assert!(
+                page.contains(&format!("{} {}", method.to_uppercase(), path)),
+                "the reference page lacks {method} {path}"
+            );
+        }
+    }
+    assert_eq!(
+        operations, 32,
+        "every endpoint of CONTRACT.md §§4–6 that exists today"
+    );
+    assert!(paths["/api/v1/connect/share-tokens/{id}/redeem"]["post"]["requestBody"].is_object());
+    server.stop().await.unwrap();
+}

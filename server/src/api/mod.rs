@@ -2,10 +2,12 @@
 
 mod auth;
 mod body;
+mod catalog;
 mod document;
 mod error;
 mod idempotency;
 mod rate_limit;
+mod reference;
 mod resources;
 
 use axum::Router;
@@ -15,13 +17,30 @@ use axum::http::StatusCode;
 use crate::http_app::AppState;
 pub use body::MAX_BODY_BYTES;
 use error::ApiError;
+
+/// The OpenAPI document of the API, generated once from the same catalog that routes it.
+pub fn openapi() -> &'static serde_json::Value {
+    static DOCUMENT: std::sync::LazyLock<serde_json::Value> =
+        std::sync::LazyLock::new(|| resources::catalog().openapi("/api/v1"));
+    &DOCUMENT
+}
+
+/// `GET /openapi.json` and the human reference page `GET /docs/api`, outside the authenticated API.
+pub fn docs_router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/openapi.json",
+            axum::routing::get(|| async { axum::Json(openapi().clone()) }),
+        )
+        .route("/docs/api", axum::routing::get(reference::page))
+}
 pub use rate_limit::Limiter;
 
 /// Every API route, with the API's own 404 and 405 answers, body limit, rate limit and
 /// idempotency keys.
 pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
-        .merge(resources::routes())
+        .merge(resources::catalog().router)
         .fallback(|| async { ApiError::not_found() })
         .method_not_allowed_fallback(|| async {
             ApiError::Status {

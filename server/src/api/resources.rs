@@ -1,10 +1,8 @@
 //! The API's handlers: each translates between HTTP and one engine call.
 
-use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, post};
 use engine::connections::{self, ConnectionAction};
 use engine::objects::{self, NewObject, ObjectKind};
 use engine::redemption::{self, RedeemRequest};
@@ -15,68 +13,232 @@ use serde_json::json;
 
 use super::auth::Caller;
 use super::body::JsonApiBody;
+use super::catalog::{Catalog, Doc, Param, param};
 use super::document::{Query, document, list};
 use super::error::ApiError;
-use crate::http_app::AppState;
 
 type ApiResult = Result<Response, ApiError>;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/inquiry-templates",
-            post(create_inquiry_template).get(list_inquiry_templates),
+const LIST: &[Param] = &[
+    param("page[size]", "integer", false, "1 to 100 items, default 10"),
+    param(
+        "page[after]",
+        "string",
+        false,
+        "the id of the last item of the previous page (see links.next)",
+    ),
+];
+const SHARE_TOKEN_LIST: &[Param] = &[
+    param("page[size]", "integer", false, "1 to 100 items, default 10"),
+    param(
+        "page[after]",
+        "string",
+        false,
+        "the id of the last item of the previous page",
+    ),
+    param(
+        "filter[status]",
+        "string",
+        false,
+        "created, pending, redeemed, expired or failed",
+    ),
+    param(
+        "filter[direction]",
+        "string",
+        false,
+        "inbound (you are the destination) or outbound",
+    ),
+    param(
+        "filter[connection-id]",
+        "string",
+        false,
+        "only tokens of this connection",
+    ),
+];
+const SCHEMA_ATTRIBUTES: &[Param] = &[
+    param("name", "string", true, "1 to 200 characters"),
+    param(
+        "fields",
+        "array",
+        true,
+        "field declarations {key, type, required?, label?, choices?}",
+    ),
+];
+const TEMPLATE_ATTRIBUTES: &[Param] = &[
+    param("name", "string", true, "1 to 200 characters"),
+    param(
+        "fields",
+        "array",
+        true,
+        "field declarations {key, type, required?, label?, choices?}",
+    ),
+    param(
+        "verifications",
+        "array",
+        false,
+        "government-id (minimum-age), selfie, database, phone-number, email-address, document",
+    ),
+    param("reports", "array", false, "watchlist"),
+];
+const OBJECT_FIELDS: Param = param(
+    "fields",
+    "object",
+    false,
+    "values as plain JSON, nested for dotted keys; a file is {filename, content-type, data (base64)}",
+);
+const REFERENCE_ID: Param = param("reference-id", "string", false, "your own reference");
+const REDEEM_ATTRIBUTES: &[Param] = &[param(
+    "destination-id",
+    "string",
+    true,
+    "an inq_, txn_ or act_ id of yours",
+)];
+const REDEEM_META: &[Param] = &[param(
+    "field-mappings",
+    "array",
+    false,
+    "[{source-field-name, destination-field-name}] for fields that do not match by name",
+)];
+const INQUIRY_ATTRIBUTES: &[Param] = &[
+    param("inquiry-template-id", "string", true, "itmpl_ id of yours"),
+    REFERENCE_ID,
+    OBJECT_FIELDS,
+];
+const TRANSACTION_ATTRIBUTES: &[Param] = &[
+    param("transaction-type-id", "string", true, "txntp_ id of yours"),
+    REFERENCE_ID,
+    OBJECT_FIELDS,
+];
+const ACCOUNT_ATTRIBUTES: &[Param] = &[
+    param("account-type-id", "string", true, "acttp_ id of yours"),
+    REFERENCE_ID,
+    OBJECT_FIELDS,
+];
+const CONNECTION_ATTRIBUTES: &[Param] = &[param(
+    "destination-organization-id",
+    "string",
+    true,
+    "org_ id of the partner",
+)];
+const EVENT_QUERY: &[Param] = &[param(
+    "filter[name]",
+    "string",
+    false,
+    "an event name, e.g. connect/share-token.inbound-created",
+)];
+const SHARE_TOKEN_ATTRIBUTES: &[Param] = &[
+    param(
+        "connection-id",
+        "string",
+        true,
+        "an active connection you are the source of",
+    ),
+    param(
+        "source-id",
+        "string",
+        true,
+        "a completed inq_, or a txn_ or act_ of yours",
+    ),
+    param(
+        "expires-in-seconds",
+        "integer",
+        false,
+        "60 to 1814400, default 1209600",
+    ),
+];
+const INVALID: (u16, &str) = (422, "invalid input, with a pointer");
+const NOT_FOUND: (u16, &str) = (404, "not-found");
+const CONFLICT: (u16, &str) = (409, "state conflict");
+
+const fn doc(tag: &'static str, summary: &'static str, status: u16) -> Doc {
+    Doc::new(tag, summary, status)
+}
+
+/// Every route with its documentation.
+pub fn catalog() -> Catalog {
+    const T: &str = "Inquiry templates";
+    const TT: &str = "Transaction types";
+    const AT: &str = "Account types";
+    const I: &str = "Inquiries";
+    const TX: &str = "Transactions";
+    const A: &str = "Accounts";
+    const C: &str = "Connections";
+    const S: &str = "Share tokens";
+    const E: &str = "Events";
+    Catalog::new()
+        .post("/inquiry-templates", create_inquiry_template, Doc { attributes: TEMPLATE_ATTRIBUTES, errors: &[INVALID], ..doc(T, "Create an inquiry template", 201) })
+        .get("/inquiry-templates", list_inquiry_templates, Doc { query: LIST, ..doc(T, "List inquiry templates", 200) })
+        .get("/inquiry-templates/{id}", get_inquiry_template, Doc { errors: &[NOT_FOUND], ..doc(T, "Read an inquiry template", 200) })
+        .post("/transaction-types", create_transaction_type, Doc { attributes: SCHEMA_ATTRIBUTES, errors: &[INVALID], ..doc(TT, "Create a transaction type", 201) })
+        .get("/transaction-types", list_transaction_types, Doc { query: LIST, ..doc(TT, "List transaction types", 200) })
+        .get("/transaction-types/{id}", get_transaction_type, Doc { errors: &[NOT_FOUND], ..doc(TT, "Read a transaction type", 200) })
+        .post("/account-types", create_account_type, Doc { attributes: SCHEMA_ATTRIBUTES, errors: &[INVALID], ..doc(AT, "Create an account type", 201) })
+        .get("/account-types", list_account_types, Doc { query: LIST, ..doc(AT, "List account types", 200) })
+        .get("/account-types/{id}", get_account_type, Doc { errors: &[NOT_FOUND], ..doc(AT, "Read an account type", 200) })
+        .post(
+            "/inquiries",
+            create_inquiry,
+            Doc {
+                attributes: INQUIRY_ATTRIBUTES,
+                errors: &[INVALID, NOT_FOUND],
+                ..doc(I, "Create an inquiry (meta.session-token, meta.missing-fields); it runs when nothing required is missing", 201)
+            },
         )
-        .route("/inquiry-templates/{id}", get(get_inquiry_template))
-        .route(
-            "/transaction-types",
-            post(create_transaction_type).get(list_transaction_types),
-        )
-        .route("/transaction-types/{id}", get(get_transaction_type))
-        .route(
-            "/account-types",
-            post(create_account_type).get(list_account_types),
-        )
-        .route("/account-types/{id}", get(get_account_type))
-        .route("/inquiries", post(create_inquiry).get(list_inquiries))
-        .route("/inquiries/{id}", get(get_inquiry))
-        .route("/inquiries/{id}/resume", post(resume_inquiry))
-        .route(
+        .get("/inquiries", list_inquiries, Doc { query: LIST, ..doc(I, "List inquiries", 200) })
+        .get("/inquiries/{id}", get_inquiry, Doc { errors: &[NOT_FOUND], ..doc(I, "Read an inquiry with its verifications, reports and meta.missing-fields", 200) })
+        .post("/inquiries/{id}/resume", resume_inquiry, Doc { errors: &[NOT_FOUND, CONFLICT], ..doc(I, "Issue a new session token for a created, pending or expired inquiry", 200) })
+        .post(
             "/transactions",
-            post(create_transaction).get(list_transactions),
+            create_transaction,
+            Doc { attributes: TRANSACTION_ATTRIBUTES, errors: &[INVALID, NOT_FOUND], ..doc(TX, "Create a transaction", 201) },
         )
-        .route("/transactions/{id}", get(get_transaction))
-        .route("/accounts", post(create_account).get(list_accounts))
-        .route("/accounts/{id}", get(get_account))
-        .route(
+        .get("/transactions", list_transactions, Doc { query: LIST, ..doc(TX, "List transactions", 200) })
+        .get("/transactions/{id}", get_transaction, Doc { errors: &[NOT_FOUND], ..doc(TX, "Read a transaction", 200) })
+        .post(
+            "/accounts",
+            create_account,
+            Doc { attributes: ACCOUNT_ATTRIBUTES, errors: &[INVALID, NOT_FOUND], ..doc(A, "Create an account", 201) },
+        )
+        .get("/accounts", list_accounts, Doc { query: LIST, ..doc(A, "List accounts", 200) })
+        .get("/accounts/{id}", get_account, Doc { errors: &[NOT_FOUND], ..doc(A, "Read an account", 200) })
+        .post(
             "/connect/connections",
-            post(create_connection).get(list_connections),
+            create_connection,
+            Doc { attributes: CONNECTION_ATTRIBUTES, errors: &[INVALID], ..doc(C, "Propose a connection as its source (status pending)", 201) },
         )
-        .route("/connect/connections/{id}", get(get_connection))
-        .route("/connect/connections/{id}/accept", post(accept_connection))
-        .route(
-            "/connect/connections/{id}/deactivate",
-            post(deactivate_connection),
-        )
-        .route(
+        .get("/connect/connections", list_connections, Doc { query: LIST, ..doc(C, "List your connections, either side", 200) })
+        .get("/connect/connections/{id}", get_connection, Doc { errors: &[NOT_FOUND], ..doc(C, "Read a connection", 200) })
+        .post("/connect/connections/{id}/accept", accept_connection, Doc { errors: &[NOT_FOUND, CONFLICT], ..doc(C, "Accept as the destination (pending or inactive → active)", 200) })
+        .post("/connect/connections/{id}/deactivate", deactivate_connection, Doc { errors: &[NOT_FOUND, CONFLICT], ..doc(C, "Deactivate, either side", 200) })
+        .post(
             "/connect/share-tokens",
-            post(create_share_token).get(list_share_tokens),
+            create_share_token,
+            Doc {
+                attributes: SHARE_TOKEN_ATTRIBUTES,
+                errors: &[INVALID, NOT_FOUND],
+                ..doc(S, "Create a share token: a snapshot of the source's data for the connection's destination", 201)
+            },
         )
-        .route("/connect/share-tokens/{id}", get(get_share_token))
-        .route(
-            "/connect/share-tokens/{id}/expire",
-            post(expire_share_token),
-        )
-        .route(
+        .get("/connect/share-tokens", list_share_tokens, Doc { query: SHARE_TOKEN_LIST, ..doc(S, "List share tokens", 200) })
+        .get("/connect/share-tokens/{id}", get_share_token, Doc { errors: &[NOT_FOUND], ..doc(S, "Read a share token", 200) })
+        .post("/connect/share-tokens/{id}/expire", expire_share_token, Doc { errors: &[NOT_FOUND, CONFLICT], ..doc(S, "Expire a created token (source only)", 200) })
+        .post(
             "/connect/share-tokens/{id}/redeem",
-            post(redeem_share_token),
+            redeem_share_token,
+            Doc {
+                attributes: REDEEM_ATTRIBUTES,
+                meta: REDEEM_META,
+                errors: &[INVALID, NOT_FOUND, (409, "share-token-already-redeemed")],
+                ..doc(S, "Redeem into an inquiry, transaction or account (destination only); finishes in the background", 202)
+            },
         )
-        .route(
+        .post(
             "/connect/share-tokens/{id}/preview-redemption",
-            post(preview_redemption),
+            preview_redemption,
+            Doc { attributes: REDEEM_ATTRIBUTES, meta: REDEEM_META, errors: &[INVALID, NOT_FOUND, CONFLICT], ..doc(S, "The hydration report redeeming would produce; writes nothing", 200) },
         )
-        .route("/events", get(list_events))
-        .route("/events/{id}", get(get_event))
+        .get("/events", list_events, Doc { query: EVENT_QUERY, ..doc(E, "List your events", 200) })
+        .get("/events/{id}", get_event, Doc { errors: &[NOT_FOUND], ..doc(E, "Read an event", 200) })
 }
 
 const BASE: &str = "/api/v1";
