@@ -636,3 +636,53 @@ async fn openapi_describes_every_routed_endpoint_and_the_reference_page_lists_th
     assert!(paths["/api/v1/connect/share-tokens/{id}/redeem"]["post"]["requestBody"].is_object());
     server.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_list_shows_only_the_callers_own_objects() {
+    let server = TestServer::start().await;
+    let (source, _destination, connection, inquiry) = connected(&server).await;
+    source
+        .created(
+            "/connect/share-tokens",
+            json!({"connection-id": connection, "source-id": inquiry}),
+        )
+        .await;
+    let loan = id(&source
+        .created("/transaction-types", json!({"name": "Loan", "fields": []}))
+        .await);
+    source
+        .created("/transactions", json!({"transaction-type-id": loan}))
+        .await;
+    let savings = id(&source
+        .created("/account-types", json!({"name": "Savings", "fields": []}))
+        .await);
+    source
+        .created("/accounts", json!({"account-type-id": savings}))
+        .await;
+    let stranger = Client::new(&server, "Stranger").await;
+
+    for path in [
+        "/inquiry-templates",
+        "/inquiries",
+        "/transaction-types",
+        "/transactions",
+        "/account-types",
+        "/accounts",
+        "/connect/connections",
+        "/connect/share-tokens",
+        "/events",
+    ] {
+        let (_, own) = source.get(path).await;
+        let (status, theirs) = stranger.get(path).await;
+        assert!(
+            !own["data"].as_array().unwrap().is_empty(),
+            "the owner should see its {path}"
+        );
+        assert_eq!(
+            (status, &theirs["data"]),
+            (StatusCode::OK, &json!([])),
+            "a stranger must see none of {path}"
+        );
+    }
+    server.stop().await.unwrap();
+}
