@@ -11,6 +11,7 @@ use engine::{Database, Engine};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::{ServeConfig, health, telemetry};
@@ -165,10 +166,14 @@ fn router(state: AppState) -> Router {
             AppState,
             _,
         >(context, app::shell))
+        // Outermost last: every request gets an `x-request-id` (kept if the client sent one), the
+        // span logs it, and the response carries it back.
+        .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(telemetry::request_span)
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
+        .layer(SetRequestIdLayer::x_request_id(telemetry::RandomRequestId))
         .with_state(state)
 }

@@ -15,12 +15,34 @@ pub fn init() {
 /// The span of one request: method, path (never the query string, which can carry share tokens or
 /// prefilled personal data) and a request id.
 pub fn request_span(request: &http::Request<axum::body::Body>) -> tracing::Span {
-    static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-    let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
     tracing::info_span!(
         "request",
-        request_id = id,
+        request_id = %id,
         method = %request.method(),
         path = %request.uri().path(),
     )
+}
+
+/// Request ids `req_` + 80 random bits, for requests that arrive without an `x-request-id`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RandomRequestId;
+
+impl tower_http::request_id::MakeRequestId for RandomRequestId {
+    fn make_request_id<B>(
+        &mut self,
+        _: &http::Request<B>,
+    ) -> Option<tower_http::request_id::RequestId> {
+        let id = format!(
+            "req_{}",
+            engine::ids::encode_base32(&engine::ids::random_bytes::<10>())
+        );
+        http::HeaderValue::from_str(&id)
+            .ok()
+            .map(tower_http::request_id::RequestId::new)
+    }
 }

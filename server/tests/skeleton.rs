@@ -133,3 +133,35 @@ async fn readyz_answers_ready_when_the_database_is_migrated_and_503_once_it_is_c
     assert_eq!(closed.status(), 503, "a closed pool is not ready");
     server.stop().await.expect("a graceful stop");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_response_carries_a_request_id_and_keeps_the_clients_own() {
+    let server = TestServer::start().await;
+
+    let generated = server
+        .client
+        .get(server.url("/healthz"))
+        .send()
+        .await
+        .expect("request");
+    let echoed = server
+        .client
+        .get(server.url("/healthz"))
+        .header("x-request-id", "abc-123")
+        .send()
+        .await
+        .expect("request");
+
+    let id = generated
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        id.starts_with("req_") && id.len() > 10,
+        "a generated request id, got {id:?}"
+    );
+    assert_eq!(echoed.headers()["x-request-id"], "abc-123");
+    server.stop().await.expect("a graceful stop");
+}
