@@ -166,41 +166,41 @@ pub fn catalog() -> Catalog {
     const S: &str = "Share tokens";
     const E: &str = "Events";
     Catalog::new()
-        .post("/inquiry-templates", create_inquiry_template, Doc { attributes: TEMPLATE_ATTRIBUTES, errors: &[INVALID], ..doc(T, "Create an inquiry template", 201) })
-        .get("/inquiry-templates", list_inquiry_templates, Doc { query: LIST, ..doc(T, "List inquiry templates", 200) })
-        .get("/inquiry-templates/{id}", get_inquiry_template, Doc { errors: &[NOT_FOUND], ..doc(T, "Read an inquiry template", 200) })
-        .post("/transaction-types", create_transaction_type, Doc { attributes: SCHEMA_ATTRIBUTES, errors: &[INVALID], ..doc(TT, "Create a transaction type", 201) })
-        .get("/transaction-types", list_transaction_types, Doc { query: LIST, ..doc(TT, "List transaction types", 200) })
-        .get("/transaction-types/{id}", get_transaction_type, Doc { errors: &[NOT_FOUND], ..doc(TT, "Read a transaction type", 200) })
-        .post("/account-types", create_account_type, Doc { attributes: SCHEMA_ATTRIBUTES, errors: &[INVALID], ..doc(AT, "Create an account type", 201) })
-        .get("/account-types", list_account_types, Doc { query: LIST, ..doc(AT, "List account types", 200) })
-        .get("/account-types/{id}", get_account_type, Doc { errors: &[NOT_FOUND], ..doc(AT, "Read an account type", 200) })
+        .post("/inquiry-templates", create_schema::<InquiryTemplates>, Doc { attributes: TEMPLATE_ATTRIBUTES, errors: &[INVALID], ..doc(T, "Create an inquiry template", 201) })
+        .get("/inquiry-templates", list_schemas::<InquiryTemplates>, Doc { query: LIST, ..doc(T, "List inquiry templates", 200) })
+        .get("/inquiry-templates/{id}", get_schema::<InquiryTemplates>, Doc { errors: &[NOT_FOUND], ..doc(T, "Read an inquiry template", 200) })
+        .post("/transaction-types", create_schema::<TransactionTypes>, Doc { attributes: SCHEMA_ATTRIBUTES, errors: &[INVALID], ..doc(TT, "Create a transaction type", 201) })
+        .get("/transaction-types", list_schemas::<TransactionTypes>, Doc { query: LIST, ..doc(TT, "List transaction types", 200) })
+        .get("/transaction-types/{id}", get_schema::<TransactionTypes>, Doc { errors: &[NOT_FOUND], ..doc(TT, "Read a transaction type", 200) })
+        .post("/account-types", create_schema::<AccountTypes>, Doc { attributes: SCHEMA_ATTRIBUTES, errors: &[INVALID], ..doc(AT, "Create an account type", 201) })
+        .get("/account-types", list_schemas::<AccountTypes>, Doc { query: LIST, ..doc(AT, "List account types", 200) })
+        .get("/account-types/{id}", get_schema::<AccountTypes>, Doc { errors: &[NOT_FOUND], ..doc(AT, "Read an account type", 200) })
         .post(
             "/inquiries",
-            create_inquiry,
+            create_object::<Inquiries>,
             Doc {
                 attributes: INQUIRY_ATTRIBUTES,
                 errors: &[INVALID, NOT_FOUND],
                 ..doc(I, "Create an inquiry (meta.session-token, meta.missing-fields); it runs when nothing required is missing", 201)
             },
         )
-        .get("/inquiries", list_inquiries, Doc { query: LIST, ..doc(I, "List inquiries", 200) })
-        .get("/inquiries/{id}", get_inquiry, Doc { errors: &[NOT_FOUND], ..doc(I, "Read an inquiry with its verifications, reports and meta.missing-fields", 200) })
+        .get("/inquiries", list_objects::<Inquiries>, Doc { query: LIST, ..doc(I, "List inquiries", 200) })
+        .get("/inquiries/{id}", get_object::<Inquiries>, Doc { errors: &[NOT_FOUND], ..doc(I, "Read an inquiry with its verifications, reports and meta.missing-fields", 200) })
         .post("/inquiries/{id}/resume", resume_inquiry, Doc { errors: &[NOT_FOUND, CONFLICT], ..doc(I, "Issue a new session token for a created, pending or expired inquiry", 200) })
         .post(
             "/transactions",
-            create_transaction,
+            create_object::<Transactions>,
             Doc { attributes: TRANSACTION_ATTRIBUTES, errors: &[INVALID, NOT_FOUND], ..doc(TX, "Create a transaction", 201) },
         )
-        .get("/transactions", list_transactions, Doc { query: LIST, ..doc(TX, "List transactions", 200) })
-        .get("/transactions/{id}", get_transaction, Doc { errors: &[NOT_FOUND], ..doc(TX, "Read a transaction", 200) })
+        .get("/transactions", list_objects::<Transactions>, Doc { query: LIST, ..doc(TX, "List transactions", 200) })
+        .get("/transactions/{id}", get_object::<Transactions>, Doc { errors: &[NOT_FOUND], ..doc(TX, "Read a transaction", 200) })
         .post(
             "/accounts",
-            create_account,
+            create_object::<Accounts>,
             Doc { attributes: ACCOUNT_ATTRIBUTES, errors: &[INVALID, NOT_FOUND], ..doc(A, "Create an account", 201) },
         )
-        .get("/accounts", list_accounts, Doc { query: LIST, ..doc(A, "List accounts", 200) })
-        .get("/accounts/{id}", get_account, Doc { errors: &[NOT_FOUND], ..doc(A, "Read an account", 200) })
+        .get("/accounts", list_objects::<Accounts>, Doc { query: LIST, ..doc(A, "List accounts", 200) })
+        .get("/accounts/{id}", get_object::<Accounts>, Doc { errors: &[NOT_FOUND], ..doc(A, "Read an account", 200) })
         .post(
             "/connect/connections",
             create_connection,
@@ -243,13 +243,56 @@ pub fn catalog() -> Catalog {
 
 const BASE: &str = "/api/v1";
 
-// Schemas: inquiry templates, transaction types, account types.
+// Schemas (inquiry templates, transaction types, account types) and objects (inquiries,
+// transactions, accounts): one generic handler per operation, instantiated per kind.
 
-async fn create_schema(
-    engine: &Engine,
-    caller: &Caller,
-    kind: SchemaKind,
-    body: &JsonApiBody,
+/// A kind of schema served under one collection path.
+trait SchemaResource {
+    const KIND: SchemaKind;
+    const PATH: &'static str;
+}
+
+/// A kind of object served under one collection path.
+trait ObjectResource {
+    const KIND: ObjectKind;
+    const PATH: &'static str;
+}
+
+struct InquiryTemplates;
+impl SchemaResource for InquiryTemplates {
+    const KIND: SchemaKind = SchemaKind::InquiryTemplate;
+    const PATH: &'static str = "/inquiry-templates";
+}
+struct TransactionTypes;
+impl SchemaResource for TransactionTypes {
+    const KIND: SchemaKind = SchemaKind::TransactionType;
+    const PATH: &'static str = "/transaction-types";
+}
+struct AccountTypes;
+impl SchemaResource for AccountTypes {
+    const KIND: SchemaKind = SchemaKind::AccountType;
+    const PATH: &'static str = "/account-types";
+}
+struct Inquiries;
+impl ObjectResource for Inquiries {
+    const KIND: ObjectKind = ObjectKind::Inquiry;
+    const PATH: &'static str = "/inquiries";
+}
+struct Transactions;
+impl ObjectResource for Transactions {
+    const KIND: ObjectKind = ObjectKind::Transaction;
+    const PATH: &'static str = "/transactions";
+}
+struct Accounts;
+impl ObjectResource for Accounts {
+    const KIND: ObjectKind = ObjectKind::Account;
+    const PATH: &'static str = "/accounts";
+}
+
+async fn create_schema<R: SchemaResource>(
+    State(engine): State<Engine>,
+    caller: Caller,
+    body: JsonApiBody,
 ) -> ApiResult {
     let input = NewSchema {
         name: body.attribute("name"),
@@ -257,131 +300,44 @@ async fn create_schema(
         verifications: body.attribute("verifications"),
         reports: body.attribute("reports"),
     };
-    let record = schemas::create(engine, &caller.0, kind, input).await?;
+    let record = schemas::create(&engine, &caller.0, R::KIND, input).await?;
     Ok(document(StatusCode::CREATED, render::schema(&record), None))
 }
 
-async fn get_schema(engine: &Engine, caller: &Caller, kind: SchemaKind, id: &str) -> ApiResult {
-    let record = schemas::get(engine, &caller.0, kind, id).await?;
+async fn get_schema<R: SchemaResource>(
+    State(engine): State<Engine>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult {
+    let record = schemas::get(&engine, &caller.0, R::KIND, &id).await?;
     Ok(document(StatusCode::OK, render::schema(&record), None))
 }
 
-async fn list_schemas(
-    engine: &Engine,
-    caller: &Caller,
-    kind: SchemaKind,
-    path: &str,
-    raw: Option<String>,
+async fn list_schemas<R: SchemaResource>(
+    State(engine): State<Engine>,
+    caller: Caller,
+    RawQuery(raw): RawQuery,
 ) -> ApiResult {
     let query = Query::parse(raw.as_deref());
-    let page = schemas::list(engine, &caller.0, kind, &query.page()?).await?;
+    let page = schemas::list(&engine, &caller.0, R::KIND, &query.page()?).await?;
     Ok(list(
-        &format!("{BASE}{path}"),
+        &format!("{BASE}{}", R::PATH),
         &query,
         page.map(|s| render::schema(&s)),
     ))
 }
 
-async fn create_inquiry_template(
+async fn create_object<R: ObjectResource>(
     State(engine): State<Engine>,
     caller: Caller,
     body: JsonApiBody,
-) -> ApiResult {
-    create_schema(&engine, &caller, SchemaKind::InquiryTemplate, &body).await
-}
-async fn get_inquiry_template(
-    State(engine): State<Engine>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> ApiResult {
-    get_schema(&engine, &caller, SchemaKind::InquiryTemplate, &id).await
-}
-async fn list_inquiry_templates(
-    State(engine): State<Engine>,
-    caller: Caller,
-    RawQuery(q): RawQuery,
-) -> ApiResult {
-    list_schemas(
-        &engine,
-        &caller,
-        SchemaKind::InquiryTemplate,
-        "/inquiry-templates",
-        q,
-    )
-    .await
-}
-async fn create_transaction_type(
-    State(engine): State<Engine>,
-    caller: Caller,
-    body: JsonApiBody,
-) -> ApiResult {
-    create_schema(&engine, &caller, SchemaKind::TransactionType, &body).await
-}
-async fn get_transaction_type(
-    State(engine): State<Engine>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> ApiResult {
-    get_schema(&engine, &caller, SchemaKind::TransactionType, &id).await
-}
-async fn list_transaction_types(
-    State(engine): State<Engine>,
-    caller: Caller,
-    RawQuery(q): RawQuery,
-) -> ApiResult {
-    list_schemas(
-        &engine,
-        &caller,
-        SchemaKind::TransactionType,
-        "/transaction-types",
-        q,
-    )
-    .await
-}
-async fn create_account_type(
-    State(engine): State<Engine>,
-    caller: Caller,
-    body: JsonApiBody,
-) -> ApiResult {
-    create_schema(&engine, &caller, SchemaKind::AccountType, &body).await
-}
-async fn get_account_type(
-    State(engine): State<Engine>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> ApiResult {
-    get_schema(&engine, &caller, SchemaKind::AccountType, &id).await
-}
-async fn list_account_types(
-    State(engine): State<Engine>,
-    caller: Caller,
-    RawQuery(q): RawQuery,
-) -> ApiResult {
-    list_schemas(
-        &engine,
-        &caller,
-        SchemaKind::AccountType,
-        "/account-types",
-        q,
-    )
-    .await
-}
-
-// Objects: inquiries, transactions, accounts.
-
-async fn create_object(
-    engine: &Engine,
-    caller: &Caller,
-    kind: ObjectKind,
-    body: &JsonApiBody,
 ) -> ApiResult {
     let input = NewObject {
-        schema_id: body.str_attribute(kind.schema_attribute())?,
+        schema_id: body.str_attribute(R::KIND.schema_attribute())?,
         reference_id: body.attribute("reference-id"),
         fields: body.attribute("fields"),
     };
-    let created = objects::create(engine, &caller.0, kind, input).await?;
-    let now = engine.now();
+    let created = objects::create(&engine, &caller.0, R::KIND, input).await?;
     let meta = created.session_token.map(|token| {
         json!({
             "session-token": token.expose_secret(),
@@ -390,14 +346,18 @@ async fn create_object(
     });
     Ok(document(
         StatusCode::CREATED,
-        render::object(&created.record, &created.schema, now),
+        render::object(&created.record, &created.schema, engine.now()),
         meta,
     ))
 }
 
-async fn get_object(engine: &Engine, caller: &Caller, kind: ObjectKind, id: &str) -> ApiResult {
-    let (record, schema) = objects::get(engine, &caller.0, kind, id).await?;
-    let meta = (kind == ObjectKind::Inquiry)
+async fn get_object<R: ObjectResource>(
+    State(engine): State<Engine>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult {
+    let (record, schema) = objects::get(&engine, &caller.0, R::KIND, &id).await?;
+    let meta = (R::KIND == ObjectKind::Inquiry)
         .then(|| json!({ "missing-fields": render::missing_fields_meta(&record, &schema) }));
     Ok(document(
         StatusCode::OK,
@@ -406,45 +366,22 @@ async fn get_object(engine: &Engine, caller: &Caller, kind: ObjectKind, id: &str
     ))
 }
 
-async fn list_objects(
-    engine: &Engine,
-    caller: &Caller,
-    kind: ObjectKind,
-    path: &str,
-    raw: Option<String>,
+async fn list_objects<R: ObjectResource>(
+    State(engine): State<Engine>,
+    caller: Caller,
+    RawQuery(raw): RawQuery,
 ) -> ApiResult {
     let query = Query::parse(raw.as_deref());
-    let page = objects::list(engine, &caller.0, kind, &query.page()?).await?;
-    let schemas = objects::schemas_of(engine, &page.items).await?;
+    let page = objects::list(&engine, &caller.0, R::KIND, &query.page()?).await?;
+    let schemas = objects::schemas_of(&engine, &page.items).await?;
     let now = engine.now();
     Ok(list(
-        &format!("{BASE}{path}"),
+        &format!("{BASE}{}", R::PATH),
         &query,
         page.map(|record| render::object(&record, &schemas[&record.schema_id], now)),
     ))
 }
 
-async fn create_inquiry(
-    State(engine): State<Engine>,
-    caller: Caller,
-    body: JsonApiBody,
-) -> ApiResult {
-    create_object(&engine, &caller, ObjectKind::Inquiry, &body).await
-}
-async fn get_inquiry(
-    State(engine): State<Engine>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> ApiResult {
-    get_object(&engine, &caller, ObjectKind::Inquiry, &id).await
-}
-async fn list_inquiries(
-    State(engine): State<Engine>,
-    caller: Caller,
-    RawQuery(q): RawQuery,
-) -> ApiResult {
-    list_objects(&engine, &caller, ObjectKind::Inquiry, "/inquiries", q).await
-}
 async fn resume_inquiry(
     State(engine): State<Engine>,
     caller: Caller,
@@ -461,56 +398,6 @@ async fn resume_inquiry(
         Some(meta),
     ))
 }
-async fn create_transaction(
-    State(engine): State<Engine>,
-    caller: Caller,
-    body: JsonApiBody,
-) -> ApiResult {
-    create_object(&engine, &caller, ObjectKind::Transaction, &body).await
-}
-async fn get_transaction(
-    State(engine): State<Engine>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> ApiResult {
-    get_object(&engine, &caller, ObjectKind::Transaction, &id).await
-}
-async fn list_transactions(
-    State(engine): State<Engine>,
-    caller: Caller,
-    RawQuery(q): RawQuery,
-) -> ApiResult {
-    list_objects(
-        &engine,
-        &caller,
-        ObjectKind::Transaction,
-        "/transactions",
-        q,
-    )
-    .await
-}
-async fn create_account(
-    State(engine): State<Engine>,
-    caller: Caller,
-    body: JsonApiBody,
-) -> ApiResult {
-    create_object(&engine, &caller, ObjectKind::Account, &body).await
-}
-async fn get_account(
-    State(engine): State<Engine>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> ApiResult {
-    get_object(&engine, &caller, ObjectKind::Account, &id).await
-}
-async fn list_accounts(
-    State(engine): State<Engine>,
-    caller: Caller,
-    RawQuery(q): RawQuery,
-) -> ApiResult {
-    list_objects(&engine, &caller, ObjectKind::Account, "/accounts", q).await
-}
-
 // Connections.
 
 async fn create_connection(
