@@ -5,13 +5,8 @@
 
 use std::time::Instant;
 
-use engine::connections::{self, ConnectionAction};
-use engine::objects::{self, NewObject, ObjectKind};
 use engine::redemption::{self, RedeemRequest};
-use engine::schemas::{self, NewSchema, SchemaKind};
-use engine::share_tokens::{self, NewShareToken};
-use engine::{Database, Engine, orgs, worker};
-use serde_json::{Value, json};
+use engine::{Database, Engine, worker};
 
 fn main() {
     let count: usize = std::env::var("REDEMPTIONS")
@@ -25,35 +20,11 @@ fn main() {
     runtime.block_on(async move {
         let dir = tempfile::tempdir().expect("temp dir");
         let engine = Engine::new(Database::connect(&format!("sqlite://{}", dir.path().join("bench.db").display())).await.expect("db"));
-        let (source, _) = orgs::create(&engine, "Source", &[]).await.unwrap();
-        let (destination, _) = orgs::create(&engine, "Destination", &[]).await.unwrap();
-        let connection = connections::create(&engine, &source.id, destination.id.as_str()).await.unwrap();
-        connections::act(&engine, &destination.id, connection.id.as_str(), ConnectionAction::Accept).await.unwrap();
-        let fields = Value::Array((0..10).map(|n| json!({"key": format!("field-{n}"), "type": "string"})).collect());
-        let values: Value = (0..10).map(|n| (format!("field-{n}"), json!(format!("value {n}")))).collect::<serde_json::Map<_, _>>().into();
-        let name = json!("Bench");
-        let new_type = |org| schemas::create(&engine, org, SchemaKind::TransactionType, NewSchema { name: Some(&name), fields: Some(&fields), ..Default::default() });
-        let source_type = new_type(&source.id).await.unwrap();
-        let destination_type = new_type(&destination.id).await.unwrap();
-        let source_txn = objects::create(&engine, &source.id, ObjectKind::Transaction, NewObject { schema_id: Some(&source_type.id), fields: Some(&values), ..Default::default() })
-            .await
-            .unwrap()
-            .record;
-        let mut work = Vec::with_capacity(count);
-        for _ in 0..count {
-            let token = share_tokens::create(&engine, &source.id, NewShareToken { connection_id: Some(connection.id.as_str()), source_id: Some(&source_txn.id), expires_in_seconds: None })
-                .await
-                .unwrap();
-            let txn = objects::create(&engine, &destination.id, ObjectKind::Transaction, NewObject { schema_id: Some(&destination_type.id), ..Default::default() })
-                .await
-                .unwrap()
-                .record;
-            work.push((token.id.to_string(), txn.id));
-        }
+        let engine::scenarios::RedemptionLoad { destination, values, work, .. } = engine::scenarios::redemption_load(&engine, count).await.expect("scenario");
 
         let started = Instant::now();
         for (token, txn) in &work {
-            redemption::redeem(&engine, &destination.id, token, RedeemRequest { destination_id: Some(txn), field_mappings: None }).await.unwrap();
+            redemption::redeem(&engine, &destination, token, RedeemRequest { destination_id: Some(txn), field_mappings: None }).await.unwrap();
             worker::run_pending(&engine).await.unwrap();
         }
         let engine_rate = count as f64 / started.elapsed().as_secs_f64();
@@ -76,7 +47,7 @@ fn main() {
             for _ in 0..2 {
                 sqlx::query("INSERT INTO events (id, organization_id, name, payload, created_at) VALUES (?, ?, 'bare', '{}', 0)")
                     .bind(engine::ids::EventId::new())
-                    .bind(&destination.id)
+                    .bind(&destination)
                     .execute(&mut *tx)
                     .await
                     .unwrap();

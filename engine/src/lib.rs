@@ -21,6 +21,7 @@ pub mod orgs;
 pub mod paging;
 pub mod redemption;
 pub mod render;
+pub mod scenarios;
 pub mod schemas;
 pub mod share_tokens;
 #[cfg(test)]

@@ -11,10 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use engine::connections::{self, ConnectionAction};
-use engine::objects::{self, NewObject, ObjectKind};
-use engine::schemas::{self, NewSchema, SchemaKind};
-use engine::share_tokens::{self, NewShareToken, ShareTokenStatus};
+use engine::share_tokens::{self, ShareTokenStatus};
 use serde_json::{Value, json};
 use server::{ServeConfig, Tessera};
 
@@ -83,31 +80,8 @@ fn main() {
 
         // Arrange: two organizations, an active connection, a 10-field source transaction, and
         // one share token plus one empty destination transaction per redemption.
-        let (source, _) = engine::orgs::create(&engine, "Source", &[]).await.unwrap();
-        let (destination, key) = engine::orgs::create(&engine, "Destination", &[]).await.unwrap();
-        let connection = connections::create(&engine, &source.id, destination.id.as_str()).await.unwrap();
-        connections::act(&engine, &destination.id, connection.id.as_str(), ConnectionAction::Accept).await.unwrap();
-        let fields = Value::Array((0..10).map(|n| json!({"key": format!("field-{n}"), "type": "string"})).collect());
-        let values: Value = (0..10).map(|n| (format!("field-{n}"), json!(format!("value {n}")))).collect::<serde_json::Map<_, _>>().into();
-        let name = json!("Load");
-        let new_type = |org| schemas::create(&engine, org, SchemaKind::TransactionType, NewSchema { name: Some(&name), fields: Some(&fields), ..Default::default() });
-        let source_type = new_type(&source.id).await.unwrap();
-        let destination_type = new_type(&destination.id).await.unwrap();
-        let source_txn = objects::create(&engine, &source.id, ObjectKind::Transaction, NewObject { schema_id: Some(&source_type.id), fields: Some(&values), ..Default::default() })
-            .await
-            .unwrap()
-            .record;
-        let mut work = Vec::with_capacity(redemptions);
-        for _ in 0..redemptions {
-            let token = share_tokens::create(&engine, &source.id, NewShareToken { connection_id: Some(connection.id.as_str()), source_id: Some(&source_txn.id), expires_in_seconds: None })
-                .await
-                .unwrap();
-            let txn = objects::create(&engine, &destination.id, ObjectKind::Transaction, NewObject { schema_id: Some(&destination_type.id), ..Default::default() })
-                .await
-                .unwrap()
-                .record;
-            work.push((token.id.to_string(), txn.id));
-        }
+        let engine::scenarios::RedemptionLoad { destination, destination_key: key, work, .. } =
+            engine::scenarios::redemption_load(&engine, redemptions).await.expect("scenario");
         let work = Arc::new(work);
         let client = reqwest::Client::builder().pool_max_idle_per_host(2 * clients).build().unwrap();
         tokio::time::sleep(Duration::from_millis(500)).await;
@@ -167,7 +141,7 @@ fn main() {
         let loaded_rss = rss_mib();
         loop {
             let filter = share_tokens::ListFilter { status: Some(ShareTokenStatus::Pending), ..Default::default() };
-            let pending = share_tokens::list(&engine, &destination.id, &filter, &engine::paging::PageRequest { size: 1, after: None }).await.unwrap();
+            let pending = share_tokens::list(&engine, &destination, &filter, &engine::paging::PageRequest { size: 1, after: None }).await.unwrap();
             if pending.items.is_empty() {
                 break;
             }
@@ -184,7 +158,7 @@ fn main() {
         let sent_at = sent_at.lock().unwrap().clone();
         let mut end_to_end = Vec::with_capacity(redemptions);
         for (i, (token, _)) in work.iter().enumerate() {
-            let token = share_tokens::get(&engine, &destination.id, token).await.unwrap();
+            let token = share_tokens::get(&engine, &destination, token).await.unwrap();
             assert_eq!(token.status, ShareTokenStatus::Redeemed);
             end_to_end.push(token.redeemed_at.unwrap().millis() as f64 - sent_at[i]);
         }

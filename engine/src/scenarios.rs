@@ -1,0 +1,106 @@
+//! Prepared data for benchmarks and load runs: `count` share tokens of a 10-field transaction,
+//! each with an empty destination transaction to redeem into.
+
+use serde_json::{Value, json};
+
+use crate::Engine;
+use crate::connections::{self, ConnectionAction};
+use crate::error::Result;
+use crate::ids::OrgId;
+use crate::objects::{self, NewObject, ObjectKind};
+use crate::orgs::{self, ApiKey};
+use crate::schemas::{self, NewSchema, SchemaKind};
+use crate::share_tokens::{self, NewShareToken};
+
+/// What a redemption load run needs.
+#[derive(Debug)]
+pub struct RedemptionLoad {
+    pub destination: OrgId,
+    pub destination_key: ApiKey,
+    /// The source's field values, as plain JSON.
+    pub values: Value,
+    /// `(share token id, destination transaction id)` pairs, one per redemption.
+    pub work: Vec<(String, String)>,
+}
+
+/// Two organizations with an active connection, a 10-field transaction type on each side, one
+/// source transaction, and `count` tokens with their destination transactions.
+pub async fn redemption_load(engine: &Engine, count: usize) -> Result<RedemptionLoad> {
+    let (source, _) = orgs::create(engine, "Source", &[]).await?;
+    let (destination, destination_key) = orgs::create(engine, "Destination", &[]).await?;
+    let connection = connections::create(engine, &source.id, destination.id.as_str()).await?;
+    connections::act(
+        engine,
+        &destination.id,
+        connection.id.as_str(),
+        ConnectionAction::Accept,
+    )
+    .await?;
+    let fields = Value::Array(
+        (0..10)
+            .map(|n| json!({"key": format!("field-{n}"), "type": "string"}))
+            .collect(),
+    );
+    let values: Value = (0..10)
+        .map(|n| (format!("field-{n}"), json!(format!("value {n}"))))
+        .collect::<serde_json::Map<_, _>>()
+        .into();
+    let name = json!("Load");
+    let new_type = |org| {
+        schemas::create(
+            engine,
+            org,
+            SchemaKind::TransactionType,
+            NewSchema {
+                name: Some(&name),
+                fields: Some(&fields),
+                ..Default::default()
+            },
+        )
+    };
+    let source_type = new_type(&source.id).await?;
+    let destination_type = new_type(&destination.id).await?;
+    let source_txn = objects::create(
+        engine,
+        &source.id,
+        ObjectKind::Transaction,
+        NewObject {
+            schema_id: Some(&source_type.id),
+            fields: Some(&values),
+            ..Default::default()
+        },
+    )
+    .await?
+    .record;
+    let mut work = Vec::with_capacity(count);
+    for _ in 0..count {
+        let token = share_tokens::create(
+            engine,
+            &source.id,
+            NewShareToken {
+                connection_id: Some(connection.id.as_str()),
+                source_id: Some(&source_txn.id),
+                expires_in_seconds: None,
+            },
+        )
+        .await?;
+        let txn = objects::create(
+            engine,
+            &destination.id,
+            ObjectKind::Transaction,
+            NewObject {
+                schema_id: Some(&destination_type.id),
+                ..Default::default()
+            },
+        )
+        .await?
+        .record;
+        work.push((token.id.to_string(), txn.id));
+    }
+    Ok(RedemptionLoad {
+        destination: destination.id,
+        destination_key,
+        values,
+        work,
+    })
+}
