@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use sha2::{Digest, Sha256};
 
-use crate::error::{Problem, Result};
+use crate::error::Result;
 use crate::fields::{FileRef, NewFile};
 use crate::ids::{DocumentId, OrgId};
 use crate::time::Timestamp;
@@ -87,39 +87,4 @@ pub async fn load_bytes<'a>(
         files.insert(id.clone(), bytes);
     }
     Ok(files)
-}
-
-/// A document of `org` with its bytes; 404 for another organization's.
-pub async fn get(
-    conn: &mut sqlx::SqliteConnection,
-    org: &OrgId,
-    id: &str,
-) -> Result<(FileRef, Vec<u8>)> {
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        id: DocumentId,
-        filename: String,
-        content_type: String,
-        byte_size: i64,
-        sha256: String,
-        bytes: Vec<u8>,
-    }
-    let row: Row = sqlx::query_as(
-        "SELECT id, filename, content_type, byte_size, sha256, bytes FROM documents WHERE id = ? AND organization_id = ?",
-    )
-    .bind(id)
-    .bind(org)
-    .fetch_optional(conn)
-    .await?
-    .ok_or_else(|| Problem::not_found("the file"))?;
-    Ok((
-        FileRef {
-            id: row.id,
-            filename: row.filename,
-            content_type: row.content_type,
-            byte_size: row.byte_size,
-            sha256: row.sha256,
-        },
-        row.bytes,
-    ))
 }

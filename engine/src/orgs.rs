@@ -187,13 +187,6 @@ impl From<OrganizationRow> for Organization {
     }
 }
 
-/// Reads an organization by id (organizations are public by id: names show on consent screens).
-pub async fn get(engine: &Engine, id: &OrgId) -> Result<Organization> {
-    find(engine.db().pool(), id)
-        .await?
-        .ok_or_else(|| Problem::not_found("the organization").into())
-}
-
 pub(crate) async fn find<'e>(
     executor: impl sqlx::SqliteExecutor<'e>,
     id: &OrgId,

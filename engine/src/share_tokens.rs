@@ -375,13 +375,6 @@ pub async fn get(engine: &Engine, org: &OrgId, id: &str) -> Result<ShareToken> {
         .ok_or_else(|| Problem::not_found("the share token").into())
 }
 
-/// A token by id alone, for the hosted flow (the id is the end user's link; 128 random bits).
-pub async fn get_public(engine: &Engine, id: &str) -> Result<ShareToken> {
-    find(engine.db().pool(), id)
-        .await?
-        .ok_or_else(|| Problem::not_found("the share token").into())
-}
-
 /// Which direction a list asks for, from the caller's side.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Direction {
