@@ -20,6 +20,10 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        // A middleware that already authenticated the request (idempotency) leaves the caller here.
+        if let Some(caller) = parts.extensions.get::<Caller>() {
+            return Ok(caller.clone());
+        }
         let presented = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -28,9 +32,11 @@ where
             .map(str::trim)
             .ok_or_else(ApiError::unauthorized)?;
         let engine = Engine::from_ref(state);
-        match engine::orgs::authenticate(&engine, presented).await? {
-            Some(org) => Ok(Self(org)),
-            None => Err(ApiError::unauthorized()),
-        }
+        let caller = match engine::orgs::authenticate(&engine, presented).await? {
+            Some(org) => Self(org),
+            None => return Err(ApiError::unauthorized()),
+        };
+        parts.extensions.insert(caller.clone());
+        Ok(caller)
     }
 }

@@ -41,7 +41,7 @@ async fn handle(state: &AppState, request: Request, next: Next) -> Result<Respon
         })?
         .to_owned();
     let (mut parts, body) = request.into_parts();
-    let Caller(org) = Caller::from_request_parts(&mut parts, state).await?;
+    let Caller(org) = Caller::from_request_parts(&mut parts, state).await?; // cached in the extensions for the handler
     let bytes = to_bytes(body, MAX_BODY_BYTES)
         .await
         .map_err(|_| ApiError::Status {
