@@ -58,6 +58,12 @@ pub async fn enqueue(
 
 /// Claims the next due job (queued and due, or running with an expired lease).
 pub async fn claim(engine: &Engine, lease: Duration) -> Result<Option<Job>> {
+    Ok(claim_many(engine, lease, 1).await?.pop())
+}
+
+/// Claims up to `limit` due jobs, oldest first, in one write transaction (a busy queue costs
+/// one commit per batch instead of one per job).
+pub async fn claim_many(engine: &Engine, lease: Duration, limit: u32) -> Result<Vec<Job>> {
     let now = engine.now();
     // A read first: an empty queue costs no write lock (idle workers poll).
     let due: bool = sqlx::query_scalar(
@@ -68,28 +74,35 @@ pub async fn claim(engine: &Engine, lease: Duration) -> Result<Option<Job>> {
     .fetch_one(engine.db().pool())
     .await?;
     if !due {
-        return Ok(None);
+        return Ok(Vec::new());
     }
     let mut tx = engine.db().begin_write().await?;
-    let row: Option<(i64, String, String, i64, i64)> = sqlx::query_as(
+    let rows: Vec<(i64, String, String, i64, i64)> = sqlx::query_as(
         "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = ?1, updated_at = ?2
-         WHERE seq = (SELECT seq FROM jobs
-                      WHERE (status = 'queued' AND run_at <= ?2) OR (status = 'running' AND locked_until <= ?2)
-                      ORDER BY run_at, seq LIMIT 1)
+         WHERE seq IN (SELECT seq FROM jobs
+                       WHERE (status = 'queued' AND run_at <= ?2) OR (status = 'running' AND locked_until <= ?2)
+                       ORDER BY run_at, seq LIMIT ?3)
          RETURNING seq, kind, payload, attempts, max_attempts",
     )
     .bind(now.plus(lease))
     .bind(now)
-    .fetch_optional(&mut *tx)
+    .bind(limit)
+    .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(row.map(|(seq, kind, payload, attempt, max_attempts)| Job {
-        seq,
-        kind,
-        payload: serde_json::from_str(&payload).unwrap_or(Value::Null),
-        attempt,
-        max_attempts,
-    }))
+    let mut jobs: Vec<Job> = rows
+        .into_iter()
+        .map(|(seq, kind, payload, attempt, max_attempts)| Job {
+            seq,
+            kind,
+            payload: serde_json::from_str(&payload).unwrap_or(Value::Null),
+            attempt,
+            max_attempts,
+        })
+        .collect();
+    // RETURNING does not promise an order.
+    jobs.sort_by_key(|job| job.seq);
+    Ok(jobs)
 }
 
 /// Marks the job done inside the transaction that did its work. False when the claim was lost
@@ -186,6 +199,24 @@ mod tests {
         assert_eq!(first.seq, seq);
         assert_eq!(second, None, "a leased job is not handed out twice");
         assert_eq!((after_lease.seq, after_lease.attempt), (seq, 2));
+    }
+
+    #[tokio::test]
+    async fn a_batch_claims_the_oldest_due_jobs_once_each() {
+        let engine = engine().await;
+        let mut enqueued = Vec::new();
+        for _ in 0..5 {
+            enqueued.push(enqueue_one(&engine).await);
+        }
+
+        let first = claim_many(&engine, LEASE, 3).await.unwrap();
+        let second = claim_many(&engine, LEASE, 3).await.unwrap();
+        let third = claim_many(&engine, LEASE, 3).await.unwrap();
+
+        let seqs = |jobs: &[Job]| jobs.iter().map(|j| j.seq).collect::<Vec<_>>();
+        assert_eq!(seqs(&first), enqueued[..3], "the oldest three, in order");
+        assert_eq!(seqs(&second), enqueued[3..], "the remaining two");
+        assert!(third.is_empty(), "every job is leased: {third:?}");
     }
 
     #[tokio::test]

@@ -258,17 +258,6 @@ pub async fn run_job(engine: &Engine, job: &Job) -> Result<(), JobFailure> {
 
     let now = engine.now();
     let mut tx = engine.db().begin_write().await?;
-    let still_pending =
-        sqlx::query("UPDATE share_tokens SET updated_at = ? WHERE id = ? AND status = 'pending'")
-            .bind(now)
-            .bind(&token.id)
-            .execute(&mut *tx)
-            .await?;
-    if still_pending.rows_affected() == 0 {
-        return Err(JobFailure::Transient(
-            "the share token changed meanwhile".into(),
-        ));
-    }
     let current = objects::find(&mut *tx, &destination.id)
         .await?
         .ok_or_else(|| JobFailure::Permanent("the destination no longer exists".into()))?;
@@ -292,12 +281,21 @@ pub async fn run_job(engine: &Engine, job: &Job) -> Result<(), JobFailure> {
     token.redeemed_at = Some(now);
     token.updated_at = now;
     token.hydration_report = Some(report);
-    sqlx::query("UPDATE share_tokens SET status = 'redeemed', redeemed_at = ?1, updated_at = ?1, hydration_report = ?2 WHERE id = ?3")
-        .bind(now)
-        .bind(serde_json::to_string(&token.hydration_report).expect("reports serialise"))
-        .bind(&token.id)
-        .execute(&mut *tx)
-        .await?;
+    let still_pending = sqlx::query(
+        "UPDATE share_tokens SET status = 'redeemed', redeemed_at = ?1, updated_at = ?1, hydration_report = ?2
+         WHERE id = ?3 AND status = 'pending'",
+    )
+    .bind(now)
+    .bind(serde_json::to_string(&token.hydration_report).expect("reports serialise"))
+    .bind(&token.id)
+    .execute(&mut *tx)
+    .await?;
+    if still_pending.rows_affected() == 0 {
+        // Dropping the transaction rolls back the destination's changes too.
+        return Err(JobFailure::Transient(
+            "the share token changed meanwhile".into(),
+        ));
+    }
     share_tokens::record_pair(
         &mut tx,
         &token,

@@ -12,26 +12,55 @@ use crate::redemption::{self, JobFailure};
 /// enqueued by this process; this catches jobs enqueued elsewhere and leases that ran out).
 pub const IDLE_POLL: Duration = Duration::from_millis(500);
 
+/// Jobs one worker claims at a time: under load a batch costs one claim commit instead of one
+/// per job; idle peers are woken to take the next batch.
+pub const BATCH: u32 = 8;
+
+/// Claims up to [`BATCH`] due jobs and runs them one after another. Returns how many ran.
+pub async fn run_batch(engine: &Engine) -> Result<usize> {
+    let batch = jobs::claim_many(engine, jobs::LEASE, BATCH).await?;
+    if batch.len() == BATCH as usize {
+        // More may be queued: let an idle peer take the next batch meanwhile.
+        engine.wake_workers();
+    }
+    // A failure to reach the database for one job does not strand the rest of the batch.
+    let mut first_error = None;
+    for job in &batch {
+        if let Err(err) = run_job(engine, job).await {
+            first_error.get_or_insert(err);
+        }
+    }
+    match first_error {
+        Some(err) => Err(err),
+        None => Ok(batch.len()),
+    }
+}
+
 /// Claims and runs one due job. Returns false when none was due.
 pub async fn run_one(engine: &Engine) -> Result<bool> {
     let Some(job) = jobs::claim(engine, jobs::LEASE).await? else {
         return Ok(false);
     };
+    run_job(engine, &job).await?;
+    Ok(true)
+}
+
+async fn run_job(engine: &Engine, job: &Job) -> Result<()> {
     let outcome = match job.kind.as_str() {
-        kinds::REDEEM_SHARE_TOKEN => redemption::run_job(engine, &job).await,
+        kinds::REDEEM_SHARE_TOKEN => redemption::run_job(engine, job).await,
         other => Err(JobFailure::Permanent(format!("unknown job kind `{other}`"))),
     };
     match outcome {
         Ok(()) => {}
         Err(JobFailure::Transient(reason)) => {
             tracing::warn!(job = job.seq, kind = %job.kind, attempt = job.attempt, %reason, "job failed; will retry");
-            if jobs::retry_later(engine, &job, &reason).await? {
-                give_up(engine, &job, &reason).await?;
+            if jobs::retry_later(engine, job, &reason).await? {
+                give_up(engine, job, &reason).await?;
             }
         }
-        Err(JobFailure::Permanent(reason)) => give_up(engine, &job, &reason).await?,
+        Err(JobFailure::Permanent(reason)) => give_up(engine, job, &reason).await?,
     }
-    Ok(true)
+    Ok(())
 }
 
 async fn give_up(engine: &Engine, job: &Job, reason: &str) -> Result<()> {
@@ -50,26 +79,26 @@ async fn give_up(engine: &Engine, job: &Job, reason: &str) -> Result<()> {
 /// Returns how many jobs ran.
 pub async fn run_pending(engine: &Engine) -> Result<usize> {
     let mut ran = 0;
-    while run_one(engine).await? {
-        ran += 1;
+    loop {
+        match run_batch(engine).await? {
+            0 => return Ok(ran),
+            n => ran += n,
+        }
     }
-    Ok(ran)
 }
 
 /// Runs jobs until `shutdown` resolves; a job in progress is finished before returning.
 pub async fn run(engine: Engine, shutdown: impl Future<Output = ()>) {
     tokio::pin!(shutdown);
     loop {
-        let worked = match run_one(&engine).await {
-            Ok(worked) => worked,
+        let worked = match run_batch(&engine).await {
+            Ok(ran) => ran > 0,
             Err(err) => {
                 tracing::error!(error = %err, "the worker could not reach the job queue");
                 false
             }
         };
         if worked {
-            // More may be queued: let an idle peer help while this one keeps draining.
-            engine.wake_workers();
             // Keep draining, but stop promptly when asked.
             if futures_ready(&mut shutdown) {
                 break;

@@ -5,7 +5,7 @@
 //! `/healthz` every 5 ms. Reports redeem → `redeemed` latency (client send time to the token's `redeemed-at`),
 //! the `POST …/redeem` response latency, `/healthz` latency as the floor, and process RSS.
 //!
-//! `cargo bench -p server --bench load` (REDEMPTIONS=n, CLIENTS=n to change the run).
+//! `cargo bench -p server --bench load` (REDEMPTIONS=n, CLIENTS=n, POLL_MS=n to change the run).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -62,6 +62,7 @@ fn now_ms() -> f64 {
 fn main() {
     let redemptions = env_or("REDEMPTIONS", 2000);
     let clients = env_or("CLIENTS", 50);
+    let poll = Duration::from_millis(env_or("POLL_MS", 10) as u64);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -112,7 +113,7 @@ fn main() {
                         if read["data"]["attributes"]["status"] == "redeemed" {
                             break;
                         }
-                        tokio::time::sleep(Duration::from_millis(10)).await;
+                        tokio::time::sleep(poll).await;
                     }
                 }
                 latencies
