@@ -11,6 +11,7 @@ pub mod documents;
 pub mod error;
 pub mod events;
 pub mod fields;
+pub mod flow;
 pub mod hydration;
 pub mod idempotency;
 pub mod ids;

@@ -229,31 +229,36 @@ fn postal_code_check(input: &RunInput<'_>) -> CheckResult {
 
 fn phone_check(input: &RunInput<'_>) -> CheckResult {
     let number = text(input, "phone-number").unwrap_or_default();
+    check("phone-number", validate_phone(&number))
+}
+
+/// The `phone-number` check on its own (the hosted flow asks again before a run would fail).
+pub fn validate_phone(number: &str) -> Result<(), String> {
     let e164_shape = number.len() <= 16
         && number
             .strip_prefix('+')
             .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()));
-    let outcome = if !e164_shape {
-        Err("the phone number is not in E.164 form (+ and up to 15 digits)".to_owned())
-    } else {
-        match phonenumber::parse(None, &number) {
-            Ok(parsed) if phonenumber::is_valid(&parsed) => Ok(()),
-            _ => Err("the phone number is not a valid number".to_owned()),
-        }
-    };
-    check("phone-number", outcome)
+    if !e164_shape {
+        return Err("the phone number is not in E.164 form (+ and up to 15 digits)".to_owned());
+    }
+    match phonenumber::parse(None, number) {
+        Ok(parsed) if phonenumber::is_valid(&parsed) => Ok(()),
+        _ => Err("the phone number is not a valid number".to_owned()),
+    }
 }
 
 fn email_check(input: &RunInput<'_>) -> CheckResult {
     let address = text(input, "email-address").unwrap_or_default();
-    check(
-        "email-address",
-        if email_address::EmailAddress::is_valid(&address) {
-            Ok(())
-        } else {
-            Err("the e-mail address is not syntactically valid".into())
-        },
-    )
+    check("email-address", validate_email(&address))
+}
+
+/// The `email-address` check on its own.
+pub fn validate_email(address: &str) -> Result<(), String> {
+    if email_address::EmailAddress::is_valid(address) {
+        Ok(())
+    } else {
+        Err("the e-mail address is not syntactically valid".into())
+    }
 }
 
 fn document_check(input: &RunInput<'_>) -> CheckResult {

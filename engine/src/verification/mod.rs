@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use checks::{validate_email, validate_phone};
 pub use watchlist::{MATCH_THRESHOLD, Watchlist, WatchlistError, WatchlistMatch};
 
 use crate::error::Problem;
@@ -412,4 +413,4 @@ impl RunResult {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -1,0 +1,858 @@
+//! The hosted flow (`/verify`, CONTRACT.md §7) as the end user walks it: start an inquiry from a
+//! template (optionally with a share token), consent, redemption, the steps that collect what is
+//! still missing, and the outcome. The page layer only renders what [`view`] returns and posts
+//! back to [`accept`], [`decline`] and [`submit_step`].
+//!
+//! State lives in the database and travels with the inquiry's session token (no cookies): a flow
+//! row remembers the share token, mappings, redirect URI and, once collection starts, the steps.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use crate::Engine;
+use crate::error::{Error, Result};
+use crate::fields::{FieldDef, FieldPath, FieldType, FieldValue, Schema, parse_fields};
+use crate::hydration;
+use crate::ids::OrgId;
+use crate::inquiry::{self, InquiryStatus};
+use crate::objects::{self, NewObject, ObjectKind, ObjectRecord, SessionToken};
+use crate::orgs;
+use crate::redemption::{self, RedeemRequest};
+use crate::schemas::{self, SchemaKind, SchemaRecord};
+use crate::share_tokens::{self, ShareToken, ShareTokenStatus};
+
+/// The version of the consent text shown; recorded with every decision. Bump it whenever the
+/// consent wording changes, in any language.
+pub const CONSENT_TEXT_VERSION: &str = "2026-11-25.1";
+
+/// How long accepting waits for the background redemption before showing a "working" page.
+pub const REDEMPTION_WAIT: Duration = Duration::from_secs(5);
+
+/// The groups collection steps are made of, in the order they are asked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StepGroup {
+    PersonalDetails,
+    Address,
+    Contact,
+    GovernmentId,
+    Selfie,
+    ProofOfAddress,
+    Other,
+}
+
+impl StepGroup {
+    /// The group a field's key belongs to.
+    pub fn of(key: &FieldPath) -> Self {
+        let key = key.as_str();
+        let starts = |prefixes: &[&str]| prefixes.iter().any(|p| key.starts_with(p));
+        if starts(&["proof-of-address"]) {
+            Self::ProofOfAddress
+        } else if starts(&["selfie"]) {
+            Self::Selfie
+        } else if starts(&["government-id", "identification-", "expiration-date", "id-"]) {
+            Self::GovernmentId
+        } else if starts(&["address"]) {
+            Self::Address
+        } else if starts(&["phone", "email"]) {
+            Self::Contact
+        } else if starts(&["name", "birthdate", "date-of-birth", "nationality"]) {
+            Self::PersonalDetails
+        } else {
+            Self::Other
+        }
+    }
+}
+
+/// One collection step: a group and the fields it asks for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    pub group: StepGroup,
+    pub fields: Vec<FieldPath>,
+}
+
+/// Groups `missing` into steps, in [`StepGroup`] order, keeping the template's field order.
+pub fn plan_steps(schema: &Schema, missing: &[FieldPath]) -> Vec<Step> {
+    let missing: BTreeSet<&FieldPath> = missing.iter().collect();
+    let mut groups: BTreeMap<StepGroup, Vec<FieldPath>> = BTreeMap::new();
+    for def in schema.fields() {
+        if missing.contains(&def.key) {
+            groups
+                .entry(StepGroup::of(&def.key))
+                .or_default()
+                .push(def.key.clone());
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(group, fields)| Step { group, fields })
+        .collect()
+}
+
+/// Why a flow cannot go on: each gets its own page saying what to do next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FlowError {
+    /// Neither or both of `inquiry-template-id` and `inquiry-id`.
+    BadParameters,
+    UnknownTemplate,
+    /// The inquiry id or session token is wrong (or the session was replaced by a resume).
+    InvalidSession,
+    InquiryExpired,
+    TokenUnknown,
+    TokenExpired,
+    TokenFailed,
+    TokenRedeemed,
+    /// The connection behind the token is no longer active.
+    TokenUnusable,
+    RedirectNotAllowed,
+    InvalidFieldMappings,
+    InvalidPrefill,
+    /// The database or the job queue failed; trying again later may work.
+    Unavailable,
+}
+
+impl FlowError {
+    fn from_token(token: &ShareToken, engine: &Engine) -> Option<Self> {
+        match token.status_at(engine.now()) {
+            ShareTokenStatus::Created => None,
+            ShareTokenStatus::Expired => Some(Self::TokenExpired),
+            ShareTokenStatus::Failed => Some(Self::TokenFailed),
+            ShareTokenStatus::Pending | ShareTokenStatus::Redeemed => Some(Self::TokenRedeemed),
+        }
+    }
+}
+
+impl From<Error> for FlowError {
+    fn from(err: Error) -> Self {
+        match err.code() {
+            Some("share-token-expired") => Self::TokenExpired,
+            Some("share-token-failed") => Self::TokenFailed,
+            Some("share-token-already-redeemed") => Self::TokenRedeemed,
+            Some("connection-not-active") => Self::TokenUnusable,
+            Some("not-found") => Self::TokenUnknown,
+            _ => {
+                tracing::error!(error = %err, "the hosted flow could not reach its data");
+                Self::Unavailable
+            }
+        }
+    }
+}
+
+/// What `/verify?inquiry-template-id=…` was opened with.
+#[derive(Clone, Debug, Default)]
+pub struct StartRequest {
+    pub template_id: String,
+    pub share_token: Option<String>,
+    pub reference_id: Option<String>,
+    pub redirect_uri: Option<String>,
+    /// `fields[<key>]=` prefill, as the strings the query carried.
+    pub prefill: Vec<(String, String)>,
+    /// `field-mappings[N][source-field-name]` / `[destination-field-name]` pairs, in N order.
+    pub field_mappings: Vec<(String, String)>,
+}
+
+/// A started flow: where the browser goes next.
+#[derive(Debug)]
+pub struct Started {
+    pub inquiry_id: String,
+    pub session_token: SessionToken,
+}
+
+/// Creates the inquiry of a new flow after checking everything it was given; nothing is written
+/// when anything is wrong.
+pub async fn start(engine: &Engine, request: &StartRequest) -> Result<Started, FlowError> {
+    let template = schemas::find(engine.db().pool(), &request.template_id)
+        .await?
+        .filter(|s| s.kind == SchemaKind::InquiryTemplate)
+        .ok_or(FlowError::UnknownTemplate)?;
+    let org = template.organization_id.clone();
+    if let Some(token_id) = &request.share_token {
+        usable_token(engine, &org, token_id).await?;
+    }
+    let redirect_uri = check_redirect(engine, &org, request.redirect_uri.as_deref()).await?;
+    let mappings = mappings_json(&request.field_mappings);
+    hydration::parse_mappings(Some(&mappings), &template.schema)
+        .map_err(|_| FlowError::InvalidFieldMappings)?;
+    let prefill = form_json(&template.schema, &request.prefill, &BTreeMap::new())
+        .map_err(|_| FlowError::InvalidPrefill)?;
+    parse_fields(&template.schema, &prefill, "").map_err(|_| FlowError::InvalidPrefill)?;
+    let reference = request.reference_id.clone().map(Value::String);
+    let created = objects::create(
+        engine,
+        &org,
+        ObjectKind::Inquiry,
+        NewObject {
+            schema_id: Some(&template.id),
+            reference_id: reference.as_ref(),
+            fields: (!request.prefill.is_empty()).then_some(&prefill),
+        },
+    )
+    .await
+    .map_err(|err| match err.code() {
+        Some("invalid-reference-id") => FlowError::BadParameters,
+        Some(_) => FlowError::InvalidPrefill,
+        None => FlowError::from(err),
+    })?;
+    let now = engine.now();
+    sqlx::query(
+        "INSERT INTO verify_flows (inquiry_id, share_token_id, field_mappings, redirect_uri, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&created.record.id)
+    .bind(&request.share_token)
+    .bind(mappings.to_string())
+    .bind(redirect_uri)
+    .bind(now)
+    .bind(now)
+    .execute(engine.db().pool())
+    .await
+    .map_err(Error::from)?;
+    Ok(Started {
+        inquiry_id: created.record.id,
+        session_token: created
+            .session_token
+            .expect("an inquiry always gets a session token"),
+    })
+}
+
+fn mappings_json(pairs: &[(String, String)]) -> Value {
+    Value::Array(
+        pairs
+            .iter()
+            .map(|(source, destination)| {
+                json!({"source-field-name": source, "destination-field-name": destination})
+            })
+            .collect(),
+    )
+}
+
+/// The token named by the flow, when it is the destination organization's and still redeemable.
+async fn usable_token(
+    engine: &Engine,
+    org: &OrgId,
+    token_id: &str,
+) -> Result<ShareToken, FlowError> {
+    let token = share_tokens::find(engine.db().pool(), token_id)
+        .await?
+        .filter(|t| &t.destination_organization_id == org)
+        .ok_or(FlowError::TokenUnknown)?;
+    match FlowError::from_token(&token, engine) {
+        Some(problem) => Err(problem),
+        None => Ok(token),
+    }
+}
+
+/// `redirect_uri` when its origin is one of the organization's allowed origins.
+async fn check_redirect(
+    engine: &Engine,
+    org: &OrgId,
+    redirect_uri: Option<&str>,
+) -> Result<Option<String>, FlowError> {
+    let Some(uri) = redirect_uri.filter(|u| !u.is_empty()) else {
+        return Ok(None);
+    };
+    let organization = orgs::find(engine.db().pool(), org)
+        .await?
+        .ok_or(FlowError::Unavailable)?;
+    let url = url::Url::parse(uri).map_err(|_| FlowError::RedirectNotAllowed)?;
+    let origin = url.origin().ascii_serialization();
+    if matches!(url.scheme(), "http" | "https") && organization.allowed_origins.contains(&origin) {
+        Ok(Some(url.to_string()))
+    } else {
+        Err(FlowError::RedirectNotAllowed)
+    }
+}
+
+/// A field as a step shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StepField {
+    pub def: FieldDef,
+    /// The current value as the form shows it (text), or the file name of an uploaded file.
+    pub current: Option<String>,
+    pub required: bool,
+}
+
+/// What the end user sees now.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Screen {
+    Consent(Consent),
+    /// The redemption runs in the background; the page looks again shortly.
+    Redeeming,
+    Step {
+        /// 0-based.
+        index: usize,
+        total: usize,
+        group: StepGroup,
+        fields: Vec<StepField>,
+    },
+    Outcome(InquiryStatus),
+}
+
+/// The consent screen's content: names and labels, never values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Consent {
+    pub source_name: String,
+    pub destination_name: String,
+    /// Labels of the shared fields, by group.
+    pub shared: Vec<(StepGroup, Vec<String>)>,
+    pub expires_at: crate::time::Timestamp,
+}
+
+/// Everything a page needs besides the screen.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FlowView {
+    pub inquiry_id: String,
+    pub organization_name: String,
+    pub reference_id: Option<String>,
+    pub redirect_uri: Option<String>,
+    pub screen: Screen,
+}
+
+#[derive(sqlx::FromRow)]
+struct FlowRow {
+    share_token_id: Option<String>,
+    field_mappings: String,
+    redirect_uri: Option<String>,
+    steps: Option<String>,
+}
+
+/// The inquiry a session opens, its template and its flow row (created on first use for an
+/// inquiry made through the API, with the `share-token` the link carried).
+async fn open(
+    engine: &Engine,
+    inquiry_id: &str,
+    session: &str,
+    share_token: Option<&str>,
+) -> Result<(ObjectRecord, SchemaRecord, FlowRow), FlowError> {
+    let (record, schema) = objects::by_session(engine, inquiry_id, session)
+        .await
+        .map_err(|err| match err.code() {
+            Some("not-found") => FlowError::InvalidSession,
+            _ => FlowError::from(err),
+        })?;
+    let row: Option<FlowRow> = sqlx::query_as(
+        "SELECT share_token_id, field_mappings, redirect_uri, steps FROM verify_flows WHERE inquiry_id = ?",
+    )
+    .bind(inquiry_id)
+    .fetch_optional(engine.db().pool())
+    .await
+    .map_err(Error::from)?;
+    let row = match row {
+        Some(row) => row,
+        None => {
+            if let Some(token) = share_token {
+                usable_token(engine, &record.organization_id, token).await?;
+            }
+            let now = engine.now();
+            sqlx::query(
+                "INSERT INTO verify_flows (inquiry_id, share_token_id, created_at, updated_at) VALUES (?, ?, ?, ?)
+                 ON CONFLICT (inquiry_id) DO NOTHING",
+            )
+            .bind(inquiry_id)
+            .bind(share_token)
+            .bind(now)
+            .bind(now)
+            .execute(engine.db().pool())
+            .await
+            .map_err(Error::from)?;
+            FlowRow {
+                share_token_id: share_token.map(str::to_owned),
+                field_mappings: "[]".into(),
+                redirect_uri: None,
+                steps: None,
+            }
+        }
+    };
+    Ok((record, schema, row))
+}
+
+async fn decision(
+    engine: &Engine,
+    inquiry_id: &str,
+    token_id: &str,
+) -> Result<Option<String>, FlowError> {
+    Ok(sqlx::query_scalar(
+        "SELECT decision FROM consents WHERE inquiry_id = ? AND share_token_id = ?",
+    )
+    .bind(inquiry_id)
+    .bind(token_id)
+    .fetch_optional(engine.db().pool())
+    .await
+    .map_err(Error::from)?)
+}
+
+/// What the flow of `inquiry_id` shows now. `requested_step` (0-based) goes back to an earlier
+/// step; a step not reached yet shows the current one instead.
+pub async fn view(
+    engine: &Engine,
+    inquiry_id: &str,
+    session: &str,
+    share_token: Option<&str>,
+    requested_step: Option<usize>,
+) -> Result<FlowView, FlowError> {
+    let (record, schema, row) = open(engine, inquiry_id, session, share_token).await?;
+    let organization = orgs::find(engine.db().pool(), &record.organization_id)
+        .await?
+        .ok_or(FlowError::Unavailable)?;
+    let screen = screen(engine, &record, &schema, &row, requested_step).await?;
+    Ok(FlowView {
+        inquiry_id: record.id,
+        organization_name: organization.name,
+        reference_id: record.reference_id,
+        redirect_uri: row.redirect_uri,
+        screen,
+    })
+}
+
+async fn screen(
+    engine: &Engine,
+    record: &ObjectRecord,
+    schema: &SchemaRecord,
+    row: &FlowRow,
+    requested_step: Option<usize>,
+) -> Result<Screen, FlowError> {
+    let status = record
+        .status_at(engine.now())
+        .expect("inquiries have a status");
+    if status.is_terminal() {
+        return Ok(Screen::Outcome(status));
+    }
+    if status == InquiryStatus::Expired {
+        return Err(FlowError::InquiryExpired);
+    }
+    if let Some(token_id) = &row.share_token_id {
+        let token = share_tokens::find(engine.db().pool(), token_id)
+            .await?
+            .ok_or(FlowError::TokenUnknown)?;
+        let ours = token.destination_id.as_deref() == Some(record.id.as_str());
+        match decision(engine, &record.id, token_id).await?.as_deref() {
+            None => {
+                if let Some(problem) = FlowError::from_token(&token, engine) {
+                    return Err(problem);
+                }
+                return Ok(Screen::Consent(consent(engine, &token).await?));
+            }
+            Some("accepted") if ours && token.status == ShareTokenStatus::Pending => {
+                return Ok(Screen::Redeeming);
+            }
+            // Accepted and redeemed (or failed: then the user fills in by hand), or declined.
+            Some(_) => {}
+        }
+    }
+    let effective = schema.effective_schema();
+    let missing = inquiry::missing_fields(&effective, &record.fields);
+    let steps = match &row.steps {
+        Some(steps) => serde_json::from_str(steps).map_err(|_| FlowError::Unavailable)?,
+        None => {
+            let steps = plan_steps(&effective, &missing);
+            sqlx::query("UPDATE verify_flows SET steps = ?, updated_at = ? WHERE inquiry_id = ? AND steps IS NULL")
+                .bind(serde_json::to_string(&steps).expect("steps serialise"))
+                .bind(engine.now())
+                .bind(&record.id)
+                .execute(engine.db().pool())
+                .await
+                .map_err(Error::from)?;
+            steps
+        }
+    };
+    let steps: Vec<Step> = steps;
+    let missing: BTreeSet<&FieldPath> = missing.iter().collect();
+    let Some(current) = steps
+        .iter()
+        .position(|step| step.fields.iter().any(|f| missing.contains(f)))
+    else {
+        // Nothing the steps ask is missing: the inquiry ran, or it waits on nothing we can ask.
+        return Ok(Screen::Outcome(status));
+    };
+    let index = requested_step.filter(|&i| i < current).unwrap_or(current);
+    let step = &steps[index];
+    let fields = step
+        .fields
+        .iter()
+        .filter_map(|key| effective.get(key))
+        .map(|def| StepField {
+            def: def.clone(),
+            current: record.fields.get(&def.key).map(display_value),
+            required: def.required,
+        })
+        .collect();
+    Ok(Screen::Step {
+        index,
+        total: steps.len(),
+        group: step.group,
+        fields,
+    })
+}
+
+/// A stored value as a form input shows it.
+fn display_value(value: &FieldValue) -> String {
+    match value {
+        FieldValue::String(s) | FieldValue::Choices(s) => s.clone(),
+        FieldValue::Integer(n) => n.to_string(),
+        FieldValue::Number(n) => n.to_string(),
+        FieldValue::Boolean(b) => b.to_string(),
+        FieldValue::Date(d) => d.format("%Y-%m-%d").to_string(),
+        FieldValue::Datetime(d) => d.format("%Y-%m-%dT%H:%M").to_string(),
+        FieldValue::File(file) => file.filename.clone(),
+    }
+}
+
+async fn consent(engine: &Engine, token: &ShareToken) -> Result<Consent, FlowError> {
+    let pool = engine.db().pool();
+    let source = orgs::find(pool, &token.source_organization_id)
+        .await?
+        .ok_or(FlowError::Unavailable)?;
+    let destination = orgs::find(pool, &token.destination_organization_id)
+        .await?
+        .ok_or(FlowError::Unavailable)?;
+    let source_schema = match objects::find(pool, &token.source_id).await? {
+        Some(source) => schemas::find(pool, &source.schema_id).await?,
+        None => None,
+    };
+    let mut shared: BTreeMap<StepGroup, Vec<String>> = BTreeMap::new();
+    for key in token.snapshot.keys() {
+        let label = source_schema
+            .as_ref()
+            .and_then(|s| s.schema.get(key))
+            .map_or_else(|| key.to_string(), |def| def.display_label().to_owned());
+        shared.entry(StepGroup::of(key)).or_default().push(label);
+    }
+    Ok(Consent {
+        source_name: source.name,
+        destination_name: destination.name,
+        shared: shared.into_iter().collect(),
+        expires_at: token.expires_at,
+    })
+}
+
+/// Where a consent decision came from.
+#[derive(Clone, Debug, Default)]
+pub struct ConsentOrigin {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+async fn record_decision(
+    engine: &Engine,
+    record: &ObjectRecord,
+    token_id: &str,
+    accepted: bool,
+    origin: &ConsentOrigin,
+) -> Result<bool, FlowError> {
+    let inserted = sqlx::query(
+        "INSERT INTO consents (inquiry_id, share_token_id, decision, text_version, ip, user_agent, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (inquiry_id, share_token_id) DO NOTHING",
+    )
+    .bind(&record.id)
+    .bind(token_id)
+    .bind(if accepted { "accepted" } else { "declined" })
+    .bind(CONSENT_TEXT_VERSION)
+    .bind(origin.ip.as_deref())
+    .bind(origin.user_agent.as_deref().map(|ua| truncate(ua, 512)))
+    .bind(engine.now())
+    .execute(engine.db().pool())
+    .await
+    .map_err(Error::from)?;
+    Ok(inserted.rows_affected() == 1)
+}
+
+fn truncate(text: &str, max: usize) -> &str {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    }
+}
+
+/// Accept: records consent and redeems the token into the inquiry. Returns the token being
+/// redeemed (callers wait for it with [`wait_for_redemption`]); a second accept changes nothing.
+pub async fn accept(
+    engine: &Engine,
+    inquiry_id: &str,
+    session: &str,
+    origin: &ConsentOrigin,
+) -> Result<Option<String>, FlowError> {
+    let (record, _, row) = open(engine, inquiry_id, session, None).await?;
+    let Some(token_id) = row.share_token_id else {
+        return Ok(None);
+    };
+    if record
+        .status_at(engine.now())
+        .is_some_and(|s| s.is_terminal() || s == InquiryStatus::Expired)
+    {
+        return Ok(None);
+    }
+    let token = share_tokens::find(engine.db().pool(), &token_id)
+        .await?
+        .ok_or(FlowError::TokenUnknown)?;
+    if let Some(problem) = FlowError::from_token(&token, engine) {
+        return Err(problem);
+    }
+    if !record_decision(engine, &record, &token_id, true, origin).await? {
+        // Decided before (a double click, a second tab): show wherever the flow is now.
+        return Ok(Some(token_id));
+    }
+    let mappings: Value = serde_json::from_str(&row.field_mappings).unwrap_or(Value::Null);
+    redemption::redeem(
+        engine,
+        &record.organization_id,
+        &token_id,
+        RedeemRequest {
+            destination_id: Some(&record.id),
+            field_mappings: Some(&mappings),
+        },
+    )
+    .await?;
+    Ok(Some(token_id))
+}
+
+/// Waits until the token is no longer `pending`, or `limit` has passed.
+pub async fn wait_for_redemption(engine: &Engine, token_id: &str, limit: Duration) {
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        match share_tokens::find(engine.db().pool(), token_id).await {
+            Ok(Some(token)) if token.status == ShareTokenStatus::Pending => {}
+            _ => return,
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(15)).await;
+    }
+}
+
+/// Decline: records the decision and leaves the token untouched; the user fills in by hand.
+pub async fn decline(
+    engine: &Engine,
+    inquiry_id: &str,
+    session: &str,
+    origin: &ConsentOrigin,
+) -> Result<(), FlowError> {
+    let (record, _, row) = open(engine, inquiry_id, session, None).await?;
+    if let Some(token_id) = row.share_token_id {
+        record_decision(engine, &record, &token_id, false, origin).await?;
+    }
+    Ok(())
+}
+
+/// One submitted form input.
+#[derive(Clone, Debug)]
+pub enum StepInput {
+    Text(String),
+    File {
+        filename: String,
+        content_type: String,
+        bytes: Vec<u8>,
+    },
+}
+
+/// Why a submitted field was refused; the page words it in the user's language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FieldProblem {
+    Required,
+    /// The value does not fit the field's type (a date, a number, one of the choices).
+    Invalid,
+    InvalidEmail,
+    InvalidPhone,
+    /// Not a PNG, JPEG or PDF, or over 10 MiB.
+    UnsupportedFile,
+}
+
+/// The outcome of submitting a step.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StepResult {
+    Saved,
+    /// Nothing was saved; each refused field with why.
+    Invalid(BTreeMap<FieldPath, FieldProblem>),
+}
+
+/// Saves the fields of step `index` (0-based) when every one of them is valid. Inputs for fields
+/// the step does not ask are ignored; an empty file input keeps the file uploaded before.
+pub async fn submit_step(
+    engine: &Engine,
+    inquiry_id: &str,
+    session: &str,
+    index: usize,
+    inputs: &BTreeMap<String, StepInput>,
+) -> Result<StepResult, FlowError> {
+    let (mut record, schema, row) = open(engine, inquiry_id, session, None).await?;
+    let steps: Vec<Step> = row
+        .steps
+        .as_deref()
+        .and_then(|s| serde_json::from_str(s).ok())
+        .unwrap_or_default();
+    let Some(step) = steps.get(index) else {
+        // A stale form (the flow moved on): nothing to save, show the current screen.
+        return Ok(StepResult::Saved);
+    };
+    if record
+        .status_at(engine.now())
+        .is_some_and(|s| s.is_terminal() || s == InquiryStatus::Expired)
+    {
+        return Ok(StepResult::Saved);
+    }
+    let effective = schema.effective_schema();
+    let mut problems = BTreeMap::new();
+    let mut texts = Vec::new();
+    let mut files = BTreeMap::new();
+    for key in &step.fields {
+        let Some(def) = effective.get(key) else {
+            continue;
+        };
+        match inputs.get(key.as_str()) {
+            Some(StepInput::Text(text)) if !text.trim().is_empty() => {
+                let text = text.trim();
+                let format_problem = match key.as_str() {
+                    "email-address" => crate::verification::validate_email(text)
+                        .err()
+                        .map(|_| FieldProblem::InvalidEmail),
+                    "phone-number" => crate::verification::validate_phone(text)
+                        .err()
+                        .map(|_| FieldProblem::InvalidPhone),
+                    _ => None,
+                };
+                match format_problem {
+                    Some(problem) => {
+                        problems.insert(key.clone(), problem);
+                    }
+                    None => texts.push((key.to_string(), text.to_owned())),
+                }
+            }
+            Some(StepInput::File {
+                filename,
+                content_type,
+                bytes,
+            }) if !bytes.is_empty() => {
+                files.insert(
+                    key.clone(),
+                    (filename.clone(), content_type.clone(), bytes.clone()),
+                );
+            }
+            _ if record.fields.contains_key(key) => {}
+            _ if def.required => {
+                problems.insert(key.clone(), FieldProblem::Required);
+            }
+            _ => {}
+        }
+    }
+    let json = form_json(&effective, &texts, &files).map_err(|_| FlowError::Unavailable)?;
+    let parsed = match parse_fields(&effective, &json, "") {
+        Ok(parsed) => Some(parsed),
+        Err(refused) => {
+            for problem in refused {
+                if let Some(key) = step
+                    .fields
+                    .iter()
+                    .find(|k| problem.pointer.as_deref() == Some(pointer_of(k).as_str()))
+                {
+                    let kind = if matches!(
+                        effective.get(key).map(|d| &d.field_type),
+                        Some(FieldType::File)
+                    ) {
+                        FieldProblem::UnsupportedFile
+                    } else {
+                        FieldProblem::Invalid
+                    };
+                    problems.entry(key.clone()).or_insert(kind);
+                }
+            }
+            None
+        }
+    };
+    if !problems.is_empty() {
+        return Ok(StepResult::Invalid(problems));
+    }
+    let Some(parsed) = parsed else {
+        return Err(FlowError::Unavailable);
+    };
+    if parsed.is_empty() {
+        return Ok(StepResult::Saved);
+    }
+    let now = engine.now();
+    let mut tx = engine.db().begin_write().await.map_err(Error::from)?;
+    let values = objects::store_input(
+        &mut tx,
+        &record.organization_id,
+        &record.fields,
+        parsed,
+        now,
+    )
+    .await?;
+    objects::apply_values(&mut tx, engine, &mut record, &schema, values, None).await?;
+    tx.commit().await.map_err(Error::from)?;
+    Ok(StepResult::Saved)
+}
+
+fn pointer_of(key: &FieldPath) -> String {
+    key.segments()
+        .map(|s| format!("/{}", crate::fields::escape_pointer(s)))
+        .collect()
+}
+
+/// Builds the request-shaped JSON (nested for dotted keys) from form strings and files, typing each
+/// string by its field: numbers and booleans become JSON numbers and booleans when they parse
+/// (otherwise they stay strings and [`parse_fields`] refuses them with their pointer).
+fn form_json(
+    schema: &Schema,
+    texts: &[(String, String)],
+    files: &BTreeMap<FieldPath, (String, String, Vec<u8>)>,
+) -> Result<Value, ()> {
+    let mut root = Map::new();
+    let mut put = |key: &str, value: Value| -> Result<(), ()> {
+        let path = FieldPath::parse(key).map_err(|_| ())?;
+        let segments: Vec<&str> = path.segments().collect();
+        let (last, parents) = segments.split_last().ok_or(())?;
+        let mut node = &mut root;
+        for segment in parents {
+            node = node
+                .entry((*segment).to_owned())
+                .or_insert_with(|| Value::Object(Map::new()))
+                .as_object_mut()
+                .ok_or(())?;
+        }
+        node.insert((*last).to_owned(), value);
+        Ok(())
+    };
+    for (key, text) in texts {
+        let field_type = FieldPath::parse(key)
+            .ok()
+            .and_then(|p| schema.get(&p).map(|d| d.field_type.clone()));
+        let value = match field_type {
+            Some(FieldType::Integer) => text
+                .parse::<i64>()
+                .map_or_else(|_| json!(text), |n| json!(n)),
+            Some(FieldType::Number) => text
+                .parse::<f64>()
+                .ok()
+                .and_then(|n| serde_json::Number::from_f64(n))
+                .map_or_else(|| json!(text), Value::Number),
+            Some(FieldType::Boolean) => match text.as_str() {
+                "true" => json!(true),
+                "false" => json!(false),
+                other => json!(other),
+            },
+            Some(FieldType::Datetime) if text.len() == 16 => json!(format!("{text}:00Z")),
+            _ => json!(text),
+        };
+        put(key, value)?;
+    }
+    for (key, (filename, content_type, bytes)) in files {
+        put(
+            key.as_str(),
+            json!({
+                "filename": filename,
+                "content-type": content_type,
+                "data": base64::engine::general_purpose::STANDARD.encode(bytes),
+            }),
+        )?;
+    }
+    Ok(Value::Object(root))
+}
+
+#[cfg(test)]
+mod tests;
