@@ -22,7 +22,7 @@ run: build-release
 	@echo
 	@./target/release/tessera demo --database-url $(DATABASE_URL) --public-url http://$(ADDR)
 	@echo
-	@echo "Tessera is starting. Open http://$(ADDR)/ in your browser (Ctrl-C stops it)."
+	@echo "Tessera is starting. Open one of the two /verify links above in your browser (Ctrl-C stops it)."
 	@echo
 	./target/release/tessera serve --addr $(ADDR) --database-url $(DATABASE_URL)
 

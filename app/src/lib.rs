@@ -2,7 +2,9 @@
 //! server functions they call. Everything that only exists on the server is gated here (feature
 //! `ssr`); `server/` and `frontend/` carry no `#[cfg]`.
 
+pub mod i18n;
 pub mod pages;
+pub mod verify;
 
 #[cfg(feature = "ssr")]
 mod ssr;
@@ -20,7 +22,7 @@ use leptos_router::{
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -48,6 +50,7 @@ pub fn App() -> impl IntoView {
                 // Async: the server waits for data before sending the page, so it works without
                 // JavaScript (out-of-order streaming needs a script to fill Suspense blocks).
                 <Route path=StaticSegment("") view=pages::StartPage ssr=SsrMode::Async />
+                <Route path=StaticSegment("verify") view=verify::VerifyPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

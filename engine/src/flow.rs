@@ -289,6 +289,8 @@ pub enum Screen {
         total: usize,
         group: StepGroup,
         fields: Vec<StepField>,
+        /// Every step's group, for the progress indicator.
+        groups: Vec<StepGroup>,
     },
     Outcome(InquiryStatus),
 }
@@ -486,6 +488,7 @@ async fn screen(
         total: steps.len(),
         group: step.group,
         fields,
+        groups: steps.iter().map(|s| s.group).collect(),
     })
 }
 

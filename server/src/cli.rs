@@ -73,6 +73,13 @@ struct DemoArgs {
         default_value = "http://127.0.0.1:3000"
     )]
     public_url: String,
+    /// An origin the destination organization allows for embedding and redirects (only used
+    /// when the demo organizations are first created; repeatable).
+    #[arg(long = "allowed-origin", value_name = "URL")]
+    allowed_origins: Vec<String>,
+    /// Print one JSON object (ids, keys, links) instead of the text for people.
+    #[arg(long)]
+    json: bool,
 }
 
 /// A failure and whether it was the caller's usage.
@@ -154,10 +161,40 @@ async fn create_org(args: OrgCreateArgs) -> Result<(), Failure> {
 async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     let engine = open(&args.database).await?;
     let public = args.public_url.trim_end_matches('/');
-    let demo = engine::demo::seed(&engine, &[])
+    let mut origins = Vec::new();
+    for origin in &args.allowed_origins {
+        origins.push(engine::orgs::parse_origin(origin).ok_or_else(|| {
+            anyhow::anyhow!(
+                "--allowed-origin {origin} is not an origin such as https://shop.example"
+            )
+        })?);
+    }
+    let demo = engine::demo::seed(&engine, &origins)
         .await
         .context("could not seed the demo")?;
     engine.db().close().await;
+    let verify_link = |template: &str, token: &str| {
+        format!("{public}/verify?inquiry-template-id={template}&share-token={token}")
+    };
+    let one_click = verify_link(&demo.full_template_id, &demo.full_token_id);
+    let extra_steps = verify_link(&demo.extra_template_id, &demo.extra_token_id);
+    if args.json {
+        let out = serde_json::json!({
+            "source-organization-id": demo.source,
+            "source-api-key": demo.source_key.expose_secret(),
+            "destination-organization-id": demo.destination,
+            "destination-api-key": demo.destination_key.expose_secret(),
+            "connection-id": demo.connection_id,
+            "full-template-id": demo.full_template_id,
+            "full-share-token-id": demo.full_token_id,
+            "extra-template-id": demo.extra_template_id,
+            "extra-share-token-id": demo.extra_token_id,
+            "one-click-url": one_click,
+            "extra-steps-url": extra_steps,
+        });
+        println!("{out}");
+        return Ok(());
+    }
     println!("Demo data is ready in {}.", args.database.database_url);
     println!();
     println!(
@@ -197,6 +234,14 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
         "    curl -H 'Authorization: Bearer {}' {public}/api/v1/connect/share-tokens",
         demo.destination_key.expose_secret()
     );
+    println!();
+    println!(
+        "  Open the hosted flow as the end user (each link works once; `tessera demo` makes new ones):"
+    );
+    println!("    completes with one click, the shared data covers everything:");
+    println!("      {one_click}");
+    println!("    asks only for what is missing (address, phone, proof of address):");
+    println!("      {extra_steps}");
     Ok(())
 }
 

@@ -151,7 +151,10 @@ fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let context = {
         let engine = state.engine.clone();
-        move || provide_context(engine.clone())
+        move || {
+            provide_context(engine.clone());
+            crate::security::page_headers();
+        }
     };
     let shell = {
         let options = state.leptos.clone();
@@ -166,6 +169,7 @@ fn router(state: AppState) -> Router {
             AppState,
             _,
         >(context, app::shell))
+        .layer(crate::security::headers_layer())
         // Outermost last: every request gets an `x-request-id` (kept if the client sent one), the
         // span logs it, and the response carries it back.
         .layer(PropagateRequestIdLayer::x_request_id())

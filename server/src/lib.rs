@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 mod health;
 mod http_app;
+mod security;
 mod shutdown;
 mod telemetry;
 

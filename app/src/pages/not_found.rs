@@ -11,6 +11,7 @@ pub fn NotFound() -> impl IntoView {
         }
     }
     view! {
+        <leptos_meta::Html {..} lang="en" />
         <main class="page">
             <h1>"Page not found"</h1>
             <p>"There is nothing at this address. Check the link you followed, or go to the "

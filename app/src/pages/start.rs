@@ -32,6 +32,7 @@ pub fn StartPage() -> impl IntoView {
     Effect::new(move |_| hydrated.set(true));
 
     view! {
+        <leptos_meta::Html {..} lang="en" />
         <main class="page" data-hydrated=move || hydrated.get().to_string()>
             <h1>"Tessera is running"</h1>
             <p>"Reusable identity data: share tokens, redemption and the hosted verification flow."</p>

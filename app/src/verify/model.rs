@@ -1,0 +1,202 @@
+//! What the server sends a `/verify` page: plain data, the same in the browser and on the server.
+
+use serde::{Deserialize, Serialize};
+
+use crate::i18n::Lang;
+
+/// A group of fields asked together in one step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Group {
+    PersonalDetails,
+    Address,
+    Contact,
+    GovernmentId,
+    Selfie,
+    ProofOfAddress,
+    Other,
+}
+
+/// Why the flow cannot go on (each has its own error page).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FlowProblem {
+    BadParameters,
+    UnknownTemplate,
+    InvalidSession,
+    InquiryExpired,
+    TokenUnknown,
+    TokenExpired,
+    TokenFailed,
+    TokenRedeemed,
+    TokenUnusable,
+    RedirectNotAllowed,
+    InvalidFieldMappings,
+    InvalidPrefill,
+    Unavailable,
+}
+
+/// How a finished verification ended, as the end user is told.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Outcome {
+    Completed,
+    Failed,
+    NeedsReview,
+    /// Not terminal, but nothing more can be asked (the template needs nothing from the user).
+    Saved,
+}
+
+/// Why a submitted field was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FieldProblem {
+    Required,
+    Invalid,
+    Email,
+    Phone,
+    File,
+}
+
+impl FieldProblem {
+    /// The code carried in a URL (`problem[<key>]=<code>`) after a form post without JavaScript.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Required => "required",
+            Self::Invalid => "invalid",
+            Self::Email => "email",
+            Self::Phone => "phone",
+            Self::File => "file",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [
+            Self::Required,
+            Self::Invalid,
+            Self::Email,
+            Self::Phone,
+            Self::File,
+        ]
+        .into_iter()
+        .find(|p| p.code() == code)
+    }
+}
+
+/// The input a field is asked with.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Input {
+    Text,
+    Email,
+    Tel,
+    Date,
+    DateTime,
+    Integer,
+    Number,
+    Boolean,
+    Choices(Vec<String>),
+    /// A photo: PNG or JPEG.
+    Image,
+    /// A photo or a PDF.
+    Document,
+}
+
+/// One field of a step.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Field {
+    pub key: String,
+    pub label: String,
+    pub input: Input,
+    /// What the form shows: the current value, or the name of the file already provided.
+    pub current: Option<String>,
+    pub required: bool,
+    pub problem: Option<FieldProblem>,
+}
+
+/// The credentials and settings every form and link of a flow carries.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub inquiry_id: String,
+    pub session_token: String,
+    /// The `language` parameter, when the link set one (kept on every link).
+    pub language: Option<String>,
+}
+
+impl Session {
+    /// The URL of this flow, at `step` when given.
+    pub fn url(&self, step: Option<usize>) -> String {
+        let mut url = format!(
+            "/verify?inquiry-id={}&session-token={}",
+            encode(&self.inquiry_id),
+            encode(&self.session_token)
+        );
+        if let Some(language) = &self.language {
+            url.push_str(&format!("&language={}", encode(language)));
+        }
+        if let Some(step) = step {
+            url.push_str(&format!("&step={}", step + 1));
+        }
+        url
+    }
+}
+
+/// Percent-encodes a query value (everything but unreserved characters).
+pub fn encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// What the page shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Screen {
+    Consent {
+        source: String,
+        destination: String,
+        shared: Vec<(Group, Vec<String>)>,
+        /// `YYYY-MM-DD HH:MM`, UTC.
+        expires: String,
+    },
+    Redeeming,
+    Step {
+        /// 0-based.
+        index: usize,
+        total: usize,
+        group: Group,
+        groups: Vec<Group>,
+        fields: Vec<Field>,
+    },
+    Outcome {
+        outcome: Outcome,
+        /// The redirect URI with `inquiry-id`, `status` and `reference-id` added.
+        redirect: Option<String>,
+        /// The origin of `redirect`, to name it on the button.
+        redirect_origin: Option<String>,
+    },
+    Error {
+        problem: FlowProblem,
+        /// A link that starts the same template without sharing, when it can be offered.
+        without_sharing: Option<String>,
+    },
+    /// The flow moved (a new inquiry was created): go here.
+    Redirect(String),
+}
+
+/// Everything a `/verify` page renders.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlowPage {
+    pub lang: Lang,
+    /// The organization the user verifies with.
+    pub organization: Option<String>,
+    pub session: Option<Session>,
+    pub screen: Screen,
+}
+
+/// The answer to a step submitted from a hydrated page: the refused fields (empty when saved, and
+/// then the server has already told the router where to go).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepReply {
+    pub problems: Vec<(String, FieldProblem)>,
+}
