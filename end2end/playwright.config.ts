@@ -51,7 +51,11 @@ export default defineConfig({
     trace: 'retain-on-failure',
   },
   webServer: {
-    command: `"${binary}" serve --addr 127.0.0.1:${port} --database-url "sqlite://${process.env.TESSERA_E2E_DB}"`,
+    // The demo is seeded first, with this server's own origin allowed for `redirect-uri`; tests
+    // get fresh share tokens with `tessera demo --json` (see fixtures.ts).
+    command:
+      `"${binary}" demo --database-url "sqlite://${process.env.TESSERA_E2E_DB}" --allowed-origin ${baseURL} --json > /dev/null && ` +
+      `"${binary}" serve --addr 127.0.0.1:${port} --database-url "sqlite://${process.env.TESSERA_E2E_DB}"`,
     cwd: repoRoot,
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,

@@ -2,6 +2,8 @@
 // waits until the WASM has taken over the page (clicks before that would do nothing).
 import { test as base, expect, Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
 
 type Fixtures = {
   /** Console errors a test expects (for example the 404 of a page that must not exist). */
@@ -40,4 +42,36 @@ export async function expectNoAxeViolations(page: Page): Promise<void> {
   const results = await new AxeBuilder({ page }).analyze();
   const summary = results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length} nodes)`);
   expect(summary, 'axe-core accessibility violations').toEqual([]);
+}
+
+/** What `tessera demo --json` prints: fresh share tokens (and keys) for each test. */
+export type Demo = {
+  'source-api-key': string;
+  'destination-api-key': string;
+  'full-template-id': string;
+  'full-share-token-id': string;
+  'extra-template-id': string;
+  'extra-share-token-id': string;
+  'one-click-url': string;
+  'extra-steps-url': string;
+};
+
+/** Seeds fresh demo share tokens in the database of the server under test. */
+export function freshDemo(): Demo {
+  const binary = process.env.TESSERA_BIN ?? path.join(__dirname, '..', '..', 'target', 'debug', 'tessera');
+  const out = execFileSync(binary, [
+    'demo',
+    '--database-url',
+    `sqlite://${process.env.TESSERA_E2E_DB}`,
+    '--public-url',
+    `http://127.0.0.1:${process.env.TESSERA_E2E_PORT}`,
+    '--json',
+  ]);
+  return JSON.parse(out.toString()) as Demo;
+}
+
+/** The path and query of a full URL (tests navigate relative to their baseURL). */
+export function relative(url: string): string {
+  const parsed = new URL(url);
+  return parsed.pathname + parsed.search;
 }
