@@ -266,13 +266,11 @@ fn StepForm(
         .filter_map(|f| f.problem.map(|p| (f.key.clone(), p)))
         .collect();
     let problems = RwSignal::new(initial);
-    Effect::new(move |_| {
-        match submit.value().get() {
-            Some(Ok(reply)) if reply.problems.is_empty() => refetch.run(()),
-            Some(Ok(reply)) => problems.set(reply.problems.into_iter().collect()),
-            Some(Err(_)) => refetch.run(()),
-            None => {}
-        }
+    Effect::new(move |_| match submit.value().get() {
+        Some(Ok(reply)) if reply.problems.is_empty() => refetch.run(()),
+        Some(Ok(reply)) => problems.set(reply.problems.into_iter().collect()),
+        Some(Err(_)) => refetch.run(()),
+        None => {}
     });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         use wasm_bindgen::JsCast;

@@ -151,8 +151,12 @@ mod backend {
                         leptos_axum::redirect(&url);
                         // Rendering the page itself (not a call from a hydrated page): always a
                         // real redirect, whatever the client's Accept header says.
-                        let rendering_page = use_context::<http::request::Parts>().is_some_and(|p| p.uri.path() == "/verify");
-                        if let (true, Some(response)) = (rendering_page, use_context::<leptos_axum::ResponseOptions>()) {
+                        let rendering_page = use_context::<http::request::Parts>()
+                            .is_some_and(|p| p.uri.path() == "/verify");
+                        if let (true, Some(response)) = (
+                            rendering_page,
+                            use_context::<leptos_axum::ResponseOptions>(),
+                        ) {
                             response.set_status(http::StatusCode::FOUND);
                         }
                         page(Screen::Redirect(url))

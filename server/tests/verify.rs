@@ -1,0 +1,291 @@
+//! The hosted flow over real HTTP: the redirects a browser without JavaScript follows, consent
+//! records, and the headers and escaping every page gets.
+
+mod common;
+
+use common::TestServer;
+use engine::demo;
+use reqwest::header;
+use serde_json::json;
+
+async fn demo_server() -> (TestServer, demo::Demo) {
+    let server = TestServer::start().await;
+    let seeded = demo::seed(&server.engine, &[])
+        .await
+        .expect("the demo seeds");
+    (server, seeded)
+}
+
+/// Follows the 302 from a `/verify?inquiry-template-id=…` link; returns the resume path.
+async fn open_link(server: &TestServer, path: &str) -> String {
+    let response = server
+        .client
+        .get(server.url(path))
+        .header(header::ACCEPT, "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        302,
+        "opening a template link redirects to its inquiry"
+    );
+    response.headers()[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn page(server: &TestServer, path: &str) -> (reqwest::header::HeaderMap, String) {
+    let response = server
+        .client
+        .get(server.url(path))
+        .header(header::ACCEPT, "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "{path}");
+    let headers = response.headers().clone();
+    (headers, response.text().await.unwrap())
+}
+
+fn query_value(location: &str, name: &str) -> String {
+    url::Url::parse(&format!("http://x{location}"))
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| panic!("{location} has no {name}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn opening_a_template_link_creates_one_inquiry_and_redirects_to_its_resume_url() {
+    let (server, seeded) = demo_server().await;
+    let link = format!(
+        "/verify?inquiry-template-id={}&share-token={}",
+        seeded.full_template_id, seeded.full_token_id
+    );
+
+    let location = open_link(&server, &link).await;
+
+    assert!(
+        location.starts_with("/verify?inquiry-id=inq_"),
+        "{location}"
+    );
+    assert!(query_value(&location, "session-token").starts_with("sess_"));
+    let (headers, body) = page(&server, &location).await;
+    assert_eq!(
+        headers[header::CACHE_CONTROL],
+        "no-store",
+        "flow pages carry PII and must not be cached"
+    );
+    assert!(
+        body.contains("Share your verified information?"),
+        "the consent screen follows"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plain_form_post_records_consent_redeems_and_redirects_to_the_outcome() {
+    let (server, seeded) = demo_server().await;
+    let location = open_link(
+        &server,
+        &format!(
+            "/verify?inquiry-template-id={}&share-token={}",
+            seeded.full_template_id, seeded.full_token_id
+        ),
+    )
+    .await;
+    let inquiry = query_value(&location, "inquiry-id");
+    let session = query_value(&location, "session-token");
+
+    let response = server
+        .client
+        .post(server.url("/fn/verify-consent"))
+        .header(header::ACCEPT, "text/html")
+        .header(header::USER_AGENT, "integration-test/1.0")
+        .form(&[
+            ("inquiry_id", inquiry.as_str()),
+            ("session_token", session.as_str()),
+            ("decision", "accept"),
+        ])
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(
+        response.status(),
+        302,
+        "a form post without JavaScript is answered with a redirect"
+    );
+    let next = response.headers()[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(query_value(&next, "inquiry-id"), inquiry);
+    let (_, body) = page(&server, &next).await;
+    assert!(
+        body.contains("Verification complete"),
+        "the full-match token completes: {body}"
+    );
+    let (decision, ip, agent, version): (String, String, String, String) =
+        sqlx::query_as("SELECT decision, ip, user_agent, text_version FROM consents")
+            .fetch_one(server.engine.db().pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        (decision.as_str(), ip.as_str(), agent.as_str()),
+        ("accepted", "127.0.0.1", "integration-test/1.0")
+    );
+    assert_eq!(version, engine::flow::CONSENT_TEXT_VERSION);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_session_token_cannot_accept_for_someone_else() {
+    let (server, seeded) = demo_server().await;
+    let location = open_link(
+        &server,
+        &format!(
+            "/verify?inquiry-template-id={}&share-token={}",
+            seeded.full_template_id, seeded.full_token_id
+        ),
+    )
+    .await;
+    let inquiry = query_value(&location, "inquiry-id");
+
+    server
+        .client
+        .post(server.url("/fn/verify-consent"))
+        .header(header::ACCEPT, "text/html")
+        .form(&[
+            ("inquiry_id", inquiry.as_str()),
+            ("session_token", "sess_guessed"),
+            ("decision", "accept"),
+        ])
+        .send()
+        .await
+        .unwrap();
+
+    let consents: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM consents")
+        .fetch_one(server.engine.db().pool())
+        .await
+        .unwrap();
+    let status: String = sqlx::query_scalar("SELECT status FROM share_tokens WHERE id = ?")
+        .bind(&seeded.full_token_id)
+        .fetch_one(server.engine.db().pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        consents, 0,
+        "no consent is recorded without the session token"
+    );
+    assert_eq!(status, "created", "the token is untouched");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_inline_script_carries_the_nonce_of_the_pages_content_security_policy() {
+    let (server, seeded) = demo_server().await;
+    let location = open_link(
+        &server,
+        &format!(
+            "/verify?inquiry-template-id={}&share-token={}",
+            seeded.extra_template_id, seeded.extra_token_id
+        ),
+    )
+    .await;
+
+    let (headers, body) = page(&server, &location).await;
+
+    let policy = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    let nonce = policy
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("script-src has a nonce");
+    assert!(
+        policy.contains("frame-ancestors 'none'") && policy.contains("object-src 'none'"),
+        "{policy}"
+    );
+    assert!(
+        !policy.contains("'unsafe-inline'"),
+        "no inline script without the nonce: {policy}"
+    );
+    let scripts: Vec<&str> = body
+        .split("<script")
+        .skip(1)
+        .map(|s| s.split('>').next().unwrap_or_default())
+        .collect();
+    assert!(!scripts.is_empty(), "the page hydrates with a script");
+    for script in scripts {
+        assert!(
+            script.contains(&format!("nonce=\"{nonce}\"")),
+            "script without the page's nonce: <script{script}>"
+        );
+    }
+    assert_eq!(headers[header::REFERRER_POLICY], "no-referrer");
+    assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn names_and_labels_from_organizations_are_escaped() {
+    let server = TestServer::start().await;
+    let (org, _) = engine::orgs::create(&server.engine, "<img src=x onerror=alert(1)>", &[])
+        .await
+        .unwrap();
+    let fields =
+        json!([{"key": "nickname", "type": "string", "required": true, "label": "<b>Nick</b>"}]);
+    let template = engine::schemas::create(
+        &server.engine,
+        &org.id,
+        engine::schemas::SchemaKind::InquiryTemplate,
+        engine::schemas::NewSchema {
+            name: Some(&json!("t")),
+            fields: Some(&fields),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+
+    let location = open_link(
+        &server,
+        &format!("/verify?inquiry-template-id={}", template.id),
+    )
+    .await;
+    let (_, body) = page(&server, &location).await;
+
+    assert!(
+        !body.contains("<img src=x"),
+        "the organization name is markup-escaped"
+    );
+    assert!(body.contains("&lt;img src=x onerror=alert(1)&gt;"));
+    assert!(
+        !body.contains("<b>Nick</b>") && body.contains("&lt;b&gt;Nick&lt;/b&gt;"),
+        "labels are escaped"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_with_both_a_template_and_an_inquiry_is_an_error_page_that_creates_nothing() {
+    let (server, seeded) = demo_server().await;
+    let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM objects")
+        .fetch_one(server.engine.db().pool())
+        .await
+        .unwrap();
+
+    let (_, body) = page(
+        &server,
+        &format!(
+            "/verify?inquiry-template-id={}&inquiry-id=inq_x",
+            seeded.full_template_id
+        ),
+    )
+    .await;
+
+    let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM objects")
+        .fetch_one(server.engine.db().pool())
+        .await
+        .unwrap();
+    assert!(body.contains("This link is incomplete"), "{body}");
+    assert_eq!(before, after);
+}
