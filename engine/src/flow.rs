@@ -832,7 +832,7 @@ fn form_json(
             Some(FieldType::Number) => text
                 .parse::<f64>()
                 .ok()
-                .and_then(|n| serde_json::Number::from_f64(n))
+                .and_then(serde_json::Number::from_f64)
                 .map_or_else(|| json!(text), Value::Number),
             Some(FieldType::Boolean) => match text.as_str() {
                 "true" => json!(true),

@@ -160,16 +160,21 @@ fn router(state: AppState) -> Router {
         let options = state.leptos.clone();
         move || app::shell(options.clone())
     };
-    Router::new()
-        .merge(health::router())
-        .nest("/api/v1", crate::api::router(&state))
-        .merge(crate::api::docs_router())
+    let pages = Router::new()
         .leptos_routes_with_context(&state, routes, context.clone(), shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
         >(context, app::shell))
-        .layer(crate::security::headers_layer())
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            crate::security::MAX_BODY,
+        ));
+    let router = Router::new()
+        .merge(health::router())
+        .nest("/api/v1", crate::api::router(&state))
+        .merge(crate::api::docs_router())
+        .merge(pages);
+    crate::security::with_headers(router)
         // Outermost last: every request gets an `x-request-id` (kept if the client sent one), the
         // span logs it, and the response carries it back.
         .layer(PropagateRequestIdLayer::x_request_id())

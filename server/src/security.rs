@@ -2,10 +2,9 @@
 //! Content-Security-Policy whose script nonce is the one Leptos put on its hydration scripts, so
 //! no inline script runs without it.
 
+use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
 use leptos::prelude::*;
-use tower::ServiceBuilder;
-use tower::layer::util::{Identity, Stack};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// The policy of every page; `{nonce}` is replaced per response.
@@ -26,11 +25,13 @@ pub fn page_headers() {
     }
 }
 
-type Static = SetResponseHeaderLayer<HeaderValue>;
+/// No page or server-function request body is larger: a flow step carries at most a few files of
+/// 10 MiB each. (The API has its own, smaller limit with its own error format.)
+pub const MAX_BODY: usize = 32 * 1024 * 1024;
 
-/// Headers every response carries unless the handler set its own.
-pub fn headers_layer() -> ServiceBuilder<Stack<Static, Stack<Static, Stack<Static, Identity>>>> {
-    ServiceBuilder::new()
+/// Adds the headers every response carries unless the handler set its own.
+pub fn with_headers<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
+    router
         .layer(SetResponseHeaderLayer::if_not_present(
             header::REFERRER_POLICY,
             HeaderValue::from_static("no-referrer"),

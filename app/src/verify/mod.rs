@@ -53,11 +53,19 @@ pub fn VerifyPage() -> impl IntoView {
     }
 }
 
-/// Moves keyboard and screen-reader focus to a screen's heading when it appears.
+thread_local! {
+    /// Screens shown in this page load: the first is where the browser starts reading anyway.
+    static SCREENS_SHOWN: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Moves keyboard and screen-reader focus to a screen's heading when it replaces another one.
 fn focus_on_mount(heading: NodeRef<html::H1>) {
     Effect::new(move |_| {
         if let Some(el) = heading.get() {
-            let _ = el.focus();
+            let shown = SCREENS_SHOWN.with(|n| n.replace(n.get() + 1));
+            if shown > 0 {
+                let _ = el.focus();
+            }
         }
     });
 }

@@ -183,6 +183,7 @@ async fn only_the_steps_the_token_did_not_cover_are_asked_and_submitting_them_co
         total,
         group,
         fields,
+        ..
     } = open_view(&engine, &started).await.screen
     else {
         panic!("expected a step");
