@@ -117,6 +117,33 @@ test('declining leaves the token unused and asks for everything the template nee
   await expect(heading(page, 'Verification complete')).toBeVisible();
 });
 
+/** Declines sharing and types a person in by hand; returns once the outcome is shown. */
+async function verifyByHand(page: Page, demo: Demo, person: { first: string; last: string; birthdate: string }) {
+  await page.goto(relative(demo['one-click-url']));
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Decline' }).click();
+  await page.getByLabel('First name').fill(person.first);
+  await page.getByLabel('Last name').fill(person.last);
+  await page.getByLabel('Date of birth').fill(person.birthdate);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByLabel('Email address').fill('person@example.com');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByLabel('ID number').fill('X1234567');
+  await page.getByLabel('Front of your ID').setInputFiles(bill);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByLabel('Selfie').setInputFiles(bill);
+  await page.getByRole('button', { name: 'Continue' }).click();
+}
+
+test('a failed verification and one that needs review each get their own outcome', async ({ page }) => {
+  await verifyByHand(page, freshDemo(), { first: 'Young', last: 'Person', birthdate: '2015-01-01' });
+  await expect(heading(page, 'Verification failed'), 'under 18 fails the government ID check').toBeVisible();
+  await expectNoAxeViolations(page);
+
+  await verifyByHand(page, freshDemo(), { first: 'Viktor', last: 'Malvado', birthdate: '1971-03-14' });
+  await expect(heading(page, 'We need to review your information'), 'a watchlist hit').toBeVisible();
+});
+
 test.describe('links that cannot be used say so and change nothing', () => {
   test('an unknown share token', async ({ page }) => {
     const demo = freshDemo();

@@ -448,21 +448,7 @@ async fn screen(
     }
     let effective = schema.effective_schema();
     let missing = inquiry::missing_fields(&effective, &record.fields);
-    let steps = match &row.steps {
-        Some(steps) => serde_json::from_str(steps).map_err(|_| FlowError::Unavailable)?,
-        None => {
-            let steps = plan_steps(&effective, &missing);
-            sqlx::query("UPDATE verify_flows SET steps = ?, updated_at = ? WHERE inquiry_id = ? AND steps IS NULL")
-                .bind(serde_json::to_string(&steps).expect("steps serialise"))
-                .bind(engine.now())
-                .bind(&record.id)
-                .execute(engine.db().pool())
-                .await
-                .map_err(Error::from)?;
-            steps
-        }
-    };
-    let steps: Vec<Step> = steps;
+    let steps = steps_of(engine, record, &effective, row).await?;
     let missing: BTreeSet<&FieldPath> = missing.iter().collect();
     let Some(current) = steps
         .iter()
@@ -490,6 +476,33 @@ async fn screen(
         fields,
         groups: steps.iter().map(|s| s.group).collect(),
     })
+}
+
+/// The flow's steps, planned from what is missing the first time collection is reached and
+/// fixed from then on (so progress and back navigation stay stable as fields get filled).
+async fn steps_of(
+    engine: &Engine,
+    record: &ObjectRecord,
+    effective: &Schema,
+    row: &FlowRow,
+) -> Result<Vec<Step>, FlowError> {
+    if let Some(steps) = &row.steps {
+        return serde_json::from_str(steps).map_err(|_| FlowError::Unavailable);
+    }
+    let steps = plan_steps(
+        effective,
+        &inquiry::missing_fields(effective, &record.fields),
+    );
+    sqlx::query(
+        "UPDATE verify_flows SET steps = ?, updated_at = ? WHERE inquiry_id = ? AND steps IS NULL",
+    )
+    .bind(serde_json::to_string(&steps).expect("steps serialise"))
+    .bind(engine.now())
+    .bind(&record.id)
+    .execute(engine.db().pool())
+    .await
+    .map_err(Error::from)?;
+    Ok(steps)
 }
 
 /// A stored value as a form input shows it.
@@ -684,11 +697,19 @@ pub async fn submit_step(
     inputs: &BTreeMap<String, StepInput>,
 ) -> Result<StepResult, FlowError> {
     let (mut record, schema, row) = open(engine, inquiry_id, session, None).await?;
-    let steps: Vec<Step> = row
-        .steps
-        .as_deref()
-        .and_then(|s| serde_json::from_str(s).ok())
-        .unwrap_or_default();
+    if row.steps.is_none()
+        && let Some(token_id) = &row.share_token_id
+    {
+        let redeeming = share_tokens::find(engine.db().pool(), token_id)
+            .await?
+            .is_some_and(|t| t.status == ShareTokenStatus::Pending);
+        if redeeming || decision(engine, &record.id, token_id).await?.is_none() {
+            // Collection has not started (consent or redemption comes first): nothing to save.
+            return Ok(StepResult::Saved);
+        }
+    }
+    let effective = schema.effective_schema();
+    let steps = steps_of(engine, &record, &effective, &row).await?;
     let Some(step) = steps.get(index) else {
         // A stale form (the flow moved on): nothing to save, show the current screen.
         return Ok(StepResult::Saved);
@@ -699,7 +720,6 @@ pub async fn submit_step(
     {
         return Ok(StepResult::Saved);
     }
-    let effective = schema.effective_schema();
     let mut problems = BTreeMap::new();
     let mut texts = Vec::new();
     let mut files = BTreeMap::new();

@@ -416,3 +416,152 @@ async fn prefilled_fields_are_not_asked_and_mappings_are_checked_up_front() {
         "personal details, government ID, selfie: contact was prefilled"
     );
 }
+
+#[tokio::test]
+async fn form_strings_are_typed_by_their_fields_before_they_are_saved() {
+    let engine = engine().await;
+    let (org, _) = orgs::create(&engine, "Typed", &[]).await.unwrap();
+    let fields = json!([
+        {"key": "household-size", "type": "integer", "required": true},
+        {"key": "income", "type": "number", "required": true},
+        {"key": "homeowner", "type": "boolean", "required": true},
+        {"key": "employment", "type": "choices", "choices": ["employed", "retired"], "required": true}
+    ]);
+    let template = schemas::create(
+        &engine,
+        &org.id,
+        SchemaKind::InquiryTemplate,
+        schemas::NewSchema {
+            name: Some(&json!("typed")),
+            fields: Some(&fields),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let started = start(&engine, &start_request(&template.id, None))
+        .await
+        .unwrap();
+    let inputs: BTreeMap<String, StepInput> = [
+        ("household-size", "3"),
+        ("income", "52000.5"),
+        ("homeowner", "false"),
+        ("employment", "retired"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), StepInput::Text(v.to_owned())))
+    .collect();
+
+    let result = submit_step(
+        &engine,
+        &started.inquiry_id,
+        started.session_token.expose_secret(),
+        0,
+        &inputs,
+    )
+    .await
+    .unwrap();
+
+    assert_eq!(result, StepResult::Saved);
+    let (record, _) = objects::by_session(
+        &engine,
+        &started.inquiry_id,
+        started.session_token.expose_secret(),
+    )
+    .await
+    .unwrap();
+    let value = |k: &str| record.fields.get(&FieldPath::parse(k).unwrap()).cloned();
+    assert_eq!(value("household-size"), Some(FieldValue::Integer(3)));
+    assert_eq!(value("income"), Some(FieldValue::Number(52000.5)));
+    assert_eq!(value("homeowner"), Some(FieldValue::Boolean(false)));
+    assert_eq!(
+        value("employment"),
+        Some(FieldValue::Choices("retired".into()))
+    );
+    assert_eq!(
+        record.status,
+        Some(InquiryStatus::Completed),
+        "nothing else was required"
+    );
+}
+
+#[tokio::test]
+async fn a_choice_outside_the_list_is_refused() {
+    let engine = engine().await;
+    let (org, _) = orgs::create(&engine, "Typed", &[]).await.unwrap();
+    let fields = json!([{"key": "employment", "type": "choices", "choices": ["employed"], "required": true}]);
+    let template = schemas::create(
+        &engine,
+        &org.id,
+        SchemaKind::InquiryTemplate,
+        schemas::NewSchema {
+            name: Some(&json!("typed")),
+            fields: Some(&fields),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let started = start(&engine, &start_request(&template.id, None))
+        .await
+        .unwrap();
+    let inputs = BTreeMap::from([("employment".to_owned(), StepInput::Text("astronaut".into()))]);
+
+    let result = submit_step(
+        &engine,
+        &started.inquiry_id,
+        started.session_token.expose_secret(),
+        0,
+        &inputs,
+    )
+    .await
+    .unwrap();
+
+    assert_eq!(
+        result,
+        StepResult::Invalid(BTreeMap::from([(
+            FieldPath::parse("employment").unwrap(),
+            FieldProblem::Invalid
+        )]))
+    );
+}
+
+#[tokio::test]
+async fn a_step_posted_before_consent_saves_nothing_and_does_not_fix_the_steps() {
+    let (engine, demo) = demo_world().await;
+    let started = start(
+        &engine,
+        &start_request(&demo.extra_template_id, Some(&demo.extra_token_id)),
+    )
+    .await
+    .unwrap();
+    let session = started.session_token.expose_secret();
+    let early = BTreeMap::from([("name-first".to_owned(), StepInput::Text("Mallory".into()))]);
+
+    let result = submit_step(&engine, &started.inquiry_id, session, 0, &early)
+        .await
+        .unwrap();
+    accept(
+        &engine,
+        &started.inquiry_id,
+        session,
+        &ConsentOrigin::default(),
+    )
+    .await
+    .unwrap();
+    worker::run_pending(&engine).await.unwrap();
+
+    assert_eq!(
+        result,
+        StepResult::Saved,
+        "a stale or early post is ignored"
+    );
+    let Screen::Step { total, group, .. } = open_view(&engine, &started).await.screen else {
+        panic!("expected a step");
+    };
+    assert_eq!(
+        (total, group),
+        (3, StepGroup::Address),
+        "steps are planned after the redemption"
+    );
+}
