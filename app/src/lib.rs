@@ -18,6 +18,9 @@ use leptos_router::{
     components::{Route, Router, Routes},
 };
 
+/// Referenced by the WASM entry point so the islands of this crate are linked into the bundle.
+pub fn register() {}
+
 /// The HTML document around every page, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -27,7 +30,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>
@@ -37,7 +40,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The root component: routes every page.
+/// The root component: routes every page. Pages render on the server only; the parts that need the
+/// browser are islands (`#[island]`), the only code in the WASM bundle.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();

@@ -25,6 +25,19 @@ pub async fn record_visit() -> Result<i64, ServerFnError> {
 
 #[component]
 pub fn StartPage() -> impl IntoView {
+    view! {
+        <leptos_meta::Html {..} lang="en" />
+        <main class="page">
+            <h1>"Tessera is running"</h1>
+            <p>"Reusable identity data: share tokens, redemption and the hosted verification flow."</p>
+            <Visits />
+        </main>
+    }
+}
+
+/// The visit counter: an island, the part of the page that runs in the browser.
+#[island]
+fn Visits() -> impl IntoView {
     let record = ServerAction::<RecordVisit>::new();
     let count = Resource::new(move || record.version().get(), |_| visit_count());
     // Set only in the browser, once the WASM has taken over the page: end-to-end tests wait for it.
@@ -32,11 +45,7 @@ pub fn StartPage() -> impl IntoView {
     Effect::new(move |_| hydrated.set(true));
 
     view! {
-        <leptos_meta::Html {..} lang="en" />
-        <main class="page" data-hydrated=move || hydrated.get().to_string()>
-            <h1>"Tessera is running"</h1>
-            <p>"Reusable identity data: share tokens, redemption and the hosted verification flow."</p>
-            <section aria-labelledby="visits-heading">
+            <section aria-labelledby="visits-heading" data-hydrated=move || hydrated.get().to_string()>
                 <h2 id="visits-heading">"Visits"</h2>
                 <p aria-live="polite">
                     <Suspense fallback=|| "Counting visits…">
@@ -54,6 +63,5 @@ pub fn StartPage() -> impl IntoView {
                     <button type="submit">"Record a visit"</button>
                 </ActionForm>
             </section>
-        </main>
     }
 }

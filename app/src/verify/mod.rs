@@ -1,15 +1,17 @@
-//! `/verify`: the hosted flow an end user walks (CONTRACT.md §7). The server renders every screen
-//! (so it works without JavaScript: each step is a real form post); once hydrated, forms are sent
-//! with `fetch`, the router moves between screens without reloading, focus goes to each screen's
-//! heading and errors are announced.
+//! `/verify`: the hosted flow an end user walks (CONTRACT.md §7).
+//!
+//! Every screen is a page the server renders, and every form is a real form post to a server
+//! function that answers with a redirect to the next screen: the flow works without JavaScript and
+//! every transition is a plain page load (focus starts at the new screen's heading). Two small
+//! islands are all the browser runs: [`Enhance`] (sends step forms with `fetch` so a refused
+//! answer is shown in place with what was typed, marks forms busy) and [`FilePicker`] (preview and
+//! type and size checks before upload).
 
 mod model;
 mod server;
 
-use std::collections::BTreeMap;
-
-use leptos::html;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn as _;
 use leptos_meta::{Html, Meta, Title};
 use leptos_router::hooks::use_location;
 
@@ -24,69 +26,46 @@ pub const REDIRECT_DELAY: std::time::Duration = std::time::Duration::from_secs(3
 pub fn VerifyPage() -> impl IntoView {
     let location = use_location();
     let page = Resource::new(move || location.search.get(), load_flow);
-    // Set only in the browser, once the WASM has taken over the page: end-to-end tests wait for it.
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
-    let refetch = Callback::new(move |()| page.refetch());
-
     view! {
-        <div class="flow-shell" data-hydrated=move || hydrated.get().to_string()>
-            <Suspense fallback=|| view! { <p class="flow-loading" aria-busy="true">"…"</p> }>
-                {move || {
-                    page.get()
-                        .map(|result| {
-                            let page = result
-                                .unwrap_or_else(|_| FlowPage {
-                                    lang: Lang::default(),
-                                    organization: None,
-                                    session: None,
-                                    screen: Screen::Error {
-                                        problem: FlowProblem::Unavailable,
-                                        without_sharing: None,
-                                    },
-                                });
-                            view! { <FlowScreen page refetch /> }
-                        })
-                }}
-            </Suspense>
-        </div>
+        <Suspense fallback=|| ()>
+            {move || {
+                page.get()
+                    .map(|result| {
+                        let page = result
+                            .unwrap_or_else(|_| FlowPage {
+                                lang: Lang::default(),
+                                organization: None,
+                                session: None,
+                                screen: Screen::Error {
+                                    problem: FlowProblem::Unavailable,
+                                    without_sharing: None,
+                                },
+                            });
+                        view! { <FlowScreen page /> }
+                    })
+            }}
+        </Suspense>
     }
 }
 
-thread_local! {
-    /// Screens shown in this page load: the first is where the browser starts reading anyway.
-    static SCREENS_SHOWN: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
-}
-
-/// Moves keyboard and screen-reader focus to a screen's heading when it replaces another one.
-fn focus_on_mount(heading: NodeRef<html::H1>) {
-    Effect::new(move |_| {
-        if let Some(el) = heading.get() {
-            let shown = SCREENS_SHOWN.with(|n| n.replace(n.get() + 1));
-            if shown > 0 {
-                let _ = el.focus();
-            }
-        }
-    });
-}
-
 #[component]
-fn FlowScreen(page: FlowPage, refetch: Callback<()>) -> impl IntoView {
+fn FlowScreen(page: FlowPage) -> impl IntoView {
     let lang = page.lang;
     let organization = page.organization.clone().unwrap_or_default();
-    let heading = NodeRef::<html::H1>::new();
-    focus_on_mount(heading);
     let body = match page.screen {
         Screen::Consent { source, destination, shared, expires } => view! {
-            <Consent lang heading session=page.session.clone() source destination shared expires refetch />
+            <Consent lang session=page.session.clone() source destination shared expires />
         }
         .into_any(),
-        Screen::Redeeming => view! { <Redeeming lang heading refetch /> }.into_any(),
+        Screen::Redeeming => view! {
+            <Heading text=t(lang, Msg::RedeemingHeading) />
+            <div class="spinner" aria-hidden="true"></div>
+            <p role="status">{t(lang, Msg::RedeemingText)}</p>
+        }
+        .into_any(),
         Screen::Step { index, total, group, groups, fields } => view! {
             <StepForm
-                refetch
                 lang
-                heading
                 session=page.session.clone()
                 organization=organization.clone()
                 index
@@ -98,13 +77,28 @@ fn FlowScreen(page: FlowPage, refetch: Callback<()>) -> impl IntoView {
         }
         .into_any(),
         Screen::Outcome { outcome, redirect, redirect_origin } => view! {
-            <OutcomeScreen lang heading organization=organization.clone() outcome redirect redirect_origin />
+            <OutcomeScreen lang organization=organization.clone() outcome redirect redirect_origin />
         }
         .into_any(),
-        Screen::Error { problem, without_sharing } => view! {
-            <ErrorScreen lang heading problem without_sharing />
+        Screen::Error { problem, without_sharing } => {
+            let (title, advice) = i18n::error_text(lang, problem);
+            view! {
+                <div class="outcome bad" aria-hidden="true"></div>
+                <Heading text=title />
+                <p class="lead">{advice}</p>
+                {without_sharing
+                    .map(|href| {
+                        view! {
+                            <div class="actions">
+                                <a class="button primary" href=href>
+                                    {t(lang, Msg::StartWithoutSharing)}
+                                </a>
+                            </div>
+                        }
+                    })}
+            }
+            .into_any()
         }
-        .into_any(),
         Screen::Redirect(url) => view! {
             <p>
                 <a href=url>{t(lang, Msg::Continue)}</a>
@@ -120,11 +114,23 @@ fn FlowScreen(page: FlowPage, refetch: Callback<()>) -> impl IntoView {
             {page.organization.map(|name| view! { <p class="flow-org">{name}</p> })}
             <div class="card">{body}</div>
             <p class="flow-footer">{t(lang, Msg::PoweredBy)}</p>
+            <Enhance lang />
         </main>
     }
 }
 
-/// Hidden inputs that carry the flow's session in every form.
+/// A screen's heading. Each screen is a new page, so the heading takes focus as the page loads:
+/// keyboard and screen-reader users start at the new step.
+#[component]
+fn Heading(text: &'static str, #[prop(optional)] focus: Option<bool>) -> impl IntoView {
+    view! {
+        <h1 id="screen-heading" tabindex="-1" autofocus=focus.unwrap_or(true)>
+            {text}
+        </h1>
+    }
+}
+
+/// Hidden inputs that carry the flow's session in a consent form.
 fn session_inputs(session: &Option<Session>) -> impl IntoView + use<> {
     session.clone().map(|s| {
         view! {
@@ -138,28 +144,15 @@ fn session_inputs(session: &Option<Session>) -> impl IntoView + use<> {
 #[component]
 fn Consent(
     lang: Lang,
-    heading: NodeRef<html::H1>,
     session: Option<Session>,
     source: String,
     destination: String,
     shared: Vec<(Group, Vec<String>)>,
     expires: String,
-    refetch: Callback<()>,
 ) -> impl IntoView {
-    let action = ServerAction::<VerifyConsent>::new();
-    let pending = action.pending();
-    // The server redirects to the flow's own URL, which the router sees as no change: look again.
-    Effect::new(move |_| {
-        if action.version().get() > 0 {
-            refetch.run(());
-        }
-    });
-    let decline_inputs = session_inputs(&session);
-    let accept_inputs = session_inputs(&session);
+    let action = VerifyConsent::url();
     view! {
-        <h1 id="screen-heading" tabindex="-1" node_ref=heading>
-            {t(lang, Msg::ConsentHeading)}
-        </h1>
+        <Heading text=t(lang, Msg::ConsentHeading) />
         <p class="lead">{i18n::consent_intro(lang, &source, &destination)}</p>
         <section aria-labelledby="shared-heading" class="shared">
             <h2 id="shared-heading">{t(lang, Msg::WhatIsShared)}</h2>
@@ -183,43 +176,23 @@ fn Consent(
             <p>{t(lang, Msg::ConsentRecorded)}</p>
             <p>{i18n::consent_expires(lang, &expires)}</p>
         </details>
-        <div class="actions" aria-busy=move || pending.get().to_string()>
-            <ActionForm action>
-                {decline_inputs}
+        <div class="actions">
+            <form method="post" action=action data-busy=t(lang, Msg::Sharing)>
+                {session_inputs(&session)}
                 <input type="hidden" name="decision" value="decline" />
-                <button type="submit" class="secondary" disabled=move || pending.get()>
+                <button type="submit" class="secondary">
                     {t(lang, Msg::Decline)}
                 </button>
-            </ActionForm>
-            <ActionForm action>
-                {accept_inputs}
+            </form>
+            <form method="post" action=action data-busy=t(lang, Msg::Sharing)>
+                {session_inputs(&session)}
                 <input type="hidden" name="decision" value="accept" />
-                <button type="submit" class="primary" disabled=move || pending.get()>
+                <button type="submit" class="primary">
                     {t(lang, Msg::Accept)}
                 </button>
-            </ActionForm>
+            </form>
         </div>
-        <p class="status" role="status" aria-live="polite">
-            {move || pending.get().then(|| t(lang, Msg::Sharing))}
-        </p>
-    }
-}
-
-#[component]
-fn Redeeming(lang: Lang, heading: NodeRef<html::H1>, refetch: Callback<()>) -> impl IntoView {
-    // With JavaScript: look again shortly. Without: the response's `Refresh` header reloads it.
-    Effect::new(move |_| {
-        set_timeout(
-            move || refetch.run(()),
-            std::time::Duration::from_millis(300),
-        );
-    });
-    view! {
-        <h1 id="screen-heading" tabindex="-1" node_ref=heading>
-            {t(lang, Msg::RedeemingHeading)}
-        </h1>
-        <div class="spinner" aria-hidden="true"></div>
-        <p role="status" aria-live="polite">{t(lang, Msg::RedeemingText)}</p>
+        <p class="status" id="flow-status" role="status" aria-live="polite"></p>
     }
 }
 
@@ -252,11 +225,15 @@ fn autocomplete(key: &str) -> &'static str {
     }
 }
 
+/// The element id of a field's input (its error is `<id>-error`, its hint `<id>-hint`).
+pub fn field_id(key: &str) -> String {
+    format!("f-{}", key.replace('.', "__"))
+}
+
 #[component]
 #[allow(clippy::too_many_arguments)]
 fn StepForm(
     lang: Lang,
-    heading: NodeRef<html::H1>,
     session: Option<Session>,
     organization: String,
     index: usize,
@@ -264,39 +241,13 @@ fn StepForm(
     group: Group,
     groups: Vec<Group>,
     fields: Vec<Field>,
-    refetch: Callback<()>,
 ) -> impl IntoView {
-    let submit = Action::new_local(|data: &web_sys::FormData| verify_step(data.clone().into()));
-    let pending = submit.pending();
-    // Refusals: from the URL after a post without JavaScript, then from each fetch answer.
-    let initial: BTreeMap<String, FieldProblem> = fields
-        .iter()
-        .filter_map(|f| f.problem.map(|p| (f.key.clone(), p)))
-        .collect();
-    let problems = RwSignal::new(initial);
-    Effect::new(move |_| match submit.value().get() {
-        Some(Ok(reply)) if reply.problems.is_empty() => refetch.run(()),
-        Some(Ok(reply)) => problems.set(reply.problems.into_iter().collect()),
-        Some(Err(_)) => refetch.run(()),
-        None => {}
-    });
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        use wasm_bindgen::JsCast;
-        let Some(form) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
-        else {
-            return;
-        };
-        let Ok(data) = web_sys::FormData::new_with_form(&form) else {
-            return;
-        };
-        ev.prevent_default();
-        submit.dispatch_local(data);
-    };
     let back = (index > 0)
         .then(|| session.as_ref().map(|s| s.url(Some(index - 1))))
         .flatten();
+    let refused = fields.iter().any(|f| f.problem.is_some());
+    // After a refusal, focus goes to the first refused field instead of the heading.
+    let first_refused = fields.iter().position(|f| f.problem.is_some());
     let progress = groups
         .iter()
         .enumerate()
@@ -320,63 +271,74 @@ fn StepForm(
             <p class="progress-count">{i18n::step_of(lang, index + 1, total)}</p>
             <ol>{progress}</ol>
         </nav>
-        <h1 id="screen-heading" tabindex="-1" node_ref=heading>
-            {i18n::group_name(lang, group)}
-        </h1>
+        <Heading text=i18n::group_name(lang, group) focus=!refused />
         <p class="lead">{i18n::step_intro(lang, &organization)}</p>
-        <div role="alert" aria-live="assertive" class="error-summary-slot">
-            {move || {
-                (!problems.with(BTreeMap::is_empty))
-                    .then(|| view! { <p class="error-summary">{t(lang, Msg::ErrorSummary)}</p> })
-            }}
+        <div role="alert" class="error-summary-slot" id="error-summary">
+            {refused.then(|| view! { <p class="error-summary">{t(lang, Msg::ErrorSummary)}</p> })}
         </div>
         <form
             method="post"
-            action="/fn/verify-step"
+            action=VerifyStep::url()
             enctype="multipart/form-data"
-            on:submit=on_submit
-            novalidate=false
+            data-busy=t(lang, Msg::Saving)
+            data-step="true"
         >
-            <input type="hidden" name="inquiry-id" value=session.as_ref().map(|s| s.inquiry_id.clone()) />
-            <input type="hidden" name="session-token" value=session.as_ref().map(|s| s.session_token.clone()) />
+            <input
+                type="hidden"
+                name="inquiry-id"
+                value=session.as_ref().map(|s| s.inquiry_id.clone())
+            />
+            <input
+                type="hidden"
+                name="session-token"
+                value=session.as_ref().map(|s| s.session_token.clone())
+            />
             {session
                 .as_ref()
                 .and_then(|s| s.language.clone())
                 .map(|l| view! { <input type="hidden" name="language" value=l /> })}
             <input type="hidden" name="step" value=index.to_string() />
-            {fields.into_iter().map(|field| view! { <FieldInput lang field problems /> }).collect_view()}
+            {fields
+                .into_iter()
+                .enumerate()
+                .map(|(i, field)| {
+                    let focus = first_refused == Some(i);
+                    view! { <FieldInput lang field focus /> }
+                })
+                .collect_view()}
             <div class="actions">
-                {back.map(|href| view! { <a class="button secondary" href=href>{t(lang, Msg::Back)}</a> })}
-                <button type="submit" class="primary" disabled=move || pending.get()>
+                {back
+                    .map(|href| {
+                        view! {
+                            <a class="button secondary" href=href>
+                                {t(lang, Msg::Back)}
+                            </a>
+                        }
+                    })}
+                <button type="submit" class="primary">
                     {t(lang, Msg::Continue)}
                 </button>
             </div>
-            <p class="status" role="status" aria-live="polite">
-                {move || pending.get().then(|| t(lang, Msg::Saving))}
-            </p>
+            <p class="status" id="flow-status" role="status" aria-live="polite"></p>
         </form>
     }
 }
 
 #[component]
-fn FieldInput(
-    lang: Lang,
-    field: Field,
-    problems: RwSignal<BTreeMap<String, FieldProblem>>,
-) -> impl IntoView {
-    let id = format!("f-{}", field.key.replace('.', "__"));
+fn FieldInput(lang: Lang, field: Field, focus: bool) -> impl IntoView {
+    let id = field_id(&field.key);
     let name = format!("field:{}", field.key);
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
-    let key = field.key.clone();
-    let problem = Memo::new(move |_| problems.with(|p| p.get(&key).copied()));
-    let invalid = move || problem.get().is_some().then_some("true");
+    let invalid = field.problem.is_some().then_some("true");
     let described = format!("{hint_id} {error_id}");
     let has_file = field.current.is_some() && matches!(field.input, Input::Image | Input::Document);
     let required = field.required && !has_file;
     let label = view! {
         <span class="label-text">{field.label.clone()}</span>
-        {field.required.then(|| view! { <span class="required">" (" {t(lang, Msg::Required)} ")"</span> })}
+        {field
+            .required
+            .then(|| view! { <span class="required">" (" {t(lang, Msg::Required)} ")"</span> })}
     };
     let hint: Option<String> = match &field.input {
         Input::Image => Some(t(lang, Msg::FileHintImage).to_owned()),
@@ -389,23 +351,40 @@ fn FieldInput(
     });
     let error = view! {
         <p id=error_id.clone() class="field-error">
-            {move || problem.get().map(|p| problem_text(lang, p))}
+            {field.problem.map(|p| problem_text(lang, p))}
         </p>
     };
-    let hint_view = view! { <p id=hint_id.clone() class="hint">{hint}</p> };
+    let hint_view = view! { <p id=hint_id class="hint">{hint}</p> };
+    let class = if field.problem.is_some() {
+        "field invalid"
+    } else {
+        "field"
+    };
     let control = match field.input.clone() {
         Input::Boolean => {
             let current = field.current.clone();
             return view! {
-                <fieldset class="field" aria-describedby=described.clone() aria-invalid=invalid>
+                <fieldset class=class aria-describedby=described aria-invalid=invalid>
                     <legend>{label}</legend>
                     {hint_view}
                     <label class="choice">
-                        <input type="radio" name=name.clone() value="true" required=required checked=current.as_deref() == Some("true") />
+                        <input
+                            type="radio"
+                            name=name.clone()
+                            value="true"
+                            required=required
+                            autofocus=focus
+                            checked=current.as_deref() == Some("true")
+                        />
                         {t(lang, Msg::Yes)}
                     </label>
                     <label class="choice">
-                        <input type="radio" name=name.clone() value="false" checked=current.as_deref() == Some("false") />
+                        <input
+                            type="radio"
+                            name=name
+                            value="false"
+                            checked=current.as_deref() == Some("false")
+                        />
                         {t(lang, Msg::No)}
                     </label>
                     {error}
@@ -416,13 +395,24 @@ fn FieldInput(
         Input::Choices(choices) => {
             let current = field.current.clone();
             view! {
-                <select id=id.clone() name=name.clone() required=required aria-describedby=described.clone() aria-invalid=invalid>
+                <select
+                    id=id.clone()
+                    name=name
+                    required=required
+                    autofocus=focus
+                    aria-describedby=described
+                    aria-invalid=invalid
+                >
                     <option value="">{t(lang, Msg::ChooseOne)}</option>
                     {choices
                         .into_iter()
                         .map(|c| {
                             let selected = current.as_deref() == Some(c.as_str());
-                            view! { <option value=c.clone() selected=selected>{c.clone()}</option> }
+                            view! {
+                                <option value=c.clone() selected=selected>
+                                    {c.clone()}
+                                </option>
+                            }
                         })
                         .collect_view()}
                 </select>
@@ -434,57 +424,18 @@ fn FieldInput(
                 "image/png,image/jpeg"
             } else {
                 "image/png,image/jpeg,application/pdf"
-            };
-            let preview = RwSignal::new(None::<String>);
-            let key = field.key.clone();
-            let on_change = move |ev: leptos::ev::Event| {
-                use wasm_bindgen::JsCast;
-                let Some(input) = ev
-                    .target()
-                    .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-                else {
-                    return;
-                };
-                let file = input.files().and_then(|files| files.get(0));
-                let Some(file) = file else {
-                    preview.set(None);
-                    return;
-                };
-                let fits = file.size() <= 10.0 * 1024.0 * 1024.0
-                    && matches!(
-                        file.type_().as_str(),
-                        "image/png" | "image/jpeg" | "application/pdf"
-                    );
-                problems.update(|p| {
-                    if fits {
-                        p.remove(&key);
-                    } else {
-                        p.insert(key.clone(), FieldProblem::File);
-                    }
-                });
-                if !fits {
-                    input.set_value("");
-                    preview.set(None);
-                    return;
-                }
-                if file.type_().starts_with("image/") {
-                    preview.set(web_sys::Url::create_object_url_with_blob(&file).ok());
-                } else {
-                    preview.set(None);
-                }
-            };
+            }
+            .to_owned();
             view! {
-                <input
+                <FilePicker
                     id=id.clone()
-                    type="file"
-                    name=name.clone()
-                    accept=accept
-                    required=required
-                    aria-describedby=described.clone()
-                    aria-invalid=invalid
-                    on:change=on_change
+                    name
+                    accept
+                    required
+                    focus
+                    invalid=field.problem.is_some()
+                    lang
                 />
-                {move || preview.get().map(|src| view! { <img class="preview" src=src alt="" /> })}
             }
             .into_any()
         }
@@ -503,14 +454,15 @@ fn FieldInput(
                 <input
                     id=id.clone()
                     type=kind
-                    name=name.clone()
+                    name=name
                     value=field.current.clone()
                     required=required
+                    autofocus=focus
                     inputmode=inputmode
                     step=step
                     pattern=pattern
                     autocomplete=autocomplete(&field.key)
-                    aria-describedby=described.clone()
+                    aria-describedby=described
                     aria-invalid=invalid
                 />
             }
@@ -518,8 +470,8 @@ fn FieldInput(
         }
     };
     view! {
-        <div class="field" class:invalid=move || problem.get().is_some()>
-            <label for=id.clone()>{label}</label>
+        <div class=class>
+            <label for=id>{label}</label>
             {hint_view}
             {control}
             {error}
@@ -531,7 +483,6 @@ fn FieldInput(
 #[component]
 fn OutcomeScreen(
     lang: Lang,
-    heading: NodeRef<html::H1>,
     organization: String,
     outcome: Outcome,
     redirect: Option<String>,
@@ -543,50 +494,252 @@ fn OutcomeScreen(
         Outcome::NeedsReview => (t(lang, Msg::OutcomeReview), "outcome review"),
         Outcome::Saved => (t(lang, Msg::OutcomeSaved), "outcome ok"),
     };
-    // With JavaScript: go back to the site after a moment. Without: the `Refresh` header does it.
-    if let Some(url) = redirect.clone() {
-        Effect::new(move |_| {
-            let url = url.clone();
-            set_timeout(
-                move || {
-                    let _ = window().location().set_href(&url);
-                },
-                REDIRECT_DELAY,
-            );
-        });
-    }
     view! {
         <div class=class aria-hidden="true"></div>
-        <h1 id="screen-heading" tabindex="-1" node_ref=heading>{title}</h1>
+        <Heading text=title />
         <p class="lead">{i18n::outcome_text(lang, outcome, &organization)}</p>
-        {redirect.map(|url| {
-            let origin = redirect_origin.unwrap_or_default();
-            view! {
-                <p class="muted">{i18n::redirecting(lang)}</p>
-                <div class="actions">
-                    <a class="button primary" href=url rel="noreferrer">{i18n::continue_to(lang, &origin)}</a>
-                </div>
-            }
-        })}
+        {redirect
+            .map(|url| {
+                let origin = redirect_origin.unwrap_or_default();
+                view! {
+                    <p class="muted">{i18n::redirecting(lang)}</p>
+                    <div class="actions">
+                        <a class="button primary" href=url rel="noreferrer">
+                            {i18n::continue_to(lang, &origin)}
+                        </a>
+                    </div>
+                }
+            })}
     }
 }
 
-#[component]
-fn ErrorScreen(
+/// The browser side of every flow page: marks forms busy while they are sent, and sends step
+/// forms with `fetch` so that a refused answer is shown in place, keeping what was typed (without
+/// JavaScript the same form posts and the server redirects back with the refusals).
+#[island]
+fn Enhance(lang: Lang) -> impl IntoView {
+    // Set only in the browser, once this island runs: end-to-end tests wait for it.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| {
+        hydrated.set(true);
+        #[cfg(feature = "hydrate")]
+        browser::listen(lang);
+    });
+    let _ = lang;
+    view! { <span hidden data-hydrated=move || hydrated.get().to_string()></span> }
+}
+
+/// A file input that previews the chosen picture and refuses, before upload, a file of the wrong
+/// type or over 10 MiB (the server checks again).
+#[island]
+fn FilePicker(
+    id: String,
+    name: String,
+    accept: String,
+    required: bool,
+    focus: bool,
+    invalid: bool,
     lang: Lang,
-    heading: NodeRef<html::H1>,
-    problem: FlowProblem,
-    without_sharing: Option<String>,
 ) -> impl IntoView {
-    let (title, advice) = i18n::error_text(lang, problem);
+    let preview = RwSignal::new(None::<String>);
+    let error_id = format!("{id}-error");
+    let described = format!("{id}-hint {error_id}");
+    let on_change = move |ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        browser::file_chosen(&ev, &error_id, lang, preview);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (&ev, &error_id, lang);
+    };
     view! {
-        <div class="outcome bad" aria-hidden="true"></div>
-        <h1 id="screen-heading" tabindex="-1" node_ref=heading>{title}</h1>
-        <p class="lead">{advice}</p>
-        {without_sharing.map(|href| view! {
-            <div class="actions">
-                <a class="button primary" href=href rel="external">{t(lang, Msg::StartWithoutSharing)}</a>
-            </div>
-        })}
+        <input
+            id=id
+            type="file"
+            name=name
+            accept=accept
+            required=required
+            autofocus=focus
+            aria-describedby=described
+            aria-invalid=invalid.then_some("true")
+            on:change=on_change
+        />
+        {move || preview.get().map(|src| view! { <img class="preview" src=src alt="" /> })}
+    }
+}
+
+#[cfg(feature = "hydrate")]
+mod browser {
+    //! DOM work of the islands.
+
+    use leptos::prelude::*;
+    use wasm_bindgen::JsCast;
+    use web_sys::{FormData, HtmlElement, HtmlFormElement, HtmlInputElement};
+
+    use super::{FieldProblem, field_id, problem_text, verify_step};
+    use crate::i18n::{Lang, Msg, t};
+
+    const MAX_FILE: f64 = 10.0 * 1024.0 * 1024.0;
+
+    fn by_id<T: JsCast>(id: &str) -> Option<T> {
+        document()
+            .get_element_by_id(id)
+            .and_then(|e| e.dyn_into::<T>().ok())
+    }
+
+    /// Shows (or clears) a field's refusal: its message, `aria-invalid` and the field's style.
+    pub fn mark(id: &str, problem: Option<FieldProblem>, lang: Lang) {
+        if let Some(error) = by_id::<HtmlElement>(&format!("{id}-error")) {
+            error.set_text_content(problem.map(|p| problem_text(lang, p)));
+        }
+        if let Some(input) = by_id::<HtmlElement>(id) {
+            match problem {
+                Some(_) => _ = input.set_attribute("aria-invalid", "true"),
+                None => _ = input.remove_attribute("aria-invalid"),
+            }
+            if let Some(field) = input.closest(".field").ok().flatten() {
+                _ = field
+                    .class_list()
+                    .toggle_with_force("invalid", problem.is_some());
+            }
+        }
+    }
+
+    fn set_summary(show: bool, lang: Lang) {
+        if let Some(summary) = by_id::<HtmlElement>("error-summary") {
+            summary.set_inner_html("");
+            if show && let Ok(p) = document().create_element("p") {
+                p.set_class_name("error-summary");
+                p.set_text_content(Some(t(lang, Msg::ErrorSummary)));
+                _ = summary.append_child(&p);
+            }
+        }
+    }
+
+    fn set_busy(form: &HtmlFormElement, busy: bool) {
+        if let Ok(buttons) = form.query_selector_all("button") {
+            for i in 0..buttons.length() {
+                if let Some(button) = buttons
+                    .item(i)
+                    .and_then(|b| b.dyn_into::<HtmlElement>().ok())
+                {
+                    _ = if busy {
+                        button.set_attribute("disabled", "")
+                    } else {
+                        button.remove_attribute("disabled")
+                    };
+                }
+            }
+        }
+        form.set_attribute("aria-busy", if busy { "true" } else { "false" })
+            .ok();
+        if let Some(status) = by_id::<HtmlElement>("flow-status") {
+            status.set_text_content(
+                busy.then(|| form.get_attribute("data-busy"))
+                    .flatten()
+                    .as_deref(),
+            );
+        }
+    }
+
+    /// Handles every form submission of the page.
+    pub fn listen(lang: Lang) {
+        // A successful step answers with a redirect to the next screen: a page load.
+        _ = leptos::server_fn::redirect::set_redirect_hook(|location: &str| {
+            _ = window().location().set_href(location);
+        });
+        let handle = window_event_listener(leptos::ev::submit, move |ev| {
+            let Some(form) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlFormElement>().ok())
+            else {
+                return;
+            };
+            if form.get_attribute("aria-busy").as_deref() == Some("true") {
+                // Sent already: a second click must not send it twice.
+                ev.prevent_default();
+                return;
+            }
+            if form.get_attribute("data-step").is_none() {
+                set_busy(&form, true);
+                return;
+            }
+            let Ok(data) = FormData::new_with_form(&form) else {
+                return;
+            };
+            ev.prevent_default();
+            set_busy(&form, true);
+            leptos::task::spawn_local(async move {
+                match verify_step(data.into()).await {
+                    Ok(reply) if reply.problems.is_empty() => {}
+                    Ok(reply) => {
+                        set_busy(&form, false);
+                        show_problems(&form, &reply.problems, lang);
+                    }
+                    // The server could not be reached this way: post the form the plain way.
+                    Err(_) => _ = form.submit(),
+                }
+            });
+        });
+        // The listener lives as long as the page.
+        std::mem::forget(handle);
+    }
+
+    fn show_problems(form: &HtmlFormElement, problems: &[(String, FieldProblem)], lang: Lang) {
+        if let Ok(fields) = form.query_selector_all("[name^='field:']") {
+            for i in 0..fields.length() {
+                if let Some(id) = fields
+                    .item(i)
+                    .and_then(|f| f.dyn_into::<HtmlElement>().ok())
+                    .map(|f| f.id())
+                    && !id.is_empty()
+                {
+                    mark(&id, None, lang);
+                }
+            }
+        }
+        for (key, problem) in problems {
+            mark(&field_id(key), Some(*problem), lang);
+        }
+        set_summary(!problems.is_empty(), lang);
+        if let Some((key, _)) = problems.first()
+            && let Some(input) = by_id::<HtmlElement>(&field_id(key))
+        {
+            _ = input.focus();
+        }
+    }
+
+    /// Checks a chosen file and previews it; refuses it in place when it cannot be sent.
+    pub fn file_chosen(
+        ev: &leptos::ev::Event,
+        error_id: &str,
+        lang: Lang,
+        preview: RwSignal<Option<String>>,
+    ) {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let id = error_id.trim_end_matches("-error").to_owned();
+        let Some(file) = input.files().and_then(|files| files.get(0)) else {
+            preview.set(None);
+            return;
+        };
+        let kind = file.type_();
+        let fits = file.size() <= MAX_FILE
+            && matches!(
+                kind.as_str(),
+                "image/png" | "image/jpeg" | "application/pdf"
+            );
+        mark(&id, (!fits).then_some(FieldProblem::File), lang);
+        set_summary(!fits, lang);
+        if !fits {
+            input.set_value("");
+            preview.set(None);
+        } else if kind.starts_with("image/") {
+            preview.set(web_sys::Url::create_object_url_with_blob(&file).ok());
+        } else {
+            preview.set(None);
+        }
     }
 }
