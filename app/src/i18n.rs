@@ -90,6 +90,13 @@ pub enum Msg {
     StartWithoutSharing,
     NotFoundHeading,
     NotFoundText,
+    StartPageLink,
+    StartHeading,
+    StartIntro,
+    VisitsHeading,
+    CountingVisits,
+    RecordVisit,
+    VisitsUnavailable,
 }
 
 /// The text of `msg` in `lang`.
@@ -175,6 +182,56 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         (NotFoundHeading, Es) => "Página no encontrada",
         (NotFoundText, En) => "There is nothing at this address. Check the link you followed.",
         (NotFoundText, Es) => "No hay nada en esta dirección. Revisa el enlace que has seguido.",
+        (StartPageLink, En) => "Go to the start page",
+        (StartPageLink, Es) => "Ir a la página de inicio",
+        (StartHeading, En) => "Tessera is running",
+        (StartHeading, Es) => "Tessera está en marcha",
+        (StartIntro, En) => {
+            "Reusable identity data: share tokens, redemption and the hosted verification flow."
+        }
+        (StartIntro, Es) => {
+            "Datos de identidad reutilizables: tokens para compartir, canje y el flujo de verificación alojado."
+        }
+        (VisitsHeading, En) => "Visits",
+        (VisitsHeading, Es) => "Visitas",
+        (CountingVisits, En) => "Counting visits…",
+        (CountingVisits, Es) => "Contando visitas…",
+        (RecordVisit, En) => "Record a visit",
+        (RecordVisit, Es) => "Registrar una visita",
+        (VisitsUnavailable, En) => {
+            "The visit count is unavailable right now. Try again in a moment."
+        }
+        (VisitsUnavailable, Es) => {
+            "El recuento de visitas no está disponible ahora. Inténtalo de nuevo en un momento."
+        }
+    }
+}
+
+pub fn visits_recorded(lang: Lang, count: i64) -> String {
+    match lang {
+        Lang::En => format!("Visits recorded: {count}"),
+        Lang::Es => format!("Visitas registradas: {count}"),
+    }
+}
+
+/// The language of the request being rendered: the `language` query parameter, else the
+/// browser's `Accept-Language`, else English. (Pages render on the server only.)
+pub fn request_lang(param: Option<&str>) -> Lang {
+    #[cfg(feature = "ssr")]
+    {
+        use leptos::prelude::use_context;
+        param.and_then(Lang::parse).unwrap_or_else(|| {
+            use_context::<http::request::Parts>()
+                .and_then(|parts| {
+                    let header = parts.headers.get(http::header::ACCEPT_LANGUAGE)?;
+                    Lang::from_accept_language(header.to_str().ok()?)
+                })
+                .unwrap_or_default()
+        })
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        param.and_then(Lang::parse).unwrap_or_default()
     }
 }
 

@@ -289,3 +289,38 @@ async fn a_link_with_both_a_template_and_an_inquiry_is_an_error_page_that_create
     assert!(body.contains("This link is incomplete"), "{body}");
     assert_eq!(before, after);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_follows_the_browser_language() {
+    let server = TestServer::start().await;
+
+    let missing = server
+        .client
+        .get(server.url("/no-such-page"))
+        .header(header::ACCEPT_LANGUAGE, "es-ES,es;q=0.9")
+        .send()
+        .await
+        .unwrap();
+    let status = missing.status();
+    let not_found = missing.text().await.unwrap();
+    let start = server
+        .client
+        .get(server.url("/"))
+        .header(header::ACCEPT_LANGUAGE, "es")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+
+    assert_eq!(status, 404);
+    assert!(
+        not_found.contains("<html lang=\"es\"") && not_found.contains("Página no encontrada"),
+        "{not_found}"
+    );
+    assert!(
+        start.contains("Tessera está en marcha") && start.contains("Visitas registradas: 0"),
+        "{start}"
+    );
+}

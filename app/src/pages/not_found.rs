@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::{Msg, request_lang, t};
+
 #[component]
 pub fn NotFound() -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -10,12 +12,14 @@ pub fn NotFound() -> impl IntoView {
             response.set_status(http::StatusCode::NOT_FOUND);
         }
     }
+    let lang = request_lang(None);
     view! {
-        <leptos_meta::Html {..} lang="en" />
+        <leptos_meta::Html {..} lang=lang.tag() />
         <main class="page">
-            <h1>"Page not found"</h1>
-            <p>"There is nothing at this address. Check the link you followed, or go to the "
-                <a href="/">"start page"</a>"."
+            <h1>{t(lang, Msg::NotFoundHeading)}</h1>
+            <p>{t(lang, Msg::NotFoundText)}</p>
+            <p>
+                <a href="/">{t(lang, Msg::StartPageLink)}</a>
             </p>
         </main>
     }

@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::{self, Lang, Msg, request_lang, t};
+
 /// How many visits the start page has recorded.
 #[server(prefix = "/fn", endpoint = "visit-count")]
 pub async fn visit_count() -> Result<i64, ServerFnError> {
@@ -25,19 +27,20 @@ pub async fn record_visit() -> Result<i64, ServerFnError> {
 
 #[component]
 pub fn StartPage() -> impl IntoView {
+    let lang = request_lang(None);
     view! {
-        <leptos_meta::Html {..} lang="en" />
+        <leptos_meta::Html {..} lang=lang.tag() />
         <main class="page">
-            <h1>"Tessera is running"</h1>
-            <p>"Reusable identity data: share tokens, redemption and the hosted verification flow."</p>
-            <Visits />
+            <h1>{t(lang, Msg::StartHeading)}</h1>
+            <p>{t(lang, Msg::StartIntro)}</p>
+            <Visits lang />
         </main>
     }
 }
 
 /// The visit counter: an island, the part of the page that runs in the browser.
 #[island]
-fn Visits() -> impl IntoView {
+fn Visits(lang: Lang) -> impl IntoView {
     let record = ServerAction::<RecordVisit>::new();
     let count = Resource::new(move || record.version().get(), |_| visit_count());
     // Set only in the browser, once the WASM has taken over the page: end-to-end tests wait for it.
@@ -46,21 +49,21 @@ fn Visits() -> impl IntoView {
 
     view! {
             <section aria-labelledby="visits-heading" data-hydrated=move || hydrated.get().to_string()>
-                <h2 id="visits-heading">"Visits"</h2>
+                <h2 id="visits-heading">{t(lang, Msg::VisitsHeading)}</h2>
                 <p aria-live="polite">
-                    <Suspense fallback=|| "Counting visits…">
+                    <Suspense fallback=move || t(lang, Msg::CountingVisits)>
                         {move || {
                             count
                                 .get()
                                 .map(|result| match result {
-                                    Ok(total) => format!("Visits recorded: {total}"),
-                                    Err(err) => err.to_string(),
+                                    Ok(total) => i18n::visits_recorded(lang, total),
+                                    Err(_) => t(lang, Msg::VisitsUnavailable).to_owned(),
                                 })
                         }}
                     </Suspense>
                 </p>
                 <ActionForm action=record>
-                    <button type="submit">"Record a visit"</button>
+                    <button type="submit">{t(lang, Msg::RecordVisit)}</button>
                 </ActionForm>
             </section>
     }

@@ -61,17 +61,6 @@ mod backend {
         })
     }
 
-    /// The `language` parameter, else the browser's `Accept-Language`, else English.
-    fn language(param: Option<&str>) -> Lang {
-        param
-            .and_then(Lang::parse)
-            .or_else(|| {
-                request_header(http::header::ACCEPT_LANGUAGE)
-                    .and_then(|h| Lang::from_accept_language(&h))
-            })
-            .unwrap_or_default()
-    }
-
     /// True for a plain browser form post (no JavaScript): answer with a redirect to a page.
     fn plain_form_post() -> bool {
         request_header(http::header::ACCEPT).is_some_and(|a| a.contains("text/html"))
@@ -117,7 +106,7 @@ mod backend {
         let language_param = get("language")
             .filter(|l| Lang::parse(l).is_some())
             .map(str::to_owned);
-        let lang = language(language_param.as_deref());
+        let lang = crate::i18n::request_lang(language_param.as_deref());
         let page = |screen: Screen| FlowPage {
             lang,
             organization: None,
