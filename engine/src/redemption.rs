@@ -213,6 +213,31 @@ impl From<crate::Error> for JobFailure {
 
 /// The redemption job: hydrate, run, report, mark redeemed, in one transaction.
 pub async fn run_job(engine: &Engine, job: &Job) -> Result<(), JobFailure> {
+    let prepared = prepare(engine, job).await?;
+    let mut tx = engine.db().begin_write().await?;
+    apply(&mut tx, engine, job, prepared).await?;
+    tx.commit().await?;
+    tracing::info!(job = job.seq, "share token redeemed");
+    Ok(())
+}
+
+/// What a redemption job will write, read and computed before taking the write lock.
+pub enum Prepared {
+    /// An earlier attempt finished the work and lost its completion: only complete the job.
+    AlreadyDone,
+    Ready(Box<Ready>),
+}
+
+pub struct Ready {
+    token: ShareToken,
+    destination: ObjectRecord,
+    schema: SchemaRecord,
+    hydrated: FieldValues,
+    report: HydrationReport,
+}
+
+/// The reads and the hydration of a redemption job, outside any write transaction.
+pub async fn prepare(engine: &Engine, job: &Job) -> Result<Prepared, JobFailure> {
     let token_id = job.payload["share-token-id"]
         .as_str()
         .ok_or_else(|| JobFailure::Permanent("the job names no share token".into()))?;
@@ -222,17 +247,13 @@ pub async fn run_job(engine: &Engine, job: &Job) -> Result<(), JobFailure> {
         )));
     };
     if token.status != ShareTokenStatus::Pending {
-        // Already finished by an earlier attempt whose completion was lost: nothing to do.
-        let mut tx = engine.db().begin_write().await?;
-        jobs::complete(&mut tx, job, engine.now()).await?;
-        tx.commit().await?;
-        return Ok(());
+        return Ok(Prepared::AlreadyDone);
     }
     let destination_id = token
         .destination_id
         .clone()
         .ok_or_else(|| JobFailure::Permanent("the token has no destination".into()))?;
-    let mut destination = objects::find(engine.db().pool(), &destination_id)
+    let destination = objects::find(engine.db().pool(), &destination_id)
         .await?
         .ok_or_else(|| JobFailure::Permanent("the destination no longer exists".into()))?;
     let schema = schemas::find(engine.db().pool(), &destination.schema_id)
@@ -254,29 +275,48 @@ pub async fn run_job(engine: &Engine, job: &Job) -> Result<(), JobFailure> {
         &schema.schema,
         token.field_mappings.as_deref().unwrap_or_default(),
     );
-    let read_at = destination.updated_at;
+    Ok(Prepared::Ready(Box::new(Ready {
+        token,
+        destination,
+        schema,
+        hydrated,
+        report,
+    })))
+}
 
+/// The writes of a redemption job inside the caller's write transaction: hydrate the destination
+/// (if nobody changed it since [`prepare`] read it), run it, mark the token redeemed, record the
+/// events and complete the job. On an error the caller rolls back.
+pub async fn apply(
+    tx: &mut sqlx::SqliteConnection,
+    engine: &Engine,
+    job: &Job,
+    prepared: Prepared,
+) -> Result<(), JobFailure> {
     let now = engine.now();
-    let mut tx = engine.db().begin_write().await?;
+    let Prepared::Ready(ready) = prepared else {
+        jobs::complete(tx, job, now).await?;
+        return Ok(());
+    };
+    let Ready {
+        mut token,
+        mut destination,
+        schema,
+        hydrated,
+        report,
+    } = *ready;
     let current = objects::find(&mut *tx, &destination.id)
         .await?
         .ok_or_else(|| JobFailure::Permanent("the destination no longer exists".into()))?;
-    if current.updated_at != read_at {
+    // The whole record, not only `updated_at`: two writes within one millisecond (two tokens
+    // redeemed into one destination in the same group commit) must not overwrite each other.
+    if current != destination {
         return Err(JobFailure::Transient(
             "the destination changed meanwhile".into(),
         ));
     }
-    let (values, files) = copy_files(&mut tx, &destination, hydrated, now).await?;
-    objects::apply_values(
-        &mut tx,
-        engine,
-        &mut destination,
-        &schema,
-        values,
-        Some(&files),
-    )
-    .await?;
-    let mut token = token;
+    let (values, files) = copy_files(tx, &destination, hydrated, now).await?;
+    objects::apply_values(tx, engine, &mut destination, &schema, values, Some(&files)).await?;
     token.status = ShareTokenStatus::Redeemed;
     token.redeemed_at = Some(now);
     token.updated_at = now;
@@ -291,24 +331,21 @@ pub async fn run_job(engine: &Engine, job: &Job) -> Result<(), JobFailure> {
     .execute(&mut *tx)
     .await?;
     if still_pending.rows_affected() == 0 {
-        // Dropping the transaction rolls back the destination's changes too.
         return Err(JobFailure::Transient(
             "the share token changed meanwhile".into(),
         ));
     }
     share_tokens::record_pair(
-        &mut tx,
+        tx,
         &token,
         names::SHARE_TOKEN_OUTBOUND_REDEEMED,
         names::SHARE_TOKEN_INBOUND_REDEEMED,
         now,
     )
     .await?;
-    if !jobs::complete(&mut tx, job, now).await? {
+    if !jobs::complete(tx, job, now).await? {
         return Err(JobFailure::Transient("the job's lease was lost".into()));
     }
-    tx.commit().await?;
-    tracing::info!(share_token = %token.id, destination = %destination.id, "share token redeemed");
     Ok(())
 }
 

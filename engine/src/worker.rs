@@ -23,9 +23,16 @@ pub async fn run_batch(engine: &Engine) -> Result<usize> {
         // More may be queued: let an idle peer take the next batch meanwhile.
         engine.wake_workers();
     }
-    // A failure to reach the database for one job does not strand the rest of the batch.
+    let (redemptions, others): (Vec<Job>, Vec<Job>) = batch
+        .iter()
+        .cloned()
+        .partition(|job| job.kind == kinds::REDEEM_SHARE_TOKEN);
     let mut first_error = None;
-    for job in &batch {
+    if let Err(err) = run_redemptions(engine, &redemptions).await {
+        first_error.get_or_insert(err);
+    }
+    // A failure to reach the database for one job does not strand the rest of the batch.
+    for job in &others {
         if let Err(err) = run_job(engine, job).await {
             first_error.get_or_insert(err);
         }
@@ -34,6 +41,70 @@ pub async fn run_batch(engine: &Engine) -> Result<usize> {
         Some(err) => Err(err),
         None => Ok(batch.len()),
     }
+}
+
+/// Runs redemption jobs with one commit for all of them (group commit): each job's writes sit in
+/// their own savepoint, so a job that fails rolls back alone and is retried or given up as usual.
+/// When the shared transaction itself fails, each job runs on its own instead.
+async fn run_redemptions(engine: &Engine, batch: &[Job]) -> Result<()> {
+    if batch.len() <= 1 {
+        for job in batch {
+            run_job(engine, job).await?;
+        }
+        return Ok(());
+    }
+    let mut prepared = Vec::with_capacity(batch.len());
+    for job in batch {
+        prepared.push(redemption::prepare(engine, job).await);
+    }
+    let outcomes = match write_group(engine, batch, prepared).await {
+        Ok(outcomes) => outcomes,
+        Err(err) => {
+            tracing::warn!(error = %err, "a group of redemptions could not commit; running them one by one");
+            for job in batch {
+                run_job(engine, job).await?;
+            }
+            return Ok(());
+        }
+    };
+    for (job, outcome) in batch.iter().zip(outcomes) {
+        match outcome {
+            Ok(()) => tracing::info!(job = job.seq, "share token redeemed"),
+            Err(failure) => settle_failure(engine, job, failure).await?,
+        }
+    }
+    Ok(())
+}
+
+async fn write_group(
+    engine: &Engine,
+    batch: &[Job],
+    prepared: Vec<Result<redemption::Prepared, JobFailure>>,
+) -> Result<Vec<Result<(), JobFailure>>> {
+    let mut tx = engine.db().begin_write().await?;
+    let mut outcomes = Vec::with_capacity(batch.len());
+    for (job, prepared) in batch.iter().zip(prepared) {
+        let prepared = match prepared {
+            Ok(prepared) => prepared,
+            Err(failure) => {
+                outcomes.push(Err(failure));
+                continue;
+            }
+        };
+        sqlx::query("SAVEPOINT job").execute(&mut *tx).await?;
+        let outcome = redemption::apply(&mut tx, engine, job, prepared).await;
+        if outcome.is_err() {
+            sqlx::query("ROLLBACK TO SAVEPOINT job")
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("RELEASE SAVEPOINT job")
+            .execute(&mut *tx)
+            .await?;
+        outcomes.push(outcome);
+    }
+    tx.commit().await?;
+    Ok(outcomes)
 }
 
 /// Claims and runs one due job. Returns false when none was due.
@@ -51,14 +122,21 @@ async fn run_job(engine: &Engine, job: &Job) -> Result<()> {
         other => Err(JobFailure::Permanent(format!("unknown job kind `{other}`"))),
     };
     match outcome {
-        Ok(()) => {}
-        Err(JobFailure::Transient(reason)) => {
+        Ok(()) => Ok(()),
+        Err(failure) => settle_failure(engine, job, failure).await,
+    }
+}
+
+/// Puts a failed job back for a retry, or gives it up.
+async fn settle_failure(engine: &Engine, job: &Job, failure: JobFailure) -> Result<()> {
+    match failure {
+        JobFailure::Transient(reason) => {
             tracing::warn!(job = job.seq, kind = %job.kind, attempt = job.attempt, %reason, "job failed; will retry");
             if jobs::retry_later(engine, job, &reason).await? {
                 give_up(engine, job, &reason).await?;
             }
         }
-        Err(JobFailure::Permanent(reason)) => give_up(engine, job, &reason).await?,
+        JobFailure::Permanent(reason) => give_up(engine, job, &reason).await?,
     }
     Ok(())
 }

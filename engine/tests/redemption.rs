@@ -848,3 +848,125 @@ async fn a_redemption_interrupted_after_the_claim_is_resumed_after_restart_and_c
         "nothing left to run"
     );
 }
+
+#[tokio::test]
+async fn a_group_of_redemptions_commits_together_and_a_failing_one_rolls_back_alone() {
+    let world = World::new().await;
+    let loan = world
+        .destination_schema(
+            SchemaKind::TransactionType,
+            json!([{"key": "name-last", "type": "string"}]),
+            json!([]),
+        )
+        .await;
+    let mut redeemed = Vec::new();
+    for _ in 0..3 {
+        let token = world.share().await;
+        let transaction = world
+            .destination_object(ObjectKind::Transaction, &loan)
+            .await;
+        redemption::redeem(
+            &world.engine,
+            &world.destination.id,
+            token.id.as_str(),
+            into(&transaction.id),
+        )
+        .await
+        .expect("redeem");
+        redeemed.push(token.id.to_string());
+    }
+    // A fourth whose destination inquiry completes before the job runs: that job fails alone.
+    let template = world
+        .destination_schema(
+            SchemaKind::InquiryTemplate,
+            json!([{"key": "nickname", "type": "string", "required": true}]),
+            json!([]),
+        )
+        .await;
+    let inquiry = world
+        .destination_object(ObjectKind::Inquiry, &template)
+        .await;
+    let doomed = world.share().await;
+    redemption::redeem(
+        &world.engine,
+        &world.destination.id,
+        doomed.id.as_str(),
+        into(&inquiry.id),
+    )
+    .await
+    .expect("redeem");
+    sqlx::query("UPDATE objects SET status = 'completed' WHERE id = ?")
+        .bind(&inquiry.id)
+        .execute(world.engine.db().pool())
+        .await
+        .unwrap();
+
+    let ran = worker::run_pending(&world.engine).await.expect("worker");
+
+    assert_eq!(ran, 4, "one batch of four jobs");
+    for id in &redeemed {
+        let token = share_tokens::get(&world.engine, &world.destination.id, id)
+            .await
+            .unwrap();
+        assert_eq!(
+            token.status,
+            ShareTokenStatus::Redeemed,
+            "{id} is redeemed despite its failing neighbour"
+        );
+    }
+    let doomed = share_tokens::get(&world.engine, &world.destination.id, doomed.id.as_str())
+        .await
+        .unwrap();
+    assert_eq!(doomed.status, ShareTokenStatus::Failed);
+    assert_eq!(
+        world
+            .count(
+                "SELECT COUNT(*) FROM events WHERE name = 'connect/share-token.inbound-redeemed'"
+            )
+            .await,
+        3,
+        "the failed job's writes were rolled back, its neighbours' kept"
+    );
+}
+
+#[tokio::test]
+async fn two_tokens_redeemed_into_one_destination_in_one_group_both_land() {
+    let world = World::new().await;
+    let loan = world
+        .destination_schema(
+            SchemaKind::TransactionType,
+            json!([{"key": "name-last", "type": "string"}, {"key": "name-first", "type": "string"}]),
+            json!([]),
+        )
+        .await;
+    let transaction = world
+        .destination_object(ObjectKind::Transaction, &loan)
+        .await;
+    let first = world.share().await;
+    let second = world.share().await;
+    for token in [&first, &second] {
+        redemption::redeem(
+            &world.engine,
+            &world.destination.id,
+            token.id.as_str(),
+            into(&transaction.id),
+        )
+        .await
+        .expect("redeem");
+    }
+
+    worker::run_pending(&world.engine).await.expect("worker");
+    world.engine.clock().advance(Duration::from_secs(2));
+    worker::run_pending(&world.engine).await.expect("the retry");
+
+    for token in [&first, &second] {
+        let token = share_tokens::get(&world.engine, &world.destination.id, token.id.as_str())
+            .await
+            .unwrap();
+        assert_eq!(
+            token.status,
+            ShareTokenStatus::Redeemed,
+            "the second is retried after the first changed the destination"
+        );
+    }
+}
