@@ -215,24 +215,17 @@ pub fn visits_recorded(lang: Lang, count: i64) -> String {
 }
 
 /// The language of the request being rendered: the `language` query parameter, else the
-/// browser's `Accept-Language`, else English. (Pages render on the server only.)
+/// browser's `Accept-Language`, else English. Pages render on the server, where the request's
+/// parts are in context; anywhere else there is no header to read.
 pub fn request_lang(param: Option<&str>) -> Lang {
-    #[cfg(feature = "ssr")]
-    {
-        use leptos::prelude::use_context;
-        param.and_then(Lang::parse).unwrap_or_else(|| {
-            use_context::<http::request::Parts>()
-                .and_then(|parts| {
-                    let header = parts.headers.get(http::header::ACCEPT_LANGUAGE)?;
-                    Lang::from_accept_language(header.to_str().ok()?)
-                })
-                .unwrap_or_default()
-        })
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        param.and_then(Lang::parse).unwrap_or_default()
-    }
+    param.and_then(Lang::parse).unwrap_or_else(|| {
+        leptos::prelude::use_context::<http::request::Parts>()
+            .and_then(|parts| {
+                let header = parts.headers.get(http::header::ACCEPT_LANGUAGE)?;
+                Lang::from_accept_language(header.to_str().ok()?)
+            })
+            .unwrap_or_default()
+    })
 }
 
 pub fn consent_intro(lang: Lang, source: &str, destination: &str) -> String {

@@ -520,12 +520,11 @@ fn OutcomeScreen(
 fn Enhance(lang: Lang) -> impl IntoView {
     // Set only in the browser, once this island runs: end-to-end tests wait for it.
     let hydrated = RwSignal::new(false);
+    // Effects run only in the browser.
     Effect::new(move |_| {
         hydrated.set(true);
-        #[cfg(feature = "hydrate")]
         browser::listen(lang);
     });
-    let _ = lang;
     view! { <span hidden data-hydrated=move || hydrated.get().to_string()></span> }
 }
 
@@ -544,12 +543,9 @@ fn FilePicker(
     let preview = RwSignal::new(None::<String>);
     let error_id = format!("{id}-error");
     let described = format!("{id}-hint {error_id}");
-    let on_change = move |ev: leptos::ev::Event| {
-        #[cfg(feature = "hydrate")]
-        browser::file_chosen(&ev, &error_id, lang, preview);
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (&ev, &error_id, lang);
-    };
+    // Event handlers run only in the browser.
+    let on_change =
+        move |ev: leptos::ev::Event| browser::file_chosen(&ev, &error_id, lang, preview);
     view! {
         <input
             id=id
@@ -566,9 +562,9 @@ fn FilePicker(
     }
 }
 
-#[cfg(feature = "hydrate")]
 mod browser {
-    //! DOM work of the islands.
+    //! DOM work of the islands (called from effects and event handlers, which only run in the
+    //! browser).
 
     use leptos::prelude::*;
     use wasm_bindgen::JsCast;
