@@ -324,3 +324,120 @@ async fn every_page_follows_the_browser_language() {
         "{start}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn link_prefill_is_not_asked_again() {
+    let (server, seeded) = demo_server().await;
+
+    let location = open_link(
+        &server,
+        &format!(
+            "/verify?inquiry-template-id={}&fields%5Bemail-address%5D=ada%40example.com",
+            seeded.full_template_id
+        ),
+    )
+    .await;
+    let (_, body) = page(&server, &location).await;
+
+    assert!(
+        body.contains("Step 1 of 3"),
+        "personal details, government ID, selfie; contact was prefilled: {body}"
+    );
+    let stored: String = sqlx::query_scalar("SELECT fields FROM objects WHERE id = ?")
+        .bind(query_value(&location, "inquiry-id"))
+        .fetch_one(server.engine.db().pool())
+        .await
+        .unwrap();
+    assert!(
+        stored.contains("ada@example.com"),
+        "the prefill is stored on the inquiry: {stored}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn link_field_mappings_apply_to_the_redemption() {
+    let (server, seeded) = demo_server().await;
+    let fields =
+        json!([{"key": "surname", "type": "string", "required": true, "label": "Surname"}]);
+    let template = engine::schemas::create(
+        &server.engine,
+        &seeded.destination,
+        engine::schemas::SchemaKind::InquiryTemplate,
+        engine::schemas::NewSchema {
+            name: Some(&json!("mapped")),
+            fields: Some(&fields),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let link = format!(
+        "/verify?inquiry-template-id={}&share-token={}&field-mappings%5B0%5D%5Bsource-field-name%5D=name-last&field-mappings%5B0%5D%5Bdestination-field-name%5D=surname",
+        template.id, seeded.full_token_id
+    );
+    let location = open_link(&server, &link).await;
+    let inquiry = query_value(&location, "inquiry-id");
+    let session = query_value(&location, "session-token");
+
+    let accepted = server
+        .client
+        .post(server.url("/fn/verify-consent"))
+        .header(header::ACCEPT, "text/html")
+        .form(&[
+            ("inquiry_id", inquiry.as_str()),
+            ("session_token", session.as_str()),
+            ("decision", "accept"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let (_, body) = page(
+        &server,
+        accepted.headers()[header::LOCATION].to_str().unwrap(),
+    )
+    .await;
+
+    assert!(
+        body.contains("Verification complete"),
+        "the mapped surname was all the template needed: {body}"
+    );
+    let stored: String = sqlx::query_scalar("SELECT fields FROM objects WHERE id = ?")
+        .bind(&inquiry)
+        .fetch_one(server.engine.db().pool())
+        .await
+        .unwrap();
+    assert!(
+        stored.contains("Rivera"),
+        "name-last was copied into surname: {stored}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_inquiry_says_so_and_stays_unchanged() {
+    let (server, seeded) = demo_server().await;
+    let location = open_link(
+        &server,
+        &format!("/verify?inquiry-template-id={}", seeded.full_template_id),
+    )
+    .await;
+    sqlx::query("UPDATE objects SET expires_at = 0 WHERE id = ?")
+        .bind(query_value(&location, "inquiry-id"))
+        .execute(server.engine.db().pool())
+        .await
+        .unwrap();
+
+    let (_, body) = page(&server, &location).await;
+
+    assert!(body.contains("This verification has expired"), "{body}");
+    let (status, expires_at): (String, i64) =
+        sqlx::query_as("SELECT status, expires_at FROM objects WHERE id = ?")
+            .bind(query_value(&location, "inquiry-id"))
+            .fetch_one(server.engine.db().pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        (status.as_str(), expires_at),
+        ("created", 0),
+        "viewing changes nothing"
+    );
+}
