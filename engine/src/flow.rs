@@ -626,6 +626,21 @@ pub async fn accept(
     Ok(Some(token_id))
 }
 
+/// Waits (up to `limit`) while the share token of the flow of `inquiry_id` is being redeemed: a
+/// page showing "Getting your information…" asks this and moves on the moment it returns.
+pub async fn wait_while_redeeming(
+    engine: &Engine,
+    inquiry_id: &str,
+    session: &str,
+    limit: Duration,
+) -> Result<(), FlowError> {
+    let (_, _, row) = open(engine, inquiry_id, session, None).await?;
+    if let Some(token) = row.share_token_id {
+        wait_for_redemption(engine, &token, limit).await;
+    }
+    Ok(())
+}
+
 /// Waits until the token is no longer `pending`, or `limit` has passed.
 pub async fn wait_for_redemption(engine: &Engine, token_id: &str, limit: Duration) {
     let deadline = tokio::time::Instant::now() + limit;

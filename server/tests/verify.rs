@@ -441,3 +441,64 @@ async fn an_expired_inquiry_says_so_and_stays_unchanged() {
         "viewing changes nothing"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_waiting_page_moves_on_the_moment_the_redemption_ends() {
+    let (server, seeded) = demo_server().await;
+    let location = open_link(
+        &server,
+        &format!(
+            "/verify?inquiry-template-id={}&share-token={}",
+            seeded.extra_template_id, seeded.extra_token_id
+        ),
+    )
+    .await;
+    let inquiry = query_value(&location, "inquiry-id");
+    let session = query_value(&location, "session-token");
+    // A redemption in progress: consent given, token pending, its job not done yet.
+    let pool = server.engine.db().pool();
+    sqlx::query("INSERT INTO consents (inquiry_id, share_token_id, decision, text_version, created_at) VALUES (?, ?, 'accepted', 'test', 0)")
+        .bind(&inquiry)
+        .bind(&seeded.extra_token_id)
+        .execute(pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE share_tokens SET status = 'pending', destination_id = ? WHERE id = ?")
+        .bind(&inquiry)
+        .bind(&seeded.extra_token_id)
+        .execute(pool)
+        .await
+        .unwrap();
+    let (_, waiting) = page(&server, &location).await;
+    let wait = server
+        .client
+        .post(server.url("/fn/verify-wait"))
+        .form(&[
+            ("inquiry_id", inquiry.as_str()),
+            ("session_token", session.as_str()),
+        ])
+        .send();
+    let finish = async {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        sqlx::query("UPDATE share_tokens SET status = 'failed' WHERE id = ?")
+            .bind(&seeded.extra_token_id)
+            .execute(pool)
+            .await
+            .unwrap();
+    };
+
+    let (answer, ()) = tokio::join!(
+        tokio::time::timeout(std::time::Duration::from_secs(15), wait),
+        finish
+    );
+
+    assert!(waiting.contains("Getting your information"), "{waiting}");
+    assert!(
+        waiting.contains(r#"<noscript><meta http-equiv="refresh" content="1">"#),
+        "without JavaScript the page reloads itself: {waiting}"
+    );
+    let answer = answer
+        .expect("the wait returns when the redemption ends, not at its 20 s limit")
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+}

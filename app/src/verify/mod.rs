@@ -57,12 +57,26 @@ fn FlowScreen(page: FlowPage) -> impl IntoView {
             <Consent lang session=page.session.clone() source destination shared expires />
         }
         .into_any(),
-        Screen::Redeeming => view! {
-            <Heading text=t(lang, Msg::RedeemingHeading) />
-            <div class="spinner" aria-hidden="true"></div>
-            <p role="status">{t(lang, Msg::RedeemingText)}</p>
+        Screen::Redeeming => {
+            let session = page.session.clone();
+            view! {
+                // Without JavaScript the page looks again every second; with it, the island
+                // below reloads it the moment the redemption ends.
+                <noscript>
+                    <meta http-equiv="refresh" content="1" />
+                </noscript>
+                <Heading text=t(lang, Msg::RedeemingHeading) />
+                <div class="spinner" aria-hidden="true"></div>
+                <p role="status">{t(lang, Msg::RedeemingText)}</p>
+                {session
+                    .map(|s| {
+                        view! {
+                            <AwaitRedemption inquiry_id=s.inquiry_id session_token=s.session_token />
+                        }
+                    })}
+            }
+            .into_any()
         }
-        .into_any(),
         Screen::Step { index, total, group, groups, fields } => view! {
             <StepForm
                 lang
@@ -526,6 +540,21 @@ fn Enhance(lang: Lang) -> impl IntoView {
         browser::listen(lang);
     });
     view! { <span hidden data-hydrated=move || hydrated.get().to_string()></span> }
+}
+
+/// Reloads the waiting page the moment the redemption ends (the server holds the request until
+/// then).
+#[island]
+fn AwaitRedemption(inquiry_id: String, session_token: String) -> impl IntoView {
+    // Effects run only in the browser.
+    Effect::new(move |_| {
+        let (inquiry_id, session_token) = (inquiry_id.clone(), session_token.clone());
+        leptos::task::spawn_local(async move {
+            // Whatever the answer, the reloaded page shows where the flow is now.
+            let _ = verify_wait(inquiry_id, session_token).await;
+            _ = window().location().reload();
+        });
+    });
 }
 
 /// A file input that previews the chosen picture and refuses, before upload, a file of the wrong

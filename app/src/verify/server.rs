@@ -24,6 +24,26 @@ pub async fn verify_consent(
     Ok(())
 }
 
+/// Returns once the flow's redemption has ended (or after 20 s): the waiting page then reloads.
+#[server(prefix = "/fn", endpoint = "verify-wait")]
+pub async fn verify_wait(inquiry_id: String, session_token: String) -> Result<(), ServerFnError> {
+    let engine = crate::ssr::engine()?;
+    let waited = engine::flow::wait_while_redeeming(
+        &engine,
+        &inquiry_id,
+        &session_token,
+        std::time::Duration::from_secs(20),
+    )
+    .await;
+    match waited {
+        Err(engine::flow::FlowError::Unavailable) => Err(ServerFnError::new(
+            "The flow is unavailable right now. Try again in a moment.",
+        )),
+        // A wrong session or a finished flow returns at once; the reloaded page says what is next.
+        _ => Ok(()),
+    }
+}
+
 /// Saves one step's answers (multipart: text fields and files).
 #[server(prefix = "/fn", endpoint = "verify-step", input = MultipartFormData)]
 pub async fn verify_step(data: MultipartData) -> Result<StepReply, ServerFnError> {
