@@ -2,10 +2,11 @@
 //!
 //! Every screen is a page the server renders, and every form is a real form post to a server
 //! function that answers with a redirect to the next screen: the flow works without JavaScript and
-//! every transition is a plain page load (focus starts at the new screen's heading). Two small
+//! every transition is a plain page load (focus starts at the new screen's heading). Three small
 //! islands are all the browser runs: [`Enhance`] (sends step forms with `fetch` so a refused
-//! answer is shown in place with what was typed, marks forms busy) and [`FilePicker`] (preview and
-//! type and size checks before upload).
+//! answer is shown in place with what was typed, marks forms busy), [`FilePicker`] (preview and
+//! type and size checks before upload) and [`AwaitRedemption`] (the waiting page moves on the
+//! moment the redemption ends).
 
 mod model;
 mod server;
