@@ -239,6 +239,13 @@ pub fn consent_intro(lang: Lang, source: &str, destination: &str) -> String {
     }
 }
 
+pub fn purpose_heading(lang: Lang, destination: &str) -> String {
+    match lang {
+        Lang::En => format!("Why {destination} asks"),
+        Lang::Es => format!("Por qué lo pide {destination}"),
+    }
+}
+
 pub fn consent_expires(lang: Lang, date: &str) -> String {
     match lang {
         Lang::En => format!("This share link is valid until {date} (UTC)."),

@@ -22,6 +22,8 @@ test('a share token that covers the template completes after one click, with no 
   await hydrated(page);
   await expect(heading(page, 'Share your verified information?')).toBeVisible();
   await expect(page.getByText('Northwind Bank (demo) has already verified you')).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Why Contoso Lending (demo) asks' })).toBeVisible();
+  await expect(page.getByText('The law requires us to confirm who you are')).toBeVisible();
   await expect(page.getByText('Alex'), 'values are never shown on the consent screen').toHaveCount(0);
   await expectNoAxeViolations(page);
 

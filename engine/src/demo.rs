@@ -115,6 +115,9 @@ async fn ensure_template(
         fields: Some(&fields),
         verifications: Some(&checks),
         reports: Some(&json!([{"type": "watchlist"}])),
+        purpose: Some(&json!(
+            "The law requires us to confirm who you are before we can offer you a loan."
+        )),
     };
     Ok(
         schemas::create(engine, org, SchemaKind::InquiryTemplate, input)

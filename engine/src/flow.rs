@@ -302,6 +302,8 @@ pub struct Consent {
     pub destination_name: String,
     /// Labels of the shared fields, by group.
     pub shared: Vec<(StepGroup, Vec<String>)>,
+    /// Why the destination asks (its template's `purpose`), when it says.
+    pub purpose: Option<String>,
     pub expires_at: crate::time::Timestamp,
 }
 
@@ -437,7 +439,9 @@ async fn screen(
                 if let Some(problem) = FlowError::from_token(&token, engine) {
                     return Err(problem);
                 }
-                return Ok(Screen::Consent(consent(engine, &token).await?));
+                return Ok(Screen::Consent(
+                    consent(engine, &token, schema.purpose.clone()).await?,
+                ));
             }
             Some("accepted") if ours && token.status == ShareTokenStatus::Pending => {
                 return Ok(Screen::Redeeming);
@@ -518,7 +522,11 @@ fn display_value(value: &FieldValue) -> String {
     }
 }
 
-async fn consent(engine: &Engine, token: &ShareToken) -> Result<Consent, FlowError> {
+async fn consent(
+    engine: &Engine,
+    token: &ShareToken,
+    purpose: Option<String>,
+) -> Result<Consent, FlowError> {
     let pool = engine.db().pool();
     let source = orgs::find(pool, &token.source_organization_id)
         .await?
@@ -542,6 +550,7 @@ async fn consent(engine: &Engine, token: &ShareToken) -> Result<Consent, FlowErr
         source_name: source.name,
         destination_name: destination.name,
         shared: shared.into_iter().collect(),
+        purpose,
         expires_at: token.expires_at,
     })
 }

@@ -156,6 +156,7 @@ mod tests {
             kind: SchemaKind::InquiryTemplate,
             organization_id: OrgId::new(),
             name: "T".into(),
+            purpose: None,
             schema,
             checks,
             created_at: Timestamp(0),

@@ -79,7 +79,11 @@ pub fn schema(record: &SchemaRecord) -> Value {
     if record.kind == SchemaKind::InquiryTemplate {
         merge(
             &mut attributes,
-            json!({ "verifications": record.checks.verifications, "reports": record.checks.reports }),
+            json!({
+                "purpose": record.purpose,
+                "verifications": record.checks.verifications,
+                "reports": record.checks.reports,
+            }),
         );
     }
     json!({ "type": record.kind.type_name(), "id": record.id, "attributes": attributes })

@@ -62,6 +62,8 @@ pub struct SchemaRecord {
     pub kind: SchemaKind,
     pub organization_id: OrgId,
     pub name: String,
+    /// Inquiry templates: why the organization asks, in its own words (the consent screen shows it).
+    pub purpose: Option<String>,
     /// The fields as declared.
     pub schema: Schema,
     pub checks: Checks,
@@ -84,6 +86,7 @@ pub struct NewSchema<'a> {
     pub fields: Option<&'a Value>,
     pub verifications: Option<&'a Value>,
     pub reports: Option<&'a Value>,
+    pub purpose: Option<&'a Value>,
 }
 
 /// Creates a schema of `kind` for `org`, refusing anything invalid with pointers.
@@ -103,6 +106,28 @@ pub async fn create(
                 "/data/attributes/name",
             ));
             String::new()
+        }
+    };
+    let purpose = match input.purpose {
+        None | Some(Value::Null) => None,
+        Some(_) if kind != SchemaKind::InquiryTemplate => {
+            problems.push(Problem::invalid(
+                "invalid-attribute",
+                "only inquiry templates have a purpose",
+                "/data/attributes/purpose",
+            ));
+            None
+        }
+        Some(Value::String(text)) if !text.trim().is_empty() && text.chars().count() <= 500 => {
+            Some(text.trim().to_owned())
+        }
+        Some(_) => {
+            problems.push(Problem::invalid(
+                "invalid-purpose",
+                "`purpose` is a string of 1 to 500 characters",
+                "/data/attributes/purpose",
+            ));
+            None
         }
     };
     let schema = match input.fields {
@@ -151,16 +176,18 @@ pub async fn create(
         kind,
         organization_id: org.clone(),
         name,
+        purpose,
         schema,
         checks,
         created_at: engine.now(),
     };
     let mut tx = engine.db().begin_write().await?;
-    sqlx::query("INSERT INTO schemas (id, kind, organization_id, name, fields, checks, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+    sqlx::query("INSERT INTO schemas (id, kind, organization_id, name, purpose, fields, checks, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(&record.id)
         .bind(kind)
         .bind(org)
         .bind(&record.name)
+        .bind(&record.purpose)
         .bind(serde_json::to_string(&record.schema).expect("schemas serialise"))
         .bind(serde_json::to_string(&record.checks).expect("checks serialise"))
         .bind(record.created_at)
@@ -176,6 +203,7 @@ struct SchemaRow {
     kind: SchemaKind,
     organization_id: OrgId,
     name: String,
+    purpose: Option<String>,
     fields: String,
     checks: String,
     created_at: Timestamp,
@@ -194,12 +222,13 @@ impl TryFrom<SchemaRow> for SchemaRecord {
             kind: row.kind,
             organization_id: row.organization_id,
             name: row.name,
+            purpose: row.purpose,
             created_at: row.created_at,
         })
     }
 }
 
-const COLUMNS: &str = "id, kind, organization_id, name, fields, checks, created_at";
+const COLUMNS: &str = "id, kind, organization_id, name, purpose, fields, checks, created_at";
 
 /// `org`'s schema of `kind` with this id; 404 for anything else.
 pub async fn get(engine: &Engine, org: &OrgId, kind: SchemaKind, id: &str) -> Result<SchemaRecord> {
@@ -268,6 +297,7 @@ mod tests {
                 fields: Some(&fields),
                 verifications: Some(&json!([{"type": "phone-number"}])),
                 reports: None,
+                purpose: Some(&json!("  To open your account.  ")),
             },
         )
         .await
@@ -290,6 +320,43 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(stored, template, "what is read back is what was created");
+        assert_eq!(stored.purpose.as_deref(), Some("To open your account."));
+    }
+
+    #[tokio::test]
+    async fn a_purpose_is_refused_when_too_long_or_on_anything_but_a_template() {
+        let engine = engine().await;
+        let (org, _) = orgs::create(&engine, "Acme", &[]).await.unwrap();
+        let long = json!("x".repeat(501));
+        let create_with = |kind, purpose| {
+            let engine = engine.clone();
+            let org = org.id.clone();
+            async move {
+                create(
+                    &engine,
+                    &org,
+                    kind,
+                    NewSchema {
+                        name: Some(&json!("T")),
+                        fields: Some(&json!([])),
+                        purpose: Some(&purpose),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap_err()
+            }
+        };
+
+        let too_long = create_with(SchemaKind::InquiryTemplate, long).await;
+        let on_a_type = create_with(SchemaKind::TransactionType, json!("Because.")).await;
+
+        assert_eq!(too_long.code(), Some("invalid-purpose"));
+        assert_eq!(
+            too_long.problems()[0].pointer.as_deref(),
+            Some("/data/attributes/purpose")
+        );
+        assert_eq!(on_a_type.code(), Some("invalid-attribute"));
     }
 
     #[tokio::test]
@@ -307,6 +374,7 @@ mod tests {
                 fields: Some(&json!([])),
                 verifications: Some(&json!([{"type": "selfie"}])),
                 reports: None,
+                purpose: None,
             },
         )
         .await

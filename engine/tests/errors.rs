@@ -34,6 +34,7 @@ async fn schema_errors_carry_their_codes_and_pointers() {
                     fields: Some(&fields),
                     verifications: verifications.as_ref(),
                     reports: reports.as_ref(),
+                    purpose: None,
                 },
             )
             .await

@@ -686,3 +686,40 @@ async fn every_list_shows_only_the_callers_own_objects() {
     }
     server.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_inquiry_template_keeps_the_purpose_its_consent_screen_shows() {
+    let server = TestServer::start().await;
+    let client = Client::new(&server, "Purposeful").await;
+
+    let created = client
+        .created(
+            "/inquiry-templates",
+            json!({"name": "KYC", "fields": [], "purpose": "To open your account."}),
+        )
+        .await;
+    let (status, refused) = client
+        .post(
+            "/transaction-types",
+            json!({"name": "Loan", "fields": [], "purpose": "Because."}),
+        )
+        .await;
+
+    assert_eq!(
+        created["data"]["attributes"]["purpose"],
+        "To open your account."
+    );
+    let (_, read) = client
+        .get(&format!("/inquiry-templates/{}", id(&created)))
+        .await;
+    assert_eq!(
+        read["data"]["attributes"]["purpose"],
+        "To open your account."
+    );
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        first_error(&refused),
+        ("422", "invalid-attribute", Some("/data/attributes/purpose")),
+        "only inquiry templates have a purpose"
+    );
+}

@@ -54,8 +54,8 @@ fn FlowScreen(page: FlowPage) -> impl IntoView {
     let lang = page.lang;
     let organization = page.organization.clone().unwrap_or_default();
     let body = match page.screen {
-        Screen::Consent { source, destination, shared, expires } => view! {
-            <Consent lang session=page.session.clone() source destination shared expires />
+        Screen::Consent { source, destination, shared, purpose, expires } => view! {
+            <Consent lang session=page.session.clone() source destination shared purpose expires />
         }
         .into_any(),
         Screen::Redeeming => {
@@ -163,9 +163,19 @@ fn Consent(
     source: String,
     destination: String,
     shared: Vec<(Group, Vec<String>)>,
+    purpose: Option<String>,
     expires: String,
 ) -> impl IntoView {
     let action = VerifyConsent::url();
+    let why = purpose.map(|purpose| {
+        let heading = i18n::purpose_heading(lang, &destination);
+        view! {
+            <section aria-labelledby="purpose-heading" class="purpose">
+                <h2 id="purpose-heading">{heading}</h2>
+                <p>{purpose}</p>
+            </section>
+        }
+    });
     view! {
         <Heading text=t(lang, Msg::ConsentHeading) />
         <p class="lead">{i18n::consent_intro(lang, &source, &destination)}</p>
@@ -185,6 +195,7 @@ fn Consent(
                     .collect_view()}
             </ul>
         </section>
+        {why}
         <p class="muted">{t(lang, Msg::ConsentNotShared)}</p>
         <details class="more">
             <summary>{t(lang, Msg::MoreDetail)}</summary>

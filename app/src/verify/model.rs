@@ -156,6 +156,8 @@ pub enum Screen {
         source: String,
         destination: String,
         shared: Vec<(Group, Vec<String>)>,
+        /// Why the destination asks, in its own words.
+        purpose: Option<String>,
         /// `YYYY-MM-DD HH:MM`, UTC.
         expires: String,
     },

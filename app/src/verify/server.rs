@@ -336,6 +336,7 @@ mod backend {
                     .into_iter()
                     .map(|(g, labels)| (group_of(g), labels))
                     .collect(),
+                purpose: consent.purpose,
                 expires: consent
                     .expires_at
                     .to_datetime()

@@ -144,6 +144,14 @@ async fn the_consent_screen_names_both_organizations_and_lists_labels_never_valu
     };
 
     assert_eq!(consent.source_name, demo::SOURCE_NAME);
+    assert!(
+        consent
+            .purpose
+            .as_deref()
+            .is_some_and(|p| p.contains("confirm who you are")),
+        "the template's purpose: {:?}",
+        consent.purpose
+    );
     assert_eq!(consent.destination_name, demo::DESTINATION_NAME);
     let labels: Vec<&String> = consent.shared.iter().flat_map(|(_, l)| l).collect();
     assert!(

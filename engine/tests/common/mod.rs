@@ -213,6 +213,7 @@ async fn schema(
             fields: Some(&fields),
             verifications,
             reports: None,
+            purpose: None,
         },
     )
     .await

@@ -79,6 +79,12 @@ const TEMPLATE_ATTRIBUTES: &[Param] = &[
         "government-id (minimum-age), selfie, database, phone-number, email-address, document",
     ),
     param("reports", "array", false, "watchlist"),
+    param(
+        "purpose",
+        "string",
+        false,
+        "why you ask, 1 to 500 characters: shown to the end user on the hosted flow's consent screen",
+    ),
 ];
 const OBJECT_FIELDS: Param = param(
     "fields",
@@ -299,6 +305,7 @@ async fn create_schema<R: SchemaResource>(
         fields: body.attribute("fields"),
         verifications: body.attribute("verifications"),
         reports: body.attribute("reports"),
+        purpose: body.attribute("purpose"),
     };
     let record = schemas::create(&engine, &caller.0, R::KIND, input).await?;
     Ok(document(StatusCode::CREATED, render::schema(&record), None))
