@@ -180,9 +180,8 @@ pub async fn start(engine: &Engine, request: &StartRequest) -> Result<Started, F
         .map_err(|_| FlowError::InvalidFieldMappings)?;
     let prefill = form_json(&template.schema, &request.prefill, &BTreeMap::new())
         .map_err(|_| FlowError::InvalidPrefill)?;
-    parse_fields(&template.schema, &prefill, "").map_err(|_| FlowError::InvalidPrefill)?;
     let reference = request.reference_id.clone().map(Value::String);
-    let created = objects::create(
+    let valid = objects::validate_new(
         engine,
         &org,
         ObjectKind::Inquiry,
@@ -198,26 +197,53 @@ pub async fn start(engine: &Engine, request: &StartRequest) -> Result<Started, F
         Some(_) => FlowError::InvalidPrefill,
         None => FlowError::from(err),
     })?;
-    let now = engine.now();
-    sqlx::query(
-        "INSERT INTO verify_flows (inquiry_id, share_token_id, field_mappings, redirect_uri, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&created.record.id)
-    .bind(&request.share_token)
-    .bind(mappings.to_string())
-    .bind(redirect_uri)
-    .bind(now)
-    .bind(now)
-    .execute(engine.db().pool())
-    .await
-    .map_err(Error::from)?;
+    // The inquiry and its flow row commit together: a crash leaves both or neither.
+    let mut tx = engine.db().begin_write().await.map_err(Error::from)?;
+    let created = objects::insert_new(&mut tx, engine, valid).await?;
+    let flow = NewFlow {
+        share_token: request.share_token.as_deref(),
+        field_mappings: &mappings,
+        redirect_uri: redirect_uri.as_deref(),
+    };
+    insert_flow(&mut tx, engine, &created.record.id, &flow).await?;
+    tx.commit().await.map_err(Error::from)?;
     Ok(Started {
         inquiry_id: created.record.id,
         session_token: created
             .session_token
             .expect("an inquiry always gets a session token"),
     })
+}
+
+/// What a flow row starts with.
+struct NewFlow<'a> {
+    share_token: Option<&'a str>,
+    field_mappings: &'a Value,
+    redirect_uri: Option<&'a str>,
+}
+
+/// Adds the flow row of `inquiry_id` unless it has one already.
+async fn insert_flow(
+    conn: &mut sqlx::SqliteConnection,
+    engine: &Engine,
+    inquiry_id: &str,
+    flow: &NewFlow<'_>,
+) -> Result<(), FlowError> {
+    let now = engine.now();
+    sqlx::query(
+        "INSERT INTO verify_flows (inquiry_id, share_token_id, field_mappings, redirect_uri, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (inquiry_id) DO NOTHING",
+    )
+    .bind(inquiry_id)
+    .bind(flow.share_token)
+    .bind(flow.field_mappings.to_string())
+    .bind(flow.redirect_uri)
+    .bind(now)
+    .bind(now)
+    .execute(conn)
+    .await
+    .map_err(Error::from)?;
+    Ok(())
 }
 
 fn mappings_json(pairs: &[(String, String)]) -> Value {
@@ -352,18 +378,13 @@ async fn open(
             if let Some(token) = share_token {
                 usable_token(engine, &record.organization_id, token).await?;
             }
-            let now = engine.now();
-            sqlx::query(
-                "INSERT INTO verify_flows (inquiry_id, share_token_id, created_at, updated_at) VALUES (?, ?, ?, ?)
-                 ON CONFLICT (inquiry_id) DO NOTHING",
-            )
-            .bind(inquiry_id)
-            .bind(share_token)
-            .bind(now)
-            .bind(now)
-            .execute(engine.db().pool())
-            .await
-            .map_err(Error::from)?;
+            let flow = NewFlow {
+                share_token,
+                field_mappings: &Value::Array(Vec::new()),
+                redirect_uri: None,
+            };
+            let mut conn = engine.db().pool().acquire().await.map_err(Error::from)?;
+            insert_flow(&mut conn, engine, inquiry_id, &flow).await?;
             FlowRow {
                 share_token_id: share_token.map(str::to_owned),
                 field_mappings: "[]".into(),

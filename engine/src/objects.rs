@@ -177,6 +177,27 @@ pub async fn create(
     kind: ObjectKind,
     input: NewObject<'_>,
 ) -> Result<Created> {
+    let valid = validate_new(engine, org, kind, input).await?;
+    let mut tx = engine.db().begin_write().await?;
+    let created = insert_new(&mut tx, engine, valid).await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// A create request that passed every check; nothing is written yet.
+pub struct ValidObject {
+    record: ObjectRecord,
+    schema: SchemaRecord,
+    field_input: FieldInput,
+}
+
+/// Checks a create request (schema, reference id, fields) without writing anything.
+pub async fn validate_new(
+    engine: &Engine,
+    org: &OrgId,
+    kind: ObjectKind,
+    input: NewObject<'_>,
+) -> Result<ValidObject> {
     let attribute = kind.schema_attribute();
     let schema_id = input.schema_id.ok_or_else(|| {
         Problem::invalid(
@@ -194,7 +215,7 @@ pub async fn create(
         None => FieldInput::new(),
     };
     let now = engine.now();
-    let mut record = ObjectRecord {
+    let record = ObjectRecord {
         id: kind.new_id(),
         kind,
         organization_id: org.clone(),
@@ -210,27 +231,49 @@ pub async fn create(
         created_at: now,
         updated_at: now,
     };
+    Ok(ValidObject {
+        record,
+        schema,
+        field_input,
+    })
+}
+
+/// Writes a validated object inside the caller's transaction (so the caller can write more
+/// alongside it, all or nothing).
+pub async fn insert_new(
+    tx: &mut sqlx::SqliteConnection,
+    engine: &Engine,
+    valid: ValidObject,
+) -> Result<Created> {
+    let ValidObject {
+        mut record,
+        schema,
+        field_input,
+    } = valid;
+    let (kind, org, now) = (
+        record.kind,
+        record.organization_id.clone(),
+        record.created_at,
+    );
     let session_token = (kind == ObjectKind::Inquiry).then(SessionToken::generate);
-    let mut tx = engine.db().begin_write().await?;
-    insert(&mut tx, &record, session_token.as_ref()).await?;
+    insert(&mut *tx, &record, session_token.as_ref()).await?;
     let created_event = match kind {
         ObjectKind::Inquiry => names::INQUIRY_CREATED,
         ObjectKind::Transaction => names::TRANSACTION_CREATED,
         ObjectKind::Account => names::ACCOUNT_CREATED,
     };
     events::record(
-        &mut tx,
-        org,
+        &mut *tx,
+        &org,
         created_event,
         render::object(&record, &schema, now),
         now,
     )
     .await?;
     if !field_input.is_empty() {
-        let values = store_input(&mut tx, org, &record.fields, field_input, now).await?;
-        apply_values(&mut tx, engine, &mut record, &schema, values, None).await?;
+        let values = store_input(&mut *tx, &org, &record.fields, field_input, now).await?;
+        apply_values(&mut *tx, engine, &mut record, &schema, values, None).await?;
     }
-    tx.commit().await?;
     Ok(Created {
         record,
         schema,

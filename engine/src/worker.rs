@@ -107,15 +107,6 @@ async fn write_group(
     Ok(outcomes)
 }
 
-/// Claims and runs one due job. Returns false when none was due.
-pub async fn run_one(engine: &Engine) -> Result<bool> {
-    let Some(job) = jobs::claim(engine, jobs::LEASE).await? else {
-        return Ok(false);
-    };
-    run_job(engine, &job).await?;
-    Ok(true)
-}
-
 async fn run_job(engine: &Engine, job: &Job) -> Result<()> {
     let outcome = match job.kind.as_str() {
         kinds::REDEEM_SHARE_TOKEN => redemption::run_job(engine, job).await,

@@ -16,6 +16,28 @@ async fn demo_server() -> (TestServer, demo::Demo) {
     (server, seeded)
 }
 
+/// A hosted-flow link for `template`, sharing `token`.
+fn link(template: &str, token: &str) -> String {
+    format!("/verify?inquiry-template-id={template}&share-token={token}")
+}
+
+/// Accepts sharing the way a browser without JavaScript does: a form post.
+async fn accept_by_form(server: &TestServer, inquiry: &str, session: &str) -> reqwest::Response {
+    server
+        .client
+        .post(server.url("/fn/verify-consent"))
+        .header(header::ACCEPT, "text/html")
+        .header(header::USER_AGENT, "integration-test/1.0")
+        .form(&[
+            ("inquiry_id", inquiry),
+            ("session_token", session),
+            ("decision", "accept"),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
 /// Follows the 302 from a `/verify?inquiry-template-id=…` link; returns the resume path.
 async fn open_link(server: &TestServer, path: &str) -> String {
     let response = server
@@ -90,28 +112,13 @@ async fn a_plain_form_post_records_consent_redeems_and_redirects_to_the_outcome(
     let (server, seeded) = demo_server().await;
     let location = open_link(
         &server,
-        &format!(
-            "/verify?inquiry-template-id={}&share-token={}",
-            seeded.full_template_id, seeded.full_token_id
-        ),
+        &link(&seeded.full_template_id, &seeded.full_token_id),
     )
     .await;
     let inquiry = query_value(&location, "inquiry-id");
     let session = query_value(&location, "session-token");
 
-    let response = server
-        .client
-        .post(server.url("/fn/verify-consent"))
-        .header(header::ACCEPT, "text/html")
-        .header(header::USER_AGENT, "integration-test/1.0")
-        .form(&[
-            ("inquiry_id", inquiry.as_str()),
-            ("session_token", session.as_str()),
-            ("decision", "accept"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let response = accept_by_form(&server, &inquiry, &session).await;
 
     assert_eq!(
         response.status(),
@@ -145,26 +152,12 @@ async fn a_wrong_session_token_cannot_accept_for_someone_else() {
     let (server, seeded) = demo_server().await;
     let location = open_link(
         &server,
-        &format!(
-            "/verify?inquiry-template-id={}&share-token={}",
-            seeded.full_template_id, seeded.full_token_id
-        ),
+        &link(&seeded.full_template_id, &seeded.full_token_id),
     )
     .await;
     let inquiry = query_value(&location, "inquiry-id");
 
-    server
-        .client
-        .post(server.url("/fn/verify-consent"))
-        .header(header::ACCEPT, "text/html")
-        .form(&[
-            ("inquiry_id", inquiry.as_str()),
-            ("session_token", "sess_guessed"),
-            ("decision", "accept"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    accept_by_form(&server, &inquiry, "sess_guessed").await;
 
     let consents: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM consents")
         .fetch_one(server.engine.db().pool())
@@ -187,10 +180,7 @@ async fn every_inline_script_carries_the_nonce_of_the_pages_content_security_pol
     let (server, seeded) = demo_server().await;
     let location = open_link(
         &server,
-        &format!(
-            "/verify?inquiry-template-id={}&share-token={}",
-            seeded.extra_template_id, seeded.extra_token_id
-        ),
+        &link(&seeded.extra_template_id, &seeded.extra_token_id),
     )
     .await;
 
@@ -379,18 +369,7 @@ async fn link_field_mappings_apply_to_the_redemption() {
     let inquiry = query_value(&location, "inquiry-id");
     let session = query_value(&location, "session-token");
 
-    let accepted = server
-        .client
-        .post(server.url("/fn/verify-consent"))
-        .header(header::ACCEPT, "text/html")
-        .form(&[
-            ("inquiry_id", inquiry.as_str()),
-            ("session_token", session.as_str()),
-            ("decision", "accept"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let accepted = accept_by_form(&server, &inquiry, &session).await;
     let (_, body) = page(
         &server,
         accepted.headers()[header::LOCATION].to_str().unwrap(),
@@ -447,10 +426,7 @@ async fn the_waiting_page_moves_on_the_moment_the_redemption_ends() {
     let (server, seeded) = demo_server().await;
     let location = open_link(
         &server,
-        &format!(
-            "/verify?inquiry-template-id={}&share-token={}",
-            seeded.extra_template_id, seeded.extra_token_id
-        ),
+        &link(&seeded.extra_template_id, &seeded.extra_token_id),
     )
     .await;
     let inquiry = query_value(&location, "inquiry-id");

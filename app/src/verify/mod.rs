@@ -166,7 +166,6 @@ fn Consent(
     purpose: Option<String>,
     expires: String,
 ) -> impl IntoView {
-    let action = VerifyConsent::url();
     let why = purpose.map(|purpose| {
         let heading = i18n::purpose_heading(lang, &destination);
         view! {
@@ -203,22 +202,29 @@ fn Consent(
             <p>{i18n::consent_expires(lang, &expires)}</p>
         </details>
         <div class="actions">
-            <form method="post" action=action data-busy=t(lang, Msg::Sharing)>
-                {session_inputs(&session)}
-                <input type="hidden" name="decision" value="decline" />
-                <button type="submit" class="secondary">
-                    {t(lang, Msg::Decline)}
-                </button>
-            </form>
-            <form method="post" action=action data-busy=t(lang, Msg::Sharing)>
-                {session_inputs(&session)}
-                <input type="hidden" name="decision" value="accept" />
-                <button type="submit" class="primary">
-                    {t(lang, Msg::Accept)}
-                </button>
-            </form>
+            {decision_form(lang, &session, "decline", "secondary", t(lang, Msg::Decline))}
+            {decision_form(lang, &session, "accept", "primary", t(lang, Msg::Accept))}
         </div>
         <p class="status" id="flow-status" role="status" aria-live="polite"></p>
+    }
+}
+
+/// One consent button: a form of its own that posts `decision` with the flow's session.
+fn decision_form(
+    lang: Lang,
+    session: &Option<Session>,
+    decision: &'static str,
+    class: &'static str,
+    label: &'static str,
+) -> impl IntoView + use<> {
+    view! {
+        <form method="post" action=VerifyConsent::url() data-busy=t(lang, Msg::Sharing)>
+            {session_inputs(session)}
+            <input type="hidden" name="decision" value=decision />
+            <button type="submit" class=class>
+                {label}
+            </button>
+        </form>
     }
 }
 

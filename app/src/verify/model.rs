@@ -136,17 +136,9 @@ impl Session {
     }
 }
 
-/// Percent-encodes a query value (everything but unreserved characters).
+/// Encodes a query value (`application/x-www-form-urlencoded`, as forms and the query parser use).
 pub fn encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
 /// What the page shows.

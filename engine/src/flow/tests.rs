@@ -28,6 +28,25 @@ async fn count(engine: &Engine, table: &str) -> i64 {
         .unwrap()
 }
 
+/// Starts a flow that must start.
+async fn begin_flow(engine: &Engine, template: &str, token: Option<&str>) -> Started {
+    start(engine, &start_request(template, token))
+        .await
+        .expect("the flow starts")
+}
+
+/// Accepts sharing in `flow`, from nowhere in particular.
+async fn accept_in(engine: &Engine, flow: &Started) -> Option<String> {
+    accept(
+        engine,
+        &flow.inquiry_id,
+        flow.session_token.expose_secret(),
+        &ConsentOrigin::default(),
+    )
+    .await
+    .expect("accepting works")
+}
+
 async fn open_view(engine: &Engine, started: &Started) -> FlowView {
     view(
         engine,
@@ -77,12 +96,7 @@ fn fields_are_grouped_into_steps_in_the_order_people_expect() {
 #[tokio::test]
 async fn a_covering_token_completes_the_inquiry_after_consent_with_no_steps() {
     let (engine, demo) = demo_world().await;
-    let started = start(
-        &engine,
-        &start_request(&demo.full_template_id, Some(&demo.full_token_id)),
-    )
-    .await
-    .expect("the flow starts");
+    let started = begin_flow(&engine, &demo.full_template_id, Some(&demo.full_token_id)).await;
     assert!(
         matches!(
             open_view(&engine, &started).await.screen,
@@ -132,12 +146,7 @@ async fn a_covering_token_completes_the_inquiry_after_consent_with_no_steps() {
 #[tokio::test]
 async fn the_consent_screen_names_both_organizations_and_lists_labels_never_values() {
     let (engine, demo) = demo_world().await;
-    let started = start(
-        &engine,
-        &start_request(&demo.full_template_id, Some(&demo.full_token_id)),
-    )
-    .await
-    .unwrap();
+    let started = begin_flow(&engine, &demo.full_template_id, Some(&demo.full_token_id)).await;
 
     let Screen::Consent(consent) = open_view(&engine, &started).await.screen else {
         panic!("expected the consent screen");
@@ -169,12 +178,7 @@ async fn the_consent_screen_names_both_organizations_and_lists_labels_never_valu
 #[tokio::test]
 async fn only_the_steps_the_token_did_not_cover_are_asked_and_submitting_them_completes() {
     let (engine, demo) = demo_world().await;
-    let started = start(
-        &engine,
-        &start_request(&demo.extra_template_id, Some(&demo.extra_token_id)),
-    )
-    .await
-    .unwrap();
+    let started = begin_flow(&engine, &demo.extra_template_id, Some(&demo.extra_token_id)).await;
     let session = started.session_token.expose_secret();
     accept(
         &engine,
@@ -253,9 +257,7 @@ async fn only_the_steps_the_token_did_not_cover_are_asked_and_submitting_them_co
 #[tokio::test]
 async fn an_invalid_step_saves_nothing_and_says_which_fields_are_wrong() {
     let (engine, demo) = demo_world().await;
-    let started = start(&engine, &start_request(&demo.extra_template_id, None))
-        .await
-        .unwrap();
+    let started = begin_flow(&engine, &demo.extra_template_id, None).await;
     let session = started.session_token.expose_secret();
     let before = open_view(&engine, &started).await.screen;
     let mut inputs = BTreeMap::new();
@@ -288,12 +290,7 @@ async fn an_invalid_step_saves_nothing_and_says_which_fields_are_wrong() {
 #[tokio::test]
 async fn declining_leaves_the_token_untouched_and_asks_every_required_field() {
     let (engine, demo) = demo_world().await;
-    let started = start(
-        &engine,
-        &start_request(&demo.full_template_id, Some(&demo.full_token_id)),
-    )
-    .await
-    .unwrap();
+    let started = begin_flow(&engine, &demo.full_template_id, Some(&demo.full_token_id)).await;
 
     decline(
         &engine,
@@ -354,20 +351,8 @@ async fn a_bad_token_or_redirect_refuses_to_start_and_writes_nothing() {
 #[tokio::test]
 async fn an_expired_or_redeemed_token_gets_its_own_page() {
     let (engine, demo) = demo_world().await;
-    let first = start(
-        &engine,
-        &start_request(&demo.full_template_id, Some(&demo.full_token_id)),
-    )
-    .await
-    .unwrap();
-    accept(
-        &engine,
-        &first.inquiry_id,
-        first.session_token.expose_secret(),
-        &ConsentOrigin::default(),
-    )
-    .await
-    .unwrap();
+    let first = begin_flow(&engine, &demo.full_template_id, Some(&demo.full_token_id)).await;
+    accept_in(&engine, &first).await;
     worker::run_pending(&engine).await.unwrap();
 
     let again = start(
@@ -391,9 +376,7 @@ async fn an_expired_or_redeemed_token_gets_its_own_page() {
 #[tokio::test]
 async fn a_wrong_session_token_opens_nothing() {
     let (engine, demo) = demo_world().await;
-    let started = start(&engine, &start_request(&demo.full_template_id, None))
-        .await
-        .unwrap();
+    let started = begin_flow(&engine, &demo.full_template_id, None).await;
 
     let result = view(&engine, &started.inquiry_id, "sess_wrong", None, None).await;
 
@@ -447,9 +430,7 @@ async fn form_strings_are_typed_by_their_fields_before_they_are_saved() {
     )
     .await
     .unwrap();
-    let started = start(&engine, &start_request(&template.id, None))
-        .await
-        .unwrap();
+    let started = begin_flow(&engine, &template.id, None).await;
     let inputs: BTreeMap<String, StepInput> = [
         ("household-size", "3"),
         ("income", "52000.5"),
@@ -510,9 +491,7 @@ async fn a_choice_outside_the_list_is_refused() {
     )
     .await
     .unwrap();
-    let started = start(&engine, &start_request(&template.id, None))
-        .await
-        .unwrap();
+    let started = begin_flow(&engine, &template.id, None).await;
     let inputs = BTreeMap::from([("employment".to_owned(), StepInput::Text("astronaut".into()))]);
 
     let result = submit_step(
@@ -537,12 +516,7 @@ async fn a_choice_outside_the_list_is_refused() {
 #[tokio::test]
 async fn a_step_posted_before_consent_saves_nothing_and_does_not_fix_the_steps() {
     let (engine, demo) = demo_world().await;
-    let started = start(
-        &engine,
-        &start_request(&demo.extra_template_id, Some(&demo.extra_token_id)),
-    )
-    .await
-    .unwrap();
+    let started = begin_flow(&engine, &demo.extra_template_id, Some(&demo.extra_token_id)).await;
     let session = started.session_token.expose_secret();
     let early = BTreeMap::from([("name-first".to_owned(), StepInput::Text("Mallory".into()))]);
 
