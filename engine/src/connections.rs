@@ -1,5 +1,6 @@
 //! Connections: a source organization's trust in a destination, with its state machine
-//! (pending → active → inactive → active).
+//! (pending → active → inactive; only the source brings an inactive one back, to pending).
+//! A deactivation by the source is a revocation: its `created` tokens expire with it.
 
 use serde::{Deserialize, Serialize};
 
@@ -7,7 +8,7 @@ use crate::error::{Problem, Result};
 use crate::ids::{ConnectionId, OrgId};
 use crate::paging::{Page, PageRequest};
 use crate::time::Timestamp;
-use crate::{Engine, orgs};
+use crate::{Engine, orgs, share_tokens};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
 #[serde(rename_all = "kebab-case")]
@@ -31,38 +32,64 @@ impl ConnectionStatus {
 /// What a side of a connection asks of it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ConnectionAction {
-    /// The destination accepts (a pending or deactivated connection becomes active).
+    /// The destination accepts a pending connection.
     Accept,
     /// Either side deactivates.
     Deactivate,
+    /// The source brings an inactive connection back to pending (the destination accepts again).
+    Reactivate,
 }
 
 /// Which side of a connection an organization is on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
+#[serde(rename_all = "kebab-case")]
+#[sqlx(rename_all = "lowercase")]
 pub enum Side {
     Source,
     Destination,
 }
 
-/// The state machine: the new status, or why the action is not allowed.
+impl Side {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Source => "source",
+            Self::Destination => "destination",
+        }
+    }
+}
+
+/// The state machine: the new status and who deactivated it, or why the action is not allowed.
 pub fn transition(
     status: ConnectionStatus,
     action: ConnectionAction,
     side: Side,
-) -> Result<ConnectionStatus, Problem> {
+) -> Result<(ConnectionStatus, Option<Side>), Problem> {
     use ConnectionAction::*;
     use ConnectionStatus::*;
     match (action, side, status) {
         (Accept, Side::Source, _) => Err(Problem::not_found("the connection")),
-        (Accept, Side::Destination, Pending | Inactive) => Ok(Active),
+        (Accept, Side::Destination, Pending) => Ok((Active, None)),
         (Accept, Side::Destination, Active) => Err(Problem::conflict(
             "connection-already-active",
             "the connection is already active",
         )),
-        (Deactivate, _, Pending | Active) => Ok(Inactive),
+        (Accept, Side::Destination, Inactive) => Err(Problem::conflict(
+            "connection-inactive",
+            "the connection is inactive; only its source organization can reactivate it, then you accept it again",
+        )),
+        (Deactivate, side, Pending | Active) => Ok((Inactive, Some(side))),
         (Deactivate, _, Inactive) => Err(Problem::conflict(
             "connection-already-inactive",
             "the connection is already inactive",
+        )),
+        (Reactivate, Side::Source, Inactive) => Ok((Pending, None)),
+        (Reactivate, Side::Source, Pending | Active) => Err(Problem::conflict(
+            "connection-not-inactive",
+            "only an inactive connection can be reactivated",
+        )),
+        (Reactivate, Side::Destination, _) => Err(Problem::conflict(
+            "connection-source-only",
+            "only the connection's source organization can reactivate it",
         )),
     }
 }
@@ -73,6 +100,8 @@ pub struct Connection {
     pub source_organization_id: OrgId,
     pub destination_organization_id: OrgId,
     pub status: ConnectionStatus,
+    /// Who deactivated an inactive connection.
+    pub deactivated_by: Option<Side>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -90,8 +119,7 @@ impl Connection {
     }
 }
 
-const COLUMNS: &str =
-    "id, source_organization_id, destination_organization_id, status, created_at, updated_at";
+const COLUMNS: &str = "id, source_organization_id, destination_organization_id, status, deactivated_by, created_at, updated_at";
 
 /// The source organization `org` proposes a connection to `destination` (status `pending`).
 pub async fn create(engine: &Engine, org: &OrgId, destination: &str) -> Result<Connection> {
@@ -124,17 +152,19 @@ pub async fn create(engine: &Engine, org: &OrgId, destination: &str) -> Result<C
         source_organization_id: org.clone(),
         destination_organization_id: destination,
         status: ConnectionStatus::Pending,
+        deactivated_by: None,
         created_at: now,
         updated_at: now,
     };
     let mut tx = engine.db().begin_write().await?;
     sqlx::query(&format!(
-        "INSERT INTO connections ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)"
+        "INSERT INTO connections ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
     ))
     .bind(&connection.id)
     .bind(&connection.source_organization_id)
     .bind(&connection.destination_organization_id)
     .bind(connection.status)
+    .bind(connection.deactivated_by)
     .bind(now)
     .bind(now)
     .execute(&mut *tx)
@@ -164,6 +194,8 @@ pub(crate) async fn find<'e>(
 }
 
 /// Applies `action` for `org`; the update checks the old status so races cannot double-apply.
+/// A deactivation by the source expires its `created` tokens over the connection (with their
+/// events) in the same transaction.
 pub async fn act(
     engine: &Engine,
     org: &OrgId,
@@ -174,13 +206,14 @@ pub async fn act(
     let side = connection
         .side_of(org)
         .expect("get only returns connections org is a party to");
-    let next = transition(connection.status, action, side)?;
+    let (next, deactivated_by) = transition(connection.status, action, side)?;
     let now = engine.now();
     let mut tx = engine.db().begin_write().await?;
     let updated = sqlx::query(
-        "UPDATE connections SET status = ?, updated_at = ? WHERE id = ? AND status = ?",
+        "UPDATE connections SET status = ?, deactivated_by = ?, updated_at = ? WHERE id = ? AND status = ?",
     )
     .bind(next)
+    .bind(deactivated_by)
     .bind(now)
     .bind(&connection.id)
     .bind(connection.status)
@@ -193,8 +226,14 @@ pub async fn act(
         )
         .into());
     }
+    if deactivated_by == Some(Side::Source) {
+        for token in share_tokens::created_over(&mut tx, &connection.id).await? {
+            share_tokens::expire_in(&mut tx, &token, now).await?;
+        }
+    }
     tx.commit().await?;
     connection.status = next;
+    connection.deactivated_by = deactivated_by;
     connection.updated_at = now;
     Ok(connection)
 }
@@ -224,35 +263,40 @@ mod tests {
 
     #[test]
     fn the_state_machine_allows_exactly_the_documented_transitions() {
-        assert_eq!(transition(Pending, Accept, Side::Destination), Ok(Active));
-        assert_eq!(transition(Active, Deactivate, Side::Source), Ok(Inactive));
+        use Side::{Destination, Source};
+        assert_eq!(transition(Pending, Accept, Destination), Ok((Active, None)));
         assert_eq!(
-            transition(Active, Deactivate, Side::Destination),
-            Ok(Inactive)
-        );
-        assert_eq!(transition(Inactive, Accept, Side::Destination), Ok(Active));
-        assert_eq!(transition(Pending, Deactivate, Side::Source), Ok(Inactive));
-        assert_eq!(
-            transition(Active, Accept, Side::Destination)
-                .unwrap_err()
-                .code,
-            "connection-already-active"
+            transition(Active, Deactivate, Source),
+            Ok((Inactive, Some(Source)))
         );
         assert_eq!(
-            transition(Inactive, Deactivate, Side::Source)
-                .unwrap_err()
-                .code,
-            "connection-already-inactive"
+            transition(Active, Deactivate, Destination),
+            Ok((Inactive, Some(Destination)))
         );
+        assert_eq!(transition(Inactive, Reactivate, Source), Ok((Pending, None)));
         assert_eq!(
-            transition(Pending, Accept, Side::Source).unwrap_err().code,
-            "not-found",
-            "only the destination accepts"
+            transition(Pending, Deactivate, Source),
+            Ok((Inactive, Some(Source)))
         );
+        let refused = [
+            (Active, Accept, Destination, "connection-already-active"),
+            (Inactive, Accept, Destination, "connection-inactive"),
+            (Inactive, Deactivate, Source, "connection-already-inactive"),
+            (Pending, Accept, Source, "not-found"),
+            (Inactive, Reactivate, Destination, "connection-source-only"),
+            (Active, Reactivate, Source, "connection-not-inactive"),
+        ];
+        for (status, action, side, code) in refused {
+            assert_eq!(
+                transition(status, action, side).map_err(|p| p.code),
+                Err(code),
+                "{action:?} by the {side:?} on a {status:?} connection"
+            );
+        }
     }
 
     #[tokio::test]
-    async fn a_connection_goes_pending_active_inactive_active() {
+    async fn a_connection_goes_pending_active_inactive_and_back_through_the_source() {
         let engine = engine().await;
         let (source, _) = orgs::create(&engine, "Source", &[]).await.unwrap();
         let (destination, _) = orgs::create(&engine, "Destination", &[]).await.unwrap();
@@ -266,7 +310,13 @@ mod tests {
         let deactivated = act(&engine, &source.id, created.id.as_str(), Deactivate)
             .await
             .unwrap();
-        let reactivated = act(&engine, &destination.id, created.id.as_str(), Accept)
+        let undo_by_destination = act(&engine, &destination.id, created.id.as_str(), Accept)
+            .await
+            .unwrap_err();
+        let reactivated = act(&engine, &source.id, created.id.as_str(), Reactivate)
+            .await
+            .unwrap();
+        let accepted_again = act(&engine, &destination.id, created.id.as_str(), Accept)
             .await
             .unwrap();
 
@@ -275,9 +325,16 @@ mod tests {
                 created.status,
                 accepted.status,
                 deactivated.status,
-                reactivated.status
+                reactivated.status,
+                accepted_again.status
             ],
-            [Pending, Active, Inactive, Active]
+            [Pending, Active, Inactive, Pending, Active]
+        );
+        assert_eq!(deactivated.deactivated_by, Some(Side::Source));
+        assert_eq!(
+            undo_by_destination.code(),
+            Some("connection-inactive"),
+            "the destination cannot undo the source's revocation"
         );
     }
 

@@ -1,6 +1,7 @@
 //! [`Engine`]: what every engine function needs (database, clock, watchlist), cheap to clone.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::Database;
 use crate::time::{Clock, Timestamp};
@@ -14,6 +15,55 @@ pub struct Engine {
     watchlist: Arc<Watchlist>,
     /// Woken when a job is enqueued, so workers need not poll tightly.
     jobs_ready: Arc<tokio::sync::Notify>,
+    /// Woken when a redemption ends (redeemed or failed), so waiting pages need not poll.
+    redemptions: Arc<tokio::sync::Notify>,
+    workers: Arc<WorkerHealth>,
+}
+
+/// How the background workers of this process are doing, for `/readyz`.
+#[derive(Debug, Default)]
+pub struct WorkerHealth {
+    expected: AtomicUsize,
+    running: AtomicUsize,
+    restarts: AtomicUsize,
+}
+
+impl WorkerHealth {
+    /// Workers meant to run (0 where none are started, e.g. a command-line tool).
+    pub fn expected(&self) -> usize {
+        self.expected.load(Ordering::Relaxed)
+    }
+
+    /// Workers running now.
+    pub fn running(&self) -> usize {
+        self.running.load(Ordering::Relaxed)
+    }
+
+    /// Workers that died and were started again since the process began.
+    pub fn restarts(&self) -> usize {
+        self.restarts.load(Ordering::Relaxed)
+    }
+
+    /// True when every expected worker runs.
+    pub fn all_running(&self) -> bool {
+        self.running() >= self.expected()
+    }
+
+    pub(crate) fn set_expected(&self, n: usize) {
+        self.expected.store(n, Ordering::Relaxed);
+    }
+
+    pub(crate) fn started(&self) {
+        self.running.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn stopped(&self) {
+        self.running.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn restarted(&self) {
+        self.restarts.fetch_add(1, Ordering::Relaxed);
+    }
 }
 
 impl Engine {
@@ -24,6 +74,8 @@ impl Engine {
             clock: Clock::System,
             watchlist: Arc::new(Watchlist::default()),
             jobs_ready: Arc::new(tokio::sync::Notify::new()),
+            redemptions: Arc::new(tokio::sync::Notify::new()),
+            workers: Arc::new(WorkerHealth::default()),
         }
     }
 
@@ -61,5 +113,37 @@ impl Engine {
     /// Resolves when a job may be waiting.
     pub async fn jobs_ready(&self) {
         self.jobs_ready.notified().await;
+    }
+
+    /// Tells everyone waiting in [`Engine::wait_for_redemption`] that a redemption ended.
+    pub(crate) fn redemption_settled(&self) {
+        self.redemptions.notify_waiters();
+    }
+
+    /// Waits until `ended` is true, or `limit` has passed; checks again each time a redemption of
+    /// this process ends (no polling). Returns the last answer of `ended`.
+    pub async fn wait_for_redemption<F, Fut>(&self, limit: std::time::Duration, mut ended: F) -> bool
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            // Registered before checking, so an end between the check and the wait is not missed.
+            let settled = self.redemptions.notified();
+            tokio::pin!(settled);
+            settled.as_mut().enable();
+            if ended().await {
+                return true;
+            }
+            if tokio::time::timeout_at(deadline, settled).await.is_err() {
+                return ended().await;
+            }
+        }
+    }
+
+    /// The background workers' health.
+    pub fn workers(&self) -> &WorkerHealth {
+        &self.workers
     }
 }

@@ -144,11 +144,19 @@ pub async fn seed(engine: &Engine, origins: &[String]) -> Result<Demo> {
             .id
             .to_string(),
     };
-    if connections::get(engine, &destination, &connection_id)
+    let status = connections::get(engine, &destination, &connection_id)
         .await?
-        .status
-        != ConnectionStatus::Active
-    {
+        .status;
+    if status == ConnectionStatus::Inactive {
+        connections::act(
+            engine,
+            &source,
+            &connection_id,
+            ConnectionAction::Reactivate,
+        )
+        .await?;
+    }
+    if status != ConnectionStatus::Active {
         connections::act(
             engine,
             &destination,

@@ -15,6 +15,10 @@ pub mod names {
     pub const SHARE_TOKEN_OUTBOUND_CREATED: &str = "connect/share-token.outbound-created";
     pub const SHARE_TOKEN_INBOUND_REDEEMED: &str = "connect/share-token.inbound-redeemed";
     pub const SHARE_TOKEN_OUTBOUND_REDEEMED: &str = "connect/share-token.outbound-redeemed";
+    pub const SHARE_TOKEN_INBOUND_FAILED: &str = "connect/share-token.inbound-failed";
+    pub const SHARE_TOKEN_OUTBOUND_FAILED: &str = "connect/share-token.outbound-failed";
+    pub const SHARE_TOKEN_INBOUND_EXPIRED: &str = "connect/share-token.inbound-expired";
+    pub const SHARE_TOKEN_OUTBOUND_EXPIRED: &str = "connect/share-token.outbound-expired";
     pub const INQUIRY_CREATED: &str = "inquiry.created";
     pub const INQUIRY_STARTED: &str = "inquiry.started";
     pub const INQUIRY_COMPLETED: &str = "inquiry.completed";

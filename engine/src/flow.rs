@@ -383,8 +383,9 @@ async fn open(
                 field_mappings: &Value::Array(Vec::new()),
                 redirect_uri: None,
             };
-            let mut conn = engine.db().pool().acquire().await.map_err(Error::from)?;
-            insert_flow(&mut conn, engine, inquiry_id, &flow).await?;
+            let mut tx = engine.db().begin_write().await.map_err(Error::from)?;
+            insert_flow(&mut tx, engine, inquiry_id, &flow).await?;
+            tx.commit().await.map_err(Error::from)?;
             FlowRow {
                 share_token_id: share_token.map(str::to_owned),
                 field_mappings: "[]".into(),
@@ -518,15 +519,17 @@ async fn steps_of(
         effective,
         &inquiry::missing_fields(effective, &record.fields),
     );
+    let mut tx = engine.db().begin_write().await.map_err(Error::from)?;
     sqlx::query(
         "UPDATE verify_flows SET steps = ?, updated_at = ? WHERE inquiry_id = ? AND steps IS NULL",
     )
     .bind(serde_json::to_string(&steps).expect("steps serialise"))
     .bind(engine.now())
     .bind(&record.id)
-    .execute(engine.db().pool())
+    .execute(&mut *tx)
     .await
     .map_err(Error::from)?;
+    tx.commit().await.map_err(Error::from)?;
     Ok(steps)
 }
 
@@ -583,13 +586,16 @@ pub struct ConsentOrigin {
     pub user_agent: Option<String>,
 }
 
+/// Records a consent decision inside the caller's transaction; false when one was recorded before
+/// (the first decision stands).
 async fn record_decision(
+    tx: &mut sqlx::SqliteConnection,
     engine: &Engine,
     record: &ObjectRecord,
     token_id: &str,
     accepted: bool,
     origin: &ConsentOrigin,
-) -> Result<bool, FlowError> {
+) -> Result<bool> {
     let inserted = sqlx::query(
         "INSERT INTO consents (inquiry_id, share_token_id, decision, text_version, ip, user_agent, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (inquiry_id, share_token_id) DO NOTHING",
@@ -601,9 +607,8 @@ async fn record_decision(
     .bind(origin.ip.as_deref())
     .bind(origin.user_agent.as_deref().map(|ua| truncate(ua, 512)))
     .bind(engine.now())
-    .execute(engine.db().pool())
-    .await
-    .map_err(Error::from)?;
+    .execute(tx)
+    .await?;
     Ok(inserted.rows_affected() == 1)
 }
 
@@ -614,8 +619,9 @@ fn truncate(text: &str, max: usize) -> &str {
     }
 }
 
-/// Accept: records consent and redeems the token into the inquiry. Returns the token being
-/// redeemed (callers wait for it with [`wait_for_redemption`]); a second accept changes nothing.
+/// Accept: records consent and redeems the token into the inquiry, in one transaction (a failure
+/// leaves neither, so Accept can be tried again). Returns the token being redeemed (callers wait
+/// for it with [`wait_for_redemption`]); a second accept changes nothing.
 pub async fn accept(
     engine: &Engine,
     inquiry_id: &str,
@@ -632,24 +638,27 @@ pub async fn accept(
     {
         return Ok(None);
     }
+    if decision(engine, &record.id, &token_id).await?.is_some() {
+        // Decided before (a double click, a second tab): show wherever the flow is now.
+        return Ok(Some(token_id));
+    }
     let token = share_tokens::find(engine.db().pool(), &token_id)
         .await?
         .ok_or(FlowError::TokenUnknown)?;
     if let Some(problem) = FlowError::from_token(&token, engine) {
         return Err(problem);
     }
-    if !record_decision(engine, &record, &token_id, true, origin).await? {
-        // Decided before (a double click, a second tab): show wherever the flow is now.
-        return Ok(Some(token_id));
-    }
     let mappings: Value = serde_json::from_str(&row.field_mappings).unwrap_or(Value::Null);
-    redemption::redeem(
+    redemption::redeem_with(
         engine,
         &record.organization_id,
         &token_id,
         RedeemRequest {
             destination_id: Some(&record.id),
             field_mappings: Some(&mappings),
+        },
+        async |tx: &mut sqlx::SqliteConnection| {
+            record_decision(tx, engine, &record, &token_id, true, origin).await
         },
     )
     .await?;
@@ -671,19 +680,17 @@ pub async fn wait_while_redeeming(
     Ok(())
 }
 
-/// Waits until the token is no longer `pending`, or `limit` has passed.
+/// Waits until the token is no longer `pending`, or `limit` has passed. Woken by the engine when
+/// a redemption ends, not by polling.
 pub async fn wait_for_redemption(engine: &Engine, token_id: &str, limit: Duration) {
-    let deadline = tokio::time::Instant::now() + limit;
-    loop {
-        match share_tokens::find(engine.db().pool(), token_id).await {
-            Ok(Some(token)) if token.status == ShareTokenStatus::Pending => {}
-            _ => return,
-        }
-        if tokio::time::Instant::now() >= deadline {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(15)).await;
-    }
+    engine
+        .wait_for_redemption(limit, || async {
+            !matches!(
+                share_tokens::find(engine.db().pool(), token_id).await,
+                Ok(Some(token)) if token.status == ShareTokenStatus::Pending
+            )
+        })
+        .await;
 }
 
 /// Decline: records the decision and leaves the token untouched; the user fills in by hand.
@@ -695,7 +702,9 @@ pub async fn decline(
 ) -> Result<(), FlowError> {
     let (record, _, row) = open(engine, inquiry_id, session, None).await?;
     if let Some(token_id) = row.share_token_id {
-        record_decision(engine, &record, &token_id, false, origin).await?;
+        let mut tx = engine.db().begin_write().await.map_err(Error::from)?;
+        record_decision(&mut tx, engine, &record, &token_id, false, origin).await?;
+        tx.commit().await.map_err(Error::from)?;
     }
     Ok(())
 }
@@ -843,6 +852,17 @@ pub async fn submit_step(
     }
     let now = engine.now();
     let mut tx = engine.db().begin_write().await.map_err(Error::from)?;
+    // Merge onto the inquiry as it is now, under the write lock: values a redemption or another
+    // tab wrote since `open` read it are kept.
+    record = objects::find(&mut *tx, &record.id)
+        .await?
+        .ok_or(FlowError::InvalidSession)?;
+    if record
+        .status_at(now)
+        .is_some_and(|s| s.is_terminal() || s == InquiryStatus::Expired)
+    {
+        return Ok(StepResult::Saved);
+    }
     let values = objects::store_input(
         &mut tx,
         &record.organization_id,

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::Problem;
-use crate::fields::{FieldPath, FieldValues, Schema};
+use crate::fields::{ConversionError, FieldPath, FieldValues, Schema};
 
 /// Most mappings one redemption may carry.
 pub const MAX_MAPPINGS: usize = 200;
@@ -132,6 +132,33 @@ pub struct HydrationReport {
     pub rejected: Vec<Rejected>,
 }
 
+impl HydrationReport {
+    /// Records that the value at `source` could not become `destination`'s type: the reason names
+    /// the paths and the types, never the value (the report is shown before redemption).
+    fn reject(&mut self, source: &FieldPath, destination: &FieldPath, err: &ConversionError) {
+        let reason = if source == destination {
+            format!(
+                "the source's {} at `{source}` cannot become a {}: {}",
+                err.from,
+                err.to,
+                err.refusal.sentence()
+            )
+        } else {
+            format!(
+                "the source's {} at `{source}` cannot become the {} at `{destination}`: {}",
+                err.from,
+                err.to,
+                err.refusal.sentence()
+            )
+        };
+        self.rejected.push(Rejected {
+            path: destination.clone(),
+            reason,
+        });
+        self.unset.push(destination.clone());
+    }
+}
+
 /// The values to write into the destination and the report of how they were chosen.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Hydration {
@@ -161,13 +188,7 @@ pub fn hydrate(source: &FieldValues, destination: &Schema, mappings: &[FieldMapp
                         values.insert(def.key.clone(), converted);
                         report.by_name.push(def.key.clone());
                     }
-                    Err(err) => {
-                        report.rejected.push(Rejected {
-                            path: def.key.clone(),
-                            reason: err.to_string(),
-                        });
-                        report.unset.push(def.key.clone());
-                    }
+                    Err(err) => report.reject(&def.key, &def.key, &err),
                 }
             }
             (None, Some(mapping)) => match source.get(&mapping.source_field_name) {
@@ -182,13 +203,7 @@ pub fn hydrate(source: &FieldValues, destination: &Schema, mappings: &[FieldMapp
                         values.insert(def.key.clone(), converted);
                         report.by_mapping.push(def.key.clone());
                     }
-                    Err(err) => {
-                        report.rejected.push(Rejected {
-                            path: def.key.clone(),
-                            reason: err.to_string(),
-                        });
-                        report.unset.push(def.key.clone());
-                    }
+                    Err(err) => report.reject(&mapping.source_field_name, &def.key, &err),
                 },
             },
             (None, None) => report.unset.push(def.key.clone()),

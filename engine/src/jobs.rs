@@ -7,15 +7,51 @@
 
 use std::time::Duration;
 
-use serde_json::Value;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
 
 use crate::Engine;
 use crate::error::Result;
+use crate::ids::ShareTokenId;
 use crate::time::Timestamp;
 
-/// Job kinds.
-pub mod kinds {
-    pub const REDEEM_SHARE_TOKEN: &str = "redeem-share-token";
+/// What a job does. Stored as its `kind` and the JSON `payload` of its fields; dispatched in one
+/// place, `worker`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "payload", rename_all = "kebab-case")]
+pub enum Task {
+    /// Hydrate the destination of a `pending` share token and mark it redeemed.
+    RedeemShareToken {
+        #[serde(rename = "share-token-id")]
+        share_token_id: ShareTokenId,
+    },
+    /// Panics when run: proves the worker survives a panicking job.
+    #[cfg(test)]
+    PanicForTest,
+}
+
+impl Task {
+    /// The stored `kind` and `payload`.
+    fn columns(&self) -> (String, String) {
+        let mut json = serde_json::to_value(self).expect("tasks serialise");
+        let kind = json["kind"].as_str().unwrap_or_default().to_owned();
+        let payload = json
+            .get_mut("payload")
+            .map_or(Value::Null, Value::take)
+            .to_string();
+        (kind, payload)
+    }
+
+    /// Reads a stored job back; `None` when this build does not know the kind or the payload.
+    fn from_columns(kind: &str, payload: &str) -> Option<Self> {
+        let payload: Value = serde_json::from_str(payload).ok()?;
+        let json = if payload.is_null() {
+            json!({ "kind": kind })
+        } else {
+            json!({ "kind": kind, "payload": payload })
+        };
+        serde_json::from_value(json).ok()
+    }
 }
 
 /// Attempts before a job that keeps failing transiently is given up.
@@ -27,26 +63,32 @@ pub const LEASE: Duration = Duration::from_secs(60);
 #[derive(Clone, Debug, PartialEq)]
 pub struct Job {
     pub seq: i64,
+    /// The stored kind, for logs.
     pub kind: String,
-    pub payload: Value,
+    /// What to do; `None` when the stored job cannot be read (it is given up, not run).
+    pub task: Option<Task>,
     /// This claim's attempt number (1 for the first).
     pub attempt: i64,
     pub max_attempts: i64,
 }
 
+impl Job {
+    /// True when the job already used every attempt: its last worker died (a crash, or a panic
+    /// the worker could not catch), so it is given up instead of run again.
+    pub fn exhausted(&self) -> bool {
+        self.attempt > self.max_attempts
+    }
+}
+
 /// Adds a job, due now, inside the caller's transaction. Call [`Engine::wake_workers`] after commit.
-pub async fn enqueue(
-    tx: &mut sqlx::SqliteConnection,
-    kind: &str,
-    payload: &Value,
-    now: Timestamp,
-) -> Result<i64> {
+pub async fn enqueue(tx: &mut sqlx::SqliteConnection, task: &Task, now: Timestamp) -> Result<i64> {
+    let (kind, payload) = task.columns();
     let seq = sqlx::query_scalar(
         "INSERT INTO jobs (kind, payload, status, attempts, max_attempts, run_at, created_at, updated_at)
          VALUES (?, ?, 'queued', 0, ?, ?, ?, ?) RETURNING seq",
     )
     .bind(kind)
-    .bind(payload.to_string())
+    .bind(payload)
     .bind(MAX_ATTEMPTS)
     .bind(now)
     .bind(now)
@@ -94,8 +136,8 @@ pub async fn claim_many(engine: &Engine, lease: Duration, limit: u32) -> Result<
         .into_iter()
         .map(|(seq, kind, payload, attempt, max_attempts)| Job {
             seq,
+            task: Task::from_columns(&kind, &payload),
             kind,
-            payload: serde_json::from_str(&payload).unwrap_or(Value::Null),
             attempt,
             max_attempts,
         })
@@ -120,17 +162,19 @@ pub async fn complete(tx: &mut sqlx::SqliteConnection, job: &Job, now: Timestamp
     Ok(updated.rows_affected() == 1)
 }
 
-/// Puts the job back for another attempt after a backoff; gives up after `max_attempts`.
-/// Returns true when the job was given up.
+/// Puts the job back for another attempt after a backoff. Returns false, writing nothing, when
+/// the job has used its attempts: the caller gives it up (with its consequences, in one
+/// transaction).
 pub async fn retry_later(engine: &Engine, job: &Job, error: &str) -> Result<bool> {
+    if job.attempt >= job.max_attempts {
+        return Ok(false);
+    }
     let now = engine.now();
-    let give_up = job.attempt >= job.max_attempts;
     let mut tx = engine.db().begin_write().await?;
     sqlx::query(
-        "UPDATE jobs SET status = ?, run_at = ?, locked_until = NULL, last_error = ?, updated_at = ?
+        "UPDATE jobs SET status = 'queued', run_at = ?, locked_until = NULL, last_error = ?, updated_at = ?
          WHERE seq = ? AND attempts = ? AND status = 'running'",
     )
-    .bind(if give_up { "failed" } else { "queued" })
     .bind(now.plus(backoff(job.attempt)))
     .bind(error)
     .bind(now)
@@ -139,17 +183,17 @@ pub async fn retry_later(engine: &Engine, job: &Job, error: &str) -> Result<bool
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(give_up)
+    Ok(true)
 }
 
-/// Marks the job failed for good inside the caller's transaction.
+/// Marks the job failed for good inside the caller's transaction. False when the claim was lost.
 pub async fn fail(
     tx: &mut sqlx::SqliteConnection,
     job: &Job,
     error: &str,
     now: Timestamp,
-) -> Result<()> {
-    sqlx::query(
+) -> Result<bool> {
+    let updated = sqlx::query(
         "UPDATE jobs SET status = 'failed', locked_until = NULL, last_error = ?, updated_at = ?
          WHERE seq = ? AND attempts = ? AND status = 'running'",
     )
@@ -159,7 +203,7 @@ pub async fn fail(
     .bind(job.attempt)
     .execute(tx)
     .await?;
-    Ok(())
+    Ok(updated.rows_affected() == 1)
 }
 
 /// Delay before attempt `attempt + 1`: 1 s, 2 s, 4 s … capped at 5 minutes.
@@ -172,13 +216,13 @@ pub fn backoff(attempt: i64) -> Duration {
 mod tests {
     use super::*;
     use crate::testing::engine;
-    use serde_json::json;
 
     async fn enqueue_one(engine: &Engine) -> i64 {
         let mut tx = engine.db().begin_write().await.unwrap();
-        let seq = enqueue(&mut tx, "test", &json!({"n": 1}), engine.now())
-            .await
-            .unwrap();
+        let task = Task::RedeemShareToken {
+            share_token_id: ShareTokenId::new(),
+        };
+        let seq = enqueue(&mut tx, &task, engine.now()).await.unwrap();
         tx.commit().await.unwrap();
         seq
     }
@@ -237,12 +281,12 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_retried_job_waits_for_its_backoff_and_is_given_up_after_max_attempts() {
+    async fn a_retried_job_waits_for_its_backoff_and_its_last_attempt_is_not_put_back() {
         let engine = engine().await;
         enqueue_one(&engine).await;
         let job = claim(&engine, LEASE).await.unwrap().unwrap();
 
-        assert!(!retry_later(&engine, &job, "busy").await.unwrap());
+        assert!(retry_later(&engine, &job, "busy").await.unwrap());
         assert_eq!(
             claim(&engine, LEASE).await.unwrap(),
             None,
@@ -261,14 +305,44 @@ mod tests {
             .unwrap();
 
         assert!(
-            retry_later(&engine, &job, "still busy").await.unwrap(),
-            "the last attempt gives up"
+            !retry_later(&engine, &job, "still busy").await.unwrap(),
+            "the last attempt is not put back: the caller gives it up"
         );
         let status: String = sqlx::query_scalar("SELECT status FROM jobs")
             .fetch_one(engine.db().pool())
             .await
             .unwrap();
-        assert_eq!(status, "failed");
+        assert_eq!(status, "running", "nothing is written until the give-up");
+    }
+
+    #[tokio::test]
+    async fn a_job_whose_worker_died_on_its_last_attempt_is_claimed_as_exhausted() {
+        let engine = engine().await;
+        enqueue_one(&engine).await;
+        sqlx::query("UPDATE jobs SET attempts = max_attempts - 1")
+            .execute(engine.db().pool())
+            .await
+            .unwrap();
+        let last = claim(&engine, LEASE).await.unwrap().unwrap();
+        engine.clock().advance(LEASE);
+
+        let again = claim(&engine, LEASE).await.unwrap().unwrap();
+
+        assert!(!last.exhausted(), "the last attempt still runs");
+        assert!(again.exhausted(), "a claim past the last attempt is exhausted: {again:?}");
+    }
+
+    #[test]
+    fn a_task_survives_its_columns() {
+        let task = Task::RedeemShareToken {
+            share_token_id: ShareTokenId::new(),
+        };
+
+        let (kind, payload) = task.columns();
+
+        assert_eq!(kind, "redeem-share-token");
+        assert_eq!(Task::from_columns(&kind, &payload), Some(task));
+        assert_eq!(Task::from_columns("unknown", "{}"), None);
     }
 
     #[test]

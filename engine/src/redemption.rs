@@ -7,19 +7,19 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::connections::{self, ConnectionStatus};
 use crate::error::{Problem, Result};
 use crate::events::names;
 use crate::fields::{FieldValue, FieldValues};
 use crate::hydration::{self, FieldMapping, Hydration, HydrationReport};
-use crate::ids::{DocumentId, OrgId};
+use crate::ids::{DocumentId, OrgId, ShareTokenId};
 use crate::inquiry::InquiryStatus;
-use crate::jobs::{self, Job};
+use crate::jobs::{self, Job, Task};
 use crate::objects::{self, ObjectKind, ObjectRecord};
 use crate::schemas::{self, SchemaRecord};
-use crate::share_tokens::{self, ShareToken, ShareTokenStatus};
+use crate::share_tokens::{self, RedemptionFailure, ShareToken, ShareTokenStatus};
 use crate::{Engine, documents};
 
 /// What a redeem (or preview) request carries.
@@ -116,8 +116,11 @@ fn check_redeemable(token: &ShareToken, engine: &Engine) -> Result<()> {
         ShareTokenStatus::Failed => Err(Problem::invalid_here(
             "share-token-failed",
             format!(
-                "the share token's redemption failed and cannot be retried: {}",
-                token.failure_reason.as_deref().unwrap_or("unknown reason")
+                "the share token's redemption failed and cannot be retried. {}",
+                token
+                    .failure
+                    .unwrap_or(RedemptionFailure::InternalError)
+                    .sentence()
             ),
         )
         .into()),
@@ -132,23 +135,28 @@ pub async fn redeem(
     request: RedeemRequest<'_>,
 ) -> Result<ShareToken> {
     let plan = validate(engine, org, token_id, &request).await?;
+    let mut tx = engine.db().begin_write().await?;
+    let token = start_in(&mut tx, engine, plan).await?;
+    tx.commit().await?;
+    engine.wake_workers();
+    Ok(token)
+}
+
+/// Moves a validated plan's token `created → pending` and enqueues its job inside the caller's
+/// transaction (the hosted flow commits its consent record with it). Call
+/// [`Engine::wake_workers`] after the commit.
+async fn start_in(
+    tx: &mut sqlx::SqliteConnection,
+    engine: &Engine,
+    plan: Plan,
+) -> Result<ShareToken> {
     let now = engine.now();
     let mut token = plan.token;
-    let mut tx = engine.db().begin_write().await?;
-    let claimed = sqlx::query(
-        "UPDATE share_tokens SET status = 'pending', pending_at = ?1, updated_at = ?1, destination_id = ?2, field_mappings = ?3
-         WHERE id = ?4 AND status = 'created' AND expires_at > ?1",
-    )
-    .bind(now)
-    .bind(&plan.destination.id)
-    .bind(serde_json::to_string(&plan.mappings).expect("mappings serialise"))
-    .bind(&token.id)
-    .execute(&mut *tx)
-    .await?;
-    if claimed.rows_affected() == 0 {
-        drop(tx);
+    let claimed =
+        share_tokens::mark_pending(tx, &token.id, &plan.destination.id, &plan.mappings, now).await?;
+    if !claimed {
         // Someone else won the race (or the token expired meanwhile): report what it is now.
-        let current = share_tokens::find(engine.db().pool(), token.id.as_str())
+        let current = share_tokens::find(&mut *tx, token.id.as_str())
             .await?
             .unwrap_or(token);
         check_redeemable(&current, engine)?;
@@ -159,20 +167,43 @@ pub async fn redeem(
         .into());
     }
     jobs::enqueue(
-        &mut tx,
-        jobs::kinds::REDEEM_SHARE_TOKEN,
-        &json!({ "share-token-id": token.id }),
+        tx,
+        &Task::RedeemShareToken {
+            share_token_id: token.id.clone(),
+        },
         now,
     )
     .await?;
-    tx.commit().await?;
-    engine.wake_workers();
     token.status = ShareTokenStatus::Pending;
     token.pending_at = Some(now);
     token.updated_at = now;
     token.destination_id = Some(plan.destination.id);
     token.field_mappings = Some(plan.mappings);
     Ok(token)
+}
+
+/// Validates a redemption (rules 1–3), then runs `before` and starts the redemption in one write
+/// transaction: both commit or neither does. `before` returning false stops without redeeming
+/// (and without writing anything).
+pub async fn redeem_with<F>(
+    engine: &Engine,
+    org: &OrgId,
+    token_id: &str,
+    request: RedeemRequest<'_>,
+    before: F,
+) -> Result<Option<ShareToken>>
+where
+    F: AsyncFnOnce(&mut sqlx::SqliteConnection) -> Result<bool>,
+{
+    let plan = validate(engine, org, token_id, &request).await?;
+    let mut tx = engine.db().begin_write().await?;
+    if !before(&mut tx).await? {
+        return Ok(None);
+    }
+    let token = start_in(&mut tx, engine, plan).await?;
+    tx.commit().await?;
+    engine.wake_workers();
+    Ok(Some(token))
 }
 
 /// The hydration report redeeming would produce, writing nothing.
@@ -186,13 +217,14 @@ pub async fn preview(
     Ok(hydration::hydrate(&plan.token.snapshot, &plan.schema.schema, &plan.mappings).report)
 }
 
-/// Why a redemption job did not finish.
+/// Why a redemption job did not finish. The text is for logs and the job row only: it never
+/// reaches an organization.
 #[derive(Debug)]
 pub enum JobFailure {
     /// Worth another attempt (a busy database, a destination that changed meanwhile).
     Transient(String),
-    /// Will never succeed: the token is marked `failed` with this reason.
-    Permanent(String),
+    /// Will never succeed: the token is marked `failed` with this code.
+    Permanent(RedemptionFailure, String),
 }
 
 impl From<sqlx::Error> for JobFailure {
@@ -206,14 +238,14 @@ impl From<crate::Error> for JobFailure {
         if err.is_transient() {
             Self::Transient(err.to_string())
         } else {
-            Self::Permanent(err.to_string())
+            Self::Permanent(RedemptionFailure::InternalError, err.to_string())
         }
     }
 }
 
 /// The redemption job: hydrate, run, report, mark redeemed, in one transaction.
-pub async fn run_job(engine: &Engine, job: &Job) -> Result<(), JobFailure> {
-    let prepared = prepare(engine, job).await?;
+pub async fn run_job(engine: &Engine, job: &Job, token_id: &ShareTokenId) -> Result<(), JobFailure> {
+    let prepared = prepare(engine, token_id).await?;
     let mut tx = engine.db().begin_write().await?;
     apply(&mut tx, engine, job, prepared).await?;
     tx.commit().await?;
@@ -237,35 +269,49 @@ pub struct Ready {
 }
 
 /// The reads and the hydration of a redemption job, outside any write transaction.
-pub async fn prepare(engine: &Engine, job: &Job) -> Result<Prepared, JobFailure> {
-    let token_id = job.payload["share-token-id"]
-        .as_str()
-        .ok_or_else(|| JobFailure::Permanent("the job names no share token".into()))?;
-    let Some(token) = share_tokens::find(engine.db().pool(), token_id).await? else {
-        return Err(JobFailure::Permanent(format!(
-            "share token {token_id} does not exist"
-        )));
+pub async fn prepare(engine: &Engine, token_id: &ShareTokenId) -> Result<Prepared, JobFailure> {
+    let Some(token) = share_tokens::find(engine.db().pool(), token_id.as_str()).await? else {
+        return Err(JobFailure::Permanent(
+            RedemptionFailure::InternalError,
+            format!("share token {token_id} does not exist"),
+        ));
     };
     if token.status != ShareTokenStatus::Pending {
         return Ok(Prepared::AlreadyDone);
     }
-    let destination_id = token
-        .destination_id
-        .clone()
-        .ok_or_else(|| JobFailure::Permanent("the token has no destination".into()))?;
+    check_connection(engine.db().pool(), &token).await?;
+    let destination_id = token.destination_id.clone().ok_or_else(|| {
+        JobFailure::Permanent(
+            RedemptionFailure::InternalError,
+            format!("pending share token {token_id} has no destination"),
+        )
+    })?;
     let destination = objects::find(engine.db().pool(), &destination_id)
         .await?
-        .ok_or_else(|| JobFailure::Permanent("the destination no longer exists".into()))?;
+        .ok_or_else(|| {
+            JobFailure::Permanent(
+                RedemptionFailure::DestinationMissing,
+                format!("destination {destination_id} does not exist"),
+            )
+        })?;
     let schema = schemas::find(engine.db().pool(), &destination.schema_id)
         .await?
-        .ok_or_else(|| JobFailure::Permanent("the destination's schema no longer exists".into()))?;
+        .ok_or_else(|| {
+            JobFailure::Permanent(
+                RedemptionFailure::InternalError,
+                format!("schema {} does not exist", destination.schema_id),
+            )
+        })?;
     if let Some(status) = destination.status_at(engine.now())
         && (status.is_terminal() || status == InquiryStatus::Expired)
     {
-        return Err(JobFailure::Permanent(format!(
-            "the destination inquiry became {} before the redemption ran",
-            status.as_str()
-        )));
+        return Err(JobFailure::Permanent(
+            RedemptionFailure::DestinationNotRedeemable,
+            format!(
+                "destination {destination_id} became {} before the redemption ran",
+                status.as_str()
+            ),
+        ));
     }
     let Hydration {
         values: hydrated,
@@ -305,9 +351,16 @@ pub async fn apply(
         hydrated,
         report,
     } = *ready;
+    // The source may have revoked the connection since `prepare` read it.
+    check_connection(&mut *tx, &token).await?;
     let current = objects::find(&mut *tx, &destination.id)
         .await?
-        .ok_or_else(|| JobFailure::Permanent("the destination no longer exists".into()))?;
+        .ok_or_else(|| {
+            JobFailure::Permanent(
+                RedemptionFailure::DestinationMissing,
+                format!("destination {} does not exist", destination.id),
+            )
+        })?;
     // The whole record, not only `updated_at`: two writes within one millisecond (two tokens
     // redeemed into one destination in the same group commit) must not overwrite each other.
     if current != destination {
@@ -317,24 +370,15 @@ pub async fn apply(
     }
     let (values, files) = copy_files(tx, &destination, hydrated, now).await?;
     objects::apply_values(tx, engine, &mut destination, &schema, values, Some(&files)).await?;
-    token.status = ShareTokenStatus::Redeemed;
-    token.redeemed_at = Some(now);
-    token.updated_at = now;
-    token.hydration_report = Some(report);
-    let still_pending = sqlx::query(
-        "UPDATE share_tokens SET status = 'redeemed', redeemed_at = ?1, updated_at = ?1, hydration_report = ?2
-         WHERE id = ?3 AND status = 'pending'",
-    )
-    .bind(now)
-    .bind(serde_json::to_string(&token.hydration_report).expect("reports serialise"))
-    .bind(&token.id)
-    .execute(&mut *tx)
-    .await?;
-    if still_pending.rows_affected() == 0 {
+    if !share_tokens::mark_redeemed(tx, &token.id, &report, now).await? {
         return Err(JobFailure::Transient(
             "the share token changed meanwhile".into(),
         ));
     }
+    token.status = ShareTokenStatus::Redeemed;
+    token.redeemed_at = Some(now);
+    token.updated_at = now;
+    token.hydration_report = Some(report);
     share_tokens::record_pair(
         tx,
         &token,
@@ -376,23 +420,36 @@ async fn copy_files(
     Ok((values, files))
 }
 
-/// Marks the token of a permanently failed redemption job `failed` and the job failed.
-pub async fn fail_job(engine: &Engine, job: &Job, reason: &str) -> Result<()> {
+/// Fails a redemption job for good with `failure`: the token becomes `failed` (with its events)
+/// and the job failed, in one transaction.
+pub async fn give_up(
+    engine: &Engine,
+    job: &Job,
+    token_id: &ShareTokenId,
+    failure: RedemptionFailure,
+    detail: &str,
+) -> Result<()> {
     let now = engine.now();
     let mut tx = engine.db().begin_write().await?;
-    if let Some(token_id) = job.payload["share-token-id"].as_str() {
-        sqlx::query(
-            "UPDATE share_tokens SET status = 'failed', failed_at = ?1, updated_at = ?1, failure_reason = ?2
-             WHERE id = ?3 AND status = 'pending'",
-        )
-        .bind(now)
-        .bind(reason)
-        .bind(token_id)
-        .execute(&mut *tx)
-        .await?;
-    }
-    jobs::fail(&mut tx, job, reason, now).await?;
+    share_tokens::fail_in(&mut tx, token_id, failure, now).await?;
+    jobs::fail(&mut tx, job, detail, now).await?;
     tx.commit().await?;
-    tracing::warn!(job = job.seq, reason, "share token redemption failed");
+    engine.redemption_settled();
+    tracing::warn!(job = job.seq, code = failure.code(), detail, "share token redemption failed");
     Ok(())
+}
+
+/// A permanent failure when the token's connection is no longer active (the source revoked it).
+async fn check_connection<'e>(
+    executor: impl sqlx::SqliteExecutor<'e>,
+    token: &ShareToken,
+) -> Result<(), JobFailure> {
+    let connection = connections::find(executor, token.connection_id.as_str()).await?;
+    match connection {
+        Some(c) if c.status == ConnectionStatus::Active => Ok(()),
+        _ => Err(JobFailure::Permanent(
+            RedemptionFailure::ConnectionInactive,
+            format!("connection {} is not active", token.connection_id),
+        )),
+    }
 }

@@ -96,6 +96,7 @@ pub fn connection(connection: &Connection) -> Value {
         "id": connection.id,
         "attributes": {
             "status": connection.status.as_str(),
+            "deactivated-by": connection.deactivated_by.map(|side| side.as_str()),
             "created-at": connection.created_at.to_rfc3339(),
             "updated-at": connection.updated_at.to_rfc3339(),
         },
@@ -146,7 +147,8 @@ pub fn share_token(token: &ShareToken, viewer: &OrgId, now: Timestamp) -> Value 
             "source-type": token.source_type.type_name(),
             "source-data": source_data,
             "hydration-report": token.hydration_report,
-            "failure-reason": token.failure_reason,
+            "failure-code": token.failure.map(|f| f.code()),
+            "failure-reason": token.failure.map(|f| f.sentence()),
             "created-at": token.created_at.to_rfc3339(),
             "updated-at": token.updated_at.to_rfc3339(),
             "pending-at": time(token.pending_at),

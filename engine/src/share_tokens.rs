@@ -57,6 +57,98 @@ impl ShareTokenStatus {
     }
 }
 
+/// What happens to a share token; [`transition`] says which status it leads to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenEvent {
+    /// The destination starts redeeming it.
+    Redeem,
+    /// The redemption job hydrated the destination.
+    Finish,
+    /// The redemption job gave up.
+    Fail,
+    /// The source expired it, or revoked its connection.
+    Expire,
+}
+
+/// Why a transition is not allowed: the token is in `from`, which `event` cannot leave.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("a {} share token cannot {event:?}", .from.as_str())]
+pub struct IllegalTransition {
+    pub from: ShareTokenStatus,
+    pub event: TokenEvent,
+}
+
+/// The share token's lifecycle: created → pending → redeemed | failed, created → expired.
+/// Store functions apply it with `UPDATE … WHERE status = <from>`, so a race cannot double-apply.
+pub fn transition(
+    from: ShareTokenStatus,
+    event: TokenEvent,
+) -> Result<ShareTokenStatus, IllegalTransition> {
+    use ShareTokenStatus::*;
+    match (from, event) {
+        (Created, TokenEvent::Redeem) => Ok(Pending),
+        (Pending, TokenEvent::Finish) => Ok(Redeemed),
+        (Pending, TokenEvent::Fail) => Ok(Failed),
+        (Created, TokenEvent::Expire) => Ok(Expired),
+        _ => Err(IllegalTransition { from, event }),
+    }
+}
+
+/// Why a redemption failed for good. The API shows the code's fixed sentence, never internal text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RedemptionFailure {
+    /// The destination object was deleted before the redemption ran.
+    DestinationMissing,
+    /// The destination inquiry finished or expired before the redemption ran.
+    DestinationNotRedeemable,
+    /// The connection was deactivated before the redemption ran.
+    ConnectionInactive,
+    /// The redemption kept failing for a temporary reason and was given up.
+    RetriesExhausted,
+    /// Something inside Tessera went wrong; operators find the detail in the logs.
+    InternalError,
+}
+
+impl RedemptionFailure {
+    pub const ALL: [Self; 5] = [
+        Self::DestinationMissing,
+        Self::DestinationNotRedeemable,
+        Self::ConnectionInactive,
+        Self::RetriesExhausted,
+        Self::InternalError,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::DestinationMissing => "destination-missing",
+            Self::DestinationNotRedeemable => "destination-not-redeemable",
+            Self::ConnectionInactive => "connection-inactive",
+            Self::RetriesExhausted => "retries-exhausted",
+            Self::InternalError => "internal-error",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.code() == code)
+    }
+
+    /// The fixed sentence shown as `failure-reason`.
+    pub fn sentence(self) -> &'static str {
+        match self {
+            Self::DestinationMissing => "The destination object no longer existed when the redemption ran.",
+            Self::DestinationNotRedeemable => {
+                "The destination inquiry was already finished or expired when the redemption ran."
+            }
+            Self::ConnectionInactive => "The connection was deactivated before the redemption ran.",
+            Self::RetriesExhausted => {
+                "The redemption kept failing for a temporary reason and was given up."
+            }
+            Self::InternalError => "The redemption could not be completed because of an internal error.",
+        }
+    }
+}
+
 /// A stored share token.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ShareToken {
@@ -73,7 +165,7 @@ pub struct ShareToken {
     pub destination_id: Option<String>,
     pub field_mappings: Option<Vec<FieldMapping>>,
     pub hydration_report: Option<HydrationReport>,
-    pub failure_reason: Option<String>,
+    pub failure: Option<RedemptionFailure>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub pending_at: Option<Timestamp>,
@@ -183,7 +275,7 @@ pub async fn create(engine: &Engine, org: &OrgId, input: NewShareToken<'_>) -> R
         destination_id: None,
         field_mappings: None,
         hydration_report: None,
-        failure_reason: None,
+        failure: None,
         created_at: now,
         updated_at: now,
         pending_at: None,
@@ -253,13 +345,13 @@ pub(crate) async fn record_pair(
 
 /// The source organization expires a token it created; only while `created`.
 pub async fn expire(engine: &Engine, org: &OrgId, id: &str) -> Result<ShareToken> {
-    let mut token = get(engine, org, id).await?;
+    let token = get(engine, org, id).await?;
     if &token.source_organization_id != org {
         return Err(Problem::not_found("the share token").into());
     }
     let now = engine.now();
     let status = token.status_at(now);
-    if status != ShareTokenStatus::Created {
+    if transition(status, TokenEvent::Expire).is_err() {
         return Err(Problem::conflict(
             "share-token-not-expirable",
             format!(
@@ -270,28 +362,156 @@ pub async fn expire(engine: &Engine, org: &OrgId, id: &str) -> Result<ShareToken
         .into());
     }
     let mut tx = engine.db().begin_write().await?;
-    let updated = sqlx::query("UPDATE share_tokens SET status = 'expired', expires_at = ?, updated_at = ? WHERE id = ? AND status = 'created'")
-        .bind(now)
-        .bind(now)
-        .bind(&token.id)
-        .execute(&mut *tx)
-        .await?;
-    if updated.rows_affected() == 0 {
+    let Some(expired) = expire_in(&mut tx, &token.id, now).await? else {
         return Err(Problem::conflict(
             "share-token-not-expirable",
             "the share token changed meanwhile; read it again",
         )
         .into());
-    }
+    };
     tx.commit().await?;
-    token.status = ShareTokenStatus::Expired;
-    token.expires_at = now;
-    token.updated_at = now;
-    Ok(token)
+    Ok(expired)
+}
+
+/// Expires a `created` token inside the caller's transaction and records its events; `None` when
+/// the token was no longer `created`.
+pub(crate) async fn expire_in(
+    tx: &mut sqlx::SqliteConnection,
+    id: &ShareTokenId,
+    now: Timestamp,
+) -> Result<Option<ShareToken>> {
+    const FROM: ShareTokenStatus = ShareTokenStatus::Created;
+    let to = transition(FROM, TokenEvent::Expire).expect("created tokens expire");
+    let updated = sqlx::query(
+        "UPDATE share_tokens SET status = ?1, expires_at = MIN(expires_at, ?2), updated_at = ?2
+         WHERE id = ?3 AND status = ?4",
+    )
+    .bind(to)
+    .bind(now)
+    .bind(id)
+    .bind(FROM)
+    .execute(&mut *tx)
+    .await?;
+    if updated.rows_affected() == 0 {
+        return Ok(None);
+    }
+    let token = find(&mut *tx, id.as_str())
+        .await?
+        .ok_or_else(|| crate::Error::Internal(format!("share token {id} vanished")))?;
+    record_pair(
+        tx,
+        &token,
+        names::SHARE_TOKEN_OUTBOUND_EXPIRED,
+        names::SHARE_TOKEN_INBOUND_EXPIRED,
+        now,
+    )
+    .await?;
+    Ok(Some(token))
+}
+
+/// `created → pending` inside the caller's transaction, with the destination and mappings the
+/// job will use. False when the token is no longer `created` (or expired meanwhile).
+pub(crate) async fn mark_pending(
+    tx: &mut sqlx::SqliteConnection,
+    id: &ShareTokenId,
+    destination_id: &str,
+    mappings: &[FieldMapping],
+    now: Timestamp,
+) -> Result<bool> {
+    const FROM: ShareTokenStatus = ShareTokenStatus::Created;
+    let to = transition(FROM, TokenEvent::Redeem).expect("created tokens are redeemed");
+    let updated = sqlx::query(
+        "UPDATE share_tokens SET status = ?1, pending_at = ?2, updated_at = ?2, destination_id = ?3, field_mappings = ?4
+         WHERE id = ?5 AND status = ?6 AND expires_at > ?2",
+    )
+    .bind(to)
+    .bind(now)
+    .bind(destination_id)
+    .bind(serde_json::to_string(mappings).expect("mappings serialise"))
+    .bind(id)
+    .bind(FROM)
+    .execute(tx)
+    .await?;
+    Ok(updated.rows_affected() == 1)
+}
+
+/// `pending → redeemed` with its report, inside the caller's transaction. False when the token is
+/// no longer `pending`.
+pub(crate) async fn mark_redeemed(
+    tx: &mut sqlx::SqliteConnection,
+    id: &ShareTokenId,
+    report: &HydrationReport,
+    now: Timestamp,
+) -> Result<bool> {
+    const FROM: ShareTokenStatus = ShareTokenStatus::Pending;
+    let to = transition(FROM, TokenEvent::Finish).expect("pending tokens finish");
+    let updated = sqlx::query(
+        "UPDATE share_tokens SET status = ?1, redeemed_at = ?2, updated_at = ?2, hydration_report = ?3
+         WHERE id = ?4 AND status = ?5",
+    )
+    .bind(to)
+    .bind(now)
+    .bind(serde_json::to_string(report).expect("reports serialise"))
+    .bind(id)
+    .bind(FROM)
+    .execute(tx)
+    .await?;
+    Ok(updated.rows_affected() == 1)
+}
+
+/// `pending → failed` with its code, and the events for both sides, inside the caller's
+/// transaction. `None` when the token is no longer `pending`.
+pub(crate) async fn fail_in(
+    tx: &mut sqlx::SqliteConnection,
+    id: &ShareTokenId,
+    failure: RedemptionFailure,
+    now: Timestamp,
+) -> Result<Option<ShareToken>> {
+    const FROM: ShareTokenStatus = ShareTokenStatus::Pending;
+    let to = transition(FROM, TokenEvent::Fail).expect("pending tokens fail");
+    let updated = sqlx::query(
+        "UPDATE share_tokens SET status = ?1, failed_at = ?2, updated_at = ?2, failure_code = ?3
+         WHERE id = ?4 AND status = ?5",
+    )
+    .bind(to)
+    .bind(now)
+    .bind(failure.code())
+    .bind(id)
+    .bind(FROM)
+    .execute(&mut *tx)
+    .await?;
+    if updated.rows_affected() == 0 {
+        return Ok(None);
+    }
+    let token = find(&mut *tx, id.as_str())
+        .await?
+        .ok_or_else(|| crate::Error::Internal(format!("share token {id} vanished")))?;
+    record_pair(
+        tx,
+        &token,
+        names::SHARE_TOKEN_OUTBOUND_FAILED,
+        names::SHARE_TOKEN_INBOUND_FAILED,
+        now,
+    )
+    .await?;
+    Ok(Some(token))
+}
+
+/// The `created` tokens over `connection`, which a revocation expires.
+pub(crate) async fn created_over(
+    tx: &mut sqlx::SqliteConnection,
+    connection: &ConnectionId,
+) -> Result<Vec<ShareTokenId>> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM share_tokens WHERE connection_id = ? AND status = 'created' ORDER BY seq",
+    )
+    .bind(connection)
+    .fetch_all(tx)
+    .await?)
 }
 
 const COLUMNS: &str = "id, connection_id, source_organization_id, destination_organization_id, source_type, source_id, snapshot, \
-                       status, destination_id, field_mappings, hydration_report, failure_reason, created_at, updated_at, \
+                       status, destination_id, field_mappings, hydration_report, failure_code, created_at, updated_at, \
                        pending_at, redeemed_at, expires_at, failed_at";
 
 #[derive(sqlx::FromRow)]
@@ -307,7 +527,7 @@ struct Row {
     destination_id: Option<String>,
     field_mappings: Option<String>,
     hydration_report: Option<String>,
-    failure_reason: Option<String>,
+    failure_code: Option<String>,
     created_at: Timestamp,
     updated_at: Timestamp,
     pending_at: Option<Timestamp>,
@@ -344,7 +564,10 @@ impl TryFrom<Row> for ShareToken {
             source_id: row.source_id,
             status: row.status,
             destination_id: row.destination_id,
-            failure_reason: row.failure_reason,
+            // A failed token always has a code; an unknown one reads as an internal error.
+            failure: row.failure_code.as_deref().map(|code| {
+                RedemptionFailure::parse(code).unwrap_or(RedemptionFailure::InternalError)
+            }),
             created_at: row.created_at,
             updated_at: row.updated_at,
             pending_at: row.pending_at,

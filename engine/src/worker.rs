@@ -1,12 +1,20 @@
 //! The background worker: claims due jobs and runs them, until asked to stop.
+//!
+//! Every job kind is dispatched here, in one place. A job that panics is caught and given up on
+//! its own (its share token ends `failed` with `internal-error`); a worker that dies anyway is
+//! started again by [`supervise`], and `/readyz` reports it while it is down.
 
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::time::Duration;
+
+use futures::FutureExt as _;
 
 use crate::Engine;
 use crate::error::Result;
-use crate::jobs::{self, Job, kinds};
+use crate::jobs::{self, Job, Task};
 use crate::redemption::{self, JobFailure};
+use crate::share_tokens::RedemptionFailure;
 
 /// How long an idle worker waits before looking again (a wake-up comes sooner when a job is
 /// enqueued by this process; this catches jobs enqueued elsewhere and leases that ran out).
@@ -16,27 +24,41 @@ pub const IDLE_POLL: Duration = Duration::from_millis(500);
 /// per job; idle peers are woken to take the next batch.
 pub const BATCH: u32 = 8;
 
-/// Claims up to [`BATCH`] due jobs and runs them one after another. Returns how many ran.
+/// How long a supervisor waits before starting a worker that died again.
+pub const RESTART_DELAY: Duration = Duration::from_millis(200);
+
+/// Claims up to [`BATCH`] due jobs and runs them. Returns how many were claimed.
 pub async fn run_batch(engine: &Engine) -> Result<usize> {
     let batch = jobs::claim_many(engine, jobs::LEASE, BATCH).await?;
     if batch.len() == BATCH as usize {
         // More may be queued: let an idle peer take the next batch meanwhile.
         engine.wake_workers();
     }
-    let (redemptions, others): (Vec<Job>, Vec<Job>) = batch
-        .iter()
-        .cloned()
-        .partition(|job| job.kind == kinds::REDEEM_SHARE_TOKEN);
+    let mut redemptions = Vec::new();
     let mut first_error = None;
-    if let Err(err) = run_redemptions(engine, &redemptions).await {
-        first_error.get_or_insert(err);
-    }
-    // A failure to reach the database for one job does not strand the rest of the batch.
-    for job in &others {
-        if let Err(err) = run_job(engine, job).await {
+    let mut note = |result: Result<()>| {
+        if let Err(err) = result {
             first_error.get_or_insert(err);
         }
+    };
+    for job in &batch {
+        match &job.task {
+            _ if job.exhausted() => {
+                let detail = "its worker died on the last attempt";
+                note(give_up(engine, job, RedemptionFailure::InternalError, detail).await);
+            }
+            None => {
+                let detail = "this build cannot read the job";
+                note(give_up(engine, job, RedemptionFailure::InternalError, detail).await);
+            }
+            Some(Task::RedeemShareToken { share_token_id }) => {
+                redemptions.push((job.clone(), share_token_id.clone()));
+            }
+            #[cfg(test)]
+            Some(Task::PanicForTest) => note(run_alone(engine, job).await),
+        }
     }
+    note(run_redemptions(engine, &redemptions).await);
     match first_error {
         Some(err) => Err(err),
         None => Ok(batch.len()),
@@ -45,29 +67,35 @@ pub async fn run_batch(engine: &Engine) -> Result<usize> {
 
 /// Runs redemption jobs with one commit for all of them (group commit): each job's writes sit in
 /// their own savepoint, so a job that fails rolls back alone and is retried or given up as usual.
-/// When the shared transaction itself fails, each job runs on its own instead.
-async fn run_redemptions(engine: &Engine, batch: &[Job]) -> Result<()> {
+/// When the shared transaction fails (or a job panics inside it), each job runs on its own.
+async fn run_redemptions(
+    engine: &Engine,
+    batch: &[(Job, crate::ids::ShareTokenId)],
+) -> Result<()> {
     if batch.len() <= 1 {
-        for job in batch {
-            run_job(engine, job).await?;
+        for (job, _) in batch {
+            run_alone(engine, job).await?;
         }
         return Ok(());
     }
     let mut prepared = Vec::with_capacity(batch.len());
-    for job in batch {
-        prepared.push(redemption::prepare(engine, job).await);
+    for (_, token) in batch {
+        let outcome = catch_panic(redemption::prepare(engine, token)).await;
+        prepared.push(outcome);
     }
-    let outcomes = match write_group(engine, batch, prepared).await {
+    let group = catch_panic(async { Ok(write_group(engine, batch, prepared).await?) }).await;
+    let outcomes = match group {
         Ok(outcomes) => outcomes,
-        Err(err) => {
-            tracing::warn!(error = %err, "a group of redemptions could not commit; running them one by one");
-            for job in batch {
-                run_job(engine, job).await?;
+        Err(failure) => {
+            tracing::warn!(?failure, "a group of redemptions could not commit; running them one by one");
+            for (job, _) in batch {
+                run_alone(engine, job).await?;
             }
             return Ok(());
         }
     };
-    for (job, outcome) in batch.iter().zip(outcomes) {
+    engine.redemption_settled();
+    for ((job, _), outcome) in batch.iter().zip(outcomes) {
         match outcome {
             Ok(()) => tracing::info!(job = job.seq, "share token redeemed"),
             Err(failure) => settle_failure(engine, job, failure).await?,
@@ -78,12 +106,12 @@ async fn run_redemptions(engine: &Engine, batch: &[Job]) -> Result<()> {
 
 async fn write_group(
     engine: &Engine,
-    batch: &[Job],
+    batch: &[(Job, crate::ids::ShareTokenId)],
     prepared: Vec<Result<redemption::Prepared, JobFailure>>,
 ) -> Result<Vec<Result<(), JobFailure>>> {
     let mut tx = engine.db().begin_write().await?;
     let mut outcomes = Vec::with_capacity(batch.len());
-    for (job, prepared) in batch.iter().zip(prepared) {
+    for ((job, _), prepared) in batch.iter().zip(prepared) {
         let prepared = match prepared {
             Ok(prepared) => prepared,
             Err(failure) => {
@@ -107,14 +135,38 @@ async fn write_group(
     Ok(outcomes)
 }
 
-async fn run_job(engine: &Engine, job: &Job) -> Result<()> {
-    let outcome = match job.kind.as_str() {
-        kinds::REDEEM_SHARE_TOKEN => redemption::run_job(engine, job).await,
-        other => Err(JobFailure::Permanent(format!("unknown job kind `{other}`"))),
+/// Runs one job in its own transaction; a panic inside it becomes a permanent failure.
+async fn run_alone(engine: &Engine, job: &Job) -> Result<()> {
+    let outcome = match &job.task {
+        Some(Task::RedeemShareToken { share_token_id }) => {
+            let outcome = catch_panic(redemption::run_job(engine, job, share_token_id)).await;
+            engine.redemption_settled();
+            outcome
+        }
+        #[cfg(test)]
+        Some(Task::PanicForTest) => catch_panic(async { tests::panic_for_test() }).await,
+        None => Err(JobFailure::Permanent(
+            RedemptionFailure::InternalError,
+            "this build cannot read the job".into(),
+        )),
     };
     match outcome {
         Ok(()) => Ok(()),
         Err(failure) => settle_failure(engine, job, failure).await,
+    }
+}
+
+/// Runs `work`, turning a panic into a permanent internal failure (the panic message goes to the
+/// log through the panic hook; the job records only that it panicked).
+async fn catch_panic<T>(
+    work: impl Future<Output = Result<T, JobFailure>>,
+) -> Result<T, JobFailure> {
+    match AssertUnwindSafe(work).catch_unwind().await {
+        Ok(outcome) => outcome,
+        Err(_) => Err(JobFailure::Permanent(
+            RedemptionFailure::InternalError,
+            "the job panicked".into(),
+        )),
     }
 }
 
@@ -123,22 +175,31 @@ async fn settle_failure(engine: &Engine, job: &Job, failure: JobFailure) -> Resu
     match failure {
         JobFailure::Transient(reason) => {
             tracing::warn!(job = job.seq, kind = %job.kind, attempt = job.attempt, %reason, "job failed; will retry");
-            if jobs::retry_later(engine, job, &reason).await? {
-                give_up(engine, job, &reason).await?;
+            if !jobs::retry_later(engine, job, &reason).await? {
+                give_up(engine, job, RedemptionFailure::RetriesExhausted, &reason).await?;
             }
         }
-        JobFailure::Permanent(reason) => give_up(engine, job, &reason).await?,
+        JobFailure::Permanent(failure, reason) => give_up(engine, job, failure, &reason).await?,
     }
     Ok(())
 }
 
-async fn give_up(engine: &Engine, job: &Job, reason: &str) -> Result<()> {
-    match job.kind.as_str() {
-        kinds::REDEEM_SHARE_TOKEN => redemption::fail_job(engine, job, reason).await,
+/// Fails a job for good, with what that means for its task, in one transaction.
+async fn give_up(
+    engine: &Engine,
+    job: &Job,
+    failure: RedemptionFailure,
+    detail: &str,
+) -> Result<()> {
+    match &job.task {
+        Some(Task::RedeemShareToken { share_token_id }) => {
+            redemption::give_up(engine, job, share_token_id, failure, detail).await
+        }
         _ => {
             let mut tx = engine.db().begin_write().await?;
-            jobs::fail(&mut tx, job, reason, engine.now()).await?;
+            jobs::fail(&mut tx, job, detail, engine.now()).await?;
             tx.commit().await?;
+            tracing::warn!(job = job.seq, kind = %job.kind, detail, "job given up");
             Ok(())
         }
     }
@@ -183,9 +244,62 @@ pub async fn run(engine: Engine, shutdown: impl Future<Output = ()>) {
     tracing::info!("worker stopped");
 }
 
+/// Runs `count` workers until the futures `shutdown` makes resolve, starting again any worker that
+/// dies (a panic outside a job). [`Engine::workers`] tells how many run.
+pub async fn supervise<F, S>(engine: Engine, count: usize, shutdown: F)
+where
+    F: Fn() -> S,
+    S: Future<Output = ()> + Send + 'static,
+{
+    let mut workers = tokio::task::JoinSet::new();
+    for _ in 0..count {
+        spawn_worker(&mut workers, &engine, shutdown());
+    }
+    // Expected only once started, so a reader never sees fewer running than expected meanwhile.
+    engine.workers().set_expected(count);
+    let stop = shutdown();
+    tokio::pin!(stop);
+    let mut stopping = false;
+    while let Some(ended) = workers.join_next().await {
+        engine.workers().stopped();
+        if stopping || futures_ready(&mut stop) {
+            stopping = true;
+            continue;
+        }
+        if let Err(err) = ended {
+            tracing::error!(error = %err, "a background worker died; starting it again");
+        }
+        tokio::select! {
+            () = &mut stop => { stopping = true; continue; }
+            () = tokio::time::sleep(RESTART_DELAY) => {}
+        }
+        engine.workers().restarted();
+        spawn_worker(&mut workers, &engine, shutdown());
+    }
+    tracing::info!("every worker stopped");
+}
+
+fn spawn_worker<S>(workers: &mut tokio::task::JoinSet<()>, engine: &Engine, shutdown: S)
+where
+    S: Future<Output = ()> + Send + 'static,
+{
+    let engine = engine.clone();
+    engine.workers().started();
+    workers.spawn(async move {
+        #[cfg(test)]
+        if tests::DIE_ON_START.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            panic!("a worker that dies, for the supervisor's tests");
+        }
+        run(engine, shutdown).await;
+    });
+}
+
 /// True when `future` is already complete (polled once without waiting).
 fn futures_ready<F: Future<Output = ()>>(future: &mut std::pin::Pin<&mut F>) -> bool {
     let waker = std::task::Waker::noop();
     let mut cx = std::task::Context::from_waker(waker);
     future.as_mut().poll(&mut cx).is_ready()
 }
+
+#[cfg(test)]
+mod tests;

@@ -652,14 +652,10 @@ async fn a_destination_that_becomes_terminal_before_the_job_runs_fails_the_token
         .await
         .unwrap();
     assert_eq!(failed.status, ShareTokenStatus::Failed);
-    assert!(
-        failed
-            .failure_reason
-            .as_deref()
-            .unwrap_or_default()
-            .contains("completed"),
-        "{:?}",
-        failed.failure_reason
+    assert_eq!(
+        failed.failure,
+        Some(engine::share_tokens::RedemptionFailure::DestinationNotRedeemable),
+        "the token records why with a code"
     );
     let again = world
         .destination_object(ObjectKind::Inquiry, &template)
@@ -969,4 +965,76 @@ async fn two_tokens_redeemed_into_one_destination_in_one_group_both_land() {
             "the second is retried after the first changed the destination"
         );
     }
+}
+
+#[tokio::test]
+async fn a_redemption_whose_worker_died_on_its_last_attempt_fails_with_its_events_in_one_go() {
+    let world = World::new().await;
+    let token = world.share().await;
+    let loan = world
+        .destination_schema(
+            SchemaKind::TransactionType,
+            json!([{"key": "name-last", "type": "string"}]),
+            json!([]),
+        )
+        .await;
+    let transaction = world
+        .destination_object(ObjectKind::Transaction, &loan)
+        .await;
+    redemption::redeem(
+        &world.engine,
+        &world.destination.id,
+        token.id.as_str(),
+        into(&transaction.id),
+    )
+    .await
+    .unwrap();
+    // Every attempt but the last was used; the last one's worker dies holding the lease.
+    sqlx::query("UPDATE jobs SET attempts = max_attempts - 1")
+        .execute(world.engine.db().pool())
+        .await
+        .unwrap();
+    engine::jobs::claim(&world.engine, engine::jobs::LEASE)
+        .await
+        .unwrap()
+        .expect("the last attempt");
+    world.engine.clock().advance(engine::jobs::LEASE);
+
+    let ran = worker::run_pending(&world.engine).await.unwrap();
+
+    assert_eq!(ran, 1);
+    let failed = share_tokens::get(&world.engine, &world.destination.id, token.id.as_str())
+        .await
+        .unwrap();
+    assert_eq!(failed.status, ShareTokenStatus::Failed, "not left pending");
+    assert_eq!(
+        failed.failure,
+        Some(share_tokens::RedemptionFailure::InternalError)
+    );
+    assert_eq!(
+        world
+            .count("SELECT COUNT(*) FROM jobs WHERE status = 'failed'")
+            .await,
+        1,
+        "the job is failed with its token"
+    );
+    assert_eq!(
+        world
+            .count(&format!(
+                "SELECT COUNT(*) FROM events WHERE name = '{}'",
+                names::SHARE_TOKEN_INBOUND_FAILED
+            ))
+            .await,
+        1,
+        "the destination's failed event is written with it"
+    );
+    let (untouched, _) = objects::get(
+        &world.engine,
+        &world.destination.id,
+        ObjectKind::Transaction,
+        &transaction.id,
+    )
+    .await
+    .unwrap();
+    assert!(untouched.fields.is_empty(), "the job did not run again");
 }

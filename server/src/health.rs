@@ -1,4 +1,5 @@
-//! `/healthz`: the process is up. `/readyz`: the database answers and its schema is current.
+//! `/healthz`: the process is up. `/readyz`: the database answers, its schema is current and every
+//! background worker runs.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -21,15 +22,24 @@ async fn healthz() -> Json<Value> {
 async fn readyz(State(engine): State<Engine>) -> (StatusCode, Json<Value>) {
     let reachable = engine.db().is_reachable().await;
     let migrated = reachable && engine.db().migrations_applied().await;
-    let status = if migrated {
+    let workers = engine.workers();
+    let working = workers.all_running();
+    let ready = migrated && working;
+    let status = if ready {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
     let body = json!({
-        "status": if migrated { "ready" } else { "not-ready" },
+        "status": if ready { "ready" } else { "not-ready" },
         "database": if reachable { "reachable" } else { "unreachable" },
         "migrations": if migrated { "applied" } else { "pending" },
+        "workers": {
+            "status": if working { "running" } else { "down" },
+            "running": workers.running(),
+            "expected": workers.expected(),
+            "restarts": workers.restarts(),
+        },
     });
     (status, Json(body))
 }

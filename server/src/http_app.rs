@@ -96,14 +96,14 @@ impl Tessera {
     ) -> anyhow::Result<()> {
         tracing::info!(addr = %self.local_addr(), "serving");
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        let workers: Vec<_> = (0..WORKERS)
-            .map(|_| {
-                tokio::spawn(engine::worker::run(
-                    self.engine.clone(),
-                    until_stopped(stopped.clone()),
-                ))
-            })
-            .collect();
+        let workers = {
+            let stopped = stopped.clone();
+            tokio::spawn(engine::worker::supervise(
+                self.engine.clone(),
+                WORKERS,
+                move || until_stopped(stopped.clone()),
+            ))
+        };
         tokio::spawn(async move {
             shutdown.await;
             // Nobody listening any more also means everything has stopped.
@@ -117,9 +117,9 @@ impl Tessera {
         .with_graceful_shutdown(until_stopped(stopped))
         .await
         .context("the server stopped with an error");
-        for worker in workers {
-            worker.await.context("a background worker panicked")?;
-        }
+        workers
+            .await
+            .context("the background workers' supervisor panicked")?;
         self.engine.db().close().await;
         tracing::info!("stopped");
         served

@@ -105,40 +105,40 @@ impl FieldValue {
         }
     }
 
-    /// Converts to `target` when nothing is lost (`"42"`→`42`, `42`→`"42"`); otherwise says why not.
+    /// Converts to `target` when nothing is lost (`"42"`→`42`, `42`→`"42"`); otherwise says why not,
+    /// in terms of the types only: a refusal never carries the value.
     pub fn convert_to(&self, target: &FieldType) -> Result<FieldValue, ConversionError> {
-        let refuse = |reason: String| {
+        let refuse = |refusal: Refusal| {
             Err(ConversionError {
                 from: self.type_name(),
                 to: target.name(),
-                reason,
+                refusal,
             })
         };
         match (self, target) {
             (Self::File(file), FieldType::File) => Ok(Self::File(file.clone())),
-            (Self::File(_), _) | (_, FieldType::File) => {
-                refuse("a file converts only to a file".into())
-            }
+            (Self::File(_), _) => refuse(Refusal::FileToScalar),
+            (_, FieldType::File) => refuse(Refusal::ScalarToFile),
             (_, FieldType::String) => Ok(Self::String(self.as_text().unwrap_or_default())),
             (_, FieldType::Choices { choices }) => {
                 let text = self.as_text().unwrap_or_default();
                 if choices.contains(&text) {
                     Ok(Self::Choices(text))
                 } else {
-                    refuse(format!("`{text}` is not one of the choices"))
+                    refuse(Refusal::NotAChoice)
                 }
             }
             (Self::Integer(i), FieldType::Integer) => Ok(Self::Integer(*i)),
             (Self::Number(n), FieldType::Integer) => match number_as_integer(*n) {
                 Some(i) => Ok(Self::Integer(i)),
-                None => refuse(format!("{} is not a whole number", format_number(*n))),
+                None => refuse(Refusal::NotWhole),
             },
             (Self::Number(n), FieldType::Number) => Ok(Self::Number(*n)),
             (Self::Integer(i), FieldType::Number) => {
                 if i.unsigned_abs() <= EXACT_F64_INTEGER.unsigned_abs() {
                     Ok(Self::Number(*i as f64))
                 } else {
-                    refuse(format!("{i} is too large to be held exactly as a number"))
+                    refuse(Refusal::TooLarge)
                 }
             }
             (Self::Boolean(b), FieldType::Boolean) => Ok(Self::Boolean(*b)),
@@ -146,25 +146,60 @@ impl FieldValue {
             (Self::Datetime(t), FieldType::Datetime) => Ok(Self::Datetime(*t)),
             (Self::String(s) | Self::Choices(s), _) => match parse_text(s, target) {
                 Some(value) if value.as_text().as_deref() == Some(s.as_str()) => Ok(value),
-                Some(_) => refuse(format!("`{s}` would not read back the same")),
-                None => refuse(format!("`{s}` is not a valid {}", target.name())),
+                Some(_) => refuse(Refusal::NotCanonical),
+                None => refuse(Refusal::Unreadable),
             },
-            _ => refuse(format!(
-                "a {} cannot become a {} without losing information",
-                self.type_name(),
-                target.name()
-            )),
+            _ => refuse(Refusal::Lossy),
         }
     }
 }
 
-/// Why a value was not converted.
+/// Why a value was not converted, without the value: hydration reports reach the destination
+/// before it may see any source value (CONTRACT.md §5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Refusal {
+    /// A file converts only to a file.
+    FileToScalar,
+    /// Only a file becomes a file.
+    ScalarToFile,
+    /// The value is not one of the destination's choices.
+    NotAChoice,
+    /// A number with a fraction cannot become an integer.
+    NotWhole,
+    /// An integer beyond 2^53 cannot be held exactly as a number.
+    TooLarge,
+    /// The text parses, but would not read back the same (`"042"` as an integer).
+    NotCanonical,
+    /// The text does not parse as the destination type.
+    Unreadable,
+    /// The types do not convert into each other without loss.
+    Lossy,
+}
+
+impl Refusal {
+    /// A fixed sentence for the refusal.
+    pub fn sentence(self) -> &'static str {
+        match self {
+            Self::FileToScalar => "a file converts only to a file",
+            Self::ScalarToFile => "only a file converts to a file",
+            Self::NotAChoice => "the value is not one of the choices",
+            Self::NotWhole => "the value is not a whole number",
+            Self::TooLarge => "the value is too large to be held exactly as a number",
+            Self::NotCanonical => "the value would not read back the same",
+            Self::Unreadable => "the value is not written as this type",
+            Self::Lossy => "these types do not convert without losing information",
+        }
+    }
+}
+
+/// Why a value was not converted: the two types and a [`Refusal`], never the value itself.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("cannot convert {from} to {to}: {reason}")]
+#[error("cannot convert {from} to {to}: {}", .refusal.sentence())]
 pub struct ConversionError {
     pub from: &'static str,
     pub to: &'static str,
-    pub reason: String,
+    pub refusal: Refusal,
 }
 
 /// Reads `text` as a value of the scalar type `target` (strings never fail).
@@ -261,7 +296,7 @@ pub(crate) mod tests {
             .convert_to(&FieldType::Integer)
             .expect_err("1.5 is not whole");
 
-        assert!(err.reason.contains("not a whole number"), "{err}");
+        assert_eq!(err.refusal, Refusal::NotWhole, "{err}");
         assert_eq!(
             FieldValue::Number(2.0).convert_to(&FieldType::Integer),
             Ok(FieldValue::Integer(2))

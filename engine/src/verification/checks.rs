@@ -157,8 +157,8 @@ fn age_check(minimum_age: u32, input: &RunInput<'_>) -> CheckResult {
         None => Err("the birthdate is missing".to_owned()),
         Some(birthdate) => match age_on(birthdate, input.today) {
             Some(age) if age >= minimum_age => Ok(()),
-            Some(age) => Err(format!(
-                "the person is {age}; at least {minimum_age} is required"
+            Some(_) => Err(format!(
+                "the person is younger than {minimum_age}, the minimum age"
             )),
             None => Err("the birthdate is in the future".to_owned()),
         },
@@ -180,7 +180,7 @@ pub fn age_on(birthdate: NaiveDate, today: NaiveDate) -> Option<u32> {
 
 fn expiration_check(input: &RunInput<'_>) -> CheckResult {
     let outcome = match date(input, "expiration-date") {
-        Some(expires) if expires < input.today => Err(format!("the document expired on {expires}")),
+        Some(expires) if expires < input.today => Err("the document has expired".to_owned()),
         _ => Ok(()),
     };
     check("expiration", outcome)
@@ -207,9 +207,7 @@ fn country_check(input: &RunInput<'_>) -> CheckResult {
         if known {
             Ok(())
         } else {
-            Err(format!(
-                "`{code}` is not an ISO 3166-1 alpha-2 country code"
-            ))
+            Err("the country is not an ISO 3166-1 alpha-2 code".to_owned())
         },
     )
 }
@@ -218,10 +216,7 @@ fn postal_code_check(input: &RunInput<'_>) -> CheckResult {
     let country = text(input, "address-country-code").unwrap_or_default();
     let code = text(input, "address-postal-code").unwrap_or_default();
     let outcome = match postal::is_well_formed(&country, &code) {
-        Some(false) => Err(format!(
-            "`{code}` is not a well-formed postal code for {}",
-            country.to_uppercase()
-        )),
+        Some(false) => Err("the postal code is not well formed for the country".to_owned()),
         Some(true) | None => Ok(()),
     };
     check("address-postal-code", outcome)

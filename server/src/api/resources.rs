@@ -214,8 +214,9 @@ pub fn catalog() -> Catalog {
         )
         .get("/connect/connections", list_connections, Doc { query: LIST, ..doc(C, "List your connections, either side", 200) })
         .get("/connect/connections/{id}", get_connection, Doc { errors: &[NOT_FOUND], ..doc(C, "Read a connection", 200) })
-        .post("/connect/connections/{id}/accept", accept_connection, Doc { errors: &[NOT_FOUND, CONFLICT], ..doc(C, "Accept as the destination (pending or inactive → active)", 200) })
-        .post("/connect/connections/{id}/deactivate", deactivate_connection, Doc { errors: &[NOT_FOUND, CONFLICT], ..doc(C, "Deactivate, either side", 200) })
+        .post("/connect/connections/{id}/accept", accept_connection, Doc { errors: &[NOT_FOUND, CONFLICT], ..doc(C, "Accept as the destination (pending → active; an inactive connection is 409 until its source reactivates it)", 200) })
+        .post("/connect/connections/{id}/deactivate", deactivate_connection, Doc { errors: &[NOT_FOUND, CONFLICT], ..doc(C, "Deactivate, either side; by the source it is a revocation that expires its created share tokens", 200) })
+        .post("/connect/connections/{id}/reactivate", reactivate_connection, Doc { errors: &[NOT_FOUND, CONFLICT], ..doc(C, "Reactivate as the source (inactive → pending; the destination accepts again)", 200) })
         .post(
             "/connect/share-tokens",
             create_share_token,
@@ -453,25 +454,30 @@ async fn list_connections(
         page.map(|c| render::connection(&c)),
     ))
 }
-async fn accept_connection(
-    State(engine): State<Engine>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> ApiResult {
-    let connection = connections::act(&engine, &caller.0, &id, ConnectionAction::Accept).await?;
-    Ok(document(
-        StatusCode::OK,
-        render::connection(&connection),
-        None,
-    ))
+async fn accept_connection(engine: State<Engine>, caller: Caller, id: Path<String>) -> ApiResult {
+    act_on_connection(engine, caller, id, ConnectionAction::Accept).await
 }
 async fn deactivate_connection(
+    engine: State<Engine>,
+    caller: Caller,
+    id: Path<String>,
+) -> ApiResult {
+    act_on_connection(engine, caller, id, ConnectionAction::Deactivate).await
+}
+async fn reactivate_connection(
+    engine: State<Engine>,
+    caller: Caller,
+    id: Path<String>,
+) -> ApiResult {
+    act_on_connection(engine, caller, id, ConnectionAction::Reactivate).await
+}
+async fn act_on_connection(
     State(engine): State<Engine>,
     caller: Caller,
     Path(id): Path<String>,
+    action: ConnectionAction,
 ) -> ApiResult {
-    let connection =
-        connections::act(&engine, &caller.0, &id, ConnectionAction::Deactivate).await?;
+    let connection = connections::act(&engine, &caller.0, &id, action).await?;
     Ok(document(
         StatusCode::OK,
         render::connection(&connection),

@@ -1,0 +1,10 @@
+-- A failed redemption records a code (its sentence is fixed per code); the free-text reasons
+-- written before could carry internal error text, so they are erased.
+ALTER TABLE share_tokens ADD COLUMN failure_code TEXT;
+UPDATE share_tokens SET failure_code = 'internal-error' WHERE status = 'failed';
+UPDATE share_tokens SET failure_reason = NULL;
+
+-- Who deactivated a connection: a deactivation by the source is a revocation, and only the source
+-- can bring the connection back.
+ALTER TABLE connections ADD COLUMN deactivated_by TEXT CHECK (deactivated_by IN ('source', 'destination'));
+

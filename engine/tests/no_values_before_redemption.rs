@@ -1,0 +1,221 @@
+//! Property: until a share token is redeemed, the destination sees no source value: not in a
+//! preview's report, an error, the token as it reads it, a failure reason or an event.
+
+mod common;
+
+use common::{World, file_json, png};
+use engine::objects::{self, NewObject, ObjectKind};
+use engine::paging::PageRequest;
+use engine::redemption::{self, RedeemRequest};
+use engine::schemas::SchemaKind;
+use engine::share_tokens::{self, NewShareToken};
+use engine::{events, render};
+use proptest::prelude::*;
+use serde_json::{Value, json};
+
+/// Source values that cannot appear in an id, a timestamp or a fixed sentence by chance.
+#[derive(Clone, Debug)]
+struct Secrets {
+    text: String,
+    number: i64,
+    date: String,
+    filename: String,
+}
+
+impl Secrets {
+    fn texts(&self) -> Vec<String> {
+        vec![
+            self.text.clone(),
+            self.number.to_string(),
+            self.date.clone(),
+            self.filename.clone(),
+        ]
+    }
+}
+
+fn secrets() -> impl Strategy<Value = Secrets> {
+    (
+        "V[A-Z][a-z]{8}",
+        1_000_000_000i64..999_999_999_999,
+        (1900i32..2000, 1u32..=12, 1u32..=28),
+        "[a-z]{10}",
+    )
+        .prop_map(|(text, number, (y, m, d), name)| Secrets {
+            text,
+            number,
+            date: format!("{y:04}-{m:02}-{d:02}"),
+            filename: format!("{name}.png"),
+        })
+}
+
+const SOURCE_KEYS: [&str; 5] = [
+    "secret-text",
+    "secret-number",
+    "secret-date",
+    "secret-text-as-number",
+    "secret-file",
+];
+
+/// Destination fields of types the source values rarely fit, by the source's names or others.
+fn destination_fields() -> impl Strategy<Value = Vec<(String, Value)>> {
+    let keys = prop::sample::select(vec![
+        "secret-text",
+        "secret-number",
+        "secret-date",
+        "secret-file",
+        "tier",
+        "amount",
+        "when",
+    ]);
+    let types = prop::sample::select(vec![
+        json!({"type": "choices", "choices": ["gold", "silver"]}),
+        json!({"type": "integer"}),
+        json!({"type": "number"}),
+        json!({"type": "date"}),
+        json!({"type": "boolean"}),
+        json!({"type": "datetime"}),
+        json!({"type": "file"}),
+        json!({"type": "string"}),
+    ]);
+    prop::collection::btree_map(keys, types, 1..6).prop_map(|fields| {
+        fields
+            .into_iter()
+            .map(|(key, mut def)| {
+                def["key"] = json!(key);
+                (key.to_owned(), def)
+            })
+            .collect()
+    })
+}
+
+fn mappings() -> impl Strategy<Value = Vec<(String, String)>> {
+    let sources = prop::sample::select(SOURCE_KEYS.to_vec());
+    let destinations = prop::sample::select(vec!["tier", "amount", "when", "missing-field"]);
+    prop::collection::btree_map(destinations, sources, 0..4).prop_map(|m| {
+        m.into_iter()
+            .map(|(d, s)| (s.to_owned(), d.to_owned()))
+            .collect()
+    })
+}
+
+/// Everything the destination can read about the token before it is redeemed.
+async fn what_the_destination_reads(
+    world: &World,
+    token_id: &str,
+    destination_id: &str,
+    mappings: &Value,
+) -> Vec<String> {
+    let org = &world.destination.id;
+    let request = || RedeemRequest {
+        destination_id: Some(destination_id),
+        field_mappings: Some(mappings),
+    };
+    let mut seen = Vec::new();
+    match redemption::preview(&world.engine, org, token_id, request()).await {
+        Ok(report) => seen.push(serde_json::to_string(&report).unwrap()),
+        Err(err) => seen.push(format!("{err} {err:?}")),
+    }
+    let token = share_tokens::get(&world.engine, org, token_id).await.unwrap();
+    seen.push(render::share_token(&token, org, world.engine.now()).to_string());
+    let events = events::list(&world.engine, org, None, &PageRequest::default())
+        .await
+        .unwrap();
+    for event in events.items {
+        seen.push(event.payload.to_string());
+    }
+    seen
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn no_source_value_reaches_the_destination_before_redemption(
+        secrets in secrets(),
+        fields in destination_fields(),
+        mappings in mappings(),
+    ) {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async move {
+            let world = World::new().await;
+            // Arrange: a source account holding the secrets, shared with the destination.
+            let source_type = engine::schemas::create(
+                &world.engine,
+                &world.source.id,
+                SchemaKind::AccountType,
+                engine::schemas::NewSchema {
+                    name: Some(&json!("Secrets")),
+                    fields: Some(&json!([
+                        {"key": "secret-text", "type": "string"},
+                        {"key": "secret-number", "type": "integer"},
+                        {"key": "secret-date", "type": "date"},
+                        {"key": "secret-text-as-number", "type": "string"},
+                        {"key": "secret-file", "type": "file"},
+                    ])),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+            let mut file = file_json(&secrets.filename, &png(70, 70));
+            file["filename"] = json!(secrets.filename);
+            let values = json!({
+                "secret-text": secrets.text,
+                "secret-number": secrets.number,
+                "secret-date": secrets.date,
+                "secret-text-as-number": format!("0{}", secrets.number),
+                "secret-file": file,
+            });
+            let account = objects::create(
+                &world.engine,
+                &world.source.id,
+                ObjectKind::Account,
+                NewObject { schema_id: Some(&source_type.id), reference_id: None, fields: Some(&values) },
+            )
+            .await
+            .unwrap()
+            .record;
+            let token = share_tokens::create(
+                &world.engine,
+                &world.source.id,
+                NewShareToken {
+                    connection_id: Some(&world.connection_id),
+                    source_id: Some(&account.id),
+                    expires_in_seconds: None,
+                },
+            )
+            .await
+            .unwrap();
+            let declared: Vec<Value> = fields.iter().map(|(_, def)| def.clone()).collect();
+            let Ok(destination_type) = engine::schemas::create(
+                &world.engine,
+                &world.destination.id,
+                SchemaKind::AccountType,
+                engine::schemas::NewSchema { name: Some(&json!("D")), fields: Some(&Value::Array(declared)), ..Default::default() },
+            )
+            .await else {
+                return;
+            };
+            let destination = world.destination_object(ObjectKind::Account, &destination_type).await;
+            let mappings = Value::Array(
+                mappings
+                    .iter()
+                    .map(|(s, d)| json!({"source-field-name": s, "destination-field-name": d}))
+                    .collect(),
+            );
+
+            // Act
+            let seen = what_the_destination_reads(&world, token.id.as_str(), &destination.id, &mappings).await;
+
+            // Assert
+            for text in seen {
+                for secret in secrets.texts() {
+                    assert!(
+                        !text.contains(&secret),
+                        "the destination read the source value `{secret}` before redemption in:\n{text}"
+                    );
+                }
+            }
+        });
+    }
+}
