@@ -8,3 +8,8 @@ UPDATE share_tokens SET failure_reason = NULL;
 -- can bring the connection back.
 ALTER TABLE connections ADD COLUMN deactivated_by TEXT CHECK (deactivated_by IN ('source', 'destination'));
 
+
+-- What each file turned out to be (a PNG or JPEG of some size, a readable PDF, or neither),
+-- inspected once when it arrived, outside the write lock; verifications read it, never the bytes.
+-- NULL for files stored before: inspected when first needed.
+ALTER TABLE documents ADD COLUMN inspection TEXT;

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::Database;
 use crate::time::{Clock, Timestamp};
-use crate::verification::Watchlist;
+use crate::verification::{Inspection, Watchlist};
 
 /// The engine's shared handles.
 #[derive(Clone, Debug)]
@@ -18,7 +18,13 @@ pub struct Engine {
     /// Woken when a redemption ends (redeemed or failed), so waiting pages need not poll.
     redemptions: Arc<tokio::sync::Notify>,
     workers: Arc<WorkerHealth>,
+    /// Files inspected at once: decoding is CPU- and memory-bound, so it is queued, not piled up.
+    inspections: Arc<tokio::sync::Semaphore>,
 }
+
+/// Files inspected at the same time (each within the decode limits of
+/// [`crate::verification::inspect`]).
+pub const CONCURRENT_INSPECTIONS: usize = 2;
 
 /// How the background workers of this process are doing, for `/readyz`.
 #[derive(Debug, Default)]
@@ -76,6 +82,7 @@ impl Engine {
             jobs_ready: Arc::new(tokio::sync::Notify::new()),
             redemptions: Arc::new(tokio::sync::Notify::new()),
             workers: Arc::new(WorkerHealth::default()),
+            inspections: Arc::new(tokio::sync::Semaphore::new(CONCURRENT_INSPECTIONS)),
         }
     }
 
@@ -140,6 +147,17 @@ impl Engine {
                 return ended().await;
             }
         }
+    }
+
+    /// Inspects a file on the blocking pool, at most [`CONCURRENT_INSPECTIONS`] at a time, never on
+    /// the async threads.
+    pub async fn inspect(&self, bytes: Vec<u8>) -> Inspection {
+        let _permit = self.inspections.acquire().await;
+        tokio::task::spawn_blocking(move || crate::verification::inspect(&bytes))
+            .await
+            .unwrap_or(Inspection::Unreadable {
+                why: crate::verification::Unreadable::BrokenImage,
+            })
     }
 
     /// The background workers' health.

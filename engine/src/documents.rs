@@ -4,10 +4,12 @@ use std::collections::BTreeMap;
 
 use sha2::{Digest, Sha256};
 
+use crate::Engine;
 use crate::error::Result;
 use crate::fields::{FileRef, NewFile};
 use crate::ids::{DocumentId, OrgId};
 use crate::time::Timestamp;
+use crate::verification::Inspection;
 
 /// Stores `file` for `org` and returns the reference a field value holds.
 pub async fn store(
@@ -24,27 +26,37 @@ pub async fn store(
             .map_err(|_| crate::Error::Internal("file too large".into()))?,
         sha256: data_encoding::HEXLOWER.encode(&Sha256::digest(&file.bytes)),
     };
-    insert(tx, org, &reference, &file.bytes, now).await?;
+    insert(tx, org, &reference, &file.bytes, file.inspection, now).await?;
     Ok(reference)
 }
 
-/// Copies a stored file into a new document of `org` with identical bytes.
+/// Copies a stored file into a new document of `org` with identical bytes (and inspection).
 pub async fn copy(
     tx: &mut sqlx::SqliteConnection,
     source: &FileRef,
     org: &OrgId,
     now: Timestamp,
 ) -> Result<FileRef> {
-    let bytes: Vec<u8> = sqlx::query_scalar("SELECT bytes FROM documents WHERE id = ?")
-        .bind(&source.id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| crate::Error::Internal(format!("document {} is missing", source.id)))?;
     let copy = FileRef {
         id: DocumentId::new(),
         ..source.clone()
     };
-    insert(tx, org, &copy, &bytes, now).await?;
+    let copied = sqlx::query(
+        "INSERT INTO documents (id, organization_id, filename, content_type, byte_size, sha256, bytes, inspection, created_at)
+         SELECT ?, ?, filename, content_type, byte_size, sha256, bytes, inspection, ? FROM documents WHERE id = ?",
+    )
+    .bind(&copy.id)
+    .bind(org)
+    .bind(now)
+    .bind(&source.id)
+    .execute(tx)
+    .await?;
+    if copied.rows_affected() != 1 {
+        return Err(crate::Error::Internal(format!(
+            "document {} is missing",
+            source.id
+        )));
+    }
     Ok(copy)
 }
 
@@ -53,11 +65,12 @@ async fn insert(
     org: &OrgId,
     file: &FileRef,
     bytes: &[u8],
+    inspection: Option<Inspection>,
     now: Timestamp,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO documents (id, organization_id, filename, content_type, byte_size, sha256, bytes, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO documents (id, organization_id, filename, content_type, byte_size, sha256, bytes, inspection, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&file.id)
     .bind(org)
@@ -66,25 +79,46 @@ async fn insert(
     .bind(file.byte_size)
     .bind(&file.sha256)
     .bind(bytes)
+    .bind(inspection.map(|i| serde_json::to_string(&i).expect("inspections serialise")))
     .bind(now)
     .execute(tx)
     .await?;
     Ok(())
 }
 
-/// The bytes of the given documents, keyed by id.
-pub async fn load_bytes<'a>(
+/// The inspections of the given documents, keyed by id. A file stored before inspections
+/// existed is inspected here once (on the blocking pool) and the result kept.
+pub async fn load_inspections<'a>(
     conn: &mut sqlx::SqliteConnection,
+    engine: &Engine,
     ids: impl IntoIterator<Item = &'a DocumentId>,
-) -> Result<BTreeMap<DocumentId, Vec<u8>>> {
-    let mut files = BTreeMap::new();
+) -> Result<BTreeMap<DocumentId, Inspection>> {
+    let mut inspections = BTreeMap::new();
     for id in ids {
-        let bytes: Vec<u8> = sqlx::query_scalar("SELECT bytes FROM documents WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or_else(|| crate::Error::Internal(format!("document {id} is missing")))?;
-        files.insert(id.clone(), bytes);
+        let stored: Option<Option<String>> =
+            sqlx::query_scalar("SELECT inspection FROM documents WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await?;
+        let stored =
+            stored.ok_or_else(|| crate::Error::Internal(format!("document {id} is missing")))?;
+        let inspection = match stored.as_deref().map(serde_json::from_str::<Inspection>) {
+            Some(Ok(inspection)) => inspection,
+            _ => {
+                let bytes: Vec<u8> = sqlx::query_scalar("SELECT bytes FROM documents WHERE id = ?")
+                    .bind(id)
+                    .fetch_one(&mut *conn)
+                    .await?;
+                let inspection = engine.inspect(bytes).await;
+                sqlx::query("UPDATE documents SET inspection = ? WHERE id = ?")
+                    .bind(serde_json::to_string(&inspection).expect("inspections serialise"))
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await?;
+                inspection
+            }
+        };
+        inspections.insert(id.clone(), inspection);
     }
-    Ok(files)
+    Ok(inspections)
 }

@@ -825,7 +825,7 @@ pub async fn submit_step(
                 if let Some(key) = step
                     .fields
                     .iter()
-                    .find(|k| problem.pointer.as_deref() == Some(pointer_of(k).as_str()))
+                    .find(|k| problem.pointer.as_deref() == Some(k.pointer().as_str()))
                 {
                     let kind = if matches!(
                         effective.get(key).map(|d| &d.field_type),
@@ -844,9 +844,18 @@ pub async fn submit_step(
     if !problems.is_empty() {
         return Ok(StepResult::Invalid(problems));
     }
-    let Some(parsed) = parsed else {
+    let Some(mut parsed) = parsed else {
         return Err(FlowError::Unavailable);
     };
+    let refused = objects::inspect_files(engine, &mut parsed).await;
+    if !refused.is_empty() {
+        return Ok(StepResult::Invalid(
+            refused
+                .into_iter()
+                .map(|path| (path, FieldProblem::UnsupportedFile))
+                .collect(),
+        ));
+    }
     if parsed.is_empty() {
         return Ok(StepResult::Saved);
     }
@@ -871,15 +880,9 @@ pub async fn submit_step(
         now,
     )
     .await?;
-    objects::apply_values(&mut tx, engine, &mut record, &schema, values, None).await?;
+    objects::apply_values(&mut tx, engine, &mut record, &schema, values).await?;
     tx.commit().await.map_err(Error::from)?;
     Ok(StepResult::Saved)
-}
-
-fn pointer_of(key: &FieldPath) -> String {
-    key.segments()
-        .map(|s| format!("/{}", crate::fields::escape_pointer(s)))
-        .collect()
 }
 
 /// Builds the request-shaped JSON (nested for dotted keys) from form strings and files, typing each

@@ -10,7 +10,7 @@ use crate::fields::{FieldPath, FieldValues, Schema};
 use crate::ids::DocumentId;
 use crate::schemas::SchemaRecord;
 use crate::time::Timestamp;
-use crate::verification::{RunInput, RunResult, Watchlist};
+use crate::verification::{Inspection, RunInput, RunResult, Watchlist};
 
 /// How long an inquiry (and its session token) stays open without being resumed.
 pub const INQUIRY_TTL: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
@@ -76,7 +76,7 @@ pub fn evaluate(
     previous: InquiryStatus,
     template: &SchemaRecord,
     values: &FieldValues,
-    files: &BTreeMap<DocumentId, Vec<u8>>,
+    files: &BTreeMap<DocumentId, Inspection>,
     today: chrono::NaiveDate,
     watchlist: &Watchlist,
 ) -> Evaluation {

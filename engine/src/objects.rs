@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Problem, Result};
 use crate::events::names;
-use crate::fields::{FieldInput, FieldValue, FieldValues, InputValue, parse_fields};
+use crate::fields::{FieldInput, FieldPath, FieldValue, FieldValues, InputValue, parse_fields};
 use crate::ids::{
     AccountId, DocumentId, InquiryId, OrgId, TransactionId, encode_base32, random_bytes,
 };
@@ -17,7 +17,7 @@ use crate::inquiry::{self, INQUIRY_TTL, InquiryStatus};
 use crate::paging::{Page, PageRequest};
 use crate::schemas::{self, SchemaKind, SchemaRecord};
 use crate::time::Timestamp;
-use crate::verification::RunResult;
+use crate::verification::{RunResult, Unreadable};
 use crate::{Engine, documents, events, render};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
@@ -210,10 +210,24 @@ pub async fn validate_new(
         .await
         .map_err(|err| err.at_pointer(&format!("/data/attributes/{attribute}")))?;
     let reference_id = parse_reference_id(input.reference_id)?;
-    let field_input = match input.fields {
+    let mut field_input = match input.fields {
         Some(fields) => parse_fields(&schema.schema, fields, "/data/attributes/fields")?,
         None => FieldInput::new(),
     };
+    let refused = inspect_files(engine, &mut field_input).await;
+    if !refused.is_empty() {
+        return Err(refused
+            .iter()
+            .map(|path| {
+                Problem::invalid(
+                    "file-too-large-to-decode",
+                    Unreadable::TooLarge.sentence(),
+                    format!("/data/attributes/fields{}", path.pointer()),
+                )
+            })
+            .collect::<Vec<_>>()
+            .into());
+    }
     let now = engine.now();
     let record = ObjectRecord {
         id: kind.new_id(),
@@ -272,7 +286,7 @@ pub async fn insert_new(
     .await?;
     if !field_input.is_empty() {
         let values = store_input(&mut *tx, &org, &record.fields, field_input, now).await?;
-        apply_values(&mut *tx, engine, &mut record, &schema, values, None).await?;
+        apply_values(&mut *tx, engine, &mut record, &schema, values).await?;
     }
     Ok(Created {
         record,
@@ -292,6 +306,22 @@ fn parse_reference_id(value: Option<&Value>) -> Result<Option<String>> {
         )
         .into()),
     }
+}
+
+/// Inspects every new file of `input` (on the blocking pool, before any write transaction) and
+/// returns the paths of files too large to inspect, which callers refuse.
+pub async fn inspect_files(engine: &Engine, input: &mut FieldInput) -> Vec<FieldPath> {
+    let mut refused = Vec::new();
+    for (path, value) in input.iter_mut() {
+        if let InputValue::File(file) = value {
+            let inspection = engine.inspect(file.bytes.clone()).await;
+            if inspection.is_refused() {
+                refused.push(path.clone());
+            }
+            file.inspection = Some(inspection);
+        }
+    }
+    refused
 }
 
 /// Merges `input` into `current`: stores new files, clears nulls. Returns the new values.
@@ -322,16 +352,15 @@ pub async fn store_input(
     Ok(values)
 }
 
-/// Sets an object's values and, for an inquiry, re-evaluates it (run, status, events). `files` are
-/// the bytes of the file values when the caller already has them; otherwise they are loaded.
-/// Everything happens in the caller's transaction.
+/// Sets an object's values and, for an inquiry, re-evaluates it (run, status, events) from the
+/// stored inspections of its files (no decoding here). Everything happens in the caller's
+/// transaction.
 pub async fn apply_values(
     tx: &mut sqlx::SqliteConnection,
     engine: &Engine,
     record: &mut ObjectRecord,
     schema: &SchemaRecord,
     values: FieldValues,
-    files: Option<&BTreeMap<DocumentId, Vec<u8>>>,
 ) -> Result<()> {
     let now = engine.now();
     if let Some(status) = record.status_at(now)
@@ -347,19 +376,12 @@ pub async fn apply_values(
     record.updated_at = now;
     let mut emitted = Vec::new();
     if let Some(previous) = record.status {
-        let loaded;
-        let files = match files {
-            Some(files) => files,
-            None => {
-                loaded = documents::load_bytes(tx, &record.document_ids()).await?;
-                &loaded
-            }
-        };
+        let files = documents::load_inspections(tx, engine, &record.document_ids()).await?;
         let evaluation = inquiry::evaluate(
             previous,
             schema,
             &record.fields,
-            files,
+            &files,
             now.date(),
             engine.watchlist(),
         );

@@ -5,8 +5,6 @@
 //! hydrates the destination, runs the inquiry, writes the report and marks the token `redeemed`,
 //! all in one transaction. `preview` runs the same validation and hydration and writes nothing.
 
-use std::collections::BTreeMap;
-
 use serde_json::Value;
 
 use crate::connections::{self, ConnectionStatus};
@@ -14,7 +12,7 @@ use crate::error::{Problem, Result};
 use crate::events::names;
 use crate::fields::{FieldValue, FieldValues};
 use crate::hydration::{self, FieldMapping, Hydration, HydrationReport};
-use crate::ids::{DocumentId, OrgId, ShareTokenId};
+use crate::ids::{OrgId, ShareTokenId};
 use crate::inquiry::InquiryStatus;
 use crate::jobs::{self, Job, Task};
 use crate::objects::{self, ObjectKind, ObjectRecord};
@@ -368,8 +366,8 @@ pub async fn apply(
             "the destination changed meanwhile".into(),
         ));
     }
-    let (values, files) = copy_files(tx, &destination, hydrated, now).await?;
-    objects::apply_values(tx, engine, &mut destination, &schema, values, Some(&files)).await?;
+    let values = copy_files(tx, &destination, hydrated, now).await?;
+    objects::apply_values(tx, engine, &mut destination, &schema, values).await?;
     if !share_tokens::mark_redeemed(tx, &token.id, &report, now).await? {
         return Err(JobFailure::Transient(
             "the share token changed meanwhile".into(),
@@ -393,15 +391,14 @@ pub async fn apply(
     Ok(())
 }
 
-/// Copies the hydrated files into new documents of the destination organization (identical bytes)
-/// and merges the hydrated values over the destination's. Returns the values and the bytes of
-/// every file they refer to (for the inquiry run).
+/// Copies the hydrated files into new documents of the destination organization (identical bytes
+/// and inspection) and merges the hydrated values over the destination's.
 async fn copy_files(
     tx: &mut sqlx::SqliteConnection,
     destination: &ObjectRecord,
     hydrated: FieldValues,
     now: crate::time::Timestamp,
-) -> Result<(FieldValues, BTreeMap<DocumentId, Vec<u8>>)> {
+) -> Result<FieldValues> {
     let mut values = destination.fields.clone();
     for (path, value) in hydrated {
         let value = match value {
@@ -412,12 +409,7 @@ async fn copy_files(
         };
         values.insert(path, value);
     }
-    let files = if destination.kind == ObjectKind::Inquiry {
-        documents::load_bytes(tx, &objects::file_ids(&values)).await?
-    } else {
-        BTreeMap::new()
-    };
-    Ok((values, files))
+    Ok(values)
 }
 
 /// Fails a redemption job for good with `failure`: the token becomes `failed` (with its events)

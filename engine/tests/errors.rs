@@ -154,7 +154,6 @@ async fn a_terminal_inquiry_refuses_new_data() {
         &mut record,
         &schema,
         Default::default(),
-        None,
     )
     .await
     .unwrap_err();

@@ -630,7 +630,7 @@ async fn openapi_describes_every_routed_endpoint_and_the_reference_page_lists_th
         }
     }
     assert_eq!(
-        operations, 32,
+        operations, 33,
         "every endpoint of CONTRACT.md §§4–6 that exists today"
     );
     assert!(paths["/api/v1/connect/share-tokens/{id}/redeem"]["post"]["requestBody"].is_object());

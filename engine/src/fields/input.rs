@@ -21,14 +21,16 @@ pub struct NewFile {
     pub filename: String,
     pub content_type: String,
     pub bytes: Vec<u8>,
+    /// What the file is, once inspected (before the write transaction that stores it).
+    pub inspection: Option<crate::verification::Inspection>,
 }
 
 impl std::fmt::Debug for NewFile {
+    // The file name is the person's data: not in logs.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "NewFile({}, {}, {} bytes)",
-            self.filename,
+            "NewFile({}, {} bytes)",
             self.content_type,
             self.bytes.len()
         )
@@ -195,6 +197,7 @@ fn read_file(file: &Map<String, Value>) -> Result<NewFile, String> {
         filename,
         content_type,
         bytes,
+        inspection: None,
     })
 }
 

@@ -1,12 +1,10 @@
 //! The checks behind each verification and report.
 
-use std::io::Cursor;
-
 use chrono::{Datelike, NaiveDate};
 
 use super::{
-    CheckResult, CheckStatus, Report, ReportMatch, ReportResult, ReportStatus, RunInput,
-    Verification, VerificationResult, postal,
+    CheckResult, CheckStatus, Inspection, Report, ReportMatch, ReportResult, ReportStatus,
+    RunInput, Verification, VerificationResult, postal,
 };
 use crate::fields::{FieldPath, FieldValue};
 
@@ -87,9 +85,9 @@ fn date(input: &RunInput<'_>, key: &str) -> Option<NaiveDate> {
     }
 }
 
-fn file_bytes<'a>(input: &'a RunInput<'_>, key: &str) -> Option<&'a [u8]> {
+fn file_inspection(input: &RunInput<'_>, key: &str) -> Option<Inspection> {
     match value(input, key) {
-        Some(FieldValue::File(file)) => input.files.get(&file.id).map(Vec::as_slice),
+        Some(FieldValue::File(file)) => input.files.get(&file.id).copied(),
         _ => None,
     }
 }
@@ -120,36 +118,26 @@ fn check(name: &str, outcome: Result<(), String>) -> CheckResult {
 /// `<key>-image`: a decodable PNG or JPEG of at least 64×64 pixels.
 fn image_check(key: &str, input: &RunInput<'_>) -> CheckResult {
     let name = format!("{key}-image");
-    let Some(bytes) = file_bytes(input, key) else {
+    let Some(inspection) = file_inspection(input, key) else {
         return failed(&name, format!("`{key}` has no file"));
     };
-    check(&name, decode_image(bytes))
+    check(&name, image_outcome(inspection))
 }
 
-/// Decodes a PNG or JPEG fully and checks its size.
-pub fn decode_image(bytes: &[u8]) -> Result<(), String> {
-    let (width, height) = decode_dimensions(bytes)?;
-    if width < MIN_IMAGE_SIDE || height < MIN_IMAGE_SIDE {
-        return Err(format!(
+/// Whether an inspected file is an image of the accepted size.
+pub fn image_outcome(inspection: Inspection) -> Result<(), String> {
+    match inspection {
+        Inspection::Image { width, height }
+            if width >= MIN_IMAGE_SIDE && height >= MIN_IMAGE_SIDE =>
+        {
+            Ok(())
+        }
+        Inspection::Image { width, height } => Err(format!(
             "the image is {width}×{height} pixels; at least {MIN_IMAGE_SIDE}×{MIN_IMAGE_SIDE} is needed"
-        ));
+        )),
+        Inspection::Pdf => Err("the file is not a PNG or JPEG image".into()),
+        Inspection::Unreadable { why } => Err(why.sentence().into()),
     }
-    Ok(())
-}
-
-/// Decodes a PNG or JPEG fully and returns its width and height.
-fn decode_dimensions(bytes: &[u8]) -> Result<(u32, u32), String> {
-    let reader = image::ImageReader::new(Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|e| format!("the file cannot be read: {e}"))?;
-    match reader.format() {
-        Some(image::ImageFormat::Png | image::ImageFormat::Jpeg) => {}
-        _ => return Err("the file is not a PNG or JPEG image".into()),
-    }
-    let image = reader
-        .decode()
-        .map_err(|e| format!("the image cannot be decoded: {e}"))?;
-    Ok((image.width(), image.height()))
 }
 
 fn age_check(minimum_age: u32, input: &RunInput<'_>) -> CheckResult {
@@ -257,20 +245,17 @@ pub fn validate_email(address: &str) -> Result<(), String> {
 }
 
 fn document_check(input: &RunInput<'_>) -> CheckResult {
-    let Some(bytes) = file_bytes(input, "proof-of-address") else {
+    let Some(inspection) = file_inspection(input, "proof-of-address") else {
         return failed(
             "proof-of-address-document",
             "`proof-of-address` has no file",
         );
     };
-    let outcome = if bytes.starts_with(b"%PDF-") {
-        lopdf::Document::load_mem(bytes)
-            .map(|_| ())
-            .map_err(|e| format!("the PDF cannot be read: {e}"))
-    } else {
-        decode_dimensions(bytes)
-            .map(|_| ())
-            .map_err(|_| "the file is not a decodable PNG, JPEG or PDF".to_owned())
+    let outcome = match inspection {
+        Inspection::Image { .. } | Inspection::Pdf => Ok(()),
+        Inspection::Unreadable { .. } => {
+            Err("the file is not a decodable PNG, JPEG or PDF".to_owned())
+        }
     };
     check("proof-of-address-document", outcome)
 }

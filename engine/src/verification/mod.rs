@@ -2,6 +2,7 @@
 //! it passes, with per-check results and reasons.
 
 mod checks;
+pub mod inspect;
 mod postal;
 mod watchlist;
 
@@ -12,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use checks::{validate_email, validate_phone};
+pub use inspect::{Inspection, Unreadable, inspect};
 pub use watchlist::{MATCH_THRESHOLD, Watchlist, WatchlistError, WatchlistMatch};
 
 use crate::error::Problem;
@@ -336,10 +338,11 @@ fn missing_needs(schema: &Schema, owner: &str, needs: &[(&str, Need)], at: &str)
         .collect()
 }
 
-/// What a run looks at: the inquiry's values, the bytes of its files, today's date, the watchlist.
+/// What a run looks at: the inquiry's values, the inspections of its files, today's date, the
+/// watchlist.
 pub struct RunInput<'a> {
     pub values: &'a FieldValues,
-    pub files: &'a BTreeMap<DocumentId, Vec<u8>>,
+    pub files: &'a BTreeMap<DocumentId, Inspection>,
     pub today: NaiveDate,
     pub watchlist: &'a Watchlist,
 }

@@ -57,7 +57,7 @@ fn today() -> NaiveDate {
 
 struct Case {
     values: FieldValues,
-    files: BTreeMap<DocumentId, Vec<u8>>,
+    files: BTreeMap<DocumentId, Inspection>,
 }
 
 impl Case {
@@ -95,7 +95,7 @@ impl Case {
         };
         self.values
             .insert(FieldPath::parse(key).unwrap(), FieldValue::File(file));
-        self.files.insert(id, bytes);
+        self.files.insert(id, inspect(&bytes));
         self
     }
 
