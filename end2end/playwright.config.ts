@@ -55,7 +55,8 @@ export default defineConfig({
     // get fresh share tokens with `tessera demo --json` (see fixtures.ts).
     command:
       `"${binary}" demo --database-url "sqlite://${process.env.TESSERA_E2E_DB}" --allowed-origin ${baseURL} --json > /dev/null && ` +
-      `"${binary}" serve --addr 127.0.0.1:${port} --database-url "sqlite://${process.env.TESSERA_E2E_DB}"`,
+      // Every test browses from 127.0.0.1, two workers at once: a page limit above any real visitor's.
+      `"${binary}" serve --addr 127.0.0.1:${port} --database-url "sqlite://${process.env.TESSERA_E2E_DB}" --page-rate-limit 500`,
     cwd: repoRoot,
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,

@@ -228,6 +228,20 @@ pub fn request_lang(param: Option<&str>) -> Lang {
     })
 }
 
+/// The heading and text of the page a visitor sees when sending requests too fast.
+pub fn too_many_requests(lang: Lang) -> (&'static str, &'static str) {
+    match lang {
+        Lang::En => (
+            "Too many requests",
+            "This page was asked for too often from your connection. Wait a few seconds, then reload it.",
+        ),
+        Lang::Es => (
+            "Demasiadas solicitudes",
+            "Se pidió esta página demasiadas veces desde tu conexión. Espera unos segundos y vuelve a cargarla.",
+        ),
+    }
+}
+
 pub fn consent_intro(lang: Lang, source: &str, destination: &str) -> String {
     match lang {
         Lang::En => format!(

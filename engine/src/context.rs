@@ -22,6 +22,10 @@ pub struct Engine {
     inspections: Arc<tokio::sync::Semaphore>,
 }
 
+/// How often a wait for a redemption looks again without being woken: an end written by another
+/// process (a second instance, the command line) wakes nobody here.
+pub const CROSS_PROCESS_CHECK: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// Files inspected at the same time (each within the decode limits of
 /// [`crate::verification::inspect`]).
 pub const CONCURRENT_INSPECTIONS: usize = 2;
@@ -128,7 +132,8 @@ impl Engine {
     }
 
     /// Waits until `ended` is true, or `limit` has passed; checks again each time a redemption of
-    /// this process ends (no polling). Returns the last answer of `ended`.
+    /// this process ends, and once every [`CROSS_PROCESS_CHECK`] for an end written by another
+    /// process (no tight polling). Returns the last answer of `ended`.
     pub async fn wait_for_redemption<F, Fut>(&self, limit: std::time::Duration, mut ended: F) -> bool
     where
         F: FnMut() -> Fut,
@@ -143,7 +148,9 @@ impl Engine {
             if ended().await {
                 return true;
             }
-            if tokio::time::timeout_at(deadline, settled).await.is_err() {
+            let next_check = deadline.min(tokio::time::Instant::now() + CROSS_PROCESS_CHECK);
+            let _ = tokio::time::timeout_at(next_check, settled).await;
+            if tokio::time::Instant::now() >= deadline {
                 return ended().await;
             }
         }

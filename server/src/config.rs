@@ -40,6 +40,11 @@ pub struct ServeConfig {
     #[arg(long, env = "TESSERA_RATE_LIMIT", default_value = "100")]
     pub rate_limit: std::num::NonZeroU32,
 
+    /// Page and server-function requests per second allowed per client address (bursts of the
+    /// same size).
+    #[arg(long, env = "TESSERA_PAGE_RATE_LIMIT", default_value = "30")]
+    pub page_rate_limit: std::num::NonZeroU32,
+
     /// Directory holding the built site (the WASM bundle, CSS and public assets).
     #[arg(
         long,
@@ -60,6 +65,7 @@ impl ServeConfig {
             allow_private_webhook_targets: false,
             watchlist: None,
             rate_limit: std::num::NonZeroU32::new(100).expect("100 is not zero"),
+            page_rate_limit: std::num::NonZeroU32::new(30).expect("30 is not zero"),
             site_root: "target/site".to_owned(),
         }
     }

@@ -28,6 +28,7 @@ pub struct AppState {
     pub leptos: LeptosOptions,
     pub engine: Engine,
     pub limiter: crate::api::Limiter,
+    pub page_limiter: crate::api::PageLimiter,
 }
 
 /// A Tessera server bound to its address, ready to run.
@@ -62,6 +63,7 @@ impl Tessera {
             leptos,
             engine: engine.clone(),
             limiter: crate::api::Limiter::new(config.rate_limit),
+            page_limiter: crate::api::PageLimiter(crate::api::Limiter::new(config.page_rate_limit)),
         };
         Ok(Self {
             listener,
@@ -168,6 +170,11 @@ fn router(state: AppState) -> Router {
         >(context, app::shell))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             crate::security::MAX_BODY,
+        ))
+        // Outermost: a rate-limited visitor costs no rendering and no database work.
+        .layer(axum::middleware::from_fn_with_state(
+            state.page_limiter.clone(),
+            crate::api::page_middleware,
         ));
     let router = Router::new()
         .merge(health::router())

@@ -1,10 +1,14 @@
-//! Rate limiting per API key (GCRA from the `governor` crate), with `RateLimit-Limit`,
-//! `RateLimit-Remaining` and `RateLimit-Reset` on every answer and 429 `rate-limited` when over.
+//! Rate limiting (GCRA from the `governor` crate): API requests per API key, or per client address
+//! when they carry none; pages and server functions per client address. API answers carry
+//! `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` and 429 `rate-limited` when over;
+//! pages answer 429 with a short page in the visitor's language.
 
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
-use axum::extract::{Request, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -36,6 +40,20 @@ impl std::fmt::Debug for Limiter {
 }
 
 impl Limiter {
+    /// Counts one request for `key`: the burst capacity left, or the whole seconds to wait.
+    fn check(&self, key: String) -> Result<u32, u64> {
+        if self.inner.len() > MAX_TRACKED_KEYS {
+            self.inner.retain_recent();
+        }
+        match self.inner.check_key(&key) {
+            Ok(snapshot) => Ok(snapshot.remaining_burst_capacity()),
+            Err(not_until) => {
+                let wait = not_until.wait_time_from(DefaultClock::default().now());
+                Err(wait.as_secs() + u64::from(wait.subsec_nanos() > 0))
+            }
+        }
+    }
+
     /// `per_second` requests per second per key, with bursts of the same size.
     pub fn new(per_second: NonZeroU32) -> Self {
         Self {
@@ -46,6 +64,15 @@ impl Limiter {
             per_second: per_second.get(),
         }
     }
+}
+
+/// The client's address as the connection reports it (the server does not trust forwarding
+/// headers: behind a proxy, rate-limit at the proxy).
+fn client_address(request: &Request) -> String {
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(|| "unknown".to_owned(), |info| format!("addr:{}", info.0.ip()))
 }
 
 fn bearer(request: &Request) -> Option<String> {
@@ -72,16 +99,10 @@ fn set_headers(response: &mut Response, limit: u32, remaining: u32, reset_second
 }
 
 pub async fn middleware(State(limiter): State<Limiter>, request: Request, next: Next) -> Response {
-    let Some(key) = bearer(&request) else {
-        return next.run(request).await;
-    };
-    if limiter.inner.len() > MAX_TRACKED_KEYS {
-        limiter.inner.retain_recent();
-    }
+    let key = bearer(&request).unwrap_or_else(|| client_address(&request));
     let limit = limiter.per_second;
-    match limiter.inner.check_key(&key) {
-        Ok(snapshot) => {
-            let remaining = snapshot.remaining_burst_capacity();
+    match limiter.check(key) {
+        Ok(remaining) => {
             let mut response = next.run(request).await;
             // Time until the bucket is full again, rounded up to whole seconds.
             let reset =
@@ -89,18 +110,60 @@ pub async fn middleware(State(limiter): State<Limiter>, request: Request, next: 
             set_headers(&mut response, limit, remaining, reset);
             response
         }
-        Err(not_until) => {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        Err(seconds) => {
             let mut response = ApiError::Status {
                 status: StatusCode::TOO_MANY_REQUESTS,
                 code: "rate-limited",
                 detail: format!(
-                    "more than {limit} requests per second with this API key; retry in {seconds} s"
+                    "more than {limit} requests per second from this API key or address; retry in {seconds} s"
                 ),
             }
             .into_response();
             set_headers(&mut response, limit, 0, seconds);
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            response
+        }
+    }
+}
+
+/// The limiter of pages and server functions, per client address.
+#[derive(Clone, Debug)]
+pub struct PageLimiter(pub Limiter);
+
+/// Pages and server functions: over the limit, a 429 page in the visitor's language with
+/// `Retry-After`; nothing else runs. The built bundles under `/pkg/` are static files and not
+/// counted.
+pub async fn page_middleware(
+    State(PageLimiter(limiter)): State<PageLimiter>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if request.uri().path().starts_with("/pkg/") {
+        return next.run(request).await;
+    }
+    match limiter.check(client_address(&request)) {
+        Ok(_) => next.run(request).await,
+        Err(seconds) => {
+            let lang = request
+                .headers()
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(app::i18n::Lang::from_accept_language)
+                .unwrap_or_default();
+            let (heading, text) = app::i18n::too_many_requests(lang);
+            let body = format!(
+                "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{heading}</title></head>\
+                 <body><main><h1>{heading}</h1><p>{text}</p></main></body></html>",
+                lang.tag()
+            );
+            let mut response = (
+                StatusCode::TOO_MANY_REQUESTS,
+                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                body,
+            )
+                .into_response();
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
