@@ -17,7 +17,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 pub enum DatabaseError {
     #[error("unsupported database URL `{0}`: use sqlite://PATH (Postgres support is planned)")]
     UnsupportedUrl(String),
-    #[error("could not create the directory `{path}` for the database: {source}")]
+    #[error("could not create `{path}` for the database: {source}")]
     CreateDir {
         path: String,
         source: std::io::Error,
@@ -78,8 +78,10 @@ impl Database {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(5));
-        create_parent_dir(options.get_filename())?;
         let in_memory = url.contains(":memory:");
+        if !in_memory {
+            create_private_file(options.get_filename())?;
+        }
         let pool = SqlitePoolOptions::new()
             // An in-memory database lives in one connection; more would each see an empty one.
             .max_connections(if in_memory { 1 } else { 8 })
@@ -133,17 +135,35 @@ impl Database {
     }
 }
 
-fn create_parent_dir(file: &Path) -> Result<(), DatabaseError> {
-    let Some(parent) = file.parent() else {
-        return Ok(());
-    };
-    if parent.as_os_str().is_empty() || parent.exists() {
-        return Ok(());
-    }
-    std::fs::create_dir_all(parent).map_err(|source| DatabaseError::CreateDir {
-        path: parent.display().to_string(),
+/// Creates the database's folder (0700) and file (0600) when missing: identity data is readable
+/// by the server's user only. Existing ones keep their permissions (the operator's choice).
+fn create_private_file(file: &Path) -> Result<(), DatabaseError> {
+    let failed = |path: &Path, source: std::io::Error| DatabaseError::CreateDir {
+        path: path.display().to_string(),
         source,
-    })
+    };
+    if let Some(parent) = file.parent()
+        && !parent.as_os_str().is_empty()
+        && !parent.exists()
+    {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(parent).map_err(|e| failed(parent, e))?;
+    }
+    if !file.exists() {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        match options.open(file) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(failed(file, e)),
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -165,6 +185,13 @@ mod tests {
             "the database file {} was not created",
             file.display()
         );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&file), 0o600, "the database file is the server user's only");
+            assert_eq!(mode(file.parent().unwrap()), 0o700, "so is its folder");
+        }
         assert!(
             db.is_reachable().await,
             "a freshly opened database should answer queries"

@@ -9,6 +9,9 @@ use crate::ids::OrgId;
 
 /// How long a stored response is replayed.
 pub const RETENTION: Duration = Duration::from_secs(24 * 60 * 60);
+/// How long a claim whose request never finished (its process crashed) blocks the key: after
+/// this the client's retry with the same key is handled anew.
+pub const IN_PROGRESS_LEASE: Duration = Duration::from_secs(60);
 /// Longest accepted key.
 pub const MAX_KEY_LEN: usize = 255;
 
@@ -25,7 +28,8 @@ pub enum Begin {
     InProgress,
 }
 
-/// The fingerprint of a request: SHA-256 over its method, path with query, and body.
+/// The fingerprint of a request: SHA-256 over its method, path with query, and body (callers pass
+/// the body in a canonical form, so the same JSON written differently matches).
 pub fn fingerprint(method: &str, path_and_query: &str, body: &[u8]) -> String {
     use sha2::{Digest, Sha256};
     let mut hasher = Sha256::new();
@@ -47,13 +51,18 @@ pub async fn begin(engine: &Engine, org: &OrgId, key: &str, fingerprint: &str) -
     let cutoff = crate::time::Timestamp(
         now.millis() - i64::try_from(RETENTION.as_millis()).unwrap_or(i64::MAX),
     );
+    let abandoned = crate::time::Timestamp(
+        now.millis() - i64::try_from(IN_PROGRESS_LEASE.as_millis()).unwrap_or(i64::MAX),
+    );
     let mut tx = engine.db().begin_write().await?;
     sqlx::query(
-        "DELETE FROM idempotency_keys WHERE organization_id = ? AND key = ? AND created_at < ?",
+        "DELETE FROM idempotency_keys WHERE organization_id = ? AND key = ?
+           AND (created_at < ? OR (status IS NULL AND created_at < ?))",
     )
     .bind(org)
     .bind(key)
     .bind(cutoff)
+    .bind(abandoned)
     .execute(&mut *tx)
     .await?;
     let existing: Option<(String, Option<i64>, Option<Vec<u8>>)> =
@@ -156,6 +165,20 @@ mod tests {
             Begin::New,
             "after 24 h the key is free again"
         );
+    }
+
+    #[tokio::test]
+    async fn a_claim_whose_request_never_finished_frees_the_key_after_its_lease() {
+        let engine = engine().await;
+        let (org, _) = crate::orgs::create(&engine, "Acme", &[]).await.unwrap();
+        begin(&engine, &org.id, "k", "fp").await.unwrap(); // the process dies before finishing
+
+        let during = begin(&engine, &org.id, "k", "fp").await.unwrap();
+        engine.clock().advance(IN_PROGRESS_LEASE + Duration::from_secs(1));
+        let after = begin(&engine, &org.id, "k", "fp").await.unwrap();
+
+        assert_eq!(during, Begin::InProgress);
+        assert_eq!(after, Begin::New, "the retry is handled, not refused for 24 hours");
     }
 
     #[tokio::test]

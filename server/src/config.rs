@@ -53,7 +53,14 @@ pub struct ServeConfig {
         hide = true
     )]
     pub site_root: String,
+
+    /// How long a client may take to send its request headers before the connection is closed.
+    #[arg(skip = DEFAULT_HEADER_READ_TIMEOUT)]
+    pub header_read_timeout: std::time::Duration,
 }
+
+/// The header-read timeout of `tessera serve`.
+pub const DEFAULT_HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl ServeConfig {
     /// A configuration for tests and embedding: listen on `addr`, use `database_url`, defaults elsewhere.
@@ -67,6 +74,7 @@ impl ServeConfig {
             rate_limit: std::num::NonZeroU32::new(100).expect("100 is not zero"),
             page_rate_limit: std::num::NonZeroU32::new(30).expect("30 is not zero"),
             site_root: "target/site".to_owned(),
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
         }
     }
 

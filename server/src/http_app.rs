@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_http::trace::TraceLayer;
 
 use crate::{ServeConfig, health, telemetry};
 
@@ -21,6 +21,10 @@ const OUTPUT_NAME: &str = "tessera";
 
 /// Background workers per server: jobs read and verify in parallel; SQLite serialises their writes.
 const WORKERS: usize = 4;
+
+/// Longest a request may take, reading its body included (the longest legitimate one is the
+/// waiting page's 20 s long poll).
+const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// What every handler and server function can reach.
 #[derive(Clone, Debug, FromRef)]
@@ -37,6 +41,7 @@ pub struct Tessera {
     router: Router,
     engine: Engine,
     public_url: String,
+    header_read_timeout: std::time::Duration,
 }
 
 impl Tessera {
@@ -70,6 +75,7 @@ impl Tessera {
             router: router(state),
             engine,
             public_url: config.public_url_for(bound),
+            header_read_timeout: config.header_read_timeout,
         })
     }
 
@@ -111,20 +117,19 @@ impl Tessera {
             // Nobody listening any more also means everything has stopped.
             let _ = stop.send(true);
         });
-        let served = axum::serve(
+        crate::serve::serve(
             self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
+            self.router,
+            self.header_read_timeout,
+            until_stopped(stopped),
         )
-        .with_graceful_shutdown(until_stopped(stopped))
-        .await
-        .context("the server stopped with an error");
+        .await;
         workers
             .await
             .context("the background workers' supervisor panicked")?;
         self.engine.db().close().await;
         tracing::info!("stopped");
-        served
+        Ok(())
     }
 }
 
@@ -188,8 +193,15 @@ fn router(state: AppState) -> Router {
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(telemetry::request_span)
-                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+                .on_response(telemetry::log_response),
         )
         .layer(SetRequestIdLayer::x_request_id(telemetry::RandomRequestId))
+        // A request (body included) that takes longer than this is answered 408 and dropped.
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        // Outermost: an unacceptable client-sent request id is dropped before anything logs it.
+        .layer(axum::middleware::from_fn(telemetry::sanitize_request_id))
         .with_state(state)
 }

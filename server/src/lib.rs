@@ -7,6 +7,7 @@ pub mod config;
 mod health;
 mod http_app;
 mod security;
+mod serve;
 mod shutdown;
 mod telemetry;
 

@@ -159,3 +159,70 @@ async fn readyz_reports_every_background_worker_running() {
     assert_eq!(body["workers"]["running"], body["workers"]["expected"]);
     server.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_trickles_its_headers_is_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = TestServer::start_with(|config| {
+        config.header_read_timeout = std::time::Duration::from_millis(300)
+    })
+    .await;
+    let address = server.base_url.trim_start_matches("http://").to_owned();
+    let mut slow = tokio::net::TcpStream::connect(&address).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+
+    let mut answer = Vec::new();
+    let closed = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        slow.read_to_end(&mut answer),
+    )
+    .await;
+    let healthy = server.client.get(server.url("/healthz")).send().await.unwrap();
+
+    assert!(
+        matches!(closed, Ok(Ok(_)) | Ok(Err(_))),
+        "the server must close a connection whose headers never end"
+    );
+    assert!(
+        !String::from_utf8_lossy(&answer).contains("200 OK"),
+        "the unfinished request was not served"
+    );
+    assert_eq!(healthy.status(), StatusCode::OK, "others are served meanwhile");
+    server.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_id_that_is_too_long_or_strange_is_replaced() {
+    let server = TestServer::start().await;
+
+    let long = server
+        .client
+        .get(server.url("/healthz"))
+        .header("x-request-id", "a".repeat(200))
+        .send()
+        .await
+        .unwrap();
+    let strange = server
+        .client
+        .get(server.url("/healthz"))
+        .header("x-request-id", "id with spaces\"{}")
+        .send()
+        .await
+        .unwrap();
+    let fine = server
+        .client
+        .get(server.url("/healthz"))
+        .header("x-request-id", "trace-1.2:3_x")
+        .send()
+        .await
+        .unwrap();
+
+    for response in [&long, &strange] {
+        let id = response.headers()["x-request-id"].to_str().unwrap();
+        assert!(id.starts_with("req_"), "a generated id replaces it, got {id}");
+    }
+    assert_eq!(fine.headers()["x-request-id"], "trace-1.2:3_x");
+    server.stop().await.unwrap();
+}

@@ -16,6 +16,29 @@ use crate::http_app::AppState;
 
 pub const HEADER: &str = "idempotency-key";
 
+/// The body as the fingerprint sees it: JSON re-written with sorted keys and no spacing (the same
+/// request with its keys in another order, or pretty-printed, is the same request); anything else
+/// as it came.
+fn canonical(body: &[u8]) -> Vec<u8> {
+    fn sorted(value: serde_json::Value) -> serde_json::Value {
+        match value {
+            serde_json::Value::Object(map) => {
+                let mut entries: Vec<_> = map.into_iter().collect();
+                entries.sort_by(|a, b| a.0.cmp(&b.0));
+                serde_json::Value::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect())
+            }
+            serde_json::Value::Array(items) => {
+                serde_json::Value::Array(items.into_iter().map(sorted).collect())
+            }
+            other => other,
+        }
+    }
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(json) => serde_json::to_vec(&sorted(json)).unwrap_or_else(|_| body.to_vec()),
+        Err(_) => body.to_vec(),
+    }
+}
+
 pub async fn middleware(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if request.method() != Method::POST || !request.headers().contains_key(HEADER) {
         return next.run(request).await;
@@ -53,7 +76,7 @@ async fn handle(state: &AppState, request: Request, next: Next) -> Result<Respon
             ),
         })?;
     let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-    let fingerprint = idempotency::fingerprint(parts.method.as_str(), path, &bytes);
+    let fingerprint = idempotency::fingerprint(parts.method.as_str(), path, &canonical(&bytes));
     let engine: &Engine = &state.engine;
     match idempotency::begin(engine, &org, &key, &fingerprint).await? {
         Begin::New => {
@@ -99,5 +122,20 @@ async fn handle(state: &AppState, request: Request, next: Next) -> Result<Respon
             "a request with this Idempotency-Key is still being handled",
         )
         .into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::canonical;
+
+    #[test]
+    fn the_same_json_written_differently_has_one_canonical_form() {
+        let compact = br#"{"data":{"attributes":{"a":1,"b":[{"y":2,"x":1}]}}}"#;
+        let pretty = b"{ \"data\": { \"attributes\": { \"b\": [ {\"x\": 1, \"y\": 2} ], \"a\": 1 } } }";
+
+        assert_eq!(canonical(compact), canonical(pretty));
+        assert_ne!(canonical(compact), canonical(br#"{"data":{"attributes":{"a":2}}}"#));
+        assert_eq!(canonical(b"not json"), b"not json");
     }
 }
