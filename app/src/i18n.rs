@@ -93,10 +93,17 @@ pub enum Msg {
     StartPageLink,
     StartHeading,
     StartIntro,
-    VisitsHeading,
-    CountingVisits,
-    RecordVisit,
-    VisitsUnavailable,
+    StartHowHeading,
+    StartHowSource,
+    StartHowDestination,
+    StartHowPerson,
+    StartDevelopersHeading,
+    StartApiReference,
+    StartOpenApi,
+    StartQuickHeading,
+    StartQuickRun,
+    StartQuickOrg,
+    StartQuickReadme,
 }
 
 /// The text of `msg` in `lang`.
@@ -187,30 +194,53 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         (StartHeading, En) => "Tessera is running",
         (StartHeading, Es) => "Tessera está en marcha",
         (StartIntro, En) => {
-            "Reusable identity data: share tokens, redemption and the hosted verification flow."
+            "Tessera is a self-hosted service for reusable identity data: a person verified once by one organization can share that verification with another, with consent, instead of starting again."
         }
         (StartIntro, Es) => {
-            "Datos de identidad reutilizables: tokens para compartir, canje y el flujo de verificación alojado."
+            "Tessera es un servicio autoalojado de datos de identidad reutilizables: una persona verificada una vez por una organización puede compartir esa verificación con otra, con su consentimiento, en lugar de empezar de nuevo."
         }
-        (VisitsHeading, En) => "Visits",
-        (VisitsHeading, Es) => "Visitas",
-        (CountingVisits, En) => "Counting visits…",
-        (CountingVisits, Es) => "Contando visitas…",
-        (RecordVisit, En) => "Record a visit",
-        (RecordVisit, Es) => "Registrar una visita",
-        (VisitsUnavailable, En) => {
-            "The visit count is unavailable right now. Try again in a moment."
+        (StartHowHeading, En) => "How it works",
+        (StartHowHeading, Es) => "Cómo funciona",
+        (StartHowSource, En) => {
+            "The organization that verified the person creates a share token for a partner it trusts."
         }
-        (VisitsUnavailable, Es) => {
-            "El recuento de visitas no está disponible ahora. Inténtalo de nuevo en un momento."
+        (StartHowSource, Es) => {
+            "La organización que verificó a la persona crea un token para compartir con un socio de confianza."
         }
-    }
-}
-
-pub fn visits_recorded(lang: Lang, count: i64) -> String {
-    match lang {
-        Lang::En => format!("Visits recorded: {count}"),
-        Lang::Es => format!("Visitas registradas: {count}"),
+        (StartHowDestination, En) => {
+            "The partner redeems the token into an inquiry, a transaction or an account of its own, by API or in the hosted flow."
+        }
+        (StartHowDestination, Es) => {
+            "El socio canjea el token en una verificación, una transacción o una cuenta propias, por API o en el flujo alojado."
+        }
+        (StartHowPerson, En) => {
+            "The person sees what is shared, accepts, and is asked only for what is still missing."
+        }
+        (StartHowPerson, Es) => {
+            "La persona ve qué se comparte, acepta y solo se le pide lo que aún falta."
+        }
+        (StartDevelopersHeading, En) => "For developers",
+        (StartDevelopersHeading, Es) => "Para desarrolladores",
+        (StartApiReference, En) => "API reference",
+        (StartApiReference, Es) => "Referencia de la API",
+        (StartOpenApi, En) => "OpenAPI document",
+        (StartOpenApi, Es) => "Documento OpenAPI",
+        (StartQuickHeading, En) => "Quick start",
+        (StartQuickHeading, Es) => "Inicio rápido",
+        (StartQuickRun, En) => {
+            "builds Tessera, seeds a demo with two organizations and prints links to the hosted flow."
+        }
+        (StartQuickRun, Es) => {
+            "compila Tessera, crea una demostración con dos organizaciones e imprime enlaces al flujo alojado."
+        }
+        (StartQuickOrg, En) => "creates an organization and prints its API key.",
+        (StartQuickOrg, Es) => "crea una organización e imprime su clave de API.",
+        (StartQuickReadme, En) => {
+            "README.md in the source explains configuration, the command line and running the tests."
+        }
+        (StartQuickReadme, Es) => {
+            "README.md, en el código fuente, explica la configuración, la línea de órdenes y cómo ejecutar las pruebas."
+        }
     }
 }
 

@@ -13,3 +13,6 @@ ALTER TABLE connections ADD COLUMN deactivated_by TEXT CHECK (deactivated_by IN 
 -- inspected once when it arrived, outside the write lock; verifications read it, never the bytes.
 -- NULL for files stored before: inspected when first needed.
 ALTER TABLE documents ADD COLUMN inspection TEXT;
+
+-- The walking skeleton's visit counter is gone: the start page no longer writes.
+DROP TABLE visits;

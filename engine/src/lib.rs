@@ -29,7 +29,6 @@ pub mod share_tokens;
 mod testing;
 pub mod time;
 pub mod verification;
-pub mod visits;
 pub mod worker;
 
 pub use context::Engine;
