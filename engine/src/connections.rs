@@ -273,7 +273,10 @@ mod tests {
             transition(Active, Deactivate, Destination),
             Ok((Inactive, Some(Destination)))
         );
-        assert_eq!(transition(Inactive, Reactivate, Source), Ok((Pending, None)));
+        assert_eq!(
+            transition(Inactive, Reactivate, Source),
+            Ok((Pending, None))
+        );
         assert_eq!(
             transition(Pending, Deactivate, Source),
             Ok((Inactive, Some(Source)))

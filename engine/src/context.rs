@@ -134,7 +134,11 @@ impl Engine {
     /// Waits until `ended` is true, or `limit` has passed; checks again each time a redemption of
     /// this process ends, and once every [`CROSS_PROCESS_CHECK`] for an end written by another
     /// process (no tight polling). Returns the last answer of `ended`.
-    pub async fn wait_for_redemption<F, Fut>(&self, limit: std::time::Duration, mut ended: F) -> bool
+    pub async fn wait_for_redemption<F, Fut>(
+        &self,
+        limit: std::time::Duration,
+        mut ended: F,
+    ) -> bool
     where
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = bool>,

@@ -189,7 +189,11 @@ mod tests {
         {
             use std::os::unix::fs::PermissionsExt;
             let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
-            assert_eq!(mode(&file), 0o600, "the database file is the server user's only");
+            assert_eq!(
+                mode(&file),
+                0o600,
+                "the database file is the server user's only"
+            );
             assert_eq!(mode(file.parent().unwrap()), 0o700, "so is its folder");
         }
         assert!(

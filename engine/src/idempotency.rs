@@ -174,11 +174,17 @@ mod tests {
         begin(&engine, &org.id, "k", "fp").await.unwrap(); // the process dies before finishing
 
         let during = begin(&engine, &org.id, "k", "fp").await.unwrap();
-        engine.clock().advance(IN_PROGRESS_LEASE + Duration::from_secs(1));
+        engine
+            .clock()
+            .advance(IN_PROGRESS_LEASE + Duration::from_secs(1));
         let after = begin(&engine, &org.id, "k", "fp").await.unwrap();
 
         assert_eq!(during, Begin::InProgress);
-        assert_eq!(after, Begin::New, "the retry is handled, not refused for 24 hours");
+        assert_eq!(
+            after,
+            Begin::New,
+            "the retry is handled, not refused for 24 hours"
+        );
     }
 
     #[tokio::test]

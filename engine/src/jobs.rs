@@ -329,7 +329,10 @@ mod tests {
         let again = claim(&engine, LEASE).await.unwrap().unwrap();
 
         assert!(!last.exhausted(), "the last attempt still runs");
-        assert!(again.exhausted(), "a claim past the last attempt is exhausted: {again:?}");
+        assert!(
+            again.exhausted(),
+            "a claim past the last attempt is exhausted: {again:?}"
+        );
     }
 
     #[test]

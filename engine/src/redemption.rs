@@ -151,7 +151,8 @@ async fn start_in(
     let now = engine.now();
     let mut token = plan.token;
     let claimed =
-        share_tokens::mark_pending(tx, &token.id, &plan.destination.id, &plan.mappings, now).await?;
+        share_tokens::mark_pending(tx, &token.id, &plan.destination.id, &plan.mappings, now)
+            .await?;
     if !claimed {
         // Someone else won the race (or the token expired meanwhile): report what it is now.
         let current = share_tokens::find(&mut *tx, token.id.as_str())
@@ -242,7 +243,11 @@ impl From<crate::Error> for JobFailure {
 }
 
 /// The redemption job: hydrate, run, report, mark redeemed, in one transaction.
-pub async fn run_job(engine: &Engine, job: &Job, token_id: &ShareTokenId) -> Result<(), JobFailure> {
+pub async fn run_job(
+    engine: &Engine,
+    job: &Job,
+    token_id: &ShareTokenId,
+) -> Result<(), JobFailure> {
     let prepared = prepare(engine, token_id).await?;
     let mut tx = engine.db().begin_write().await?;
     apply(&mut tx, engine, job, prepared).await?;
@@ -427,7 +432,12 @@ pub async fn give_up(
     jobs::fail(&mut tx, job, detail, now).await?;
     tx.commit().await?;
     engine.redemption_settled();
-    tracing::warn!(job = job.seq, code = failure.code(), detail, "share token redemption failed");
+    tracing::warn!(
+        job = job.seq,
+        code = failure.code(),
+        detail,
+        "share token redemption failed"
+    );
     Ok(())
 }
 

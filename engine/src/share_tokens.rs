@@ -136,7 +136,9 @@ impl RedemptionFailure {
     /// The fixed sentence shown as `failure-reason`.
     pub fn sentence(self) -> &'static str {
         match self {
-            Self::DestinationMissing => "The destination object no longer existed when the redemption ran.",
+            Self::DestinationMissing => {
+                "The destination object no longer existed when the redemption ran."
+            }
             Self::DestinationNotRedeemable => {
                 "The destination inquiry was already finished or expired when the redemption ran."
             }
@@ -144,7 +146,9 @@ impl RedemptionFailure {
             Self::RetriesExhausted => {
                 "The redemption kept failing for a temporary reason and was given up."
             }
-            Self::InternalError => "The redemption could not be completed because of an internal error.",
+            Self::InternalError => {
+                "The redemption could not be completed because of an internal error."
+            }
         }
     }
 }

@@ -68,10 +68,7 @@ pub async fn run_batch(engine: &Engine) -> Result<usize> {
 /// Runs redemption jobs with one commit for all of them (group commit): each job's writes sit in
 /// their own savepoint, so a job that fails rolls back alone and is retried or given up as usual.
 /// When the shared transaction fails (or a job panics inside it), each job runs on its own.
-async fn run_redemptions(
-    engine: &Engine,
-    batch: &[(Job, crate::ids::ShareTokenId)],
-) -> Result<()> {
+async fn run_redemptions(engine: &Engine, batch: &[(Job, crate::ids::ShareTokenId)]) -> Result<()> {
     if batch.len() <= 1 {
         for (job, _) in batch {
             run_alone(engine, job).await?;
@@ -87,7 +84,10 @@ async fn run_redemptions(
     let outcomes = match group {
         Ok(outcomes) => outcomes,
         Err(failure) => {
-            tracing::warn!(?failure, "a group of redemptions could not commit; running them one by one");
+            tracing::warn!(
+                ?failure,
+                "a group of redemptions could not commit; running them one by one"
+            );
             for (job, _) in batch {
                 run_alone(engine, job).await?;
             }

@@ -115,7 +115,9 @@ async fn what_the_destination_reads(
         Ok(report) => seen.push(serde_json::to_string(&report).unwrap()),
         Err(err) => seen.push(format!("{err} {err:?}")),
     }
-    let token = share_tokens::get(&world.engine, org, token_id).await.unwrap();
+    let token = share_tokens::get(&world.engine, org, token_id)
+        .await
+        .unwrap();
     seen.push(render::share_token(&token, org, world.engine.now()).to_string());
     let events = events::list(&world.engine, org, None, &PageRequest::default())
         .await

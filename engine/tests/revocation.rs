@@ -15,13 +15,21 @@ use engine::worker;
 use serde_json::json;
 
 async fn event_names(world: &World, org: &engine::ids::OrgId) -> Vec<String> {
-    events::list(&world.engine, org, None, &PageRequest { size: 100, after: None })
-        .await
-        .unwrap()
-        .items
-        .into_iter()
-        .map(|e| e.name)
-        .collect()
+    events::list(
+        &world.engine,
+        org,
+        None,
+        &PageRequest {
+            size: 100,
+            after: None,
+        },
+    )
+    .await
+    .unwrap()
+    .items
+    .into_iter()
+    .map(|e| e.name)
+    .collect()
 }
 
 #[tokio::test]

@@ -66,7 +66,10 @@ async fn a_decompression_bomb_is_a_422_at_its_field_and_other_requests_keep_bein
     let upload = upload.unwrap();
     assert_eq!(upload.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: Value = upload.json().await.unwrap();
-    assert_eq!(body["errors"][0]["code"], "file-too-large-to-decode", "{body}");
+    assert_eq!(
+        body["errors"][0]["code"], "file-too-large-to-decode",
+        "{body}"
+    );
     assert_eq!(
         body["errors"][0]["source"]["pointer"],
         "/data/attributes/fields/selfie"
@@ -107,8 +110,7 @@ async fn api_requests_without_a_key_are_rate_limited_per_address() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_over_the_limit_of_an_address_get_a_429_page_in_their_language() {
     let server =
-        TestServer::start_with(|config| config.page_rate_limit = NonZeroU32::new(2).unwrap())
-            .await;
+        TestServer::start_with(|config| config.page_rate_limit = NonZeroU32::new(2).unwrap()).await;
     let page = || {
         server
             .client
@@ -179,7 +181,12 @@ async fn a_client_that_trickles_its_headers_is_cut_off() {
         slow.read_to_end(&mut answer),
     )
     .await;
-    let healthy = server.client.get(server.url("/healthz")).send().await.unwrap();
+    let healthy = server
+        .client
+        .get(server.url("/healthz"))
+        .send()
+        .await
+        .unwrap();
 
     assert!(
         matches!(closed, Ok(Ok(_)) | Ok(Err(_))),
@@ -189,7 +196,11 @@ async fn a_client_that_trickles_its_headers_is_cut_off() {
         !String::from_utf8_lossy(&answer).contains("200 OK"),
         "the unfinished request was not served"
     );
-    assert_eq!(healthy.status(), StatusCode::OK, "others are served meanwhile");
+    assert_eq!(
+        healthy.status(),
+        StatusCode::OK,
+        "others are served meanwhile"
+    );
     server.stop().await.unwrap();
 }
 
@@ -221,7 +232,10 @@ async fn a_request_id_that_is_too_long_or_strange_is_replaced() {
 
     for response in [&long, &strange] {
         let id = response.headers()["x-request-id"].to_str().unwrap();
-        assert!(id.starts_with("req_"), "a generated id replaces it, got {id}");
+        assert!(
+            id.starts_with("req_"),
+            "a generated id replaces it, got {id}"
+        );
     }
     assert_eq!(fine.headers()["x-request-id"], "trace-1.2:3_x");
     server.stop().await.unwrap();

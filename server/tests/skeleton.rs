@@ -44,7 +44,10 @@ async fn the_landing_page_says_what_tessera_is_and_links_the_api_reference() {
         r#"href="/openapi.json""#,
         "make run",
     ] {
-        assert!(html.contains(expected), "{expected} is missing from:\n{html}");
+        assert!(
+            html.contains(expected),
+            "{expected} is missing from:\n{html}"
+        );
     }
     server.stop().await.expect("a graceful stop");
 }

@@ -138,19 +138,19 @@ fn read_value(field_type: &FieldType, value: &Value) -> Result<InputValue, Strin
             );
         }
         (FieldType::String, Value::String(s)) => FieldValue::String(s.clone()),
-        (FieldType::Integer, Value::Number(n)) => FieldValue::Integer(
-            n.as_i64()
-                .ok_or("expected a whole number")?,
-        ),
+        (FieldType::Integer, Value::Number(n)) => {
+            FieldValue::Integer(n.as_i64().ok_or("expected a whole number")?)
+        }
         (FieldType::Number, Value::Number(n)) => {
             FieldValue::Number(n.as_f64().ok_or_else(expected)?)
         }
         (FieldType::Boolean, Value::Bool(b)) => FieldValue::Boolean(*b),
-        (FieldType::Date, Value::String(s)) => FieldValue::Date(
-            parse_date(s).ok_or("expected a date in the form YYYY-MM-DD")?,
-        ),
-        (FieldType::Datetime, Value::String(s)) => parse_text(s, field_type)
-            .ok_or("expected an RFC 3339 date and time")?,
+        (FieldType::Date, Value::String(s)) => {
+            FieldValue::Date(parse_date(s).ok_or("expected a date in the form YYYY-MM-DD")?)
+        }
+        (FieldType::Datetime, Value::String(s)) => {
+            parse_text(s, field_type).ok_or("expected an RFC 3339 date and time")?
+        }
         (FieldType::Choices { choices }, Value::String(s)) => {
             if choices.contains(s) {
                 FieldValue::Choices(s.clone())

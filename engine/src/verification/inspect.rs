@@ -44,7 +44,9 @@ impl Unreadable {
     pub fn sentence(self) -> &'static str {
         match self {
             Self::UnsupportedFormat => "the file is not a PNG, JPEG or PDF",
-            Self::TooLarge => "the file is too large to decode (an image over 12,000 pixels on a side or 128 MiB decoded, or a PDF stream over 16 MiB)",
+            Self::TooLarge => {
+                "the file is too large to decode (an image over 12,000 pixels on a side or 128 MiB decoded, or a PDF stream over 16 MiB)"
+            }
             Self::BrokenImage => "the image cannot be decoded",
             Self::BrokenPdf => "the PDF cannot be read",
         }
@@ -160,8 +162,7 @@ mod tests {
     /// itself rewrites object streams when it saves).
     pub fn pdf_bomb() -> Vec<u8> {
         use std::io::Write as _;
-        let mut deflate =
-            flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        let mut deflate = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
         deflate
             .write_all(&vec![b' '; 20 * 1024 * 1024])
             .expect("compressing the bomb");
@@ -172,8 +173,14 @@ mod tests {
             offsets.push(pdf.len());
             pdf.extend_from_slice(text);
         };
-        object(&mut pdf, b"1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n");
-        object(&mut pdf, b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n");
+        object(
+            &mut pdf,
+            b"1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n",
+        );
+        object(
+            &mut pdf,
+            b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n",
+        );
         let header = format!(
             "3 0 obj << /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length {} >> stream\n",
             body.len()
@@ -199,7 +206,11 @@ mod tests {
 
         let inspection = inspect(&bomb);
 
-        assert!(bomb.len() < 200_000, "the bomb is small: {} bytes", bomb.len());
+        assert!(
+            bomb.len() < 200_000,
+            "the bomb is small: {} bytes",
+            bomb.len()
+        );
         assert!(
             inspection.is_refused(),
             "a {} byte PDF inflating to 20 MiB: {inspection:?}",

@@ -25,7 +25,9 @@ fn canonical(body: &[u8]) -> Vec<u8> {
             serde_json::Value::Object(map) => {
                 let mut entries: Vec<_> = map.into_iter().collect();
                 entries.sort_by(|a, b| a.0.cmp(&b.0));
-                serde_json::Value::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect())
+                serde_json::Value::Object(
+                    entries.into_iter().map(|(k, v)| (k, sorted(v))).collect(),
+                )
             }
             serde_json::Value::Array(items) => {
                 serde_json::Value::Array(items.into_iter().map(sorted).collect())
@@ -132,10 +134,14 @@ mod tests {
     #[test]
     fn the_same_json_written_differently_has_one_canonical_form() {
         let compact = br#"{"data":{"attributes":{"a":1,"b":[{"y":2,"x":1}]}}}"#;
-        let pretty = b"{ \"data\": { \"attributes\": { \"b\": [ {\"x\": 1, \"y\": 2} ], \"a\": 1 } } }";
+        let pretty =
+            b"{ \"data\": { \"attributes\": { \"b\": [ {\"x\": 1, \"y\": 2} ], \"a\": 1 } } }";
 
         assert_eq!(canonical(compact), canonical(pretty));
-        assert_ne!(canonical(compact), canonical(br#"{"data":{"attributes":{"a":2}}}"#));
+        assert_ne!(
+            canonical(compact),
+            canonical(br#"{"data":{"attributes":{"a":2}}}"#)
+        );
         assert_eq!(canonical(b"not json"), b"not json");
     }
 }

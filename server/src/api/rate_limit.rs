@@ -72,7 +72,10 @@ fn client_address(request: &Request) -> String {
     request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map_or_else(|| "unknown".to_owned(), |info| format!("addr:{}", info.0.ip()))
+        .map_or_else(
+            || "unknown".to_owned(),
+            |info| format!("addr:{}", info.0.ip()),
+        )
 }
 
 fn bearer(request: &Request) -> Option<String> {
