@@ -310,7 +310,7 @@ async fn every_page_follows_the_browser_language() {
         "{not_found}"
     );
     assert!(
-        start.contains("Tessera está en marcha") && start.contains("Visitas registradas: 0"),
+        start.contains("Tessera está en marcha") && start.contains("Cómo funciona"),
         "{start}"
     );
 }
