@@ -163,12 +163,18 @@ impl Engine {
     /// Inspects a file on the blocking pool, at most [`CONCURRENT_INSPECTIONS`] at a time, never on
     /// the async threads.
     pub async fn inspect(&self, bytes: Vec<u8>) -> Inspection {
-        let _permit = self.inspections.acquire().await;
-        tokio::task::spawn_blocking(move || crate::verification::inspect(&bytes))
-            .await
-            .unwrap_or(Inspection::Unreadable {
-                why: crate::verification::Unreadable::BrokenImage,
-            })
+        let permit = self.inspections.clone().acquire_owned().await;
+        // The permit lives as long as the decoding, not the caller: a request that is cancelled
+        // meanwhile does not let another decode start beside this one.
+        tokio::task::spawn_blocking(move || {
+            let inspection = crate::verification::inspect(&bytes);
+            drop(permit);
+            inspection
+        })
+        .await
+        .unwrap_or(Inspection::Unreadable {
+            why: crate::verification::Unreadable::BrokenImage,
+        })
     }
 
     /// The background workers' health.

@@ -86,8 +86,36 @@ async fn insert(
     Ok(())
 }
 
-/// The inspections of the given documents, keyed by id. A file stored before inspections
-/// existed is inspected here once (on the blocking pool) and the result kept.
+/// Inspects, outside any write transaction, the given documents stored before inspections
+/// existed (each once: the result is kept). Callers run it before taking the write lock, so that
+/// [`load_inspections`] inside the transaction only reads.
+pub async fn ensure_inspected<'a>(
+    engine: &Engine,
+    ids: impl IntoIterator<Item = &'a DocumentId>,
+) -> Result<()> {
+    for id in ids {
+        let missing: Option<Vec<u8>> =
+            sqlx::query_scalar("SELECT bytes FROM documents WHERE id = ? AND inspection IS NULL")
+                .bind(id)
+                .fetch_optional(engine.db().pool())
+                .await?;
+        let Some(bytes) = missing else {
+            continue;
+        };
+        let inspection = engine.inspect(bytes).await;
+        let mut tx = engine.db().begin_write().await?;
+        sqlx::query("UPDATE documents SET inspection = ? WHERE id = ? AND inspection IS NULL")
+            .bind(serde_json::to_string(&inspection).expect("inspections serialise"))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+/// The inspections of the given documents, keyed by id. A file stored before inspections existed
+/// and not yet passed through [`ensure_inspected`] is inspected here (rare: only a race with it).
 pub async fn load_inspections<'a>(
     conn: &mut sqlx::SqliteConnection,
     engine: &Engine,

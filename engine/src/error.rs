@@ -138,6 +138,22 @@ impl Error {
     }
 }
 
+/// The error for a stored row whose JSON cannot be read. serde's message quotes the offending
+/// value (a person's data, perhaps): this says which row and where, never what.
+pub(crate) fn unreadable(
+    what: &'static str,
+    id: &dyn fmt::Display,
+) -> impl Fn(serde_json::Error) -> Error + use<> {
+    let id = id.to_string();
+    move |err| {
+        Error::Internal(format!(
+            "stored {what} {id} is unreadable (line {}, column {})",
+            err.line(),
+            err.column()
+        ))
+    }
+}
+
 impl From<Problem> for Error {
     fn from(problem: Problem) -> Self {
         Self::Problems(vec![problem])

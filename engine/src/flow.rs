@@ -16,7 +16,6 @@ use serde_json::{Map, Value, json};
 use crate::Engine;
 use crate::error::{Error, Result};
 use crate::fields::{FieldDef, FieldPath, FieldType, FieldValue, Schema, parse_fields};
-use crate::hydration;
 use crate::ids::OrgId;
 use crate::inquiry::{self, InquiryStatus};
 use crate::objects::{self, NewObject, ObjectKind, ObjectRecord, SessionToken};
@@ -24,6 +23,7 @@ use crate::orgs;
 use crate::redemption::{self, RedeemRequest};
 use crate::schemas::{self, SchemaKind, SchemaRecord};
 use crate::share_tokens::{self, ShareToken, ShareTokenStatus};
+use crate::{documents, hydration};
 
 /// The version of the consent text shown; recorded with every decision. Bump it whenever the
 /// consent wording changes, in any language.
@@ -859,6 +859,7 @@ pub async fn submit_step(
     if parsed.is_empty() {
         return Ok(StepResult::Saved);
     }
+    documents::ensure_inspected(engine, &record.document_ids()).await?;
     let now = engine.now();
     let mut tx = engine.db().begin_write().await.map_err(Error::from)?;
     // Merge onto the inquiry as it is now, under the write lock: values a redemption or another

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::Problem;
-use crate::fields::{ConversionError, FieldPath, FieldValues, Schema};
+use crate::fields::{ConversionError, FieldPath, FieldValues, Schema, TypeVerdict};
 
 /// Most mappings one redemption may carry.
 pub const MAX_MAPPINGS: usize = 200;
@@ -120,8 +120,18 @@ pub struct Rejected {
     pub reason: String,
 }
 
+/// A field a preview matched whose conversion depends on the source value, so it is decided only
+/// when the token is redeemed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conditional {
+    pub path: FieldPath,
+    pub reason: String,
+}
+
 /// What a redemption copied (rule 5). `by-name`, `by-mapping` and `unset` partition the destination's
-/// fields; `rejected` explains the unset ones whose source value could not be converted.
+/// fields; `rejected` explains the unset ones whose source value could not be converted. A preview
+/// also lists under `conditional` the matched fields whose conversion depends on the value (it
+/// judges by types only, so that it tells the destination nothing about a value before redemption).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct HydrationReport {
@@ -130,33 +140,38 @@ pub struct HydrationReport {
     pub unset: Vec<FieldPath>,
     pub ignored_mappings: Vec<IgnoredMapping>,
     pub rejected: Vec<Rejected>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditional: Vec<Conditional>,
+}
+
+/// How the source's type meets the destination's, in words that name paths and types only.
+fn describe(source: &FieldPath, destination: &FieldPath, from: &str, to: &str) -> String {
+    if source == destination {
+        format!("the source's {from} at `{source}` into a {to}")
+    } else {
+        format!("the source's {from} at `{source}` into the {to} at `{destination}`")
+    }
 }
 
 impl HydrationReport {
     /// Records that the value at `source` could not become `destination`'s type: the reason names
     /// the paths and the types, never the value (the report is shown before redemption).
     fn reject(&mut self, source: &FieldPath, destination: &FieldPath, err: &ConversionError) {
-        let reason = if source == destination {
-            format!(
-                "the source's {} at `{source}` cannot become a {}: {}",
-                err.from,
-                err.to,
-                err.refusal.sentence()
-            )
-        } else {
-            format!(
-                "the source's {} at `{source}` cannot become the {} at `{destination}`: {}",
-                err.from,
-                err.to,
-                err.refusal.sentence()
-            )
-        };
+        let what = describe(source, destination, err.from, err.to);
         self.rejected.push(Rejected {
             path: destination.clone(),
-            reason,
+            reason: format!("{what}: {}", err.refusal.sentence()),
         });
         self.unset.push(destination.clone());
     }
+}
+
+/// Whether a hydration may look at the source's values (a redemption) or only at their types
+/// (a preview, before the destination may know anything about a value).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Sight {
+    Values,
+    TypesOnly,
 }
 
 /// The values to write into the destination and the report of how they were chosen.
@@ -168,6 +183,27 @@ pub struct Hydration {
 
 /// Rule 4: match by name, then mappings for fields that did not match, converting without loss.
 pub fn hydrate(source: &FieldValues, destination: &Schema, mappings: &[FieldMapping]) -> Hydration {
+    hydrate_with(source, destination, mappings, Sight::Values)
+}
+
+/// The report a preview gives before redemption: the same matching as [`hydrate`], but each
+/// conversion judged by the two types alone. One that depends on the value is listed as matched
+/// and under `conditional`; redeeming decides it. Two snapshots with the same keys and types give
+/// the same preview, whatever their values.
+pub fn preview(
+    source: &FieldValues,
+    destination: &Schema,
+    mappings: &[FieldMapping],
+) -> HydrationReport {
+    hydrate_with(source, destination, mappings, Sight::TypesOnly).report
+}
+
+fn hydrate_with(
+    source: &FieldValues,
+    destination: &Schema,
+    mappings: &[FieldMapping],
+    sight: Sight,
+) -> Hydration {
     let mut values = FieldValues::new();
     let mut report = HydrationReport::default();
     for def in destination.fields() {
@@ -175,7 +211,7 @@ pub fn hydrate(source: &FieldValues, destination: &Schema, mappings: &[FieldMapp
         let mapping = mappings
             .iter()
             .find(|m| m.destination_field_name == def.key);
-        match (by_name, mapping) {
+        let (source_path, value, by_mapping) = match (by_name, mapping) {
             (Some(value), mapping) => {
                 if let Some(mapping) = mapping {
                     report.ignored_mappings.push(ignored(
@@ -183,13 +219,7 @@ pub fn hydrate(source: &FieldValues, destination: &Schema, mappings: &[FieldMapp
                         "the destination field matched a source field by name",
                     ));
                 }
-                match value.convert_to(&def.field_type) {
-                    Ok(converted) => {
-                        values.insert(def.key.clone(), converted);
-                        report.by_name.push(def.key.clone());
-                    }
-                    Err(err) => report.reject(&def.key, &def.key, &err),
-                }
+                (&def.key, value, false)
             }
             (None, Some(mapping)) => match source.get(&mapping.source_field_name) {
                 None => {
@@ -197,16 +227,51 @@ pub fn hydrate(source: &FieldValues, destination: &Schema, mappings: &[FieldMapp
                         .ignored_mappings
                         .push(ignored(mapping, "the source has no value for this field"));
                     report.unset.push(def.key.clone());
+                    continue;
                 }
-                Some(value) => match value.convert_to(&def.field_type) {
-                    Ok(converted) => {
-                        values.insert(def.key.clone(), converted);
-                        report.by_mapping.push(def.key.clone());
-                    }
-                    Err(err) => report.reject(&mapping.source_field_name, &def.key, &err),
-                },
+                Some(value) => (&mapping.source_field_name, value, true),
             },
-            (None, None) => report.unset.push(def.key.clone()),
+            (None, None) => {
+                report.unset.push(def.key.clone());
+                continue;
+            }
+        };
+        let converted = match sight {
+            Sight::Values => value.convert_to(&def.field_type).map(Some),
+            Sight::TypesOnly => match value.verdict_for(&def.field_type) {
+                TypeVerdict::Always => Ok(None),
+                TypeVerdict::Never(refusal) => Err(ConversionError {
+                    from: value.type_name(),
+                    to: def.field_type.name(),
+                    refusal,
+                }),
+                TypeVerdict::DependsOnValue => {
+                    let what = describe(
+                        source_path,
+                        &def.key,
+                        value.type_name(),
+                        def.field_type.name(),
+                    );
+                    report.conditional.push(Conditional {
+                        path: def.key.clone(),
+                        reason: format!("{what} depends on the value: decided at redemption"),
+                    });
+                    Ok(None)
+                }
+            },
+        };
+        match converted {
+            Ok(converted) => {
+                if let Some(converted) = converted {
+                    values.insert(def.key.clone(), converted);
+                }
+                if by_mapping {
+                    report.by_mapping.push(def.key.clone());
+                } else {
+                    report.by_name.push(def.key.clone());
+                }
+            }
+            Err(err) => report.reject(source_path, &def.key, &err),
         }
     }
     Hydration { values, report }
@@ -331,6 +396,62 @@ mod tests {
             "the source has no value for this field"
         );
         assert_eq!(hydration.report.unset, [path("income")]);
+    }
+
+    #[test]
+    fn a_preview_judges_by_types_so_different_values_give_the_same_report() {
+        let destination = schema(json!([
+            {"key": "income", "type": "integer"},
+            {"key": "tier", "type": "choices", "choices": ["gold", "silver"]},
+            {"key": "nickname", "type": "string"},
+            {"key": "selfie", "type": "file"}
+        ]));
+        let sources = [
+            source(&[
+                ("income", FieldValue::String("52000".into())),
+                ("tier", FieldValue::String("gold".into())),
+                ("nickname", FieldValue::Integer(7)),
+                ("selfie", FieldValue::Boolean(true)),
+            ]),
+            source(&[
+                ("income", FieldValue::String("a lot".into())),
+                ("tier", FieldValue::String("bronze".into())),
+                ("nickname", FieldValue::Integer(8)),
+                ("selfie", FieldValue::Boolean(false)),
+            ]),
+        ];
+
+        let previews = sources.each_ref().map(|s| preview(s, &destination, &[]));
+        let redeemed = sources
+            .each_ref()
+            .map(|s| hydrate(s, &destination, &[]).report);
+
+        assert_eq!(
+            previews[0], previews[1],
+            "the preview may not depend on the values"
+        );
+        assert_ne!(
+            redeemed[0], redeemed[1],
+            "redeeming does look at the values"
+        );
+        assert_eq!(
+            previews[0]
+                .conditional
+                .iter()
+                .map(|c| c.path.clone())
+                .collect::<Vec<_>>(),
+            [path("income"), path("tier")],
+            "text into an integer or choices is decided at redemption"
+        );
+        assert_eq!(
+            previews[0].by_name,
+            [path("income"), path("tier"), path("nickname")]
+        );
+        assert_eq!(
+            previews[0].unset,
+            [path("selfie")],
+            "a boolean never becomes a file"
+        );
     }
 
     #[test]

@@ -10,8 +10,9 @@ use crate::ids::OrgId;
 /// How long a stored response is replayed.
 pub const RETENTION: Duration = Duration::from_secs(24 * 60 * 60);
 /// How long a claim whose request never finished (its process crashed) blocks the key: after
-/// this the client's retry with the same key is handled anew.
-pub const IN_PROGRESS_LEASE: Duration = Duration::from_secs(60);
+/// this the client's retry with the same key is handled anew. Twice the server's request timeout
+/// (60 s), so a request still running is never handled a second time.
+pub const IN_PROGRESS_LEASE: Duration = Duration::from_secs(120);
 /// Longest accepted key.
 pub const MAX_KEY_LEN: usize = 255;
 

@@ -478,17 +478,15 @@ struct ObjectRow {
 impl TryFrom<ObjectRow> for ObjectRecord {
     type Error = crate::Error;
     fn try_from(row: ObjectRow) -> Result<Self> {
-        let corrupt = |e: serde_json::Error| {
-            crate::Error::Internal(format!("stored object {} is unreadable: {e}", row.id))
-        };
+        let corrupt = crate::error::unreadable("object", &row.id);
         Ok(Self {
-            fields: serde_json::from_str(&row.fields).map_err(corrupt)?,
+            fields: serde_json::from_str(&row.fields).map_err(&corrupt)?,
             run: row
                 .run
                 .as_deref()
                 .map(serde_json::from_str)
                 .transpose()
-                .map_err(corrupt)?,
+                .map_err(&corrupt)?,
             id: row.id,
             kind: row.kind,
             organization_id: row.organization_id,

@@ -205,7 +205,8 @@ where
     Ok(Some(token))
 }
 
-/// The hydration report redeeming would produce, writing nothing.
+/// The hydration report redeeming would produce, writing nothing, judged by the types of the
+/// source's values only (see [`hydration::preview`]).
 pub async fn preview(
     engine: &Engine,
     org: &OrgId,
@@ -213,7 +214,12 @@ pub async fn preview(
     request: RedeemRequest<'_>,
 ) -> Result<HydrationReport> {
     let plan = validate(engine, org, token_id, &request).await?;
-    Ok(hydration::hydrate(&plan.token.snapshot, &plan.schema.schema, &plan.mappings).report)
+    // Judged by types only: before redemption the destination learns nothing about a value.
+    Ok(hydration::preview(
+        &plan.token.snapshot,
+        &plan.schema.schema,
+        &plan.mappings,
+    ))
 }
 
 /// Why a redemption job did not finish. The text is for logs and the job row only: it never
@@ -316,6 +322,10 @@ pub async fn prepare(engine: &Engine, token_id: &ShareTokenId) -> Result<Prepare
             ),
         ));
     }
+    // Files stored before inspections existed are inspected now, before the write lock.
+    let mut files = destination.document_ids();
+    files.extend(objects::file_ids(&token.snapshot));
+    documents::ensure_inspected(engine, &files).await?;
     let Hydration {
         values: hydrated,
         report,
@@ -428,8 +438,15 @@ pub async fn give_up(
 ) -> Result<()> {
     let now = engine.now();
     let mut tx = engine.db().begin_write().await?;
+    if !jobs::fail(&mut tx, job, detail, now).await? {
+        // Another worker took the job over after this one's lease ran out: it decides.
+        tracing::warn!(
+            job = job.seq,
+            "a job given up after its lease was lost; left to its new worker"
+        );
+        return Ok(());
+    }
     share_tokens::fail_in(&mut tx, token_id, failure, now).await?;
-    jobs::fail(&mut tx, job, detail, now).await?;
     tx.commit().await?;
     engine.redemption_settled();
     tracing::warn!(

@@ -212,12 +212,10 @@ struct SchemaRow {
 impl TryFrom<SchemaRow> for SchemaRecord {
     type Error = crate::Error;
     fn try_from(row: SchemaRow) -> Result<Self> {
-        let corrupt = |e: serde_json::Error| {
-            crate::Error::Internal(format!("stored schema {} is unreadable: {e}", row.id))
-        };
+        let corrupt = crate::error::unreadable("schema", &row.id);
         Ok(Self {
-            schema: serde_json::from_str(&row.fields).map_err(corrupt)?,
-            checks: serde_json::from_str(&row.checks).map_err(corrupt)?,
+            schema: serde_json::from_str(&row.fields).map_err(&corrupt)?,
+            checks: serde_json::from_str(&row.checks).map_err(&corrupt)?,
             id: row.id,
             kind: row.kind,
             organization_id: row.organization_id,

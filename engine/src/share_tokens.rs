@@ -288,6 +288,18 @@ pub async fn create(engine: &Engine, org: &OrgId, input: NewShareToken<'_>) -> R
         failed_at: None,
     };
     let mut tx = engine.db().begin_write().await?;
+    // Again under the write lock: a revocation committed since the check above wins.
+    let still_active = connections::find(&mut *tx, token.connection_id.as_str())
+        .await?
+        .is_some_and(|c| c.status == ConnectionStatus::Active);
+    if !still_active {
+        return Err(Problem::invalid(
+            "connection-not-active",
+            "the connection was deactivated meanwhile",
+            attribute("connection-id"),
+        )
+        .into());
+    }
     sqlx::query(
         "INSERT INTO share_tokens (id, connection_id, source_organization_id, destination_organization_id, source_type,
                                    source_id, snapshot, status, created_at, updated_at, expires_at)
@@ -543,23 +555,21 @@ struct Row {
 impl TryFrom<Row> for ShareToken {
     type Error = crate::Error;
     fn try_from(row: Row) -> Result<Self> {
-        let corrupt = |e: serde_json::Error| {
-            crate::Error::Internal(format!("stored share token {} is unreadable: {e}", row.id))
-        };
+        let corrupt = crate::error::unreadable("share token", &row.id);
         Ok(Self {
-            snapshot: serde_json::from_str(&row.snapshot).map_err(corrupt)?,
+            snapshot: serde_json::from_str(&row.snapshot).map_err(&corrupt)?,
             field_mappings: row
                 .field_mappings
                 .as_deref()
                 .map(serde_json::from_str)
                 .transpose()
-                .map_err(corrupt)?,
+                .map_err(&corrupt)?,
             hydration_report: row
                 .hydration_report
                 .as_deref()
                 .map(serde_json::from_str)
                 .transpose()
-                .map_err(corrupt)?,
+                .map_err(&corrupt)?,
             id: row.id,
             connection_id: row.connection_id,
             source_organization_id: row.source_organization_id,

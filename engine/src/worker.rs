@@ -70,10 +70,7 @@ pub async fn run_batch(engine: &Engine) -> Result<usize> {
 /// When the shared transaction fails (or a job panics inside it), each job runs on its own.
 async fn run_redemptions(engine: &Engine, batch: &[(Job, crate::ids::ShareTokenId)]) -> Result<()> {
     if batch.len() <= 1 {
-        for (job, _) in batch {
-            run_alone(engine, job).await?;
-        }
-        return Ok(());
+        return run_each(engine, batch).await;
     }
     let mut prepared = Vec::with_capacity(batch.len());
     for (_, token) in batch {
@@ -88,20 +85,34 @@ async fn run_redemptions(engine: &Engine, batch: &[(Job, crate::ids::ShareTokenI
                 ?failure,
                 "a group of redemptions could not commit; running them one by one"
             );
-            for (job, _) in batch {
-                run_alone(engine, job).await?;
-            }
-            return Ok(());
+            return run_each(engine, batch).await;
         }
     };
     engine.redemption_settled();
+    let mut first_error = None;
     for ((job, _), outcome) in batch.iter().zip(outcomes) {
         match outcome {
             Ok(()) => tracing::info!(job = job.seq, "share token redeemed"),
-            Err(failure) => settle_failure(engine, job, failure).await?,
+            Err(failure) => {
+                if let Err(err) = settle_failure(engine, job, failure).await {
+                    first_error.get_or_insert(err);
+                }
+            }
         }
     }
-    Ok(())
+    first_error.map_or(Ok(()), Err)
+}
+
+/// Runs each job on its own; a failure to reach the database for one does not strand the rest
+/// (they would stay claimed until their lease ran out). Returns the first such failure.
+async fn run_each(engine: &Engine, batch: &[(Job, crate::ids::ShareTokenId)]) -> Result<()> {
+    let mut first_error = None;
+    for (job, _) in batch {
+        if let Err(err) = run_alone(engine, job).await {
+            first_error.get_or_insert(err);
+        }
+    }
+    first_error.map_or(Ok(()), Err)
 }
 
 async fn write_group(
@@ -156,17 +167,23 @@ async fn run_alone(engine: &Engine, job: &Job) -> Result<()> {
     }
 }
 
+/// Longest one job's step may run: well inside its lease, so a hung job is retried (by this
+/// worker, later) before another worker could take it over, and the worker is freed.
+pub const JOB_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Runs `work`, turning a panic into a permanent internal failure (the panic message goes to the
-/// log through the panic hook; the job records only that it panicked).
+/// log through the panic hook; the job records only that it panicked) and a run past
+/// [`JOB_TIMEOUT`] into a transient one.
 async fn catch_panic<T>(
     work: impl Future<Output = Result<T, JobFailure>>,
 ) -> Result<T, JobFailure> {
-    match AssertUnwindSafe(work).catch_unwind().await {
-        Ok(outcome) => outcome,
-        Err(_) => Err(JobFailure::Permanent(
+    match tokio::time::timeout(JOB_TIMEOUT, AssertUnwindSafe(work).catch_unwind()).await {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(_)) => Err(JobFailure::Permanent(
             RedemptionFailure::InternalError,
             "the job panicked".into(),
         )),
+        Err(_) => Err(JobFailure::Transient("the job took too long".into())),
     }
 }
 

@@ -1,5 +1,6 @@
 //! Property: until a share token is redeemed, the destination sees no source value: not in a
-//! preview's report, an error, the token as it reads it, a failure reason or an event.
+//! preview's report, an error, the token as it reads it, a failure reason or an event; and a
+//! preview of two snapshots that differ only in their values is the same (no oracle).
 
 mod common;
 
@@ -98,6 +99,47 @@ fn mappings() -> impl Strategy<Value = Vec<(String, String)>> {
     })
 }
 
+/// A source account of `source_type` holding `secrets`, shared with the destination.
+async fn share_secrets(
+    world: &World,
+    source_type: &str,
+    secrets: &Secrets,
+) -> share_tokens::ShareToken {
+    let mut file = file_json(&secrets.filename, &png(70, 70));
+    file["filename"] = json!(secrets.filename);
+    let values = json!({
+        "secret-text": secrets.text,
+        "secret-number": secrets.number,
+        "secret-date": secrets.date,
+        "secret-text-as-number": format!("0{}", secrets.number),
+        "secret-file": file,
+    });
+    let account = objects::create(
+        &world.engine,
+        &world.source.id,
+        ObjectKind::Account,
+        NewObject {
+            schema_id: Some(source_type),
+            reference_id: None,
+            fields: Some(&values),
+        },
+    )
+    .await
+    .unwrap()
+    .record;
+    share_tokens::create(
+        &world.engine,
+        &world.source.id,
+        NewShareToken {
+            connection_id: Some(&world.connection_id),
+            source_id: Some(&account.id),
+            expires_in_seconds: None,
+        },
+    )
+    .await
+    .unwrap()
+}
+
 /// Everything the destination can read about the token before it is redeemed.
 async fn what_the_destination_reads(
     world: &World,
@@ -134,6 +176,7 @@ proptest! {
     #[test]
     fn no_source_value_reaches_the_destination_before_redemption(
         secrets in secrets(),
+        other in secrets(),
         fields in destination_fields(),
         mappings in mappings(),
     ) {
@@ -159,35 +202,8 @@ proptest! {
             )
             .await
             .unwrap();
-            let mut file = file_json(&secrets.filename, &png(70, 70));
-            file["filename"] = json!(secrets.filename);
-            let values = json!({
-                "secret-text": secrets.text,
-                "secret-number": secrets.number,
-                "secret-date": secrets.date,
-                "secret-text-as-number": format!("0{}", secrets.number),
-                "secret-file": file,
-            });
-            let account = objects::create(
-                &world.engine,
-                &world.source.id,
-                ObjectKind::Account,
-                NewObject { schema_id: Some(&source_type.id), reference_id: None, fields: Some(&values) },
-            )
-            .await
-            .unwrap()
-            .record;
-            let token = share_tokens::create(
-                &world.engine,
-                &world.source.id,
-                NewShareToken {
-                    connection_id: Some(&world.connection_id),
-                    source_id: Some(&account.id),
-                    expires_in_seconds: None,
-                },
-            )
-            .await
-            .unwrap();
+            let token = share_secrets(&world, &source_type.id, &secrets).await;
+            let twin = share_secrets(&world, &source_type.id, &other).await;
             let declared: Vec<Value> = fields.iter().map(|(_, def)| def.clone()).collect();
             let Ok(destination_type) = engine::schemas::create(
                 &world.engine,
@@ -208,8 +224,14 @@ proptest! {
 
             // Act
             let seen = what_the_destination_reads(&world, token.id.as_str(), &destination.id, &mappings).await;
+            let request = || RedeemRequest { destination_id: Some(&destination.id), field_mappings: Some(&mappings) };
+            let previews = (
+                redemption::preview(&world.engine, &world.destination.id, token.id.as_str(), request()).await.ok(),
+                redemption::preview(&world.engine, &world.destination.id, twin.id.as_str(), request()).await.ok(),
+            );
 
             // Assert
+            assert_eq!(previews.0, previews.1, "a preview told two snapshots apart by their values");
             for text in seen {
                 for secret in secrets.texts() {
                     assert!(

@@ -22,6 +22,9 @@ const OUTPUT_NAME: &str = "tessera";
 /// Background workers per server: jobs read and verify in parallel; SQLite serialises their writes.
 const WORKERS: usize = 4;
 
+/// How long jobs in progress may take to finish once shutdown starts.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Longest a request may take, reading its body included (the longest legitimate one is the
 /// waiting page's 20 s long poll).
 const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
@@ -31,7 +34,7 @@ const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 pub struct AppState {
     pub leptos: LeptosOptions,
     pub engine: Engine,
-    pub limiter: crate::api::Limiter,
+    pub limiter: crate::api::ApiLimiter,
     pub page_limiter: crate::api::PageLimiter,
 }
 
@@ -67,7 +70,7 @@ impl Tessera {
         let state = AppState {
             leptos,
             engine: engine.clone(),
-            limiter: crate::api::Limiter::new(config.rate_limit),
+            limiter: crate::api::ApiLimiter::new(config.rate_limit),
             page_limiter: crate::api::PageLimiter(crate::api::Limiter::new(config.page_rate_limit)),
         };
         Ok(Self {
@@ -124,9 +127,14 @@ impl Tessera {
             until_stopped(stopped),
         )
         .await;
-        workers
-            .await
-            .context("the background workers' supervisor panicked")?;
+        // A job in progress gets the same grace as the requests; a hung one does not hold the
+        // process forever (its lease runs out and another instance, or the next start, resumes it).
+        match tokio::time::timeout(SHUTDOWN_GRACE, workers).await {
+            Ok(joined) => joined.context("the background workers' supervisor panicked")?,
+            Err(_) => {
+                tracing::warn!("background work still running after the grace period was left")
+            }
+        }
         self.engine.db().close().await;
         tracing::info!("stopped");
         Ok(())
@@ -187,7 +195,13 @@ fn router(state: AppState) -> Router {
         .merge(crate::api::docs_router())
         .merge(pages);
     crate::security::with_headers(router)
-        // Outermost last: every request gets an `x-request-id` (kept if the client sent one), the
+        // A request (body included) that takes longer than this is answered 408 and dropped;
+        // inside the layers below, so the 408 is logged and carries its request id.
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        // Every request gets an `x-request-id` (kept if the client sent an acceptable one), the
         // span logs it, and the response carries it back.
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
@@ -196,11 +210,6 @@ fn router(state: AppState) -> Router {
                 .on_response(telemetry::log_response),
         )
         .layer(SetRequestIdLayer::x_request_id(telemetry::RandomRequestId))
-        // A request (body included) that takes longer than this is answered 408 and dropped.
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            REQUEST_TIMEOUT,
-        ))
         // Outermost: an unacceptable client-sent request id is dropped before anything logs it.
         .layer(axum::middleware::from_fn(telemetry::sanitize_request_id))
         .with_state(state)

@@ -14,8 +14,8 @@ pub use path::{FieldPath, InvalidFieldPath};
 pub use render::render_fields;
 pub use schema::{FieldDef, MAX_FIELDS, Schema};
 pub use value::{
-    ConversionError, FieldType, FieldValue, FileRef, Refusal, format_date, format_datetime,
-    parse_date,
+    ConversionError, FieldType, FieldValue, FileRef, Refusal, TypeVerdict, format_date,
+    format_datetime, parse_date,
 };
 
 /// The values an object holds, by full path. Unset fields are absent.

@@ -154,6 +154,43 @@ impl FieldValue {
     }
 }
 
+/// Whether a value becomes a type, judged from the two types alone (what a preview may say
+/// before redemption without revealing anything about the value).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TypeVerdict {
+    /// Every value of the source's type converts.
+    Always,
+    /// No value of the source's type converts.
+    Never(Refusal),
+    /// Some values convert and others do not (text into a number, anything into choices).
+    DependsOnValue,
+}
+
+impl FieldValue {
+    /// What [`FieldValue::convert_to`] would answer for any value of this value's type: looks at
+    /// the variant only, never at the content.
+    pub fn verdict_for(&self, target: &FieldType) -> TypeVerdict {
+        use TypeVerdict::{Always, DependsOnValue, Never};
+        match (self, target) {
+            (Self::File(_), FieldType::File) => Always,
+            (Self::File(_), _) => Never(Refusal::FileToScalar),
+            (_, FieldType::File) => Never(Refusal::ScalarToFile),
+            (_, FieldType::String) => Always,
+            (_, FieldType::Choices { .. }) => DependsOnValue,
+            (Self::Integer(_), FieldType::Integer)
+            | (Self::Number(_), FieldType::Number)
+            | (Self::Boolean(_), FieldType::Boolean)
+            | (Self::Date(_), FieldType::Date)
+            | (Self::Datetime(_), FieldType::Datetime) => Always,
+            (Self::Number(_), FieldType::Integer) | (Self::Integer(_), FieldType::Number) => {
+                DependsOnValue
+            }
+            (Self::String(_) | Self::Choices(_), _) => DependsOnValue,
+            _ => Never(Refusal::Lossy),
+        }
+    }
+}
+
 /// Why a value was not converted, without the value: hydration reports reach the destination
 /// before it may see any source value (CONTRACT.md §5).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -398,6 +435,15 @@ pub(crate) mod tests {
     }
 
     proptest! {
+        #[test]
+        fn the_verdict_by_types_agrees_with_every_conversion(value in any_scalar_value(), target in any_scalar_type()) {
+            match (value.verdict_for(&target), value.convert_to(&target)) {
+                (TypeVerdict::Always, result) => prop_assert!(result.is_ok(), "{value:?} → {target:?}: {result:?}"),
+                (TypeVerdict::Never(refusal), result) => prop_assert_eq!(result.map_err(|e| e.refusal), Err(refusal)),
+                (TypeVerdict::DependsOnValue, _) => {}
+            }
+        }
+
         #[test]
         fn converting_and_back_loses_nothing(value in any_scalar_value(), target in any_scalar_type()) {
             let original_type = match &value {

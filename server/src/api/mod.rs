@@ -34,7 +34,7 @@ pub fn docs_router() -> Router<AppState> {
         )
         .route("/docs/api", axum::routing::get(reference::page))
 }
-pub use rate_limit::{Limiter, PageLimiter, page_middleware};
+pub use rate_limit::{ApiLimiter, Limiter, PageLimiter, page_middleware};
 
 /// Every API route, with the API's own 404 and 405 answers, body limit, rate limit and
 /// idempotency keys.

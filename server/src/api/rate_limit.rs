@@ -26,11 +26,32 @@ const MAX_TRACKED_KEYS: usize = 10_000;
 type Keyed =
     RateLimiter<String, DefaultKeyedStateStore<String>, DefaultClock, StateInformationMiddleware>;
 
-/// The per-key limiter shared by every request.
+/// A keyed limiter shared by every request.
 #[derive(Clone)]
 pub struct Limiter {
     inner: Arc<Keyed>,
     per_second: u32,
+}
+
+/// The API's limiters: per API key, and per client address over every request.
+#[derive(Clone, Debug)]
+pub struct ApiLimiter {
+    pub per_key: Limiter,
+    pub per_address: Limiter,
+}
+
+impl ApiLimiter {
+    /// `per_second` requests per key; an address may send [`ADDRESS_FACTOR`] times that.
+    pub fn new(per_second: NonZeroU32) -> Self {
+        Self {
+            per_key: Limiter::new(per_second),
+            per_address: Limiter::new(
+                per_second.saturating_mul(
+                    NonZeroU32::new(ADDRESS_FACTOR).expect("the factor is not zero"),
+                ),
+            ),
+        }
+    }
 }
 
 impl std::fmt::Debug for Limiter {
@@ -67,16 +88,26 @@ impl Limiter {
 }
 
 /// The client's address as the connection reports it (the server does not trust forwarding
-/// headers: behind a proxy, rate-limit at the proxy).
+/// headers: behind a proxy, rate-limit at the proxy). IPv6 clients are grouped by their /64, the
+/// block one subscriber usually holds.
 fn client_address(request: &Request) -> String {
-    request
+    let ip = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map_or_else(
-            || "unknown".to_owned(),
-            |info| format!("addr:{}", info.0.ip()),
-        )
+        .map(|info| info.0.ip());
+    match ip {
+        Some(std::net::IpAddr::V4(ip)) => format!("addr:{ip}"),
+        Some(std::net::IpAddr::V6(ip)) => {
+            let [a, b, c, d, ..] = ip.segments();
+            format!("addr:{a:x}:{b:x}:{c:x}:{d:x}::/64")
+        }
+        None => "addr:unknown".to_owned(),
+    }
 }
+
+/// How many times a key's limit one address may send in all, whatever keys it uses: callers with
+/// several keys behind one address are fine, made-up keys (each a fresh bucket) are not.
+pub const ADDRESS_FACTOR: u32 = 10;
 
 fn bearer(request: &Request) -> Option<String> {
     let token = request
@@ -101,10 +132,24 @@ fn set_headers(response: &mut Response, limit: u32, remaining: u32, reset_second
     }
 }
 
-pub async fn middleware(State(limiter): State<Limiter>, request: Request, next: Next) -> Response {
-    let key = bearer(&request).unwrap_or_else(|| client_address(&request));
+pub async fn middleware(
+    State(limiters): State<ApiLimiter>,
+    request: Request,
+    next: Next,
+) -> Response {
+    // Every request counts against its address, so a made-up Bearer value buys no bucket of its
+    // own; a request with a key counts against the key as well, and the key's limit is the one
+    // the headers describe.
+    let address = client_address(&request);
+    let (limiter, verdict) = match bearer(&request) {
+        Some(key) => match limiters.per_address.check(address) {
+            Ok(_) => (&limiters.per_key, limiters.per_key.check(key)),
+            Err(wait) => (&limiters.per_address, Err(wait)),
+        },
+        None => (&limiters.per_key, limiters.per_key.check(address)),
+    };
     let limit = limiter.per_second;
-    match limiter.check(key) {
+    match verdict {
         Ok(remaining) => {
             let mut response = next.run(request).await;
             // Time until the bucket is full again, rounded up to whole seconds.
