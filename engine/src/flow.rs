@@ -634,7 +634,7 @@ pub async fn accept(
     };
     if record
         .status_at(engine.now())
-        .is_some_and(|s| s.is_terminal() || s == InquiryStatus::Expired)
+        .is_some_and(|s| !s.accepts_values())
     {
         return Ok(None);
     }
@@ -770,7 +770,7 @@ pub async fn submit_step(
     };
     if record
         .status_at(engine.now())
-        .is_some_and(|s| s.is_terminal() || s == InquiryStatus::Expired)
+        .is_some_and(|s| !s.accepts_values())
     {
         return Ok(StepResult::Saved);
     }
@@ -867,10 +867,7 @@ pub async fn submit_step(
     record = objects::find(&mut *tx, &record.id)
         .await?
         .ok_or(FlowError::InvalidSession)?;
-    if record
-        .status_at(now)
-        .is_some_and(|s| s.is_terminal() || s == InquiryStatus::Expired)
-    {
+    if record.status_at(now).is_some_and(|s| !s.accepts_values()) {
         return Ok(StepResult::Saved);
     }
     let values = objects::store_input(

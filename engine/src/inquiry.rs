@@ -49,6 +49,11 @@ impl InquiryStatus {
     pub fn is_terminal(self) -> bool {
         matches!(self, Self::Completed | Self::Failed | Self::NeedsReview)
     }
+
+    /// Created and pending inquiries take new values; terminal and expired ones do not.
+    pub fn accepts_values(self) -> bool {
+        matches!(self, Self::Created | Self::Pending)
+    }
 }
 
 /// Required fields (declared required, or needed by a verification or report) that have no value.

@@ -364,7 +364,7 @@ pub async fn apply_values(
 ) -> Result<()> {
     let now = engine.now();
     if let Some(status) = record.status_at(now)
-        && (status.is_terminal() || status == InquiryStatus::Expired)
+        && !status.accepts_values()
     {
         return Err(Problem::conflict(
             "inquiry-not-editable",

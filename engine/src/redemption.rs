@@ -13,7 +13,6 @@ use crate::events::names;
 use crate::fields::{FieldValue, FieldValues};
 use crate::hydration::{self, FieldMapping, Hydration, HydrationReport};
 use crate::ids::{OrgId, ShareTokenId};
-use crate::inquiry::InquiryStatus;
 use crate::jobs::{self, Job, Task};
 use crate::objects::{self, ObjectKind, ObjectRecord};
 use crate::schemas::{self, SchemaRecord};
@@ -78,7 +77,7 @@ async fn validate(
         .await
         .map_err(|err| err.at_pointer(DESTINATION))?;
     if let Some(status) = destination.status_at(engine.now())
-        && (status.is_terminal() || status == InquiryStatus::Expired)
+        && !status.accepts_values()
     {
         return Err(Problem::invalid(
             "destination-not-redeemable",
@@ -312,7 +311,7 @@ pub async fn prepare(engine: &Engine, token_id: &ShareTokenId) -> Result<Prepare
             )
         })?;
     if let Some(status) = destination.status_at(engine.now())
-        && (status.is_terminal() || status == InquiryStatus::Expired)
+        && !status.accepts_values()
     {
         return Err(JobFailure::Permanent(
             RedemptionFailure::DestinationNotRedeemable,

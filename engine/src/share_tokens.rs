@@ -411,18 +411,11 @@ pub(crate) async fn expire_in(
     if updated.rows_affected() == 0 {
         return Ok(None);
     }
-    let token = find(&mut *tx, id.as_str())
-        .await?
-        .ok_or_else(|| crate::Error::Internal(format!("share token {id} vanished")))?;
-    record_pair(
-        tx,
-        &token,
+    let events = (
         names::SHARE_TOKEN_OUTBOUND_EXPIRED,
         names::SHARE_TOKEN_INBOUND_EXPIRED,
-        now,
-    )
-    .await?;
-    Ok(Some(token))
+    );
+    announce(tx, id, events, now).await.map(Some)
 }
 
 /// `created → pending` inside the caller's transaction, with the destination and mappings the
@@ -499,18 +492,25 @@ pub(crate) async fn fail_in(
     if updated.rows_affected() == 0 {
         return Ok(None);
     }
+    let events = (
+        names::SHARE_TOKEN_OUTBOUND_FAILED,
+        names::SHARE_TOKEN_INBOUND_FAILED,
+    );
+    announce(tx, id, events, now).await.map(Some)
+}
+
+/// Reads back a token just changed in `tx` and records its (outbound, inbound) pair of events.
+async fn announce(
+    tx: &mut sqlx::SqliteConnection,
+    id: &ShareTokenId,
+    (outbound, inbound): (&str, &str),
+    now: Timestamp,
+) -> Result<ShareToken> {
     let token = find(&mut *tx, id.as_str())
         .await?
         .ok_or_else(|| crate::Error::Internal(format!("share token {id} vanished")))?;
-    record_pair(
-        tx,
-        &token,
-        names::SHARE_TOKEN_OUTBOUND_FAILED,
-        names::SHARE_TOKEN_INBOUND_FAILED,
-        now,
-    )
-    .await?;
-    Ok(Some(token))
+    record_pair(tx, &token, outbound, inbound, now).await?;
+    Ok(token)
 }
 
 /// The `created` tokens over `connection`, which a revocation expires.

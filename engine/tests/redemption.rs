@@ -974,25 +974,7 @@ async fn two_tokens_redeemed_into_one_destination_in_one_group_both_land() {
 #[tokio::test]
 async fn a_redemption_whose_worker_died_on_its_last_attempt_fails_with_its_events_in_one_go() {
     let world = World::new().await;
-    let token = world.share().await;
-    let loan = world
-        .destination_schema(
-            SchemaKind::TransactionType,
-            json!([{"key": "name-last", "type": "string"}]),
-            json!([]),
-        )
-        .await;
-    let transaction = world
-        .destination_object(ObjectKind::Transaction, &loan)
-        .await;
-    redemption::redeem(
-        &world.engine,
-        &world.destination.id,
-        token.id.as_str(),
-        into(&transaction.id),
-    )
-    .await
-    .unwrap();
+    let (token, transaction) = world.redemption_under_way().await;
     // Every attempt but the last was used; the last one's worker dies holding the lease.
     sqlx::query("UPDATE jobs SET attempts = max_attempts - 1")
         .execute(world.engine.db().pool())

@@ -4,15 +4,12 @@
 mod common;
 
 use common::World;
-use engine::connections::{self, ConnectionAction, ConnectionStatus, Side};
+use engine::connections::{ConnectionAction, ConnectionStatus, Side};
 use engine::events::{self, names};
 use engine::objects::ObjectKind;
 use engine::paging::PageRequest;
-use engine::redemption::{self, RedeemRequest};
-use engine::schemas::SchemaKind;
 use engine::share_tokens::{self, RedemptionFailure, ShareTokenStatus};
 use engine::worker;
-use serde_json::json;
 
 async fn event_names(world: &World, org: &engine::ids::OrgId) -> Vec<String> {
     events::list(
@@ -38,14 +35,10 @@ async fn a_source_deactivation_expires_its_created_tokens_with_their_events() {
     let first = world.share().await;
     let second = world.share().await;
 
-    let revoked = connections::act(
-        &world.engine,
-        &world.source.id,
-        &world.connection_id,
-        ConnectionAction::Deactivate,
-    )
-    .await
-    .expect("the source deactivates");
+    let revoked = world
+        .act_on_connection(&world.source, ConnectionAction::Deactivate)
+        .await
+        .expect("the source deactivates");
 
     assert_eq!(revoked.status, ConnectionStatus::Inactive);
     assert_eq!(revoked.deactivated_by, Some(Side::Source));
@@ -83,47 +76,27 @@ async fn a_source_deactivation_expires_its_created_tokens_with_their_events() {
 #[tokio::test]
 async fn the_destination_cannot_undo_a_revocation_and_the_source_can_bring_it_back() {
     let world = World::new().await;
-    connections::act(
-        &world.engine,
-        &world.source.id,
-        &world.connection_id,
-        ConnectionAction::Deactivate,
-    )
-    .await
-    .unwrap();
+    world
+        .act_on_connection(&world.source, ConnectionAction::Deactivate)
+        .await
+        .unwrap();
 
-    let undo = connections::act(
-        &world.engine,
-        &world.destination.id,
-        &world.connection_id,
-        ConnectionAction::Accept,
-    )
-    .await
-    .expect_err("the destination must not re-accept what the source revoked");
-    let by_destination = connections::act(
-        &world.engine,
-        &world.destination.id,
-        &world.connection_id,
-        ConnectionAction::Reactivate,
-    )
-    .await
-    .expect_err("only the source reactivates");
-    let reactivated = connections::act(
-        &world.engine,
-        &world.source.id,
-        &world.connection_id,
-        ConnectionAction::Reactivate,
-    )
-    .await
-    .unwrap();
-    let accepted = connections::act(
-        &world.engine,
-        &world.destination.id,
-        &world.connection_id,
-        ConnectionAction::Accept,
-    )
-    .await
-    .unwrap();
+    let undo = world
+        .act_on_connection(&world.destination, ConnectionAction::Accept)
+        .await
+        .expect_err("the destination must not re-accept what the source revoked");
+    let by_destination = world
+        .act_on_connection(&world.destination, ConnectionAction::Reactivate)
+        .await
+        .expect_err("only the source reactivates");
+    let reactivated = world
+        .act_on_connection(&world.source, ConnectionAction::Reactivate)
+        .await
+        .unwrap();
+    let accepted = world
+        .act_on_connection(&world.destination, ConnectionAction::Accept)
+        .await
+        .unwrap();
 
     assert_eq!(undo.code(), Some("connection-inactive"));
     assert_eq!(by_destination.code(), Some("connection-source-only"));
@@ -136,14 +109,10 @@ async fn a_destination_deactivation_leaves_the_tokens_created() {
     let world = World::new().await;
     let token = world.share().await;
 
-    connections::act(
-        &world.engine,
-        &world.destination.id,
-        &world.connection_id,
-        ConnectionAction::Deactivate,
-    )
-    .await
-    .unwrap();
+    world
+        .act_on_connection(&world.destination, ConnectionAction::Deactivate)
+        .await
+        .unwrap();
 
     let now = share_tokens::get(&world.engine, &world.source.id, token.id.as_str())
         .await
@@ -154,36 +123,11 @@ async fn a_destination_deactivation_leaves_the_tokens_created() {
 #[tokio::test]
 async fn a_redemption_under_way_when_the_source_revokes_fails_without_hydrating() {
     let world = World::new().await;
-    let token = world.share().await;
-    let loan = world
-        .destination_schema(
-            SchemaKind::TransactionType,
-            json!([{"key": "name-last", "type": "string"}]),
-            json!([]),
-        )
-        .await;
-    let transaction = world
-        .destination_object(ObjectKind::Transaction, &loan)
-        .await;
-    redemption::redeem(
-        &world.engine,
-        &world.destination.id,
-        token.id.as_str(),
-        RedeemRequest {
-            destination_id: Some(&transaction.id),
-            field_mappings: None,
-        },
-    )
-    .await
-    .unwrap();
-    connections::act(
-        &world.engine,
-        &world.source.id,
-        &world.connection_id,
-        ConnectionAction::Deactivate,
-    )
-    .await
-    .unwrap();
+    let (token, transaction) = world.redemption_under_way().await;
+    world
+        .act_on_connection(&world.source, ConnectionAction::Deactivate)
+        .await
+        .unwrap();
 
     worker::run_pending(&world.engine).await.unwrap();
 

@@ -219,3 +219,42 @@ async fn schema(
     .await
     .expect("schema")
 }
+
+impl World {
+    /// `action` on the world's connection by `org`.
+    pub async fn act_on_connection(
+        &self,
+        org: &Organization,
+        action: ConnectionAction,
+    ) -> engine::Result<engine::connections::Connection> {
+        connections::act(&self.engine, &org.id, &self.connection_id, action).await
+    }
+
+    /// A fresh token being redeemed (status `pending`, its job queued) into a new transaction
+    /// whose type has only `name-last`. Returns the token and the transaction.
+    pub async fn redemption_under_way(&self) -> (ShareToken, ObjectRecord) {
+        let token = self.share().await;
+        let loan = self
+            .destination_schema(
+                SchemaKind::TransactionType,
+                json!([{"key": "name-last", "type": "string"}]),
+                json!([]),
+            )
+            .await;
+        let transaction = self
+            .destination_object(ObjectKind::Transaction, &loan)
+            .await;
+        engine::redemption::redeem(
+            &self.engine,
+            &self.destination.id,
+            token.id.as_str(),
+            engine::redemption::RedeemRequest {
+                destination_id: Some(&transaction.id),
+                field_mappings: None,
+            },
+        )
+        .await
+        .expect("the redemption starts");
+        (token, transaction)
+    }
+}
