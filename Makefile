@@ -40,7 +40,7 @@ tools:
 
 lint:
 	cargo fmt --all --check
-	$(CARGO_AS_LEPTOS) clippy --locked -p engine -p app -p server --all-targets -- -D warnings
+	$(CARGO_AS_LEPTOS) clippy --locked -p domain -p engine -p app -p server --all-targets -- -D warnings
 	@scripts/ensure-tools.sh build
 	$(CARGO_AS_LEPTOS) clippy --locked -p frontend --target wasm32-unknown-unknown -- -D warnings
 
@@ -49,7 +49,7 @@ build-debug:
 	cargo leptos build
 
 test-rust:
-	$(CARGO_AS_LEPTOS) test --locked -p engine -p app -p server
+	$(CARGO_AS_LEPTOS) test --locked -p domain -p engine -p app -p server
 
 test-e2e:
 	@scripts/ensure-tools.sh e2e

@@ -362,8 +362,8 @@ pub fn redirecting(lang: Lang) -> &'static str {
     }
 }
 
-pub fn group_name(lang: Lang, group: crate::verify::Group) -> &'static str {
-    use crate::verify::Group::*;
+pub fn group_name(lang: Lang, group: crate::verify::StepGroup) -> &'static str {
+    use crate::verify::StepGroup::*;
     match (group, lang) {
         (PersonalDetails, Lang::En) => "Personal details",
         (PersonalDetails, Lang::Es) => "Datos personales",
@@ -383,8 +383,8 @@ pub fn group_name(lang: Lang, group: crate::verify::Group) -> &'static str {
 }
 
 /// The heading and the advice of an error page.
-pub fn error_text(lang: Lang, error: crate::verify::FlowProblem) -> (&'static str, &'static str) {
-    use crate::verify::FlowProblem::*;
+pub fn error_text(lang: Lang, error: crate::verify::FlowError) -> (&'static str, &'static str) {
+    use crate::verify::FlowError::*;
     match (error, lang) {
         (BadParameters, Lang::En) => (
             "This link is incomplete",

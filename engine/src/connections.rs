@@ -2,96 +2,29 @@
 //! (pending → active → inactive; only the source brings an inactive one back, to pending).
 //! A deactivation by the source is a revocation: its `created` tokens expire with it.
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::{Problem, Result};
 use crate::ids::{ConnectionId, OrgId};
 use crate::paging::{Page, PageRequest};
 use crate::time::Timestamp;
 use crate::{Engine, orgs, share_tokens};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
-#[serde(rename_all = "kebab-case")]
-#[sqlx(rename_all = "lowercase")]
-pub enum ConnectionStatus {
-    Pending,
-    Active,
-    Inactive,
-}
+pub use domain::lifecycle::{
+    ConnectionAction, ConnectionRefusal, ConnectionStatus, Side,
+    connection_transition as transition,
+};
 
-impl ConnectionStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Active => "active",
-            Self::Inactive => "inactive",
-        }
-    }
-}
-
-/// What a side of a connection asks of it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ConnectionAction {
-    /// The destination accepts a pending connection.
-    Accept,
-    /// Either side deactivates.
-    Deactivate,
-    /// The source brings an inactive connection back to pending (the destination accepts again).
-    Reactivate,
-}
-
-/// Which side of a connection an organization is on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
-#[serde(rename_all = "kebab-case")]
-#[sqlx(rename_all = "lowercase")]
-pub enum Side {
-    Source,
-    Destination,
-}
-
-impl Side {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Source => "source",
-            Self::Destination => "destination",
-        }
-    }
-}
-
-/// The state machine: the new status and who deactivated it, or why the action is not allowed.
-pub fn transition(
-    status: ConnectionStatus,
-    action: ConnectionAction,
-    side: Side,
-) -> Result<(ConnectionStatus, Option<Side>), Problem> {
-    use ConnectionAction::*;
-    use ConnectionStatus::*;
-    match (action, side, status) {
-        (Accept, Side::Source, _) => Err(Problem::not_found("the connection")),
-        (Accept, Side::Destination, Pending) => Ok((Active, None)),
-        (Accept, Side::Destination, Active) => Err(Problem::conflict(
-            "connection-already-active",
-            "the connection is already active",
-        )),
-        (Accept, Side::Destination, Inactive) => Err(Problem::conflict(
-            "connection-inactive",
-            "the connection is inactive; only its source organization can reactivate it, then you accept it again",
-        )),
-        (Deactivate, side, Pending | Active) => Ok((Inactive, Some(side))),
-        (Deactivate, _, Inactive) => Err(Problem::conflict(
-            "connection-already-inactive",
-            "the connection is already inactive",
-        )),
-        (Reactivate, Side::Source, Inactive) => Ok((Pending, None)),
-        (Reactivate, Side::Source, Pending | Active) => Err(Problem::conflict(
-            "connection-not-inactive",
-            "only an inactive connection can be reactivated",
-        )),
-        (Reactivate, Side::Destination, _) => Err(Problem::conflict(
-            "connection-source-only",
-            "only the connection's source organization can reactivate it",
-        )),
-    }
+/// The API's problem for a refused connection action: the source accepting is told the
+/// connection does not exist for it; everything else is a state conflict.
+fn refusal_problem(refusal: ConnectionRefusal) -> Problem {
+    let code = match refusal {
+        ConnectionRefusal::DestinationOnly => return Problem::not_found("the connection"),
+        ConnectionRefusal::AlreadyActive => "connection-already-active",
+        ConnectionRefusal::Inactive => "connection-inactive",
+        ConnectionRefusal::AlreadyInactive => "connection-already-inactive",
+        ConnectionRefusal::NotInactive => "connection-not-inactive",
+        ConnectionRefusal::SourceOnly => "connection-source-only",
+    };
+    Problem::conflict(code, refusal.to_string())
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -206,7 +139,8 @@ pub async fn act(
     let side = connection
         .side_of(org)
         .expect("get only returns connections org is a party to");
-    let (next, deactivated_by) = transition(connection.status, action, side)?;
+    let (next, deactivated_by) =
+        transition(connection.status, action, side).map_err(refusal_problem)?;
     let now = engine.now();
     let mut tx = engine.db().begin_write().await?;
     let updated = sqlx::query(
@@ -291,7 +225,7 @@ mod tests {
         ];
         for (status, action, side, code) in refused {
             assert_eq!(
-                transition(status, action, side).map_err(|p| p.code),
+                transition(status, action, side).map_err(|r| refusal_problem(r).code),
                 Err(code),
                 "{action:?} by the {side:?} on a {status:?} connection"
             );

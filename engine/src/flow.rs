@@ -32,42 +32,6 @@ pub const CONSENT_TEXT_VERSION: &str = "2026-11-25.1";
 /// How long accepting waits for the background redemption before showing a "working" page.
 pub const REDEMPTION_WAIT: Duration = Duration::from_secs(5);
 
-/// The groups collection steps are made of, in the order they are asked.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum StepGroup {
-    PersonalDetails,
-    Address,
-    Contact,
-    GovernmentId,
-    Selfie,
-    ProofOfAddress,
-    Other,
-}
-
-impl StepGroup {
-    /// The group a field's key belongs to.
-    pub fn of(key: &FieldPath) -> Self {
-        let key = key.as_str();
-        let starts = |prefixes: &[&str]| prefixes.iter().any(|p| key.starts_with(p));
-        if starts(&["proof-of-address"]) {
-            Self::ProofOfAddress
-        } else if starts(&["selfie"]) {
-            Self::Selfie
-        } else if starts(&["government-id", "identification-", "expiration-date", "id-"]) {
-            Self::GovernmentId
-        } else if starts(&["address"]) {
-            Self::Address
-        } else if starts(&["phone", "email"]) {
-            Self::Contact
-        } else if starts(&["name", "birthdate", "date-of-birth", "nationality"]) {
-            Self::PersonalDetails
-        } else {
-            Self::Other
-        }
-    }
-}
-
 /// One collection step: a group and the fields it asks for.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Step {
@@ -93,42 +57,20 @@ pub fn plan_steps(schema: &Schema, missing: &[FieldPath]) -> Vec<Step> {
         .collect()
 }
 
-/// Why a flow cannot go on: each gets its own page saying what to do next.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum FlowError {
-    /// Neither or both of `inquiry-template-id` and `inquiry-id`.
-    BadParameters,
-    UnknownTemplate,
-    /// The inquiry id or session token is wrong (or the session was replaced by a resume).
-    InvalidSession,
-    InquiryExpired,
-    TokenUnknown,
-    TokenExpired,
-    TokenFailed,
-    TokenRedeemed,
-    /// The connection behind the token is no longer active.
-    TokenUnusable,
-    RedirectNotAllowed,
-    InvalidFieldMappings,
-    InvalidPrefill,
-    /// The database or the job queue failed; trying again later may work.
-    Unavailable,
-}
+pub use domain::flow::{FieldProblem, FlowError, StepGroup};
 
-impl FlowError {
-    fn from_token(token: &ShareToken, engine: &Engine) -> Option<Self> {
-        match token.status_at(engine.now()) {
-            ShareTokenStatus::Created => None,
-            ShareTokenStatus::Expired => Some(Self::TokenExpired),
-            ShareTokenStatus::Failed => Some(Self::TokenFailed),
-            ShareTokenStatus::Pending | ShareTokenStatus::Redeemed => Some(Self::TokenRedeemed),
-        }
+/// Why a flow cannot use `token` now, if it cannot.
+fn token_problem(token: &ShareToken, engine: &Engine) -> Option<FlowError> {
+    match token.status_at(engine.now()) {
+        ShareTokenStatus::Created => None,
+        ShareTokenStatus::Expired => Some(FlowError::TokenExpired),
+        ShareTokenStatus::Failed => Some(FlowError::TokenFailed),
+        ShareTokenStatus::Pending | ShareTokenStatus::Redeemed => Some(FlowError::TokenRedeemed),
     }
 }
 
 impl From<Error> for FlowError {
-    fn from(err: Error) -> Self {
+    fn from(err: Error) -> FlowError {
         match err.code() {
             Some("share-token-expired") => Self::TokenExpired,
             Some("share-token-failed") => Self::TokenFailed,
@@ -267,7 +209,7 @@ async fn usable_token(
         .await?
         .filter(|t| &t.destination_organization_id == org)
         .ok_or(FlowError::TokenUnknown)?;
-    match FlowError::from_token(&token, engine) {
+    match token_problem(&token, engine) {
         Some(problem) => Err(problem),
         None => Ok(token),
     }
@@ -458,7 +400,7 @@ async fn screen(
         let ours = token.destination_id.as_deref() == Some(record.id.as_str());
         match decision(engine, &record.id, token_id).await?.as_deref() {
             None => {
-                if let Some(problem) = FlowError::from_token(&token, engine) {
+                if let Some(problem) = token_problem(&token, engine) {
                     return Err(problem);
                 }
                 return Ok(Screen::Consent(
@@ -645,7 +587,7 @@ pub async fn accept(
     let token = share_tokens::find(engine.db().pool(), &token_id)
         .await?
         .ok_or(FlowError::TokenUnknown)?;
-    if let Some(problem) = FlowError::from_token(&token, engine) {
+    if let Some(problem) = token_problem(&token, engine) {
         return Err(problem);
     }
     let mappings: Value = serde_json::from_str(&row.field_mappings).unwrap_or(Value::Null);
@@ -718,19 +660,6 @@ pub enum StepInput {
         content_type: String,
         bytes: Vec<u8>,
     },
-}
-
-/// Why a submitted field was refused; the page words it in the user's language.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum FieldProblem {
-    Required,
-    /// The value does not fit the field's type (a date, a number, one of the choices).
-    Invalid,
-    InvalidEmail,
-    InvalidPhone,
-    /// Not a PNG, JPEG or PDF, or over 10 MiB.
-    UnsupportedFile,
 }
 
 /// The outcome of submitting a step.
@@ -822,11 +751,9 @@ pub async fn submit_step(
         Ok(parsed) => Some(parsed),
         Err(refused) => {
             for problem in refused {
-                if let Some(key) = step
-                    .fields
-                    .iter()
-                    .find(|k| problem.pointer.as_deref() == Some(k.pointer().as_str()))
-                {
+                if let Some(key) = step.fields.iter().find(|k| {
+                    problem.pointer.as_deref() == Some(crate::fields::pointer_of(k).as_str())
+                }) {
                     let kind = if matches!(
                         effective.get(key).map(|d| &d.field_type),
                         Some(FieldType::File)

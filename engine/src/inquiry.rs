@@ -3,8 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-
 use crate::events::names;
 use crate::fields::{FieldPath, FieldValues, Schema};
 use crate::ids::DocumentId;
@@ -15,46 +13,7 @@ use crate::verification::{Inspection, RunInput, RunResult, Watchlist};
 /// How long an inquiry (and its session token) stays open without being resumed.
 pub const INQUIRY_TTL: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
-#[serde(rename_all = "snake_case")]
-#[sqlx(rename_all = "snake_case")]
-pub enum InquiryStatus {
-    /// No data yet.
-    Created,
-    /// Some data; something required still missing (stuck).
-    Pending,
-    /// Every verification passed and no report hit.
-    Completed,
-    /// A verification failed.
-    Failed,
-    /// A report hit.
-    NeedsReview,
-    /// Not finished in time; can be resumed.
-    Expired,
-}
-
-impl InquiryStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Created => "created",
-            Self::Pending => "pending",
-            Self::Completed => "completed",
-            Self::Failed => "failed",
-            Self::NeedsReview => "needs_review",
-            Self::Expired => "expired",
-        }
-    }
-
-    /// Completed, failed and needs-review never change again.
-    pub fn is_terminal(self) -> bool {
-        matches!(self, Self::Completed | Self::Failed | Self::NeedsReview)
-    }
-
-    /// Created and pending inquiries take new values; terminal and expired ones do not.
-    pub fn accepts_values(self) -> bool {
-        matches!(self, Self::Created | Self::Pending)
-    }
-}
+pub use domain::lifecycle::InquiryStatus;
 
 /// Required fields (declared required, or needed by a verification or report) that have no value.
 pub fn missing_fields(effective: &Schema, values: &FieldValues) -> Vec<FieldPath> {

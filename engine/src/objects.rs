@@ -222,7 +222,7 @@ pub async fn validate_new(
                 Problem::invalid(
                     "file-too-large-to-decode",
                     Unreadable::TooLarge.sentence(),
-                    format!("/data/attributes/fields{}", path.pointer()),
+                    format!("/data/attributes/fields{}", crate::fields::pointer_of(path)),
                 )
             })
             .collect::<Vec<_>>()

@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::connections::{self, ConnectionStatus, Side};
@@ -22,136 +21,10 @@ pub const MIN_TTL_SECONDS: u64 = 60;
 pub const MAX_TTL_SECONDS: u64 = 1_814_400;
 pub const DEFAULT_TTL_SECONDS: u64 = 1_209_600;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
-#[serde(rename_all = "kebab-case")]
-#[sqlx(rename_all = "lowercase")]
-pub enum ShareTokenStatus {
-    Created,
-    Pending,
-    Redeemed,
-    Expired,
-    Failed,
-}
-
-impl ShareTokenStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Created => "created",
-            Self::Pending => "pending",
-            Self::Redeemed => "redeemed",
-            Self::Expired => "expired",
-            Self::Failed => "failed",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        [
-            Self::Created,
-            Self::Pending,
-            Self::Redeemed,
-            Self::Expired,
-            Self::Failed,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == text)
-    }
-}
-
-/// What happens to a share token; [`transition`] says which status it leads to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TokenEvent {
-    /// The destination starts redeeming it.
-    Redeem,
-    /// The redemption job hydrated the destination.
-    Finish,
-    /// The redemption job gave up.
-    Fail,
-    /// The source expired it, or revoked its connection.
-    Expire,
-}
-
-/// Why a transition is not allowed: the token is in `from`, which `event` cannot leave.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("a {} share token cannot {event:?}", .from.as_str())]
-pub struct IllegalTransition {
-    pub from: ShareTokenStatus,
-    pub event: TokenEvent,
-}
-
-/// The share token's lifecycle: created → pending → redeemed | failed, created → expired.
-/// Store functions apply it with `UPDATE … WHERE status = <from>`, so a race cannot double-apply.
-pub fn transition(
-    from: ShareTokenStatus,
-    event: TokenEvent,
-) -> Result<ShareTokenStatus, IllegalTransition> {
-    use ShareTokenStatus::*;
-    match (from, event) {
-        (Created, TokenEvent::Redeem) => Ok(Pending),
-        (Pending, TokenEvent::Finish) => Ok(Redeemed),
-        (Pending, TokenEvent::Fail) => Ok(Failed),
-        (Created, TokenEvent::Expire) => Ok(Expired),
-        _ => Err(IllegalTransition { from, event }),
-    }
-}
-
-/// Why a redemption failed for good. The API shows the code's fixed sentence, never internal text.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum RedemptionFailure {
-    /// The destination object was deleted before the redemption ran.
-    DestinationMissing,
-    /// The destination inquiry finished or expired before the redemption ran.
-    DestinationNotRedeemable,
-    /// The connection was deactivated before the redemption ran.
-    ConnectionInactive,
-    /// The redemption kept failing for a temporary reason and was given up.
-    RetriesExhausted,
-    /// Something inside Tessera went wrong; operators find the detail in the logs.
-    InternalError,
-}
-
-impl RedemptionFailure {
-    pub const ALL: [Self; 5] = [
-        Self::DestinationMissing,
-        Self::DestinationNotRedeemable,
-        Self::ConnectionInactive,
-        Self::RetriesExhausted,
-        Self::InternalError,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::DestinationMissing => "destination-missing",
-            Self::DestinationNotRedeemable => "destination-not-redeemable",
-            Self::ConnectionInactive => "connection-inactive",
-            Self::RetriesExhausted => "retries-exhausted",
-            Self::InternalError => "internal-error",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|f| f.code() == code)
-    }
-
-    /// The fixed sentence shown as `failure-reason`.
-    pub fn sentence(self) -> &'static str {
-        match self {
-            Self::DestinationMissing => {
-                "The destination object no longer existed when the redemption ran."
-            }
-            Self::DestinationNotRedeemable => {
-                "The destination inquiry was already finished or expired when the redemption ran."
-            }
-            Self::ConnectionInactive => "The connection was deactivated before the redemption ran.",
-            Self::RetriesExhausted => {
-                "The redemption kept failing for a temporary reason and was given up."
-            }
-            Self::InternalError => {
-                "The redemption could not be completed because of an internal error."
-            }
-        }
-    }
-}
+pub use domain::lifecycle::{
+    IllegalTransition, RedemptionFailure, ShareTokenStatus, TokenEvent,
+    token_transition as transition,
+};
 
 /// A stored share token.
 #[derive(Clone, Debug, PartialEq)]

@@ -38,7 +38,7 @@ pub fn VerifyPage() -> impl IntoView {
                                 organization: None,
                                 session: None,
                                 screen: Screen::Error {
-                                    problem: FlowProblem::Unavailable,
+                                    problem: FlowError::Unavailable,
                                     without_sharing: None,
                                 },
                             });
@@ -162,7 +162,7 @@ fn Consent(
     session: Option<Session>,
     source: String,
     destination: String,
-    shared: Vec<(Group, Vec<String>)>,
+    shared: Vec<(StepGroup, Vec<String>)>,
     purpose: Option<String>,
     expires: String,
 ) -> impl IntoView {
@@ -232,9 +232,9 @@ fn problem_text(lang: Lang, problem: FieldProblem) -> &'static str {
     match problem {
         FieldProblem::Required => t(lang, Msg::ProblemRequired),
         FieldProblem::Invalid => t(lang, Msg::ProblemInvalid),
-        FieldProblem::Email => t(lang, Msg::ProblemEmail),
-        FieldProblem::Phone => t(lang, Msg::ProblemPhone),
-        FieldProblem::File => t(lang, Msg::ProblemFile),
+        FieldProblem::InvalidEmail => t(lang, Msg::ProblemEmail),
+        FieldProblem::InvalidPhone => t(lang, Msg::ProblemPhone),
+        FieldProblem::UnsupportedFile => t(lang, Msg::ProblemFile),
     }
 }
 
@@ -270,8 +270,8 @@ fn StepForm(
     organization: String,
     index: usize,
     total: usize,
-    group: Group,
-    groups: Vec<Group>,
+    group: StepGroup,
+    groups: Vec<StepGroup>,
     fields: Vec<Field>,
 ) -> impl IntoView {
     let back = (index > 0)
@@ -774,7 +774,7 @@ mod browser {
                 kind.as_str(),
                 "image/png" | "image/jpeg" | "application/pdf"
             );
-        mark(&id, (!fits).then_some(FieldProblem::File), lang);
+        mark(&id, (!fits).then_some(FieldProblem::UnsupportedFile), lang);
         set_summary(!fits, lang);
         if !fits {
             input.set_value("");

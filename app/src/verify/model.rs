@@ -4,35 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::i18n::Lang;
 
-/// A group of fields asked together in one step.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Group {
-    PersonalDetails,
-    Address,
-    Contact,
-    GovernmentId,
-    Selfie,
-    ProofOfAddress,
-    Other,
-}
-
-/// Why the flow cannot go on (each has its own error page).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum FlowProblem {
-    BadParameters,
-    UnknownTemplate,
-    InvalidSession,
-    InquiryExpired,
-    TokenUnknown,
-    TokenExpired,
-    TokenFailed,
-    TokenRedeemed,
-    TokenUnusable,
-    RedirectNotAllowed,
-    InvalidFieldMappings,
-    InvalidPrefill,
-    Unavailable,
-}
+/// The domain's own vocabulary, used here as it is (no copies): a step's group, why a field
+/// was refused, why a flow cannot go on.
+pub use domain::flow::{FieldProblem, FlowError, StepGroup};
 
 /// How a finished verification ended, as the end user is told.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,41 +16,6 @@ pub enum Outcome {
     NeedsReview,
     /// Not terminal, but nothing more can be asked (the template needs nothing from the user).
     Saved,
-}
-
-/// Why a submitted field was refused.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum FieldProblem {
-    Required,
-    Invalid,
-    Email,
-    Phone,
-    File,
-}
-
-impl FieldProblem {
-    /// The code carried in a URL (`problem[<key>]=<code>`) after a form post without JavaScript.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Required => "required",
-            Self::Invalid => "invalid",
-            Self::Email => "email",
-            Self::Phone => "phone",
-            Self::File => "file",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        [
-            Self::Required,
-            Self::Invalid,
-            Self::Email,
-            Self::Phone,
-            Self::File,
-        ]
-        .into_iter()
-        .find(|p| p.code() == code)
-    }
 }
 
 /// The input a field is asked with.
@@ -147,7 +86,7 @@ pub enum Screen {
     Consent {
         source: String,
         destination: String,
-        shared: Vec<(Group, Vec<String>)>,
+        shared: Vec<(StepGroup, Vec<String>)>,
         /// Why the destination asks, in its own words.
         purpose: Option<String>,
         /// `YYYY-MM-DD HH:MM`, UTC.
@@ -158,8 +97,8 @@ pub enum Screen {
         /// 0-based.
         index: usize,
         total: usize,
-        group: Group,
-        groups: Vec<Group>,
+        group: StepGroup,
+        groups: Vec<StepGroup>,
         fields: Vec<Field>,
     },
     Outcome {
@@ -170,7 +109,7 @@ pub enum Screen {
         redirect_origin: Option<String>,
     },
     Error {
-        problem: FlowProblem,
+        problem: FlowError,
         /// A link that starts the same template without sharing, when it can be offered.
         without_sharing: Option<String>,
     },

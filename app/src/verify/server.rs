@@ -59,9 +59,7 @@ mod backend {
     use std::net::SocketAddr;
 
     use engine::fields::FieldType;
-    use engine::flow::{
-        self, FlowError, Screen as EngineScreen, StartRequest, StepGroup, StepInput, StepResult,
-    };
+    use engine::flow::{self, Screen as EngineScreen, StartRequest, StepInput, StepResult};
     use engine::inquiry::InquiryStatus;
     use leptos::prelude::*;
 
@@ -135,7 +133,7 @@ mod backend {
         };
         let Ok(engine) = crate::ssr::engine() else {
             return page(Screen::Error {
-                problem: FlowProblem::Unavailable,
+                problem: FlowError::Unavailable,
                 without_sharing: None,
             });
         };
@@ -181,7 +179,7 @@ mod backend {
                                 url
                             });
                         page(Screen::Error {
-                            problem: problem_of(err),
+                            problem: err,
                             without_sharing,
                         })
                     }
@@ -190,7 +188,7 @@ mod backend {
             (None, Some(inquiry_id)) => {
                 let Some(session_token) = get("session-token") else {
                     return page(Screen::Error {
-                        problem: FlowProblem::BadParameters,
+                        problem: FlowError::BadParameters,
                         without_sharing: None,
                     });
                 };
@@ -214,13 +212,13 @@ mod backend {
                         screen: screen_of(view, &problems),
                     },
                     Err(err) => page(Screen::Error {
-                        problem: problem_of(err),
+                        problem: err,
                         without_sharing: None,
                     }),
                 }
             }
             _ => page(Screen::Error {
-                problem: FlowProblem::BadParameters,
+                problem: FlowError::BadParameters,
                 without_sharing: None,
             }),
         }
@@ -268,46 +266,6 @@ mod backend {
         )
     }
 
-    fn problem_of(err: FlowError) -> FlowProblem {
-        match err {
-            FlowError::BadParameters => FlowProblem::BadParameters,
-            FlowError::UnknownTemplate => FlowProblem::UnknownTemplate,
-            FlowError::InvalidSession => FlowProblem::InvalidSession,
-            FlowError::InquiryExpired => FlowProblem::InquiryExpired,
-            FlowError::TokenUnknown => FlowProblem::TokenUnknown,
-            FlowError::TokenExpired => FlowProblem::TokenExpired,
-            FlowError::TokenFailed => FlowProblem::TokenFailed,
-            FlowError::TokenRedeemed => FlowProblem::TokenRedeemed,
-            FlowError::TokenUnusable => FlowProblem::TokenUnusable,
-            FlowError::RedirectNotAllowed => FlowProblem::RedirectNotAllowed,
-            FlowError::InvalidFieldMappings => FlowProblem::InvalidFieldMappings,
-            FlowError::InvalidPrefill => FlowProblem::InvalidPrefill,
-            FlowError::Unavailable => FlowProblem::Unavailable,
-        }
-    }
-
-    fn group_of(group: StepGroup) -> Group {
-        match group {
-            StepGroup::PersonalDetails => Group::PersonalDetails,
-            StepGroup::Address => Group::Address,
-            StepGroup::Contact => Group::Contact,
-            StepGroup::GovernmentId => Group::GovernmentId,
-            StepGroup::Selfie => Group::Selfie,
-            StepGroup::ProofOfAddress => Group::ProofOfAddress,
-            StepGroup::Other => Group::Other,
-        }
-    }
-
-    fn field_problem(problem: flow::FieldProblem) -> FieldProblem {
-        match problem {
-            flow::FieldProblem::Required => FieldProblem::Required,
-            flow::FieldProblem::Invalid => FieldProblem::Invalid,
-            flow::FieldProblem::InvalidEmail => FieldProblem::Email,
-            flow::FieldProblem::InvalidPhone => FieldProblem::Phone,
-            flow::FieldProblem::UnsupportedFile => FieldProblem::File,
-        }
-    }
-
     fn input_of(key: &str, field_type: &FieldType) -> Input {
         match field_type {
             FieldType::File if key.starts_with("selfie") || key.starts_with("government-id") => {
@@ -331,11 +289,7 @@ mod backend {
             EngineScreen::Consent(consent) => Screen::Consent {
                 source: consent.source_name,
                 destination: consent.destination_name,
-                shared: consent
-                    .shared
-                    .into_iter()
-                    .map(|(g, labels)| (group_of(g), labels))
-                    .collect(),
+                shared: consent.shared.into_iter().collect(),
                 purpose: consent.purpose,
                 expires: consent
                     .expires_at
@@ -353,8 +307,8 @@ mod backend {
             } => Screen::Step {
                 index,
                 total,
-                group: group_of(group),
-                groups: groups.into_iter().map(group_of).collect(),
+                group,
+                groups,
                 fields: fields
                     .into_iter()
                     .map(|f| {
@@ -481,7 +435,9 @@ mod backend {
                 }
             }
             match name.strip_prefix("field:") {
-                Some(key) if too_big => oversized.push((key.to_owned(), FieldProblem::File)),
+                Some(key) if too_big => {
+                    oversized.push((key.to_owned(), FieldProblem::UnsupportedFile))
+                }
                 Some(key) => {
                     let input = match filename {
                         Some(filename) => StepInput::File {
@@ -526,7 +482,7 @@ mod backend {
             {
                 problems = refused
                     .into_iter()
-                    .map(|(k, p)| (k.to_string(), field_problem(p)))
+                    .map(|(k, p)| (k.to_string(), p))
                     .collect();
             }
         }

@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use base64::Engine as _;
 use serde_json::{Map, Value};
 
-use super::value::{parse_date, parse_text};
 use super::{FieldPath, FieldType, FieldValue, Schema};
 use crate::error::Problem;
+use domain::fields::{parse_date, parse_text};
 
 /// Largest file accepted in a request, in bytes (10 MiB).
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
@@ -199,6 +199,14 @@ fn read_file(file: &Map<String, Value>) -> Result<NewFile, String> {
         bytes,
         inspection: None,
     })
+}
+
+/// A field path as JSON pointer segments into a nested `fields` object (`/name/first`): the API
+/// edge's way of pointing at a field.
+pub fn pointer_of(path: &FieldPath) -> String {
+    path.segments()
+        .map(|s| format!("/{}", escape_pointer(s)))
+        .collect()
 }
 
 /// Escapes a key for use in a JSON pointer (RFC 6901).

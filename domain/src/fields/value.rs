@@ -291,8 +291,8 @@ fn number_as_integer(n: f64) -> Option<i64> {
     (n.fract() == 0.0 && n.abs() <= EXACT_F64_INTEGER as f64).then_some(n as i64)
 }
 
-#[cfg(test)]
-pub(crate) mod tests {
+#[cfg(any(test, feature = "proptest"))]
+pub mod tests {
     use super::*;
     use proptest::prelude::*;
 
@@ -358,7 +358,7 @@ pub(crate) mod tests {
     #[test]
     fn files_convert_only_to_files() {
         let file = FieldValue::File(FileRef {
-            id: DocumentId::new(),
+            id: DocumentId::parse("doc_aaaaaaaaaaaaaaaaaaaaaaaaaa").unwrap(),
             filename: "id.png".into(),
             content_type: "image/png".into(),
             byte_size: 3,

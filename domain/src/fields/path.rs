@@ -51,13 +51,6 @@ impl FieldPath {
         self.0.split('.')
     }
 
-    /// The path as JSON pointer segments into a nested `fields` object (`/name/first`).
-    pub fn pointer(&self) -> String {
-        self.segments()
-            .map(|s| format!("/{}", super::escape_pointer(s)))
-            .collect()
-    }
-
     /// True when `self` is a strict ancestor of `other` (`name` of `name.first`).
     pub fn is_ancestor_of(&self, other: &FieldPath) -> bool {
         other.0.len() > self.0.len()
@@ -91,8 +84,8 @@ impl From<FieldPath> for String {
     }
 }
 
-#[cfg(test)]
-pub(crate) mod tests {
+#[cfg(any(test, feature = "proptest"))]
+pub mod tests {
     use super::*;
     use proptest::prelude::*;
 
