@@ -9,16 +9,18 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use base64::Engine as _;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::Engine;
 use crate::error::{Error, Result};
-use crate::fields::{FieldDef, FieldPath, FieldType, FieldValue, Schema, parse_fields};
+use crate::fields::{
+    FieldDef, FieldInput, FieldPath, FieldType, FieldValue, InputValue, Schema, form_value,
+    new_file,
+};
 use crate::ids::OrgId;
 use crate::inquiry::{self, InquiryStatus};
-use crate::objects::{self, NewObject, ObjectKind, ObjectRecord, SessionToken};
+use crate::objects::{self, ObjectKind, ObjectRecord, SessionToken};
 use crate::orgs;
 use crate::redemption::{self, RedeemRequest};
 use crate::schemas::{self, SchemaKind, SchemaRecord};
@@ -105,6 +107,18 @@ pub struct Started {
     pub session_token: SessionToken,
 }
 
+/// The `fields[<key>]=` prefill of a link as typed input: every key a declared field that is not
+/// a file, every value fitting its type. `None` when anything does not.
+fn prefill_input(schema: &Schema, pairs: &[(String, String)]) -> Option<FieldInput> {
+    let mut input = FieldInput::new();
+    for (key, text) in pairs {
+        let path = FieldPath::parse(key).ok()?;
+        let def = schema.get(&path)?;
+        input.insert(path, InputValue::Value(form_value(&def.field_type, text)?));
+    }
+    Some(input)
+}
+
 /// Creates the inquiry of a new flow after checking everything it was given; nothing is written
 /// when anything is wrong.
 pub async fn start(engine: &Engine, request: &StartRequest) -> Result<Started, FlowError> {
@@ -120,25 +134,23 @@ pub async fn start(engine: &Engine, request: &StartRequest) -> Result<Started, F
     let mappings = mappings_json(&request.field_mappings);
     hydration::parse_mappings(Some(&mappings), &template.schema)
         .map_err(|_| FlowError::InvalidFieldMappings)?;
-    let prefill = form_json(&template.schema, &request.prefill, &BTreeMap::new())
-        .map_err(|_| FlowError::InvalidPrefill)?;
-    let reference = request.reference_id.clone().map(Value::String);
-    let valid = objects::validate_new(
+    let prefill =
+        prefill_input(&template.schema, &request.prefill).ok_or(FlowError::InvalidPrefill)?;
+    let reference_id = match &request.reference_id {
+        Some(reference) if reference.is_empty() || reference.len() > 255 => {
+            return Err(FlowError::BadParameters);
+        }
+        reference => reference.clone(),
+    };
+    let valid = objects::validate_parsed(
         engine,
         &org,
         ObjectKind::Inquiry,
-        NewObject {
-            schema_id: Some(&template.id),
-            reference_id: reference.as_ref(),
-            fields: (!request.prefill.is_empty()).then_some(&prefill),
-        },
+        template,
+        reference_id,
+        prefill,
     )
-    .await
-    .map_err(|err| match err.code() {
-        Some("invalid-reference-id") => FlowError::BadParameters,
-        Some(_) => FlowError::InvalidPrefill,
-        None => FlowError::from(err),
-    })?;
+    .await?;
     // The inquiry and its flow row commit together: a crash leaves both or neither.
     let mut tx = engine.db().begin_write().await.map_err(Error::from)?;
     let created = objects::insert_new(&mut tx, engine, valid).await?;
@@ -703,30 +715,32 @@ pub async fn submit_step(
     {
         return Ok(StepResult::Saved);
     }
+    // The form's inputs become the same typed input an API request becomes (files as their bytes):
+    // each refusal is known by its field, not found again from a pointer.
     let mut problems = BTreeMap::new();
-    let mut texts = Vec::new();
-    let mut files = BTreeMap::new();
+    let mut parsed = FieldInput::new();
     for key in &step.fields {
         let Some(def) = effective.get(key) else {
             continue;
         };
-        match inputs.get(key.as_str()) {
+        let is_file = def.field_type == FieldType::File;
+        let outcome = match inputs.get(key.as_str()) {
             Some(StepInput::Text(text)) if !text.trim().is_empty() => {
                 let text = text.trim();
-                let format_problem = match key.as_str() {
-                    "email-address" => crate::verification::validate_email(text)
-                        .err()
-                        .map(|_| FieldProblem::InvalidEmail),
-                    "phone-number" => crate::verification::validate_phone(text)
-                        .err()
-                        .map(|_| FieldProblem::InvalidPhone),
-                    _ => None,
-                };
-                match format_problem {
-                    Some(problem) => {
-                        problems.insert(key.clone(), problem);
+                match key.as_str() {
+                    "email-address" if crate::verification::validate_email(text).is_err() => {
+                        Err(FieldProblem::InvalidEmail)
                     }
-                    None => texts.push((key.to_string(), text.to_owned())),
+                    "phone-number" if crate::verification::validate_phone(text).is_err() => {
+                        Err(FieldProblem::InvalidPhone)
+                    }
+                    _ => form_value(&def.field_type, text)
+                        .map(InputValue::Value)
+                        .ok_or(if is_file {
+                            FieldProblem::UnsupportedFile
+                        } else {
+                            FieldProblem::Invalid
+                        }),
                 }
             }
             Some(StepInput::File {
@@ -734,46 +748,28 @@ pub async fn submit_step(
                 content_type,
                 bytes,
             }) if !bytes.is_empty() => {
-                files.insert(
-                    key.clone(),
-                    (filename.clone(), content_type.clone(), bytes.clone()),
-                );
+                new_file(filename.clone(), content_type.clone(), bytes.clone())
+                    .ok()
+                    .filter(|_| is_file)
+                    .map(InputValue::File)
+                    .ok_or(FieldProblem::UnsupportedFile)
             }
-            _ if record.fields.contains_key(key) => {}
-            _ if def.required => {
-                problems.insert(key.clone(), FieldProblem::Required);
+            _ if record.fields.contains_key(key) => continue,
+            _ if def.required => Err(FieldProblem::Required),
+            _ => continue,
+        };
+        match outcome {
+            Ok(value) => {
+                parsed.insert(key.clone(), value);
             }
-            _ => {}
+            Err(problem) => {
+                problems.insert(key.clone(), problem);
+            }
         }
     }
-    let json = form_json(&effective, &texts, &files).map_err(|_| FlowError::Unavailable)?;
-    let parsed = match parse_fields(&effective, &json, "") {
-        Ok(parsed) => Some(parsed),
-        Err(refused) => {
-            for problem in refused {
-                if let Some(key) = step.fields.iter().find(|k| {
-                    problem.pointer.as_deref() == Some(crate::fields::pointer_of(k).as_str())
-                }) {
-                    let kind = if matches!(
-                        effective.get(key).map(|d| &d.field_type),
-                        Some(FieldType::File)
-                    ) {
-                        FieldProblem::UnsupportedFile
-                    } else {
-                        FieldProblem::Invalid
-                    };
-                    problems.entry(key.clone()).or_insert(kind);
-                }
-            }
-            None
-        }
-    };
     if !problems.is_empty() {
         return Ok(StepResult::Invalid(problems));
     }
-    let Some(mut parsed) = parsed else {
-        return Err(FlowError::Unavailable);
-    };
     let refused = objects::inspect_files(engine, &mut parsed).await;
     if !refused.is_empty() {
         return Ok(StepResult::Invalid(
@@ -808,66 +804,6 @@ pub async fn submit_step(
     objects::apply_values(&mut tx, engine, &mut record, &schema, values).await?;
     tx.commit().await.map_err(Error::from)?;
     Ok(StepResult::Saved)
-}
-
-/// Builds the request-shaped JSON (nested for dotted keys) from form strings and files, typing each
-/// string by its field: numbers and booleans become JSON numbers and booleans when they parse
-/// (otherwise they stay strings and [`parse_fields`] refuses them with their pointer).
-fn form_json(
-    schema: &Schema,
-    texts: &[(String, String)],
-    files: &BTreeMap<FieldPath, (String, String, Vec<u8>)>,
-) -> Result<Value, ()> {
-    let mut root = Map::new();
-    let mut put = |key: &str, value: Value| -> Result<(), ()> {
-        let path = FieldPath::parse(key).map_err(|_| ())?;
-        let segments: Vec<&str> = path.segments().collect();
-        let (last, parents) = segments.split_last().ok_or(())?;
-        let mut node = &mut root;
-        for segment in parents {
-            node = node
-                .entry((*segment).to_owned())
-                .or_insert_with(|| Value::Object(Map::new()))
-                .as_object_mut()
-                .ok_or(())?;
-        }
-        node.insert((*last).to_owned(), value);
-        Ok(())
-    };
-    for (key, text) in texts {
-        let field_type = FieldPath::parse(key)
-            .ok()
-            .and_then(|p| schema.get(&p).map(|d| d.field_type.clone()));
-        let value = match field_type {
-            Some(FieldType::Integer) => text
-                .parse::<i64>()
-                .map_or_else(|_| json!(text), |n| json!(n)),
-            Some(FieldType::Number) => text
-                .parse::<f64>()
-                .ok()
-                .and_then(serde_json::Number::from_f64)
-                .map_or_else(|| json!(text), Value::Number),
-            Some(FieldType::Boolean) => match text.as_str() {
-                "true" => json!(true),
-                "false" => json!(false),
-                other => json!(other),
-            },
-            Some(FieldType::Datetime) if text.len() == 16 => json!(format!("{text}:00Z")),
-            _ => json!(text),
-        };
-        put(key, value)?;
-    }
-    for (key, (filename, content_type, bytes)) in files {
-        put(
-            key.as_str(),
-            json!({
-                "filename": filename,
-                "content-type": content_type,
-                "data": base64::engine::general_purpose::STANDARD.encode(bytes),
-            }),
-        )?;
-    }
-    Ok(Value::Object(root))
 }
 
 #[cfg(test)]

@@ -210,10 +210,23 @@ pub async fn validate_new(
         .await
         .map_err(|err| err.at_pointer(&format!("/data/attributes/{attribute}")))?;
     let reference_id = parse_reference_id(input.reference_id)?;
-    let mut field_input = match input.fields {
+    let field_input = match input.fields {
         Some(fields) => parse_fields(&schema.schema, fields, "/data/attributes/fields")?,
         None => FieldInput::new(),
     };
+    validate_parsed(engine, org, kind, schema, reference_id, field_input).await
+}
+
+/// Checks a create command whose parts are already parsed (the hosted flow's prefill, the API
+/// after [`validate_new`]): inspects its files and builds the record, writing nothing.
+pub async fn validate_parsed(
+    engine: &Engine,
+    org: &OrgId,
+    kind: ObjectKind,
+    schema: SchemaRecord,
+    reference_id: Option<String>,
+    mut field_input: FieldInput,
+) -> Result<ValidObject> {
     let refused = inspect_files(engine, &mut field_input).await;
     if !refused.is_empty() {
         return Err(refused

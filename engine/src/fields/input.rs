@@ -12,6 +12,9 @@ use domain::fields::{parse_date, parse_text};
 /// Largest file accepted in a request, in bytes (10 MiB).
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 
+/// Longest value a string field holds, in bytes.
+pub const MAX_STRING_BYTES: usize = 10_000;
+
 /// Content types a file field accepts.
 pub const ACCEPTED_CONTENT_TYPES: &[&str] = &["image/png", "image/jpeg", "application/pdf"];
 
@@ -161,7 +164,7 @@ fn read_value(field_type: &FieldType, value: &Value) -> Result<InputValue, Strin
         _ => return Err(expected()),
     };
     if let FieldValue::String(s) = &parsed
-        && s.len() > 10_000
+        && s.len() > MAX_STRING_BYTES
     {
         return Err("a string field holds at most 10,000 bytes".into());
     }
@@ -170,28 +173,59 @@ fn read_value(field_type: &FieldType, value: &Value) -> Result<InputValue, Strin
 
 fn read_file(file: &Map<String, Value>) -> Result<NewFile, String> {
     let text = |name: &str| file.get(name).and_then(Value::as_str).map(str::to_owned);
-    let filename = text("filename")
-        .filter(|f| !f.is_empty() && f.len() <= 255)
-        .ok_or("a file needs a `filename` of 1 to 255 characters")?;
+    let filename = text("filename").unwrap_or_default();
     let content_type = text("content-type").ok_or("a file needs a `content-type`")?;
-    if !ACCEPTED_CONTENT_TYPES.contains(&content_type.as_str()) {
-        return Err(format!(
-            "content type `{content_type}` is not accepted: use {}",
-            ACCEPTED_CONTENT_TYPES.join(", ")
-        ));
-    }
     let data = text("data").ok_or("a file needs its bytes as base64 `data`")?;
     if data.len() > MAX_FILE_BYTES.div_ceil(3) * 4 + 4 {
-        return Err("a file is at most 10 MiB".into());
+        return Err(FileRefusal::TooLarge.sentence());
     }
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(data.as_bytes())
         .map_err(|_| "`data` is not valid base64".to_string())?;
+    new_file(filename, content_type, bytes).map_err(FileRefusal::sentence)
+}
+
+/// Why an uploaded file is refused before it is stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileRefusal {
+    BadName,
+    UnsupportedType,
+    TooLarge,
+    Empty,
+}
+
+impl FileRefusal {
+    pub fn sentence(self) -> String {
+        match self {
+            Self::BadName => "a file needs a `filename` of 1 to 255 characters".into(),
+            Self::UnsupportedType => format!(
+                "a file's content type is one of {}",
+                ACCEPTED_CONTENT_TYPES.join(", ")
+            ),
+            Self::TooLarge => "a file is at most 10 MiB".into(),
+            Self::Empty => "a file cannot be empty".into(),
+        }
+    }
+}
+
+/// An uploaded file as every channel hands it over (the API after decoding base64, a form with
+/// its raw bytes), checked the same way.
+pub fn new_file(
+    filename: String,
+    content_type: String,
+    bytes: Vec<u8>,
+) -> Result<NewFile, FileRefusal> {
+    if filename.is_empty() || filename.len() > 255 {
+        return Err(FileRefusal::BadName);
+    }
+    if !ACCEPTED_CONTENT_TYPES.contains(&content_type.as_str()) {
+        return Err(FileRefusal::UnsupportedType);
+    }
     if bytes.len() > MAX_FILE_BYTES {
-        return Err("a file is at most 10 MiB".into());
+        return Err(FileRefusal::TooLarge);
     }
     if bytes.is_empty() {
-        return Err("a file cannot be empty".into());
+        return Err(FileRefusal::Empty);
     }
     Ok(NewFile {
         filename,
@@ -199,6 +233,20 @@ fn read_file(file: &Map<String, Value>) -> Result<NewFile, String> {
         bytes,
         inspection: None,
     })
+}
+
+/// Reads what a form input typed for a field of `field_type` (a number field's text, `true` /
+/// `false`, a `datetime-local`'s `YYYY-MM-DDTHH:MM` as UTC). `None` when it does not fit.
+pub fn form_value(field_type: &FieldType, text: &str) -> Option<FieldValue> {
+    let value = match field_type {
+        FieldType::Datetime if text.len() == 16 => parse_text(&format!("{text}:00Z"), field_type),
+        FieldType::File => None,
+        _ => parse_text(text, field_type),
+    }?;
+    match &value {
+        FieldValue::String(s) if s.len() > MAX_STRING_BYTES => None,
+        _ => Some(value),
+    }
 }
 
 /// A field path as JSON pointer segments into a nested `fields` object (`/name/first`): the API

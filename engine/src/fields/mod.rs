@@ -10,8 +10,8 @@ pub use domain::fields::{
     Refusal, TypeVerdict, format_date, format_datetime, parse_date, parse_text,
 };
 pub use input::{
-    ACCEPTED_CONTENT_TYPES, FieldInput, InputValue, MAX_FILE_BYTES, NewFile, escape_pointer,
-    parse_fields, pointer_of,
+    ACCEPTED_CONTENT_TYPES, FieldInput, FileRefusal, InputValue, MAX_FILE_BYTES, MAX_STRING_BYTES,
+    NewFile, escape_pointer, form_value, new_file, parse_fields, pointer_of,
 };
 pub use render::render_fields;
 pub use schema::{FieldDef, MAX_FIELDS, Schema};
