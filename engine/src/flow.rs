@@ -109,9 +109,14 @@ pub struct Started {
 
 /// The `fields[<key>]=` prefill of a link as typed input: every key a declared field that is not
 /// a file, every value fitting its type. `None` when anything does not.
+/// A key given twice keeps its last value, as a query string's reader would.
 fn prefill_input(schema: &Schema, pairs: &[(String, String)]) -> Option<FieldInput> {
+    let last: BTreeMap<&str, &str> = pairs
+        .iter()
+        .map(|(key, text)| (key.as_str(), text.as_str()))
+        .collect();
     let mut input = FieldInput::new();
-    for (key, text) in pairs {
+    for (key, text) in last {
         let path = FieldPath::parse(key).ok()?;
         let def = schema.get(&path)?;
         input.insert(path, InputValue::Value(form_value(&def.field_type, text)?));
@@ -134,14 +139,14 @@ pub async fn start(engine: &Engine, request: &StartRequest) -> Result<Started, F
     let mappings = mappings_json(&request.field_mappings);
     hydration::parse_mappings(Some(&mappings), &template.schema)
         .map_err(|_| FlowError::InvalidFieldMappings)?;
+    if let Some(reference) = &request.reference_id
+        && !objects::is_valid_reference_id(reference)
+    {
+        return Err(FlowError::BadParameters);
+    }
     let prefill =
         prefill_input(&template.schema, &request.prefill).ok_or(FlowError::InvalidPrefill)?;
-    let reference_id = match &request.reference_id {
-        Some(reference) if reference.is_empty() || reference.len() > 255 => {
-            return Err(FlowError::BadParameters);
-        }
-        reference => reference.clone(),
-    };
+    let reference_id = request.reference_id.clone();
     let valid = objects::validate_parsed(
         engine,
         &org,
@@ -748,11 +753,13 @@ pub async fn submit_step(
                 content_type,
                 bytes,
             }) if !bytes.is_empty() => {
-                new_file(filename.clone(), content_type.clone(), bytes.clone())
-                    .ok()
-                    .filter(|_| is_file)
-                    .map(InputValue::File)
-                    .ok_or(FieldProblem::UnsupportedFile)
+                if is_file {
+                    new_file(filename.clone(), content_type.clone(), bytes.clone())
+                        .map(InputValue::File)
+                        .map_err(|_| FieldProblem::UnsupportedFile)
+                } else {
+                    Err(FieldProblem::Invalid)
+                }
             }
             _ if record.fields.contains_key(key) => continue,
             _ if def.required => Err(FieldProblem::Required),

@@ -1,4 +1,4 @@
-//! Prefixed identifiers (`inq_…`, `cnst_…`) and random secrets: the domain's, generated here from
-//! the operating system's random source.
+//! Prefixed identifiers (`inq_…`, `cnst_…`) and random secrets: the domain's own, with the
+//! engine's features of `domain` turning on generation (`random`) and storage (`sqlx`).
 
 pub use domain::ids::*;

@@ -308,10 +308,15 @@ pub async fn insert_new(
     })
 }
 
+/// A caller's own reference for an object: 1 to 255 bytes.
+pub fn is_valid_reference_id(text: &str) -> bool {
+    !text.is_empty() && text.len() <= 255
+}
+
 fn parse_reference_id(value: Option<&Value>) -> Result<Option<String>> {
     match value {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if !s.is_empty() && s.len() <= 255 => Ok(Some(s.clone())),
+        Some(Value::String(s)) if is_valid_reference_id(s) => Ok(Some(s.clone())),
         Some(_) => Err(Problem::invalid(
             "invalid-reference-id",
             "`reference-id` is a string of 1 to 255 characters",

@@ -287,7 +287,6 @@ pub async fn prepare(engine: &Engine, token_id: &ShareTokenId) -> Result<Prepare
     if token.status != ShareTokenStatus::Pending {
         return Ok(Prepared::AlreadyDone);
     }
-    check_connection(engine.db().pool(), &token).await?;
     let destination_id = token.destination_id.clone().ok_or_else(|| {
         JobFailure::Permanent(
             RedemptionFailure::InternalError,
@@ -363,8 +362,6 @@ pub async fn apply(
         hydrated,
         report,
     } = *ready;
-    // The source may have revoked the connection since `prepare` read it.
-    check_connection(&mut *tx, &token).await?;
     let current = objects::find(&mut *tx, &destination.id)
         .await?
         .ok_or_else(|| {
@@ -382,7 +379,10 @@ pub async fn apply(
     }
     let values = copy_files(tx, &destination, hydrated, now).await?;
     objects::apply_values(tx, engine, &mut destination, &schema, values).await?;
+    // The update also requires the connection to be active: a revocation committed since
+    // `prepare` read the token wins, and the savepoint rolls the hydration back.
     if !share_tokens::mark_redeemed(tx, &token.id, &report, now).await? {
+        check_connection(&mut *tx, &token).await?;
         return Err(JobFailure::Transient(
             "the share token changed meanwhile".into(),
         ));

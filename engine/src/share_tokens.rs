@@ -318,7 +318,7 @@ pub(crate) async fn mark_pending(
 }
 
 /// `pending → redeemed` with its report, inside the caller's transaction. False when the token is
-/// no longer `pending`.
+/// no longer `pending` or its connection is no longer active (the source revoked it).
 pub(crate) async fn mark_redeemed(
     tx: &mut sqlx::SqliteConnection,
     id: &ShareTokenId,
@@ -329,7 +329,8 @@ pub(crate) async fn mark_redeemed(
     let to = transition(FROM, TokenEvent::Finish).expect("pending tokens finish");
     let updated = sqlx::query(
         "UPDATE share_tokens SET status = ?1, redeemed_at = ?2, updated_at = ?2, hydration_report = ?3
-         WHERE id = ?4 AND status = ?5",
+         WHERE id = ?4 AND status = ?5
+           AND EXISTS (SELECT 1 FROM connections c WHERE c.id = share_tokens.connection_id AND c.status = 'active')",
     )
     .bind(to)
     .bind(now)

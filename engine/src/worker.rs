@@ -167,9 +167,10 @@ async fn run_alone(engine: &Engine, job: &Job) -> Result<()> {
     }
 }
 
-/// Longest one job's step may run: well inside its lease, so a hung job is retried (by this
-/// worker, later) before another worker could take it over, and the worker is freed.
-pub const JOB_TIMEOUT: Duration = Duration::from_secs(30);
+/// Longest one job's step may run. A batch shares one lease: [`BATCH`] jobs, each prepared and
+/// then written (and run again one by one if the group fails) within this, stay inside the
+/// 60 s lease, so a hung job is retried later instead of taken over while still running.
+pub const JOB_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Runs `work`, turning a panic into a permanent internal failure (the panic message goes to the
 /// log through the panic hook; the job records only that it panicked) and a run past
@@ -214,9 +215,10 @@ async fn give_up(
         }
         _ => {
             let mut tx = engine.db().begin_write().await?;
-            jobs::fail(&mut tx, job, detail, engine.now()).await?;
-            tx.commit().await?;
-            tracing::warn!(job = job.seq, kind = %job.kind, detail, "job given up");
+            if jobs::fail(&mut tx, job, detail, engine.now()).await? {
+                tx.commit().await?;
+                tracing::warn!(job = job.seq, kind = %job.kind, detail, "job given up");
+            }
             Ok(())
         }
     }

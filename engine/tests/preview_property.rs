@@ -91,6 +91,13 @@ proptest! {
                     expected.unset.push(conditional.path.clone());
                 }
             }
+            for certain in &preview.rejected {
+                assert!(
+                    redeemed.rejected.contains(certain),
+                    "the preview was sure {} would be rejected, redeeming did not reject it",
+                    certain.path
+                );
+            }
             expected.rejected = redeemed.rejected.clone();
             let sorted = |mut v: Vec<engine::fields::FieldPath>| { v.sort(); v };
             assert_eq!(sorted(expected.by_name), sorted(redeemed.by_name.clone()), "by-name");

@@ -162,7 +162,8 @@ pub enum TypeVerdict {
     Always,
     /// No value of the source's type converts.
     Never(Refusal),
-    /// Some values convert and others do not (text into a number, anything into choices).
+    /// Whether it converts depends on the value (text into a number, anything into choices: even
+    /// choices into identical choices, which the preview does not compare).
     DependsOnValue,
 }
 
@@ -372,6 +373,15 @@ pub mod tests {
                 .is_err()
         );
         assert_eq!(file.convert_to(&FieldType::File), Ok(file.clone()));
+        assert_eq!(file.verdict_for(&FieldType::File), TypeVerdict::Always);
+        assert_eq!(
+            file.verdict_for(&FieldType::String),
+            TypeVerdict::Never(Refusal::FileToScalar)
+        );
+        assert_eq!(
+            FieldValue::String("x".into()).verdict_for(&FieldType::File),
+            TypeVerdict::Never(Refusal::ScalarToFile)
+        );
     }
 
     #[test]

@@ -166,7 +166,9 @@ fn read_value(field_type: &FieldType, value: &Value) -> Result<InputValue, Strin
     if let FieldValue::String(s) = &parsed
         && s.len() > MAX_STRING_BYTES
     {
-        return Err("a string field holds at most 10,000 bytes".into());
+        return Err(format!(
+            "a string field holds at most {MAX_STRING_BYTES} bytes"
+        ));
     }
     Ok(InputValue::Value(parsed))
 }
@@ -175,6 +177,8 @@ fn read_file(file: &Map<String, Value>) -> Result<NewFile, String> {
     let text = |name: &str| file.get(name).and_then(Value::as_str).map(str::to_owned);
     let filename = text("filename").unwrap_or_default();
     let content_type = text("content-type").ok_or("a file needs a `content-type`")?;
+    // Name and type first: nothing is decoded for a file that would be refused anyway.
+    check_file_description(&filename, &content_type).map_err(FileRefusal::sentence)?;
     let data = text("data").ok_or("a file needs its bytes as base64 `data`")?;
     if data.len() > MAX_FILE_BYTES.div_ceil(3) * 4 + 4 {
         return Err(FileRefusal::TooLarge.sentence());
@@ -197,15 +201,25 @@ pub enum FileRefusal {
 impl FileRefusal {
     pub fn sentence(self) -> String {
         match self {
-            Self::BadName => "a file needs a `filename` of 1 to 255 characters".into(),
+            Self::BadName => "a file needs a `filename` of 1 to 255 bytes".into(),
             Self::UnsupportedType => format!(
                 "a file's content type is one of {}",
                 ACCEPTED_CONTENT_TYPES.join(", ")
             ),
-            Self::TooLarge => "a file is at most 10 MiB".into(),
+            Self::TooLarge => format!("a file is at most {} MiB", MAX_FILE_BYTES / (1024 * 1024)),
             Self::Empty => "a file cannot be empty".into(),
         }
     }
+}
+
+fn check_file_description(filename: &str, content_type: &str) -> Result<(), FileRefusal> {
+    if filename.is_empty() || filename.len() > 255 {
+        return Err(FileRefusal::BadName);
+    }
+    if !ACCEPTED_CONTENT_TYPES.contains(&content_type) {
+        return Err(FileRefusal::UnsupportedType);
+    }
+    Ok(())
 }
 
 /// An uploaded file as every channel hands it over (the API after decoding base64, a form with
@@ -215,12 +229,7 @@ pub fn new_file(
     content_type: String,
     bytes: Vec<u8>,
 ) -> Result<NewFile, FileRefusal> {
-    if filename.is_empty() || filename.len() > 255 {
-        return Err(FileRefusal::BadName);
-    }
-    if !ACCEPTED_CONTENT_TYPES.contains(&content_type.as_str()) {
-        return Err(FileRefusal::UnsupportedType);
-    }
+    check_file_description(&filename, &content_type)?;
     if bytes.len() > MAX_FILE_BYTES {
         return Err(FileRefusal::TooLarge);
     }

@@ -1,5 +1,6 @@
-//! Rate limiting (GCRA from the `governor` crate): API requests per API key, or per client address
-//! when they carry none; pages and server functions per client address. API answers carry
+//! Rate limiting (GCRA from the `governor` crate). API requests without a key: the key limit per
+//! client address. With a key: the key limit per key, and ten times it per address whatever key
+//! is sent (a made-up key buys no fresh bucket). Pages and server functions: per address. API answers carry
 //! `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` and 429 `rate-limited` when over;
 //! pages answer 429 with a short page in the visitor's language.
 
@@ -137,9 +138,9 @@ pub async fn middleware(
     request: Request,
     next: Next,
 ) -> Response {
-    // Every request counts against its address, so a made-up Bearer value buys no bucket of its
-    // own; a request with a key counts against the key as well, and the key's limit is the one
-    // the headers describe.
+    // A request with a Bearer value counts against its address's keyed budget (so a made-up key
+    // buys no fresh bucket) and against the key; one without counts against its address at the
+    // key limit. The headers describe the limit that answered.
     let address = client_address(&request);
     let (limiter, verdict) = match bearer(&request) {
         Some(key) => match limiters.per_address.check(address) {
