@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use engine::redemption::{self, RedeemRequest};
+use engine::redemption::{self, Redeem};
 use engine::{Database, Engine, worker};
 
 fn main() {
@@ -24,7 +24,8 @@ fn main() {
 
         let started = Instant::now();
         for (token, txn) in &work {
-            redemption::redeem(&engine, &destination, token, RedeemRequest { destination_id: Some(txn), field_mappings: None }).await.unwrap();
+            let command = Redeem { token_id: engine::ids::ShareTokenId::parse(token).unwrap(), destination_id: txn.clone(), mappings: Vec::new() };
+            redemption::redeem(&engine, &destination, &command).await.unwrap();
             worker::run_pending(&engine).await.unwrap();
         }
         let engine_rate = count as f64 / started.elapsed().as_secs_f64();

@@ -10,7 +10,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 use crate::Engine;
 use crate::error::{Error, Result};
@@ -18,11 +17,12 @@ use crate::fields::{
     FieldDef, FieldInput, FieldPath, FieldType, FieldValue, InputValue, Schema, form_value,
     new_file,
 };
+use crate::hydration::FieldMapping;
 use crate::ids::OrgId;
 use crate::inquiry::{self, InquiryStatus};
 use crate::objects::{self, ObjectKind, ObjectRecord, SessionToken};
 use crate::orgs;
-use crate::redemption::{self, RedeemRequest};
+use crate::redemption::{self, Redeem, RedeemError};
 use crate::schemas::{self, SchemaKind, SchemaRecord};
 use crate::share_tokens::{self, ShareToken, ShareTokenStatus};
 use crate::{documents, hydration};
@@ -71,19 +71,29 @@ fn token_problem(token: &ShareToken, engine: &Engine) -> Option<FlowError> {
     }
 }
 
+/// What the end user is told when the redemption cannot start.
+fn flow_error(err: RedeemError) -> FlowError {
+    match err {
+        RedeemError::TokenNotFound => FlowError::TokenUnknown,
+        RedeemError::AlreadyRedeemed => FlowError::TokenRedeemed,
+        RedeemError::Expired => FlowError::TokenExpired,
+        RedeemError::Failed(_) => FlowError::TokenFailed,
+        RedeemError::ConnectionNotActive(_) => FlowError::TokenUnusable,
+        RedeemError::Mappings(_) => FlowError::InvalidFieldMappings,
+        // The flow's own inquiry: accept checked it is open; anything else is on our side.
+        RedeemError::InvalidDestination
+        | RedeemError::DestinationNotFound
+        | RedeemError::DestinationNotRedeemable(_) => FlowError::Unavailable,
+        RedeemError::Internal(err) => FlowError::from(err),
+    }
+}
+
 impl From<Error> for FlowError {
+    /// The engine failed on its side (the database, a stored row): the flow can only say "try
+    /// again later". Refusals the user can act on arrive typed (see [`flow_error`]).
     fn from(err: Error) -> FlowError {
-        match err.code() {
-            Some("share-token-expired") => Self::TokenExpired,
-            Some("share-token-failed") => Self::TokenFailed,
-            Some("share-token-already-redeemed") => Self::TokenRedeemed,
-            Some("connection-not-active") => Self::TokenUnusable,
-            Some("not-found") => Self::TokenUnknown,
-            _ => {
-                tracing::error!(error = %err, "the hosted flow could not reach its data");
-                Self::Unavailable
-            }
-        }
+        tracing::error!(error = %err, "the hosted flow could not reach its data");
+        FlowError::Unavailable
     }
 }
 
@@ -136,8 +146,8 @@ pub async fn start(engine: &Engine, request: &StartRequest) -> Result<Started, F
         usable_token(engine, &org, token_id).await?;
     }
     let redirect_uri = check_redirect(engine, &org, request.redirect_uri.as_deref()).await?;
-    let mappings = mappings_json(&request.field_mappings);
-    hydration::parse_mappings(Some(&mappings), &template.schema)
+    let mappings = link_mappings(&request.field_mappings).ok_or(FlowError::InvalidFieldMappings)?;
+    hydration::check_mappings(&mappings, &template.schema)
         .map_err(|_| FlowError::InvalidFieldMappings)?;
     if let Some(reference) = &request.reference_id
         && !objects::is_valid_reference_id(reference)
@@ -177,7 +187,7 @@ pub async fn start(engine: &Engine, request: &StartRequest) -> Result<Started, F
 /// What a flow row starts with.
 struct NewFlow<'a> {
     share_token: Option<&'a str>,
-    field_mappings: &'a Value,
+    field_mappings: &'a [FieldMapping],
     redirect_uri: Option<&'a str>,
 }
 
@@ -195,7 +205,7 @@ async fn insert_flow(
     )
     .bind(inquiry_id)
     .bind(flow.share_token)
-    .bind(flow.field_mappings.to_string())
+    .bind(serde_json::to_string(flow.field_mappings).expect("mappings serialise"))
     .bind(flow.redirect_uri)
     .bind(now)
     .bind(now)
@@ -205,15 +215,21 @@ async fn insert_flow(
     Ok(())
 }
 
-fn mappings_json(pairs: &[(String, String)]) -> Value {
-    Value::Array(
-        pairs
-            .iter()
-            .map(|(source, destination)| {
-                json!({"source-field-name": source, "destination-field-name": destination})
+/// A link's `field-mappings[N][…]` pairs as typed mappings; `None` when a name is not a field
+/// path or there are more than [`hydration::MAX_MAPPINGS`].
+fn link_mappings(pairs: &[(String, String)]) -> Option<Vec<FieldMapping>> {
+    if pairs.len() > hydration::MAX_MAPPINGS {
+        return None;
+    }
+    pairs
+        .iter()
+        .map(|(source, destination)| {
+            Some(FieldMapping {
+                source_field_name: FieldPath::parse(source).ok()?,
+                destination_field_name: FieldPath::parse(destination).ok()?,
             })
-            .collect(),
-    )
+        })
+        .collect()
 }
 
 /// The token named by the flow, when it is the destination organization's and still redeemable.
@@ -339,7 +355,7 @@ async fn open(
             }
             let flow = NewFlow {
                 share_token,
-                field_mappings: &Value::Array(Vec::new()),
+                field_mappings: &[],
                 redirect_uri: None,
             };
             let mut tx = engine.db().begin_write().await.map_err(Error::from)?;
@@ -607,20 +623,23 @@ pub async fn accept(
     if let Some(problem) = token_problem(&token, engine) {
         return Err(problem);
     }
-    let mappings: Value = serde_json::from_str(&row.field_mappings).unwrap_or(Value::Null);
+    let command = Redeem {
+        token_id: token.id.clone(),
+        destination_id: record.id.clone(),
+        // Written by `start` from checked mappings; unreadable only if the row was tampered with.
+        mappings: serde_json::from_str(&row.field_mappings)
+            .map_err(|_| FlowError::InvalidFieldMappings)?,
+    };
     redemption::redeem_with(
         engine,
         &record.organization_id,
-        &token_id,
-        RedeemRequest {
-            destination_id: Some(&record.id),
-            field_mappings: Some(&mappings),
-        },
+        &command,
         async |tx: &mut sqlx::SqliteConnection| {
             record_decision(tx, engine, &record, &token_id, true, origin).await
         },
     )
-    .await?;
+    .await
+    .map_err(flow_error)?;
     Ok(Some(token_id))
 }
 

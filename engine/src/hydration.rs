@@ -5,9 +5,7 @@
 use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-use crate::error::Problem;
 use crate::fields::{ConversionError, FieldPath, FieldValues, Schema, TypeVerdict};
 
 /// Most mappings one redemption may carry.
@@ -21,86 +19,49 @@ pub struct FieldMapping {
     pub destination_field_name: FieldPath,
 }
 
-/// Reads and checks `meta.field-mappings` against the destination schema (rule 3).
-pub fn parse_mappings(
-    json: Option<&Value>,
+/// Why a mapping does not fit the destination schema (rule 3), by its position in the list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MappingRefusal {
+    pub index: usize,
+    pub destination_field_name: FieldPath,
+    pub problem: MappingProblem,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MappingProblem {
+    /// The destination schema has no such field.
+    NotADestinationField,
+    /// An earlier mapping already fills this destination field.
+    DuplicateDestination,
+}
+
+/// Rule 3: every mapping's destination is a field of `destination`, and no two mappings fill the
+/// same one. At most [`MAX_MAPPINGS`] mappings (more is refused at the edge that read them).
+pub fn check_mappings(
+    mappings: &[FieldMapping],
     destination: &Schema,
-) -> Result<Vec<FieldMapping>, Vec<Problem>> {
-    const POINTER: &str = "/meta/field-mappings";
-    let items = match json {
-        None | Some(Value::Null) => return Ok(Vec::new()),
-        Some(Value::Array(items)) if items.len() <= MAX_MAPPINGS => items,
-        Some(Value::Array(_)) => {
-            return Err(vec![Problem::invalid(
-                "invalid-field-mapping",
-                format!("at most {MAX_MAPPINGS} field mappings"),
-                POINTER,
-            )]);
-        }
-        Some(_) => {
-            return Err(vec![Problem::invalid(
-                "invalid-field-mapping",
-                "`field-mappings` is a list",
-                POINTER,
-            )]);
-        }
-    };
-    let mut problems = Vec::new();
-    let mut mappings = Vec::new();
-    let mut destinations = BTreeSet::new();
-    for (index, item) in items.iter().enumerate() {
-        let at = format!("{POINTER}/{index}");
-        let path_at = |name: &str| -> Result<FieldPath, Problem> {
-            let text = item.get(name).and_then(Value::as_str).ok_or_else(|| {
-                Problem::invalid(
-                    "invalid-field-mapping",
-                    format!("`{name}` is required and is a string"),
-                    format!("{at}/{name}"),
-                )
-            })?;
-            FieldPath::parse(text).map_err(|err| {
-                Problem::invalid(
-                    "invalid-field-mapping",
-                    err.to_string(),
-                    format!("{at}/{name}"),
-                )
-            })
-        };
-        let (source, destination_field) = match (
-            path_at("source-field-name"),
-            path_at("destination-field-name"),
-        ) {
-            (Ok(s), Ok(d)) => (s, d),
-            (s, d) => {
-                problems.extend(s.err());
-                problems.extend(d.err());
-                continue;
-            }
-        };
-        let pointer = format!("{at}/destination-field-name");
-        if destination.get(&destination_field).is_none() {
-            problems.push(Problem::invalid(
-                "invalid-field-mapping",
-                format!("`{destination_field}` is not a field of the destination"),
-                pointer,
-            ));
-        } else if !destinations.insert(destination_field.clone()) {
-            problems.push(Problem::invalid(
-                "duplicate-field-mapping",
-                format!("`{destination_field}` is the destination of more than one mapping"),
-                pointer,
-            ));
+) -> Result<(), Vec<MappingRefusal>> {
+    let mut refusals = Vec::new();
+    let mut seen = BTreeSet::new();
+    for (index, mapping) in mappings.iter().enumerate() {
+        let field = &mapping.destination_field_name;
+        let problem = if destination.get(field).is_none() {
+            MappingProblem::NotADestinationField
+        } else if !seen.insert(field.clone()) {
+            MappingProblem::DuplicateDestination
         } else {
-            mappings.push(FieldMapping {
-                source_field_name: source,
-                destination_field_name: destination_field,
-            });
-        }
+            continue;
+        };
+        refusals.push(MappingRefusal {
+            index,
+            destination_field_name: field.clone(),
+            problem,
+        });
     }
-    if problems.is_empty() {
-        Ok(mappings)
+    if refusals.is_empty() {
+        Ok(())
     } else {
-        Err(problems)
+        Err(refusals)
     }
 }
 
@@ -291,7 +252,7 @@ mod tests {
     use crate::fields::strategies::{any_path, any_scalar_type, any_scalar_value};
     use crate::fields::{FieldDef, FieldValue};
     use proptest::prelude::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     fn path(text: &str) -> FieldPath {
         FieldPath::parse(text).unwrap()
@@ -480,42 +441,33 @@ mod tests {
     }
 
     #[test]
-    fn a_mapping_to_an_undeclared_field_is_refused_with_its_pointer() {
+    fn a_mapping_to_an_undeclared_field_or_a_second_one_to_a_field_is_refused_by_position() {
         let destination = schema(json!([{"key": "income", "type": "integer"}]));
 
-        let problems = parse_mappings(
-            Some(&json!([
-                {"source-field-name": "salary", "destination-field-name": "income"},
-                {"source-field-name": "x", "destination-field-name": "wealth"}
-            ])),
+        let refusals = check_mappings(
+            &[
+                mapping("salary", "income"),
+                mapping("x", "wealth"),
+                mapping("wage", "income"),
+            ],
             &destination,
         )
-        .expect_err("wealth is not declared");
+        .expect_err("wealth is not declared and income is mapped twice");
 
         assert_eq!(
-            problems[0].pointer.as_deref(),
-            Some("/meta/field-mappings/1/destination-field-name")
-        );
-        assert_eq!(problems[0].code, "invalid-field-mapping");
-    }
-
-    #[test]
-    fn two_mappings_to_one_destination_field_are_refused() {
-        let destination = schema(json!([{"key": "income", "type": "integer"}]));
-
-        let problems = parse_mappings(
-            Some(&json!([
-                {"source-field-name": "salary", "destination-field-name": "income"},
-                {"source-field-name": "wage", "destination-field-name": "income"}
-            ])),
-            &destination,
-        )
-        .expect_err("income is mapped twice");
-
-        assert_eq!(problems[0].code, "duplicate-field-mapping");
-        assert_eq!(
-            problems[0].pointer.as_deref(),
-            Some("/meta/field-mappings/1/destination-field-name")
+            refusals,
+            [
+                MappingRefusal {
+                    index: 1,
+                    destination_field_name: path("wealth"),
+                    problem: MappingProblem::NotADestinationField,
+                },
+                MappingRefusal {
+                    index: 2,
+                    destination_field_name: path("income"),
+                    problem: MappingProblem::DuplicateDestination,
+                },
+            ]
         );
     }
 

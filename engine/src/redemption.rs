@@ -5,27 +5,63 @@
 //! hydrates the destination, runs the inquiry, writes the report and marks the token `redeemed`,
 //! all in one transaction. `preview` runs the same validation and hydration and writes nothing.
 
-use serde_json::Value;
-
 use crate::connections::{self, ConnectionStatus};
-use crate::error::{Problem, Result};
+use crate::error::Result;
 use crate::events::names;
 use crate::fields::{FieldValue, FieldValues};
-use crate::hydration::{self, FieldMapping, Hydration, HydrationReport};
+use crate::hydration::{self, FieldMapping, Hydration, HydrationReport, MappingRefusal};
 use crate::ids::{OrgId, ShareTokenId};
+use crate::inquiry::InquiryStatus;
 use crate::jobs::{self, Job, Task};
 use crate::objects::{self, ObjectKind, ObjectRecord};
 use crate::schemas::{self, SchemaRecord};
 use crate::share_tokens::{self, RedemptionFailure, ShareToken, ShareTokenStatus};
 use crate::{Engine, documents};
 
-/// What a redeem (or preview) request carries.
-#[derive(Clone, Debug, Default)]
-pub struct RedeemRequest<'a> {
-    /// `data.attributes.destination-id`.
-    pub destination_id: Option<&'a str>,
-    /// `meta.field-mappings`.
-    pub field_mappings: Option<&'a Value>,
+/// Redeem (or preview) a share token into one of the caller's objects: the command every channel
+/// builds (the API from JSON:API, the hosted flow from its stored link, a workflow step, the
+/// dashboard's modal).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Redeem {
+    pub token_id: ShareTokenId,
+    /// An `inq_`, `txn_` or `act_` id of the redeeming organization.
+    pub destination_id: String,
+    pub mappings: Vec<FieldMapping>,
+}
+
+/// Why a redemption cannot start, in the domain's terms; each channel words it (the API as a code
+/// and a pointer, the hosted flow as a page).
+#[derive(Debug, thiserror::Error)]
+pub enum RedeemError {
+    #[error("the share token was not found")]
+    TokenNotFound,
+    #[error("the share token has already been redeemed")]
+    AlreadyRedeemed,
+    #[error("the share token has expired")]
+    Expired,
+    #[error("the share token's redemption failed and cannot be retried. {}", .0.sentence())]
+    Failed(RedemptionFailure),
+    #[error("the connection is {}", .0.as_str())]
+    ConnectionNotActive(ConnectionStatus),
+    #[error("the destination is not an inq_, txn_ or act_ id")]
+    InvalidDestination,
+    #[error("the destination was not found")]
+    DestinationNotFound,
+    #[error(
+        "the destination inquiry is {}; redeem into an inquiry that is created or pending",
+        .0.as_str()
+    )]
+    DestinationNotRedeemable(InquiryStatus),
+    #[error("{} field mapping(s) do not fit the destination", .0.len())]
+    Mappings(Vec<MappingRefusal>),
+    #[error(transparent)]
+    Internal(#[from] crate::Error),
+}
+
+impl From<sqlx::Error> for RedeemError {
+    fn from(err: sqlx::Error) -> Self {
+        Self::Internal(err.into())
+    }
 }
 
 /// A redemption that passed validation.
@@ -37,90 +73,52 @@ struct Plan {
 }
 
 /// Rules 1–3, in order: the token, then the destination, then the mappings.
-async fn validate(
-    engine: &Engine,
-    org: &OrgId,
-    token_id: &str,
-    request: &RedeemRequest<'_>,
-) -> Result<Plan> {
-    let token = share_tokens::find(engine.db().pool(), token_id)
+async fn validate(engine: &Engine, org: &OrgId, command: &Redeem) -> Result<Plan, RedeemError> {
+    let pool = engine.db().pool();
+    let token = share_tokens::find(pool, command.token_id.as_str())
         .await?
         .filter(|t| &t.destination_organization_id == org)
-        .ok_or_else(|| Problem::not_found("the share token"))?;
+        .ok_or(RedeemError::TokenNotFound)?;
     check_redeemable(&token, engine)?;
-    let connection = connections::find(engine.db().pool(), token.connection_id.as_str())
+    let connection = connections::find(pool, token.connection_id.as_str())
         .await?
         .ok_or_else(|| crate::Error::Internal(format!("connection of {} is missing", token.id)))?;
     if connection.status != ConnectionStatus::Active {
-        return Err(Problem::invalid_here(
-            "connection-not-active",
-            format!("the connection is {}", connection.status.as_str()),
-        )
-        .into());
+        return Err(RedeemError::ConnectionNotActive(connection.status));
     }
-    const DESTINATION: &str = "/data/attributes/destination-id";
-    let destination_id = request.destination_id.ok_or_else(|| {
-        Problem::invalid(
-            "missing-attribute",
-            "`destination-id` is required: an inq_, txn_ or act_ id",
-            DESTINATION,
-        )
-    })?;
-    let kind = ObjectKind::of_id(destination_id).ok_or_else(|| {
-        Problem::invalid(
-            "invalid-destination",
-            "`destination-id` is an inq_, txn_ or act_ id",
-            DESTINATION,
-        )
-    })?;
-    let (destination, schema) = objects::get(engine, org, kind, destination_id)
-        .await
-        .map_err(|err| err.at_pointer(DESTINATION))?;
+    let kind = ObjectKind::of_id(&command.destination_id).ok_or(RedeemError::InvalidDestination)?;
+    let destination = objects::find(pool, &command.destination_id)
+        .await?
+        .filter(|o| &o.organization_id == org && o.kind == kind)
+        .ok_or(RedeemError::DestinationNotFound)?;
+    let schema = schemas::find(pool, &destination.schema_id)
+        .await?
+        .ok_or_else(|| {
+            crate::Error::Internal(format!("schema of {} is missing", destination.id))
+        })?;
     if let Some(status) = destination.status_at(engine.now())
         && !status.accepts_values()
     {
-        return Err(Problem::invalid(
-            "destination-not-redeemable",
-            format!(
-                "the destination inquiry is {}; redeem into an inquiry that is created or pending",
-                status.as_str()
-            ),
-            DESTINATION,
-        )
-        .into());
+        return Err(RedeemError::DestinationNotRedeemable(status));
     }
-    let mappings = hydration::parse_mappings(request.field_mappings, &schema.schema)?;
+    hydration::check_mappings(&command.mappings, &schema.schema).map_err(RedeemError::Mappings)?;
     Ok(Plan {
         token,
         destination,
         schema,
-        mappings,
+        mappings: command.mappings.clone(),
     })
 }
 
 /// Rule 1's status checks.
-fn check_redeemable(token: &ShareToken, engine: &Engine) -> Result<()> {
+fn check_redeemable(token: &ShareToken, engine: &Engine) -> Result<(), RedeemError> {
     match token.status_at(engine.now()) {
         ShareTokenStatus::Created => Ok(()),
-        ShareTokenStatus::Pending | ShareTokenStatus::Redeemed => Err(Problem::conflict(
-            "share-token-already-redeemed",
-            "the share token has already been redeemed",
-        )
-        .into()),
-        ShareTokenStatus::Expired => {
-            Err(Problem::invalid_here("share-token-expired", "the share token has expired").into())
-        }
-        ShareTokenStatus::Failed => Err(Problem::invalid_here(
-            "share-token-failed",
-            format!(
-                "the share token's redemption failed and cannot be retried. {}",
-                token
-                    .failure
-                    .unwrap_or(RedemptionFailure::InternalError)
-                    .sentence()
-            ),
-        )
-        .into()),
+        ShareTokenStatus::Pending | ShareTokenStatus::Redeemed => Err(RedeemError::AlreadyRedeemed),
+        ShareTokenStatus::Expired => Err(RedeemError::Expired),
+        ShareTokenStatus::Failed => Err(RedeemError::Failed(
+            token.failure.unwrap_or(RedemptionFailure::InternalError),
+        )),
     }
 }
 
@@ -128,10 +126,9 @@ fn check_redeemable(token: &ShareToken, engine: &Engine) -> Result<()> {
 pub async fn redeem(
     engine: &Engine,
     org: &OrgId,
-    token_id: &str,
-    request: RedeemRequest<'_>,
-) -> Result<ShareToken> {
-    let plan = validate(engine, org, token_id, &request).await?;
+    command: &Redeem,
+) -> Result<ShareToken, RedeemError> {
+    let plan = validate(engine, org, command).await?;
     let mut tx = engine.db().begin_write().await?;
     let token = start_in(&mut tx, engine, plan).await?;
     tx.commit().await?;
@@ -146,7 +143,7 @@ async fn start_in(
     tx: &mut sqlx::SqliteConnection,
     engine: &Engine,
     plan: Plan,
-) -> Result<ShareToken> {
+) -> Result<ShareToken, RedeemError> {
     let now = engine.now();
     let mut token = plan.token;
     let claimed =
@@ -158,11 +155,7 @@ async fn start_in(
             .await?
             .unwrap_or(token);
         check_redeemable(&current, engine)?;
-        return Err(Problem::conflict(
-            "share-token-already-redeemed",
-            "the share token has already been redeemed",
-        )
-        .into());
+        return Err(RedeemError::AlreadyRedeemed);
     }
     jobs::enqueue(
         tx,
@@ -186,14 +179,13 @@ async fn start_in(
 pub async fn redeem_with<F>(
     engine: &Engine,
     org: &OrgId,
-    token_id: &str,
-    request: RedeemRequest<'_>,
+    command: &Redeem,
     before: F,
-) -> Result<Option<ShareToken>>
+) -> Result<Option<ShareToken>, RedeemError>
 where
     F: AsyncFnOnce(&mut sqlx::SqliteConnection) -> Result<bool>,
 {
-    let plan = validate(engine, org, token_id, &request).await?;
+    let plan = validate(engine, org, command).await?;
     let mut tx = engine.db().begin_write().await?;
     if !before(&mut tx).await? {
         return Ok(None);
@@ -209,10 +201,9 @@ where
 pub async fn preview(
     engine: &Engine,
     org: &OrgId,
-    token_id: &str,
-    request: RedeemRequest<'_>,
-) -> Result<HydrationReport> {
-    let plan = validate(engine, org, token_id, &request).await?;
+    command: &Redeem,
+) -> Result<HydrationReport, RedeemError> {
+    let plan = validate(engine, org, command).await?;
     // Judged by types only: before redemption the destination learns nothing about a value.
     Ok(hydration::preview(
         &plan.token.snapshot,

@@ -4,10 +4,11 @@
 
 mod common;
 
+use common::RedeemRequest;
 use common::{World, file_json, png};
 use engine::objects::{self, NewObject, ObjectKind};
 use engine::paging::PageRequest;
-use engine::redemption::{self, RedeemRequest};
+use engine::redemption;
 use engine::schemas::SchemaKind;
 use engine::share_tokens::{self, NewShareToken};
 use engine::{events, render};
@@ -153,7 +154,7 @@ async fn what_the_destination_reads(
         field_mappings: Some(mappings),
     };
     let mut seen = Vec::new();
-    match redemption::preview(&world.engine, org, token_id, request()).await {
+    match redemption::preview(&world.engine, org, &common::cmd(token_id, request())).await {
         Ok(report) => seen.push(serde_json::to_string(&report).unwrap()),
         Err(err) => seen.push(format!("{err} {err:?}")),
     }
@@ -226,8 +227,8 @@ proptest! {
             let seen = what_the_destination_reads(&world, token.id.as_str(), &destination.id, &mappings).await;
             let request = || RedeemRequest { destination_id: Some(&destination.id), field_mappings: Some(&mappings) };
             let previews = (
-                redemption::preview(&world.engine, &world.destination.id, token.id.as_str(), request()).await.ok(),
-                redemption::preview(&world.engine, &world.destination.id, twin.id.as_str(), request()).await.ok(),
+                redemption::preview(&world.engine, &world.destination.id, &common::cmd(token.id.as_str(), request())).await.ok(),
+                redemption::preview(&world.engine, &world.destination.id, &common::cmd(twin.id.as_str(), request())).await.ok(),
             );
 
             // Assert

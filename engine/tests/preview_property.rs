@@ -3,9 +3,10 @@
 
 mod common;
 
+use common::RedeemRequest;
 use common::World;
 use engine::objects::ObjectKind;
-use engine::redemption::{self, RedeemRequest};
+use engine::redemption;
 use engine::schemas::SchemaKind;
 use engine::{share_tokens, worker};
 use proptest::prelude::*;
@@ -71,8 +72,8 @@ proptest! {
             let mappings = Value::Array(mappings);
             let request = || RedeemRequest { destination_id: Some(&account.id), field_mappings: Some(&mappings) };
 
-            let preview = redemption::preview(&world.engine, &world.destination.id, token.id.as_str(), request()).await.unwrap();
-            redemption::redeem(&world.engine, &world.destination.id, token.id.as_str(), request()).await.unwrap();
+            let preview = redemption::preview(&world.engine, &world.destination.id, &common::cmd(token.id.as_str(), request())).await.unwrap();
+            redemption::redeem(&world.engine, &world.destination.id, &common::cmd(token.id.as_str(), request())).await.unwrap();
             worker::run_pending(&world.engine).await.unwrap();
 
             let redeemed = share_tokens::get(&world.engine, &world.destination.id, token.id.as_str())

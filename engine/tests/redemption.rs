@@ -4,12 +4,14 @@ mod common;
 
 use std::time::Duration;
 
+use common::RedeemRequest;
 use common::World;
 use engine::events::{self, names};
+use engine::hydration::MappingProblem;
 use engine::inquiry::InquiryStatus;
 use engine::objects::{self, ObjectKind};
 use engine::paging::PageRequest;
-use engine::redemption::{self, RedeemRequest};
+use engine::redemption::{self, RedeemError};
 use engine::schemas::SchemaKind;
 use engine::share_tokens::{self, ShareTokenStatus};
 use engine::{fields::FieldPath, fields::FieldValue, worker};
@@ -44,8 +46,7 @@ async fn redeem_into_transaction_copies_matching_fields_and_leaves_the_rest_unse
     let pending = redemption::redeem(
         &world.engine,
         &world.destination.id,
-        token.id.as_str(),
-        into(&transaction.id),
+        &common::cmd(token.id.as_str(), into(&transaction.id)),
     )
     .await
     .expect("redeem");
@@ -107,11 +108,13 @@ async fn field_mappings_fill_differently_named_and_nested_fields() {
     redemption::redeem(
         &world.engine,
         &world.destination.id,
-        token.id.as_str(),
-        RedeemRequest {
-            destination_id: Some(&account.id),
-            field_mappings: Some(&mappings),
-        },
+        &common::cmd(
+            token.id.as_str(),
+            RedeemRequest {
+                destination_id: Some(&account.id),
+                field_mappings: Some(&mappings),
+            },
+        ),
     )
     .await
     .unwrap();
@@ -154,8 +157,7 @@ async fn redeem_into_inquiry_with_everything_completes_it_with_byte_identical_co
     redemption::redeem(
         &world.engine,
         &world.destination.id,
-        token.id.as_str(),
-        into(&inquiry.id),
+        &common::cmd(token.id.as_str(), into(&inquiry.id)),
     )
     .await
     .unwrap();
@@ -240,8 +242,7 @@ async fn redeem_into_inquiry_missing_a_required_field_leaves_it_pending_with_the
     redemption::redeem(
         &world.engine,
         &world.destination.id,
-        token.id.as_str(),
-        into(&inquiry.id),
+        &common::cmd(token.id.as_str(), into(&inquiry.id)),
     )
     .await
     .unwrap();
@@ -281,10 +282,17 @@ async fn only_the_destination_organization_can_redeem() {
         .await;
 
     for org in [&world.source.id, &world.stranger.id] {
-        let err = redemption::redeem(&world.engine, org, token.id.as_str(), into(&transaction.id))
-            .await
-            .unwrap_err();
-        assert_eq!(err.code(), Some("not-found"), "{org} must not redeem");
+        let err = redemption::redeem(
+            &world.engine,
+            org,
+            &common::cmd(token.id.as_str(), into(&transaction.id)),
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(err, RedeemError::TokenNotFound),
+            "{org} must not redeem: {err:?}"
+        );
     }
 }
 
@@ -296,16 +304,14 @@ async fn a_destination_of_another_organization_is_not_found() {
     let err = redemption::redeem(
         &world.engine,
         &world.destination.id,
-        token.id.as_str(),
-        into(&world.source_inquiry.id),
+        &common::cmd(token.id.as_str(), into(&world.source_inquiry.id)),
     )
     .await
     .unwrap_err();
 
-    assert_eq!(err.code(), Some("not-found"));
-    assert_eq!(
-        err.problems()[0].pointer.as_deref(),
-        Some("/data/attributes/destination-id")
+    assert!(
+        matches!(err, RedeemError::DestinationNotFound),
+        "another organization's object is not found: {err:?}"
     );
 }
 
@@ -325,8 +331,7 @@ async fn a_token_already_pending_or_redeemed_is_a_conflict() {
     redemption::redeem(
         &world.engine,
         &world.destination.id,
-        token.id.as_str(),
-        into(&first.id),
+        &common::cmd(token.id.as_str(), into(&first.id)),
     )
     .await
     .unwrap();
@@ -334,8 +339,7 @@ async fn a_token_already_pending_or_redeemed_is_a_conflict() {
     let while_pending = redemption::redeem(
         &world.engine,
         &world.destination.id,
-        token.id.as_str(),
-        into(&second.id),
+        &common::cmd(token.id.as_str(), into(&second.id)),
     )
     .await
     .unwrap_err();
@@ -343,14 +347,19 @@ async fn a_token_already_pending_or_redeemed_is_a_conflict() {
     let once_redeemed = redemption::redeem(
         &world.engine,
         &world.destination.id,
-        token.id.as_str(),
-        into(&second.id),
+        &common::cmd(token.id.as_str(), into(&second.id)),
     )
     .await
     .unwrap_err();
 
-    assert_eq!(while_pending.code(), Some("share-token-already-redeemed"));
-    assert_eq!(once_redeemed.code(), Some("share-token-already-redeemed"));
+    assert!(
+        matches!(while_pending, RedeemError::AlreadyRedeemed),
+        "{while_pending:?}"
+    );
+    assert!(
+        matches!(once_redeemed, RedeemError::AlreadyRedeemed),
+        "{once_redeemed:?}"
+    );
 }
 
 #[tokio::test]
@@ -387,12 +396,11 @@ async fn an_expired_token_reads_as_expired_at_once_and_cannot_be_redeemed() {
     let err = redemption::redeem(
         &world.engine,
         &world.destination.id,
-        token.id.as_str(),
-        into(&transaction.id),
+        &common::cmd(token.id.as_str(), into(&transaction.id)),
     )
     .await
     .unwrap_err();
-    assert_eq!(err.code(), Some("share-token-expired"));
+    assert!(matches!(err, RedeemError::Expired), "{err:?}");
     let listed = share_tokens::list(
         &world.engine,
         &world.destination.id,
@@ -435,13 +443,15 @@ async fn a_terminal_destination_inquiry_is_not_redeemable() {
     let err = redemption::redeem(
         &world.engine,
         &world.destination.id,
-        token.id.as_str(),
-        into(&done.record.id),
+        &common::cmd(token.id.as_str(), into(&done.record.id)),
     )
     .await
     .unwrap_err();
 
-    assert_eq!(err.code(), Some("destination-not-redeemable"));
+    assert!(
+        matches!(err, RedeemError::DestinationNotRedeemable(_)),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -463,19 +473,24 @@ async fn mappings_to_undeclared_or_repeated_destination_fields_are_refused_and_c
     let err = redemption::redeem(
         &world.engine,
         &world.destination.id,
-        token.id.as_str(),
-        RedeemRequest {
-            destination_id: Some(&transaction.id),
-            field_mappings: Some(&unknown),
-        },
+        &common::cmd(
+            token.id.as_str(),
+            RedeemRequest {
+                destination_id: Some(&transaction.id),
+                field_mappings: Some(&unknown),
+            },
+        ),
     )
     .await
     .unwrap_err();
 
-    assert_eq!(
-        err.problems()[0].pointer.as_deref(),
-        Some("/meta/field-mappings/0/destination-field-name")
-    );
+    match &err {
+        RedeemError::Mappings(refusals) => assert_eq!(
+            (refusals[0].index, refusals[0].problem),
+            (0, MappingProblem::NotADestinationField)
+        ),
+        other => panic!("expected the mapping to be refused, got {other:?}"),
+    }
     let unchanged = share_tokens::get(&world.engine, &world.destination.id, token.id.as_str())
         .await
         .unwrap();
@@ -507,8 +522,7 @@ async fn preview_returns_the_report_redeeming_produces_and_writes_nothing() {
     let preview = redemption::preview(
         &world.engine,
         &world.destination.id,
-        token.id.as_str(),
-        request(),
+        &common::cmd(token.id.as_str(), request()),
     )
     .await
     .unwrap();
@@ -528,8 +542,7 @@ async fn preview_returns_the_report_redeeming_produces_and_writes_nothing() {
     redemption::redeem(
         &world.engine,
         &world.destination.id,
-        token.id.as_str(),
-        request(),
+        &common::cmd(token.id.as_str(), request()),
     )
     .await
     .unwrap();
@@ -558,8 +571,7 @@ async fn creation_and_redemption_emit_events_to_each_side() {
     redemption::redeem(
         &world.engine,
         &world.destination.id,
-        token.id.as_str(),
-        into(&transaction.id),
+        &common::cmd(token.id.as_str(), into(&transaction.id)),
     )
     .await
     .unwrap();
@@ -639,8 +651,7 @@ async fn a_destination_that_becomes_terminal_before_the_job_runs_fails_the_token
     redemption::redeem(
         &world.engine,
         &world.destination.id,
-        token.id.as_str(),
-        into(&inquiry.id),
+        &common::cmd(token.id.as_str(), into(&inquiry.id)),
     )
     .await
     .unwrap();
@@ -667,12 +678,11 @@ async fn a_destination_that_becomes_terminal_before_the_job_runs_fails_the_token
     let err = redemption::redeem(
         &world.engine,
         &world.destination.id,
-        token.id.as_str(),
-        into(&again.id),
+        &common::cmd(token.id.as_str(), into(&again.id)),
     )
     .await
     .unwrap_err();
-    assert_eq!(err.code(), Some("share-token-failed"));
+    assert!(matches!(err, RedeemError::Failed(_)), "{err:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -700,11 +710,13 @@ async fn of_16_concurrent_redeems_exactly_one_is_accepted_and_the_destination_is
             redemption::redeem(
                 &engine,
                 &org,
-                &token_id,
-                RedeemRequest {
-                    destination_id: Some(&destination),
-                    field_mappings: None,
-                },
+                &common::cmd(
+                    &token_id,
+                    RedeemRequest {
+                        destination_id: Some(&destination),
+                        field_mappings: None,
+                    },
+                ),
             )
             .await
         })
@@ -721,7 +733,7 @@ async fn of_16_concurrent_redeems_exactly_one_is_accepted_and_the_destination_is
     let accepted = results.iter().filter(|r| r.is_ok()).count();
     let conflicts = results
         .iter()
-        .filter(|r| r.as_ref().err().and_then(|e| e.code()) == Some("share-token-already-redeemed"))
+        .filter(|r| matches!(r, Err(RedeemError::AlreadyRedeemed)))
         .count();
     assert_eq!((accepted, conflicts), (1, 15), "results: {results:?}");
     assert_eq!(ran, 1, "one job");
@@ -768,8 +780,7 @@ async fn a_redemption_interrupted_after_the_claim_is_resumed_after_restart_and_c
     redemption::redeem(
         &world.engine,
         &world.destination.id,
-        token.id.as_str(),
-        into(&transaction.id),
+        &common::cmd(token.id.as_str(), into(&transaction.id)),
     )
     .await
     .unwrap();
@@ -868,8 +879,7 @@ async fn a_group_of_redemptions_commits_together_and_a_failing_one_rolls_back_al
         redemption::redeem(
             &world.engine,
             &world.destination.id,
-            token.id.as_str(),
-            into(&transaction.id),
+            &common::cmd(token.id.as_str(), into(&transaction.id)),
         )
         .await
         .expect("redeem");
@@ -890,8 +900,7 @@ async fn a_group_of_redemptions_commits_together_and_a_failing_one_rolls_back_al
     redemption::redeem(
         &world.engine,
         &world.destination.id,
-        doomed.id.as_str(),
-        into(&inquiry.id),
+        &common::cmd(doomed.id.as_str(), into(&inquiry.id)),
     )
     .await
     .expect("redeem");
@@ -948,8 +957,7 @@ async fn two_tokens_redeemed_into_one_destination_in_one_group_both_land() {
         redemption::redeem(
             &world.engine,
             &world.destination.id,
-            token.id.as_str(),
-            into(&transaction.id),
+            &common::cmd(token.id.as_str(), into(&transaction.id)),
         )
         .await
         .expect("redeem");

@@ -2,11 +2,12 @@
 
 mod common;
 
+use common::RedeemRequest;
 use common::World;
 use engine::connections::{self, ConnectionAction};
 use engine::objects::{self, NewObject, ObjectKind};
 use engine::paging::PageRequest;
-use engine::redemption::{self, RedeemRequest};
+use engine::redemption;
 use engine::render;
 use engine::schemas::SchemaKind;
 use engine::share_tokens::{self, Direction, ListFilter, NewShareToken, ShareTokenStatus};
@@ -203,11 +204,13 @@ async fn source_data_shows_keys_and_types_only_until_redeemed_and_values_only_to
     redemption::redeem(
         &world.engine,
         &world.destination.id,
-        token.id.as_str(),
-        RedeemRequest {
-            destination_id: Some(&transaction.id),
-            field_mappings: None,
-        },
+        &common::cmd(
+            token.id.as_str(),
+            RedeemRequest {
+                destination_id: Some(&transaction.id),
+                field_mappings: None,
+            },
+        ),
     )
     .await
     .unwrap();

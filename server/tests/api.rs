@@ -70,6 +70,17 @@ impl<'a> Client<'a> {
     }
 }
 
+/// POSTs `body` as it is to the redeem endpoint of `token`.
+async fn redeem_raw(client: &Client<'_>, token: &str, body: Value) -> (StatusCode, Value) {
+    client
+        .send(
+            reqwest::Method::POST,
+            &format!("/connect/share-tokens/{token}/redeem"),
+            Some(body),
+        )
+        .await
+}
+
 fn id(body: &Value) -> String {
     body["data"]["id"]
         .as_str()
@@ -285,6 +296,23 @@ async fn errors_use_the_contract_format_with_codes_and_pointers() {
             Some(json!({"data": {"attributes": {"destination-id": inquiry}}, "meta": {"field-mappings": []}})),
         )
         .await;
+    let (_, no_destination) =
+        redeem_raw(&destination, &token, json!({"data": {"attributes": {}}})).await;
+    let (_, not_an_object) = redeem_raw(
+        &destination,
+        &token,
+        json!({"data": {"attributes": {"destination-id": connection}}}),
+    )
+    .await;
+    let (_, unreadable_mapping) = redeem_raw(
+        &destination,
+        &token,
+        json!({
+            "data": {"attributes": {"destination-id": inquiry}},
+            "meta": {"field-mappings": [{"source-field-name": "salary"}]}
+        }),
+    )
+    .await;
     let (_, bad_field) = source
         .post(
             "/inquiry-templates",
@@ -304,6 +332,30 @@ async fn errors_use_the_contract_format_with_codes_and_pointers() {
         first_error(&bad_mapping),
         ("404", "not-found", Some("/data/attributes/destination-id")),
         "the source's inquiry is not the destination's"
+    );
+    assert_eq!(
+        first_error(&no_destination),
+        (
+            "422",
+            "missing-attribute",
+            Some("/data/attributes/destination-id")
+        )
+    );
+    assert_eq!(
+        first_error(&not_an_object),
+        (
+            "422",
+            "invalid-destination",
+            Some("/data/attributes/destination-id")
+        )
+    );
+    assert_eq!(
+        first_error(&unreadable_mapping),
+        (
+            "422",
+            "invalid-field-mapping",
+            Some("/meta/field-mappings/0/destination-field-name")
+        )
     );
     assert_eq!(
         first_error(&bad_field),

@@ -7,7 +7,7 @@ use std::time::Duration;
 use common::TestServer;
 use engine::connections::{self, ConnectionAction};
 use engine::objects::{self, NewObject, ObjectKind};
-use engine::redemption::{self, RedeemRequest};
+use engine::redemption::{self, Redeem};
 use engine::schemas::{self, NewSchema, SchemaKind};
 use engine::share_tokens::{self, NewShareToken, ShareTokenStatus};
 use engine::{fields::FieldPath, fields::FieldValue, orgs};
@@ -83,17 +83,14 @@ async fn a_redemption_started_on_a_running_server_is_finished_by_its_worker() {
     .await
     .unwrap();
 
-    redemption::redeem(
-        engine,
-        &destination.id,
-        token.id.as_str(),
-        RedeemRequest {
-            destination_id: Some(&destination_txn.id),
-            field_mappings: None,
-        },
-    )
-    .await
-    .unwrap();
+    let command = Redeem {
+        token_id: token.id.clone(),
+        destination_id: destination_txn.id.clone(),
+        mappings: Vec::new(),
+    };
+    redemption::redeem(engine, &destination.id, &command)
+        .await
+        .unwrap();
 
     let mut status = ShareTokenStatus::Pending;
     for _ in 0..200 {

@@ -2,6 +2,7 @@ use super::*;
 use crate::demo::{self, Demo};
 use crate::testing::engine;
 use crate::worker;
+use serde_json::json;
 
 const ORIGIN: &str = "https://shop.example";
 

@@ -247,14 +247,36 @@ impl World {
         engine::redemption::redeem(
             &self.engine,
             &self.destination.id,
-            token.id.as_str(),
-            engine::redemption::RedeemRequest {
-                destination_id: Some(&transaction.id),
-                field_mappings: None,
-            },
+            &cmd(
+                token.id.as_str(),
+                RedeemRequest {
+                    destination_id: Some(&transaction.id),
+                    field_mappings: None,
+                },
+            ),
         )
         .await
         .expect("the redemption starts");
         (token, transaction)
+    }
+}
+
+/// A redemption as tests write it: the destination and, optionally, the mappings as the API's
+/// JSON list (`[{"source-field-name", "destination-field-name"}]`).
+#[derive(Clone, Copy, Default)]
+pub struct RedeemRequest<'a> {
+    pub destination_id: Option<&'a str>,
+    pub field_mappings: Option<&'a Value>,
+}
+
+/// The typed command for redeeming `token` as `request` says.
+pub fn cmd(token: &str, request: RedeemRequest<'_>) -> engine::redemption::Redeem {
+    engine::redemption::Redeem {
+        token_id: engine::ids::ShareTokenId::parse(token).expect("a share token id"),
+        destination_id: request.destination_id.expect("a destination").to_owned(),
+        mappings: request
+            .field_mappings
+            .map(|json| serde_json::from_value(json.clone()).expect("mappings in the API's shape"))
+            .unwrap_or_default(),
     }
 }

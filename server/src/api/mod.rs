@@ -3,6 +3,7 @@
 mod auth;
 mod body;
 mod catalog;
+mod commands;
 mod document;
 mod error;
 mod idempotency;

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use engine::connections::{self, ConnectionAction};
 use engine::objects::{self, NewObject, ObjectKind};
-use engine::redemption::{self, RedeemRequest};
+use engine::redemption;
 use engine::schemas::{self, NewSchema, SchemaKind};
 use engine::share_tokens::{self, Direction, ListFilter, NewShareToken, ShareTokenStatus};
 use engine::{Engine, Problem, events, render};
@@ -14,6 +14,7 @@ use serde_json::json;
 use super::auth::Caller;
 use super::body::JsonApiBody;
 use super::catalog::{Catalog, Doc, Param, param};
+use super::commands;
 use super::document::{Query, document, list};
 use super::error::ApiError;
 
@@ -569,20 +570,16 @@ async fn expire_share_token(
     ))
 }
 
-fn redeem_request(body: &JsonApiBody) -> Result<RedeemRequest<'_>, ApiError> {
-    Ok(RedeemRequest {
-        destination_id: body.str_attribute("destination-id")?,
-        field_mappings: body.meta.get("field-mappings"),
-    })
-}
-
 async fn redeem_share_token(
     State(engine): State<Engine>,
     caller: Caller,
     Path(id): Path<String>,
     body: JsonApiBody,
 ) -> ApiResult {
-    let token = redemption::redeem(&engine, &caller.0, &id, redeem_request(&body)?).await?;
+    let command = commands::redeem(&id, &body)?;
+    let token = redemption::redeem(&engine, &caller.0, &command)
+        .await
+        .map_err(commands::redeem_error)?;
     Ok(document(
         StatusCode::ACCEPTED,
         render::share_token(&token, &caller.0, engine.now()),
@@ -595,7 +592,10 @@ async fn preview_redemption(
     Path(id): Path<String>,
     body: JsonApiBody,
 ) -> ApiResult {
-    let report = redemption::preview(&engine, &caller.0, &id, redeem_request(&body)?).await?;
+    let command = commands::redeem(&id, &body)?;
+    let report = redemption::preview(&engine, &caller.0, &command)
+        .await
+        .map_err(commands::redeem_error)?;
     let data =
         json!({ "type": "share-token", "id": id, "attributes": { "hydration-report": report } });
     Ok(document(StatusCode::OK, data, None))

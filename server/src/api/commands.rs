@@ -1,0 +1,173 @@
+//! The API's two translations, each in one place: JSON:API bodies into the engine's typed commands
+//! (with pointers for what cannot be read), and the engine's typed refusals into the contract's
+//! codes and pointers.
+
+use engine::Problem;
+use engine::fields::FieldPath;
+use engine::hydration::{FieldMapping, MAX_MAPPINGS, MappingProblem};
+use engine::ids::ShareTokenId;
+use engine::redemption::{Redeem, RedeemError};
+use serde_json::Value;
+
+use super::body::JsonApiBody;
+use super::error::ApiError;
+
+const DESTINATION: &str = "/data/attributes/destination-id";
+const MAPPINGS: &str = "/meta/field-mappings";
+
+/// `POST /connect/share-tokens/{id}/redeem` (and `preview-redemption`) as a command.
+pub fn redeem(token_id: &str, body: &JsonApiBody) -> Result<Redeem, ApiError> {
+    // An id that cannot be one is a token nobody has: 404, like any unknown one.
+    let token_id = ShareTokenId::parse(token_id).map_err(|_| ApiError::not_found())?;
+    let destination_id = body.str_attribute("destination-id")?.ok_or_else(|| {
+        Problem::invalid(
+            "missing-attribute",
+            "`destination-id` is required: an inq_, txn_ or act_ id",
+            DESTINATION,
+        )
+    })?;
+    let mappings = field_mappings(body.meta.get("field-mappings")).map_err(ApiError::Problems)?;
+    Ok(Redeem {
+        token_id,
+        destination_id: destination_id.to_owned(),
+        mappings,
+    })
+}
+
+/// `meta.field-mappings`: a list of `{source-field-name, destination-field-name}` field paths.
+fn field_mappings(json: Option<&Value>) -> Result<Vec<FieldMapping>, Vec<Problem>> {
+    let items = match json {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(items)) if items.len() <= MAX_MAPPINGS => items,
+        Some(Value::Array(_)) => {
+            return Err(vec![Problem::invalid(
+                "invalid-field-mapping",
+                format!("at most {MAX_MAPPINGS} field mappings"),
+                MAPPINGS,
+            )]);
+        }
+        Some(_) => {
+            return Err(vec![Problem::invalid(
+                "invalid-field-mapping",
+                "`field-mappings` is a list",
+                MAPPINGS,
+            )]);
+        }
+    };
+    let mut problems = Vec::new();
+    let mut mappings = Vec::new();
+    for (index, item) in items.iter().enumerate() {
+        let path_at = |name: &str| -> Result<FieldPath, Problem> {
+            let at = format!("{MAPPINGS}/{index}/{name}");
+            let text = item.get(name).and_then(Value::as_str).ok_or_else(|| {
+                Problem::invalid(
+                    "invalid-field-mapping",
+                    format!("`{name}` is required and is a string"),
+                    at.clone(),
+                )
+            })?;
+            FieldPath::parse(text)
+                .map_err(|err| Problem::invalid("invalid-field-mapping", err.to_string(), at))
+        };
+        match (
+            path_at("source-field-name"),
+            path_at("destination-field-name"),
+        ) {
+            (Ok(source_field_name), Ok(destination_field_name)) => mappings.push(FieldMapping {
+                source_field_name,
+                destination_field_name,
+            }),
+            (source, destination) => {
+                problems.extend(source.err());
+                problems.extend(destination.err());
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(mappings)
+    } else {
+        Err(problems)
+    }
+}
+
+/// A refused redemption in the contract's terms (CONTRACT.md §5, rules 1–3).
+pub fn redeem_error(err: RedeemError) -> ApiError {
+    let detail = err.to_string();
+    let problem = match err {
+        RedeemError::TokenNotFound => Problem::not_found("the share token"),
+        RedeemError::AlreadyRedeemed => Problem::conflict("share-token-already-redeemed", detail),
+        RedeemError::Expired => Problem::invalid_here("share-token-expired", detail),
+        RedeemError::Failed(_) => Problem::invalid_here("share-token-failed", detail),
+        RedeemError::ConnectionNotActive(_) => {
+            Problem::invalid_here("connection-not-active", detail)
+        }
+        RedeemError::InvalidDestination => Problem::invalid(
+            "invalid-destination",
+            "`destination-id` is an inq_, txn_ or act_ id",
+            DESTINATION,
+        ),
+        RedeemError::DestinationNotFound => Problem {
+            pointer: Some(DESTINATION.to_owned()),
+            ..Problem::not_found("the destination")
+        },
+        RedeemError::DestinationNotRedeemable(_) => {
+            Problem::invalid("destination-not-redeemable", detail, DESTINATION)
+        }
+        RedeemError::Mappings(refusals) => {
+            return ApiError::Problems(
+                refusals
+                    .into_iter()
+                    .map(|refusal| {
+                        let at = format!("{MAPPINGS}/{}/destination-field-name", refusal.index);
+                        let field = &refusal.destination_field_name;
+                        match refusal.problem {
+                            MappingProblem::NotADestinationField => Problem::invalid(
+                                "invalid-field-mapping",
+                                format!("`{field}` is not a field of the destination"),
+                                at,
+                            ),
+                            MappingProblem::DuplicateDestination => Problem::invalid(
+                                "duplicate-field-mapping",
+                                format!("`{field}` is the destination of more than one mapping"),
+                                at,
+                            ),
+                        }
+                    })
+                    .collect(),
+            );
+        }
+        RedeemError::Internal(err) => return err.into(),
+    };
+    problem.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn mappings_that_cannot_be_read_are_refused_with_pointers_to_each_name() {
+        let problems = field_mappings(Some(&json!([
+            {"source-field-name": "salary", "destination-field-name": "income"},
+            {"source-field-name": 7},
+            {"source-field-name": "Not A Path", "destination-field-name": "x"}
+        ])))
+        .expect_err("two mappings cannot be read");
+
+        let pointers: Vec<_> = problems
+            .iter()
+            .filter_map(|p| p.pointer.as_deref())
+            .collect();
+        assert_eq!(
+            pointers,
+            [
+                "/meta/field-mappings/1/source-field-name",
+                "/meta/field-mappings/1/destination-field-name",
+                "/meta/field-mappings/2/source-field-name",
+            ]
+        );
+        assert!(field_mappings(Some(&json!("a"))).is_err());
+        assert_eq!(field_mappings(None), Ok(Vec::new()));
+    }
+}
