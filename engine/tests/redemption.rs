@@ -1022,13 +1022,6 @@ async fn a_redemption_whose_worker_died_on_its_last_attempt_fails_with_its_event
         1,
         "the destination's failed event is written with it"
     );
-    let (untouched, _) = objects::get(
-        &world.engine,
-        &world.destination.id,
-        ObjectKind::Transaction,
-        &transaction.id,
-    )
-    .await
-    .unwrap();
+    let untouched = world.transaction(&transaction.id).await;
     assert!(untouched.fields.is_empty(), "the job did not run again");
 }

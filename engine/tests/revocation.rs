@@ -5,28 +5,17 @@ mod common;
 
 use common::World;
 use engine::connections::{ConnectionAction, ConnectionStatus, Side};
-use engine::events::{self, names};
-use engine::objects::ObjectKind;
-use engine::paging::PageRequest;
+use engine::events::names;
 use engine::share_tokens::{self, RedemptionFailure, ShareTokenStatus};
 use engine::worker;
 
 async fn event_names(world: &World, org: &engine::ids::OrgId) -> Vec<String> {
-    events::list(
-        &world.engine,
-        org,
-        None,
-        &PageRequest {
-            size: 100,
-            after: None,
-        },
-    )
-    .await
-    .unwrap()
-    .items
-    .into_iter()
-    .map(|e| e.name)
-    .collect()
+    world
+        .events_of(org)
+        .await
+        .into_iter()
+        .map(|e| e.name)
+        .collect()
 }
 
 #[tokio::test]
@@ -136,14 +125,7 @@ async fn a_redemption_under_way_when_the_source_revokes_fails_without_hydrating(
         .unwrap();
     assert_eq!(failed.status, ShareTokenStatus::Failed);
     assert_eq!(failed.failure, Some(RedemptionFailure::ConnectionInactive));
-    let (untouched, _) = engine::objects::get(
-        &world.engine,
-        &world.destination.id,
-        ObjectKind::Transaction,
-        &transaction.id,
-    )
-    .await
-    .unwrap();
+    let untouched = world.transaction(&transaction.id).await;
     assert!(
         untouched.fields.is_empty(),
         "nothing was copied after the revocation: {:?}",

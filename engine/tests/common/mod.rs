@@ -280,3 +280,34 @@ pub fn cmd(token: &str, request: RedeemRequest<'_>) -> engine::redemption::Redee
             .unwrap_or_default(),
     }
 }
+
+impl World {
+    /// `org`'s events, newest first, up to 100.
+    pub async fn events_of(&self, org: &engine::ids::OrgId) -> Vec<engine::events::Event> {
+        engine::events::list(
+            &self.engine,
+            org,
+            None,
+            &engine::paging::PageRequest {
+                size: 100,
+                after: None,
+            },
+        )
+        .await
+        .expect("events")
+        .items
+    }
+
+    /// The destination's transaction `id` as it is stored now.
+    pub async fn transaction(&self, id: &str) -> ObjectRecord {
+        objects::get(
+            &self.engine,
+            &self.destination.id,
+            ObjectKind::Transaction,
+            id,
+        )
+        .await
+        .expect("the destination's transaction")
+        .0
+    }
+}
