@@ -16,7 +16,7 @@ use crate::ids::OrgId;
 use crate::objects::{self, NewObject, ObjectKind};
 use crate::orgs::{self, ApiKey};
 use crate::schemas::{self, NewSchema, SchemaKind};
-use crate::share_tokens::{self, NewShareToken};
+use crate::share_tokens::{self, CreateShareToken, DEFAULT_TTL_SECONDS};
 
 pub const SOURCE_NAME: &str = "Northwind Bank (demo)";
 pub const DESTINATION_NAME: &str = "Contoso Lending (demo)";
@@ -225,17 +225,13 @@ pub async fn seed(engine: &Engine, origins: &[String]) -> Result<Demo> {
     )
     .await?;
 
-    let token = || {
-        share_tokens::create(
-            engine,
-            &source,
-            NewShareToken {
-                connection_id: Some(&connection_id),
-                source_id: Some(&source_inquiry),
-                expires_in_seconds: None,
-            },
-        )
+    let command = CreateShareToken {
+        connection_id: crate::ids::ConnectionId::parse(&connection_id)
+            .map_err(|err| crate::Error::Internal(err.to_string()))?,
+        source_id: source_inquiry.clone(),
+        expires_in_seconds: DEFAULT_TTL_SECONDS,
     };
+    let token = || share_tokens::create(engine, &source, &command);
     let full_token_id = token().await?.id.to_string();
     let extra_token_id = token().await?.id.to_string();
     Ok(Demo {

@@ -10,7 +10,7 @@ use crate::ids::OrgId;
 use crate::objects::{self, NewObject, ObjectKind};
 use crate::orgs::{self, ApiKey};
 use crate::schemas::{self, NewSchema, SchemaKind};
-use crate::share_tokens::{self, NewShareToken};
+use crate::share_tokens::{self, CreateShareToken, DEFAULT_TTL_SECONDS};
 
 /// What a redemption load run needs.
 #[derive(Debug)]
@@ -77,10 +77,10 @@ pub async fn redemption_load(engine: &Engine, count: usize) -> Result<Redemption
         let token = share_tokens::create(
             engine,
             &source.id,
-            NewShareToken {
-                connection_id: Some(connection.id.as_str()),
-                source_id: Some(&source_txn.id),
-                expires_in_seconds: None,
+            &CreateShareToken {
+                connection_id: connection.id.clone(),
+                source_id: source_txn.id.clone(),
+                expires_in_seconds: DEFAULT_TTL_SECONDS,
             },
         )
         .await?;

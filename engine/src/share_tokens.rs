@@ -3,8 +3,6 @@
 
 use std::time::Duration;
 
-use serde_json::Value;
-
 use crate::connections::{self, ConnectionStatus, Side};
 use crate::error::{Problem, Result};
 use crate::events::names;
@@ -62,83 +60,86 @@ impl ShareToken {
     }
 }
 
-/// What a create request carries.
-#[derive(Clone, Debug, Default)]
-pub struct NewShareToken<'a> {
-    pub connection_id: Option<&'a str>,
-    pub source_id: Option<&'a str>,
-    pub expires_in_seconds: Option<&'a Value>,
+/// Create a share token: the source offers a snapshot of one of its objects to the destination of
+/// one of its connections. The command every channel builds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CreateShareToken {
+    pub connection_id: ConnectionId,
+    /// An `inq_` (completed), `txn_` or `act_` id of the source organization.
+    pub source_id: String,
+    /// From [`MIN_TTL_SECONDS`] to [`MAX_TTL_SECONDS`]; [`DEFAULT_TTL_SECONDS`] when not asked.
+    pub expires_in_seconds: u64,
+}
+
+/// Why a share token cannot be created, in the domain's terms.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateShareTokenError {
+    #[error("a share token lives from {MIN_TTL_SECONDS} to {MAX_TTL_SECONDS} seconds")]
+    TtlOutOfRange,
+    #[error("the connection was not found")]
+    ConnectionNotFound,
+    #[error("only the connection's source organization creates share tokens")]
+    NotConnectionSource,
+    #[error("the connection is {}; the destination must accept it first", .0.as_str())]
+    ConnectionNotActive(ConnectionStatus),
+    #[error("the source is not an inq_, txn_ or act_ id")]
+    InvalidSource,
+    #[error("the source was not found")]
+    SourceNotFound,
+    #[error("only a completed inquiry can be shared")]
+    SourceNotShareable,
+    #[error(transparent)]
+    Internal(#[from] crate::Error),
+}
+
+/// For callers to whom a refusal is a failure of their own (the demo, load scenarios).
+impl From<CreateShareTokenError> for crate::Error {
+    fn from(err: CreateShareTokenError) -> Self {
+        match err {
+            CreateShareTokenError::Internal(err) => err,
+            refused => crate::Error::Internal(refused.to_string()),
+        }
+    }
+}
+
+impl From<sqlx::Error> for CreateShareTokenError {
+    fn from(err: sqlx::Error) -> Self {
+        Self::Internal(err.into())
+    }
 }
 
 /// The source organization `org` creates a token over an active connection from one of its
 /// completed inquiries, transactions or accounts.
-pub async fn create(engine: &Engine, org: &OrgId, input: NewShareToken<'_>) -> Result<ShareToken> {
-    let attribute = |name: &str| format!("/data/attributes/{name}");
-    let ttl = match input.expires_in_seconds {
-        None | Some(Value::Null) => DEFAULT_TTL_SECONDS,
-        Some(value) => value.as_u64().filter(|s| (MIN_TTL_SECONDS..=MAX_TTL_SECONDS).contains(s)).ok_or_else(|| {
-            Problem::invalid(
-                "invalid-expires-in-seconds",
-                format!("`expires-in-seconds` is a whole number from {MIN_TTL_SECONDS} to {MAX_TTL_SECONDS}"),
-                attribute("expires-in-seconds"),
-            )
-        })?,
-    };
-    let connection_id = input.connection_id.ok_or_else(|| {
-        Problem::invalid(
-            "missing-attribute",
-            "`connection-id` is required",
-            attribute("connection-id"),
-        )
-    })?;
-    let source_id = input.source_id.ok_or_else(|| {
-        Problem::invalid(
-            "missing-attribute",
-            "`source-id` is required",
-            attribute("source-id"),
-        )
-    })?;
-    let connection = connections::get(engine, org, connection_id)
-        .await
-        .map_err(|err| err.at_pointer(&attribute("connection-id")))?;
+pub async fn create(
+    engine: &Engine,
+    org: &OrgId,
+    command: &CreateShareToken,
+) -> Result<ShareToken, CreateShareTokenError> {
+    use CreateShareTokenError as E;
+    let ttl = command.expires_in_seconds;
+    if !(MIN_TTL_SECONDS..=MAX_TTL_SECONDS).contains(&ttl) {
+        return Err(E::TtlOutOfRange);
+    }
+    let pool = engine.db().pool();
+    let connection = connections::find(pool, command.connection_id.as_str())
+        .await?
+        .filter(|c| c.side_of(org).is_some())
+        .ok_or(E::ConnectionNotFound)?;
     if connection.side_of(org) != Some(Side::Source) {
-        return Err(Problem::invalid(
-            "not-connection-source",
-            "only the connection's source organization creates share tokens",
-            attribute("connection-id"),
-        )
-        .into());
+        return Err(E::NotConnectionSource);
     }
     if connection.status != ConnectionStatus::Active {
-        return Err(Problem::invalid(
-            "connection-not-active",
-            format!(
-                "the connection is {}; the destination must accept it first",
-                connection.status.as_str()
-            ),
-            attribute("connection-id"),
-        )
-        .into());
+        return Err(E::ConnectionNotActive(connection.status));
     }
-    let source_type = ObjectKind::of_id(source_id).ok_or_else(|| {
-        Problem::invalid(
-            "invalid-source",
-            "`source-id` is an inq_, txn_ or act_ id",
-            attribute("source-id"),
-        )
-    })?;
-    let (source, _) = objects::get(engine, org, source_type, source_id)
-        .await
-        .map_err(|err| err.at_pointer(&attribute("source-id")))?;
+    let source_type = ObjectKind::of_id(&command.source_id).ok_or(E::InvalidSource)?;
+    let source = objects::find(pool, &command.source_id)
+        .await?
+        .filter(|o| &o.organization_id == org && o.kind == source_type)
+        .ok_or(E::SourceNotFound)?;
     let now = engine.now();
     if source_type == ObjectKind::Inquiry && source.status_at(now) != Some(InquiryStatus::Completed)
     {
-        return Err(Problem::invalid(
-            "source-not-shareable",
-            "only a completed inquiry can be shared",
-            attribute("source-id"),
-        )
-        .into());
+        return Err(E::SourceNotShareable);
     }
     let token = ShareToken {
         id: ShareTokenId::new(),
@@ -162,16 +163,13 @@ pub async fn create(engine: &Engine, org: &OrgId, input: NewShareToken<'_>) -> R
     };
     let mut tx = engine.db().begin_write().await?;
     // Again under the write lock: a revocation committed since the check above wins.
-    let still_active = connections::find(&mut *tx, token.connection_id.as_str())
+    let now_status = connections::find(&mut *tx, token.connection_id.as_str())
         .await?
-        .is_some_and(|c| c.status == ConnectionStatus::Active);
-    if !still_active {
-        return Err(Problem::invalid(
-            "connection-not-active",
-            "the connection was deactivated meanwhile",
-            attribute("connection-id"),
-        )
-        .into());
+        .map(|c| c.status);
+    if now_status != Some(ConnectionStatus::Active) {
+        return Err(E::ConnectionNotActive(
+            now_status.unwrap_or(ConnectionStatus::Inactive),
+        ));
     }
     sqlx::query(
         "INSERT INTO share_tokens (id, connection_id, source_organization_id, destination_organization_id, source_type,

@@ -10,7 +10,7 @@ use engine::objects::{self, NewObject, ObjectKind};
 use engine::paging::PageRequest;
 use engine::redemption;
 use engine::schemas::SchemaKind;
-use engine::share_tokens::{self, NewShareToken};
+use engine::share_tokens;
 use engine::{events, render};
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -131,10 +131,10 @@ async fn share_secrets(
     share_tokens::create(
         &world.engine,
         &world.source.id,
-        NewShareToken {
-            connection_id: Some(&world.connection_id),
-            source_id: Some(&account.id),
-            expires_in_seconds: None,
+        &engine::share_tokens::CreateShareToken {
+            connection_id: engine::ids::ConnectionId::parse(&world.connection_id).unwrap(),
+            source_id: String::from(&account.id),
+            expires_in_seconds: engine::share_tokens::DEFAULT_TTL_SECONDS,
         },
     )
     .await

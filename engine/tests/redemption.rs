@@ -368,10 +368,10 @@ async fn an_expired_token_reads_as_expired_at_once_and_cannot_be_redeemed() {
     let token = share_tokens::create(
         &world.engine,
         &world.source.id,
-        share_tokens::NewShareToken {
-            connection_id: Some(&world.connection_id),
-            source_id: Some(&world.source_inquiry.id),
-            expires_in_seconds: Some(&json!(60)),
+        &engine::share_tokens::CreateShareToken {
+            connection_id: engine::ids::ConnectionId::parse(&world.connection_id).unwrap(),
+            source_id: String::from(&world.source_inquiry.id),
+            expires_in_seconds: 60,
         },
     )
     .await

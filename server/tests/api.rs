@@ -289,6 +289,12 @@ async fn errors_use_the_contract_format_with_codes_and_pointers() {
             json!({"connection-id": connection, "source-id": inquiry, "expires-in-seconds": 5}),
         )
         .await;
+    let (_, ttl_as_text) = source
+        .post(
+            "/connect/share-tokens",
+            json!({"connection-id": connection, "source-id": inquiry, "expires-in-seconds": "600"}),
+        )
+        .await;
     let (_, bad_mapping) = destination
         .send(
             reqwest::Method::POST,
@@ -332,6 +338,14 @@ async fn errors_use_the_contract_format_with_codes_and_pointers() {
         first_error(&bad_mapping),
         ("404", "not-found", Some("/data/attributes/destination-id")),
         "the source's inquiry is not the destination's"
+    );
+    assert_eq!(
+        first_error(&ttl_as_text),
+        (
+            "422",
+            "invalid-expires-in-seconds",
+            Some("/data/attributes/expires-in-seconds")
+        )
     );
     assert_eq!(
         first_error(&no_destination),

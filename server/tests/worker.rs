@@ -9,7 +9,7 @@ use engine::connections::{self, ConnectionAction};
 use engine::objects::{self, NewObject, ObjectKind};
 use engine::redemption::{self, Redeem};
 use engine::schemas::{self, NewSchema, SchemaKind};
-use engine::share_tokens::{self, NewShareToken, ShareTokenStatus};
+use engine::share_tokens::{self, ShareTokenStatus};
 use engine::{fields::FieldPath, fields::FieldValue, orgs};
 use serde_json::json;
 
@@ -74,10 +74,10 @@ async fn a_redemption_started_on_a_running_server_is_finished_by_its_worker() {
     let token = share_tokens::create(
         engine,
         &source.id,
-        NewShareToken {
-            connection_id: Some(connection.id.as_str()),
-            source_id: Some(&source_txn.id),
-            expires_in_seconds: None,
+        &engine::share_tokens::CreateShareToken {
+            connection_id: engine::ids::ConnectionId::parse(connection.id.as_str()).unwrap(),
+            source_id: String::from(&source_txn.id),
+            expires_in_seconds: engine::share_tokens::DEFAULT_TTL_SECONDS,
         },
     )
     .await

@@ -10,7 +10,7 @@ use engine::connections::{self, ConnectionAction};
 use engine::objects::{self, NewObject, ObjectKind, ObjectRecord};
 use engine::orgs::{self, Organization};
 use engine::schemas::{self, NewSchema, SchemaKind, SchemaRecord};
-use engine::share_tokens::{self, NewShareToken, ShareToken};
+use engine::share_tokens::{self, ShareToken};
 use engine::time::{Clock, Timestamp};
 use engine::{Database, Engine};
 use serde_json::{Value, json};
@@ -150,10 +150,10 @@ impl World {
         share_tokens::create(
             &self.engine,
             &self.source.id,
-            NewShareToken {
-                connection_id: Some(&self.connection_id),
-                source_id: Some(&self.source_inquiry.id),
-                expires_in_seconds: None,
+            &engine::share_tokens::CreateShareToken {
+                connection_id: engine::ids::ConnectionId::parse(&self.connection_id).unwrap(),
+                source_id: String::from(&self.source_inquiry.id),
+                expires_in_seconds: engine::share_tokens::DEFAULT_TTL_SECONDS,
             },
         )
         .await

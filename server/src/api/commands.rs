@@ -5,14 +5,98 @@
 use engine::Problem;
 use engine::fields::FieldPath;
 use engine::hydration::{FieldMapping, MAX_MAPPINGS, MappingProblem};
-use engine::ids::ShareTokenId;
+use engine::ids::{ConnectionId, ShareTokenId};
 use engine::redemption::{Redeem, RedeemError};
+use engine::share_tokens::{
+    CreateShareToken, CreateShareTokenError, DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS, MIN_TTL_SECONDS,
+};
 use serde_json::Value;
 
 use super::body::JsonApiBody;
 use super::error::ApiError;
 
 const DESTINATION: &str = "/data/attributes/destination-id";
+const CONNECTION: &str = "/data/attributes/connection-id";
+const SOURCE: &str = "/data/attributes/source-id";
+const TTL: &str = "/data/attributes/expires-in-seconds";
+
+fn required<'a>(body: &'a JsonApiBody, name: &str, pointer: &str) -> Result<&'a str, ApiError> {
+    body.str_attribute(name)?.ok_or_else(|| {
+        Problem::invalid(
+            "missing-attribute",
+            format!("`{name}` is required"),
+            pointer,
+        )
+        .into()
+    })
+}
+
+/// `POST /connect/share-tokens` as a command.
+pub fn create_share_token(body: &JsonApiBody) -> Result<CreateShareToken, ApiError> {
+    let ttl_problem = || {
+        Problem::invalid(
+            "invalid-expires-in-seconds",
+            format!(
+                "`expires-in-seconds` is a whole number from {MIN_TTL_SECONDS} to {MAX_TTL_SECONDS}"
+            ),
+            TTL,
+        )
+    };
+    let expires_in_seconds = match body.attribute("expires-in-seconds") {
+        None => DEFAULT_TTL_SECONDS,
+        Some(value) => value.as_u64().ok_or_else(ttl_problem)?,
+    };
+    let connection_id = required(body, "connection-id", CONNECTION)?;
+    let source_id = required(body, "source-id", SOURCE)?;
+    // An id that cannot be a connection's is one nobody has.
+    let connection_id = ConnectionId::parse(connection_id).map_err(|_| Problem {
+        pointer: Some(CONNECTION.to_owned()),
+        ..Problem::not_found("the connection")
+    })?;
+    Ok(CreateShareToken {
+        connection_id,
+        source_id: source_id.to_owned(),
+        expires_in_seconds,
+    })
+}
+
+/// A refused share-token creation in the contract's terms.
+pub fn create_share_token_error(err: CreateShareTokenError) -> ApiError {
+    let detail = err.to_string();
+    let problem = match err {
+        CreateShareTokenError::TtlOutOfRange => Problem::invalid(
+            "invalid-expires-in-seconds",
+            format!(
+                "`expires-in-seconds` is a whole number from {MIN_TTL_SECONDS} to {MAX_TTL_SECONDS}"
+            ),
+            TTL,
+        ),
+        CreateShareTokenError::ConnectionNotFound => Problem {
+            pointer: Some(CONNECTION.to_owned()),
+            ..Problem::not_found("the connection")
+        },
+        CreateShareTokenError::NotConnectionSource => {
+            Problem::invalid("not-connection-source", detail, CONNECTION)
+        }
+        CreateShareTokenError::ConnectionNotActive(_) => {
+            Problem::invalid("connection-not-active", detail, CONNECTION)
+        }
+        CreateShareTokenError::InvalidSource => Problem::invalid(
+            "invalid-source",
+            "`source-id` is an inq_, txn_ or act_ id",
+            SOURCE,
+        ),
+        CreateShareTokenError::SourceNotFound => Problem {
+            pointer: Some(SOURCE.to_owned()),
+            ..Problem::not_found("the source")
+        },
+        CreateShareTokenError::SourceNotShareable => {
+            Problem::invalid("source-not-shareable", detail, SOURCE)
+        }
+        CreateShareTokenError::Internal(err) => return err.into(),
+    };
+    problem.into()
+}
 const MAPPINGS: &str = "/meta/field-mappings";
 
 /// `POST /connect/share-tokens/{id}/redeem` (and `preview-redemption`) as a command.
@@ -20,11 +104,11 @@ pub fn redeem(token_id: &str, body: &JsonApiBody) -> Result<Redeem, ApiError> {
     // An id that cannot be one is a token nobody has: 404, like any unknown one.
     let token_id = ShareTokenId::parse(token_id).map_err(|_| ApiError::not_found())?;
     let destination_id = body.str_attribute("destination-id")?.ok_or_else(|| {
-        Problem::invalid(
+        ApiError::from(Problem::invalid(
             "missing-attribute",
             "`destination-id` is required: an inq_, txn_ or act_ id",
             DESTINATION,
-        )
+        ))
     })?;
     let mappings = field_mappings(body.meta.get("field-mappings")).map_err(ApiError::Problems)?;
     Ok(Redeem {

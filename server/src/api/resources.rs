@@ -7,7 +7,7 @@ use engine::connections::{self, ConnectionAction};
 use engine::objects::{self, NewObject, ObjectKind};
 use engine::redemption;
 use engine::schemas::{self, NewSchema, SchemaKind};
-use engine::share_tokens::{self, Direction, ListFilter, NewShareToken, ShareTokenStatus};
+use engine::share_tokens::{self, Direction, ListFilter, ShareTokenStatus};
 use engine::{Engine, Problem, events, render};
 use serde_json::json;
 
@@ -493,12 +493,10 @@ async fn create_share_token(
     caller: Caller,
     body: JsonApiBody,
 ) -> ApiResult {
-    let input = NewShareToken {
-        connection_id: body.str_attribute("connection-id")?,
-        source_id: body.str_attribute("source-id")?,
-        expires_in_seconds: body.attribute("expires-in-seconds"),
-    };
-    let token = share_tokens::create(&engine, &caller.0, input).await?;
+    let command = commands::create_share_token(&body)?;
+    let token = share_tokens::create(&engine, &caller.0, &command)
+        .await
+        .map_err(commands::create_share_token_error)?;
     Ok(document(
         StatusCode::CREATED,
         render::share_token(&token, &caller.0, engine.now()),
