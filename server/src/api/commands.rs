@@ -31,17 +31,19 @@ fn required<'a>(body: &'a JsonApiBody, name: &str, pointer: &str) -> Result<&'a 
     })
 }
 
+/// `expires-in-seconds` that is not a whole number in range (or not a number at all).
+fn ttl_problem() -> Problem {
+    Problem::invalid(
+        "invalid-expires-in-seconds",
+        format!(
+            "`expires-in-seconds` is a whole number from {MIN_TTL_SECONDS} to {MAX_TTL_SECONDS}"
+        ),
+        TTL,
+    )
+}
+
 /// `POST /connect/share-tokens` as a command.
 pub fn create_share_token(body: &JsonApiBody) -> Result<CreateShareToken, ApiError> {
-    let ttl_problem = || {
-        Problem::invalid(
-            "invalid-expires-in-seconds",
-            format!(
-                "`expires-in-seconds` is a whole number from {MIN_TTL_SECONDS} to {MAX_TTL_SECONDS}"
-            ),
-            TTL,
-        )
-    };
     let expires_in_seconds = match body.attribute("expires-in-seconds") {
         None => DEFAULT_TTL_SECONDS,
         Some(value) => value.as_u64().ok_or_else(ttl_problem)?,
@@ -64,13 +66,7 @@ pub fn create_share_token(body: &JsonApiBody) -> Result<CreateShareToken, ApiErr
 pub fn create_share_token_error(err: CreateShareTokenError) -> ApiError {
     let detail = err.to_string();
     let problem = match err {
-        CreateShareTokenError::TtlOutOfRange => Problem::invalid(
-            "invalid-expires-in-seconds",
-            format!(
-                "`expires-in-seconds` is a whole number from {MIN_TTL_SECONDS} to {MAX_TTL_SECONDS}"
-            ),
-            TTL,
-        ),
+        CreateShareTokenError::TtlOutOfRange => ttl_problem(),
         CreateShareTokenError::ConnectionNotFound => Problem {
             pointer: Some(CONNECTION.to_owned()),
             ..Problem::not_found("the connection")
