@@ -33,10 +33,12 @@ pub enum MappingProblem {
     NotADestinationField,
     /// An earlier mapping already fills this destination field.
     DuplicateDestination,
+    /// More than [`MAX_MAPPINGS`] mappings: this is the first one past the limit.
+    TooMany,
 }
 
 /// Rule 3: every mapping's destination is a field of `destination`, and no two mappings fill the
-/// same one. At most [`MAX_MAPPINGS`] mappings (more is refused at the edge that read them).
+/// same one; at most [`MAX_MAPPINGS`] of them.
 pub fn check_mappings(
     mappings: &[FieldMapping],
     destination: &Schema,
@@ -44,6 +46,14 @@ pub fn check_mappings(
     let mut refusals = Vec::new();
     let mut seen = BTreeSet::new();
     for (index, mapping) in mappings.iter().enumerate() {
+        if index >= MAX_MAPPINGS {
+            refusals.push(MappingRefusal {
+                index,
+                destination_field_name: mapping.destination_field_name.clone(),
+                problem: MappingProblem::TooMany,
+            });
+            break;
+        }
         let field = &mapping.destination_field_name;
         let problem = if destination.get(field).is_none() {
             MappingProblem::NotADestinationField

@@ -19,8 +19,8 @@ use crate::share_tokens::{self, RedemptionFailure, ShareToken, ShareTokenStatus}
 use crate::{Engine, documents};
 
 /// Redeem (or preview) a share token into one of the caller's objects: the command every channel
-/// builds (the API from JSON:API, the hosted flow from its stored link, a workflow step, the
-/// dashboard's modal).
+/// builds (the API from JSON:API, the hosted flow from its stored link; workflows and the
+/// dashboard will too).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Redeem {
     pub token_id: ShareTokenId,
@@ -72,10 +72,15 @@ struct Plan {
     mappings: Vec<FieldMapping>,
 }
 
-/// Rules 1–3, in order: the token, then the destination, then the mappings.
-async fn validate(engine: &Engine, org: &OrgId, command: &Redeem) -> Result<Plan, RedeemError> {
+/// Rule 1 alone: the token is `org`'s to redeem now. The API asks this before it reads the body,
+/// so a token that is not the caller's is a 404 whatever the body says.
+pub async fn check_token(
+    engine: &Engine,
+    org: &OrgId,
+    token_id: &ShareTokenId,
+) -> Result<ShareToken, RedeemError> {
     let pool = engine.db().pool();
-    let token = share_tokens::find(pool, command.token_id.as_str())
+    let token = share_tokens::find(pool, token_id.as_str())
         .await?
         .filter(|t| &t.destination_organization_id == org)
         .ok_or(RedeemError::TokenNotFound)?;
@@ -86,6 +91,13 @@ async fn validate(engine: &Engine, org: &OrgId, command: &Redeem) -> Result<Plan
     if connection.status != ConnectionStatus::Active {
         return Err(RedeemError::ConnectionNotActive(connection.status));
     }
+    Ok(token)
+}
+
+/// Rules 1–3, in order: the token, then the destination, then the mappings.
+async fn validate(engine: &Engine, org: &OrgId, command: &Redeem) -> Result<Plan, RedeemError> {
+    let pool = engine.db().pool();
+    let token = check_token(engine, org, &command.token_id).await?;
     let kind = ObjectKind::of_id(&command.destination_id).ok_or(RedeemError::InvalidDestination)?;
     let destination = objects::find(pool, &command.destination_id)
         .await?
@@ -150,12 +162,19 @@ async fn start_in(
         share_tokens::mark_pending(tx, &token.id, &plan.destination.id, &plan.mappings, now)
             .await?;
     if !claimed {
-        // Someone else won the race (or the token expired meanwhile): report what it is now.
+        // Someone else won the race, the token expired or its connection was deactivated
+        // meanwhile: report what it is now.
         let current = share_tokens::find(&mut *tx, token.id.as_str())
             .await?
             .unwrap_or(token);
         check_redeemable(&current, engine)?;
-        return Err(RedeemError::AlreadyRedeemed);
+        let connection = connections::find(&mut *tx, current.connection_id.as_str()).await?;
+        return Err(match connection {
+            Some(c) if c.status != ConnectionStatus::Active => {
+                RedeemError::ConnectionNotActive(c.status)
+            }
+            _ => RedeemError::AlreadyRedeemed,
+        });
     }
     jobs::enqueue(
         tx,

@@ -80,7 +80,7 @@ pub enum CreateShareTokenError {
     ConnectionNotFound,
     #[error("only the connection's source organization creates share tokens")]
     NotConnectionSource,
-    #[error("the connection is {}; the destination must accept it first", .0.as_str())]
+    #[error("the connection is {}: share tokens are created over active connections only", .0.as_str())]
     ConnectionNotActive(ConnectionStatus),
     #[error("the source is not an inq_, txn_ or act_ id")]
     InvalidSource,
@@ -165,11 +165,12 @@ pub async fn create(
     // Again under the write lock: a revocation committed since the check above wins.
     let now_status = connections::find(&mut *tx, token.connection_id.as_str())
         .await?
-        .map(|c| c.status);
-    if now_status != Some(ConnectionStatus::Active) {
-        return Err(E::ConnectionNotActive(
-            now_status.unwrap_or(ConnectionStatus::Inactive),
-        ));
+        .ok_or_else(|| {
+            crate::Error::Internal(format!("connection {} vanished", token.connection_id))
+        })?
+        .status;
+    if now_status != ConnectionStatus::Active {
+        return Err(E::ConnectionNotActive(now_status));
     }
     sqlx::query(
         "INSERT INTO share_tokens (id, connection_id, source_organization_id, destination_organization_id, source_type,
@@ -290,7 +291,8 @@ pub(crate) async fn expire_in(
 }
 
 /// `created → pending` inside the caller's transaction, with the destination and mappings the
-/// job will use. False when the token is no longer `created` (or expired meanwhile).
+/// job will use. False when the token is no longer `created`, expired meanwhile, or its connection
+/// is no longer active.
 pub(crate) async fn mark_pending(
     tx: &mut sqlx::SqliteConnection,
     id: &ShareTokenId,
@@ -302,7 +304,8 @@ pub(crate) async fn mark_pending(
     let to = transition(FROM, TokenEvent::Redeem).expect("created tokens are redeemed");
     let updated = sqlx::query(
         "UPDATE share_tokens SET status = ?1, pending_at = ?2, updated_at = ?2, destination_id = ?3, field_mappings = ?4
-         WHERE id = ?5 AND status = ?6 AND expires_at > ?2",
+         WHERE id = ?5 AND status = ?6 AND expires_at > ?2
+           AND EXISTS (SELECT 1 FROM connections c WHERE c.id = share_tokens.connection_id AND c.status = ?7)",
     )
     .bind(to)
     .bind(now)
@@ -310,6 +313,7 @@ pub(crate) async fn mark_pending(
     .bind(serde_json::to_string(mappings).expect("mappings serialise"))
     .bind(id)
     .bind(FROM)
+    .bind(ConnectionStatus::Active)
     .execute(tx)
     .await?;
     Ok(updated.rows_affected() == 1)
@@ -328,13 +332,14 @@ pub(crate) async fn mark_redeemed(
     let updated = sqlx::query(
         "UPDATE share_tokens SET status = ?1, redeemed_at = ?2, updated_at = ?2, hydration_report = ?3
          WHERE id = ?4 AND status = ?5
-           AND EXISTS (SELECT 1 FROM connections c WHERE c.id = share_tokens.connection_id AND c.status = 'active')",
+           AND EXISTS (SELECT 1 FROM connections c WHERE c.id = share_tokens.connection_id AND c.status = ?6)",
     )
     .bind(to)
     .bind(now)
     .bind(serde_json::to_string(report).expect("reports serialise"))
     .bind(id)
     .bind(FROM)
+    .bind(ConnectionStatus::Active)
     .execute(tx)
     .await?;
     Ok(updated.rows_affected() == 1)

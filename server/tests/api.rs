@@ -507,6 +507,13 @@ async fn another_organizations_objects_are_404_on_every_read_and_action() {
             .post(&path, json!({"destination-id": inquiry}))
             .await;
         assert_eq!(status, StatusCode::NOT_FOUND, "POST {path}");
+        // Rule 1 comes before the body: an empty one changes nothing.
+        let (status, _) = stranger.post(&path, json!({})).await;
+        assert_eq!(
+            status,
+            StatusCode::NOT_FOUND,
+            "POST {path} with an empty body"
+        );
     }
     let (_, listed) = stranger.get("/connect/share-tokens").await;
     assert_eq!(listed["data"], json!([]));

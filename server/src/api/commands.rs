@@ -16,6 +16,7 @@ use super::body::JsonApiBody;
 use super::error::ApiError;
 
 const DESTINATION: &str = "/data/attributes/destination-id";
+const MAPPINGS: &str = "/meta/field-mappings";
 const CONNECTION: &str = "/data/attributes/connection-id";
 const SOURCE: &str = "/data/attributes/source-id";
 const TTL: &str = "/data/attributes/expires-in-seconds";
@@ -42,19 +43,26 @@ fn ttl_problem() -> Problem {
     )
 }
 
+fn connection_not_found() -> Problem {
+    Problem {
+        pointer: Some(CONNECTION.to_owned()),
+        ..Problem::not_found("the connection")
+    }
+}
+
 /// `POST /connect/share-tokens` as a command.
 pub fn create_share_token(body: &JsonApiBody) -> Result<CreateShareToken, ApiError> {
     let expires_in_seconds = match body.attribute("expires-in-seconds") {
         None => DEFAULT_TTL_SECONDS,
-        Some(value) => value.as_u64().ok_or_else(ttl_problem)?,
+        Some(value) => value
+            .as_u64()
+            .filter(|s| (MIN_TTL_SECONDS..=MAX_TTL_SECONDS).contains(s))
+            .ok_or_else(ttl_problem)?,
     };
     let connection_id = required(body, "connection-id", CONNECTION)?;
     let source_id = required(body, "source-id", SOURCE)?;
     // An id that cannot be a connection's is one nobody has.
-    let connection_id = ConnectionId::parse(connection_id).map_err(|_| Problem {
-        pointer: Some(CONNECTION.to_owned()),
-        ..Problem::not_found("the connection")
-    })?;
+    let connection_id = ConnectionId::parse(connection_id).map_err(|_| connection_not_found())?;
     Ok(CreateShareToken {
         connection_id,
         source_id: source_id.to_owned(),
@@ -67,10 +75,7 @@ pub fn create_share_token_error(err: CreateShareTokenError) -> ApiError {
     let detail = err.to_string();
     let problem = match err {
         CreateShareTokenError::TtlOutOfRange => ttl_problem(),
-        CreateShareTokenError::ConnectionNotFound => Problem {
-            pointer: Some(CONNECTION.to_owned()),
-            ..Problem::not_found("the connection")
-        },
+        CreateShareTokenError::ConnectionNotFound => connection_not_found(),
         CreateShareTokenError::NotConnectionSource => {
             Problem::invalid("not-connection-source", detail, CONNECTION)
         }
@@ -93,12 +98,21 @@ pub fn create_share_token_error(err: CreateShareTokenError) -> ApiError {
     };
     problem.into()
 }
-const MAPPINGS: &str = "/meta/field-mappings";
-
-/// `POST /connect/share-tokens/{id}/redeem` (and `preview-redemption`) as a command.
-pub fn redeem(token_id: &str, body: &JsonApiBody) -> Result<Redeem, ApiError> {
+/// `POST /connect/share-tokens/{id}/redeem` (and `preview-redemption`) as a command. Rule 1 comes
+/// first (CONTRACT.md §5): a token that is not the caller's to redeem is answered as such before
+/// the body is read.
+pub async fn redeem(
+    engine: &engine::Engine,
+    org: &engine::ids::OrgId,
+    token_id: &str,
+    body: &JsonApiBody,
+) -> Result<Redeem, ApiError> {
     // An id that cannot be one is a token nobody has: 404, like any unknown one.
-    let token_id = ShareTokenId::parse(token_id).map_err(|_| ApiError::not_found())?;
+    let token_id = ShareTokenId::parse(token_id)
+        .map_err(|_| ApiError::from(Problem::not_found("the share token")))?;
+    engine::redemption::check_token(engine, org, &token_id)
+        .await
+        .map_err(redeem_error)?;
     let destination_id = body.str_attribute("destination-id")?.ok_or_else(|| {
         ApiError::from(Problem::invalid(
             "missing-attribute",
@@ -210,6 +224,11 @@ pub fn redeem_error(err: RedeemError) -> ApiError {
                                 "duplicate-field-mapping",
                                 format!("`{field}` is the destination of more than one mapping"),
                                 at,
+                            ),
+                            MappingProblem::TooMany => Problem::invalid(
+                                "invalid-field-mapping",
+                                format!("at most {MAX_MAPPINGS} field mappings"),
+                                MAPPINGS,
                             ),
                         }
                     })

@@ -574,7 +574,7 @@ async fn redeem_share_token(
     Path(id): Path<String>,
     body: JsonApiBody,
 ) -> ApiResult {
-    let command = commands::redeem(&id, &body)?;
+    let command = commands::redeem(&engine, &caller.0, &id, &body).await?;
     let token = redemption::redeem(&engine, &caller.0, &command)
         .await
         .map_err(commands::redeem_error)?;
@@ -590,7 +590,7 @@ async fn preview_redemption(
     Path(id): Path<String>,
     body: JsonApiBody,
 ) -> ApiResult {
-    let command = commands::redeem(&id, &body)?;
+    let command = commands::redeem(&engine, &caller.0, &id, &body).await?;
     let report = redemption::preview(&engine, &caller.0, &command)
         .await
         .map_err(commands::redeem_error)?;
