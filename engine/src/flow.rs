@@ -335,11 +335,8 @@ async fn open(
     share_token: Option<&str>,
 ) -> Result<(ObjectRecord, SchemaRecord, FlowRow), FlowError> {
     let (record, schema) = objects::by_session(engine, inquiry_id, session)
-        .await
-        .map_err(|err| match err.code() {
-            Some("not-found") => FlowError::InvalidSession,
-            _ => FlowError::from(err),
-        })?;
+        .await?
+        .ok_or(FlowError::InvalidSession)?;
     let row: Option<FlowRow> = sqlx::query_as(
         "SELECT share_token_id, field_mappings, redirect_uri, steps FROM verify_flows WHERE inquiry_id = ?",
     )

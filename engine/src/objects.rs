@@ -660,13 +660,17 @@ pub async fn by_session(
     engine: &Engine,
     inquiry_id: &str,
     session_token: &str,
-) -> Result<(ObjectRecord, SchemaRecord)> {
+) -> Result<Option<(ObjectRecord, SchemaRecord)>> {
     let org: Option<OrgId> =
         sqlx::query_scalar("SELECT organization_id FROM objects WHERE id = ? AND kind = 'inquiry' AND session_token_hash = ?")
             .bind(inquiry_id)
             .bind(hash_session(session_token))
             .fetch_optional(engine.db().pool())
             .await?;
-    let org = org.ok_or_else(|| Problem::not_found("the inquiry"))?;
-    get(engine, &org, ObjectKind::Inquiry, inquiry_id).await
+    let Some(org) = org else {
+        return Ok(None);
+    };
+    get(engine, &org, ObjectKind::Inquiry, inquiry_id)
+        .await
+        .map(Some)
 }

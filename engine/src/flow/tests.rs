@@ -459,7 +459,8 @@ async fn form_strings_are_typed_by_their_fields_before_they_are_saved() {
         started.session_token.expose_secret(),
     )
     .await
-    .unwrap();
+    .unwrap()
+    .expect("the session opens its inquiry");
     let value = |k: &str| record.fields.get(&FieldPath::parse(k).unwrap()).cloned();
     assert_eq!(value("household-size"), Some(FieldValue::Integer(3)));
     assert_eq!(value("income"), Some(FieldValue::Number(52000.5)));
