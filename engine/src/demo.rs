@@ -13,7 +13,7 @@ use crate::Engine;
 use crate::connections::{self, ConnectionAction, ConnectionStatus};
 use crate::error::Result;
 use crate::ids::OrgId;
-use crate::objects::{self, NewObject, ObjectKind};
+use crate::objects::{self, CreateObject, ObjectKind};
 use crate::orgs::{self, ApiKey};
 use crate::schemas::{self, NewSchema, SchemaKind};
 use crate::share_tokens::{self, CreateShareToken, DEFAULT_TTL_SECONDS};
@@ -182,15 +182,13 @@ pub async fn seed(engine: &Engine, origins: &[String]) -> Result<Demo> {
                 "identification-number": "D1234567", "email-address": "alex.rivera@example.com",
                 "government-id-front": picture(320, 200, 40), "selfie": picture(240, 240, 200),
             });
-            let input = NewObject {
-                schema_id: Some(&source_template),
-                reference_id: Some(&json!("demo-customer-1")),
-                fields: Some(&fields),
+            let command = CreateObject {
+                kind: ObjectKind::Inquiry,
+                schema_id: source_template.clone(),
+                reference_id: Some("demo-customer-1".to_owned()),
+                fields: objects::fields_from_json(engine, &source_template, &fields).await?,
             };
-            objects::create(engine, &source, ObjectKind::Inquiry, input)
-                .await?
-                .record
-                .id
+            objects::create(engine, &source, command).await?.record.id
         }
     };
 

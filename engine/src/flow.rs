@@ -20,7 +20,7 @@ use crate::fields::{
 use crate::hydration::FieldMapping;
 use crate::ids::OrgId;
 use crate::inquiry::{self, InquiryStatus};
-use crate::objects::{self, ObjectKind, ObjectRecord, SessionToken};
+use crate::objects::{self, CreateObjectError, ObjectKind, ObjectRecord, SessionToken};
 use crate::orgs;
 use crate::redemption::{self, Redeem, RedeemError};
 use crate::schemas::{self, SchemaKind, SchemaRecord};
@@ -165,7 +165,13 @@ pub async fn start(engine: &Engine, request: &StartRequest) -> Result<Started, F
         reference_id,
         prefill,
     )
-    .await?;
+    .await
+    .map_err(|err| match err {
+        CreateObjectError::InvalidReferenceId => FlowError::BadParameters,
+        CreateObjectError::FilesTooLargeToDecode(_) => FlowError::InvalidPrefill,
+        CreateObjectError::SchemaNotFound => FlowError::UnknownTemplate,
+        CreateObjectError::Internal(err) => FlowError::from(err),
+    })?;
     // The inquiry and its flow row commit together: a crash leaves both or neither.
     let mut tx = engine.db().begin_write().await.map_err(Error::from)?;
     let created = objects::insert_new(&mut tx, engine, valid).await?;

@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Problem, Result};
@@ -17,8 +16,9 @@ use crate::inquiry::{self, INQUIRY_TTL, InquiryStatus};
 use crate::paging::{Page, PageRequest};
 use crate::schemas::{self, SchemaKind, SchemaRecord};
 use crate::time::Timestamp;
-use crate::verification::{RunResult, Unreadable};
+use crate::verification::RunResult;
 use crate::{Engine, documents, events, render};
+use serde_json::Value;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
 #[serde(rename_all = "kebab-case")]
@@ -153,12 +153,44 @@ fn hash_session(secret: &str) -> String {
     data_encoding::HEXLOWER.encode(&Sha256::digest(secret.as_bytes()))
 }
 
-/// What a create request carries.
-#[derive(Clone, Debug, Default)]
-pub struct NewObject<'a> {
-    pub schema_id: Option<&'a str>,
-    pub reference_id: Option<&'a Value>,
-    pub fields: Option<&'a Value>,
+/// Create an inquiry, transaction or account: the command every channel builds (the API parses
+/// `fields` against the schema first, the hosted flow reads its link's prefill).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CreateObject {
+    pub kind: ObjectKind,
+    /// The inquiry template, transaction type or account type it follows.
+    pub schema_id: String,
+    pub reference_id: Option<String>,
+    pub fields: FieldInput,
+}
+
+/// Why an object cannot be created, in the domain's terms.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateObjectError {
+    #[error("the schema was not found")]
+    SchemaNotFound,
+    #[error("a reference id is 1 to 255 bytes")]
+    InvalidReferenceId,
+    #[error("{} file(s) are too large to decode", .0.len())]
+    FilesTooLargeToDecode(Vec<FieldPath>),
+    #[error(transparent)]
+    Internal(#[from] crate::Error),
+}
+
+impl From<sqlx::Error> for CreateObjectError {
+    fn from(err: sqlx::Error) -> Self {
+        Self::Internal(err.into())
+    }
+}
+
+/// For callers to whom a refusal is a failure of their own (the demo, load scenarios).
+impl From<CreateObjectError> for crate::Error {
+    fn from(err: CreateObjectError) -> Self {
+        match err {
+            CreateObjectError::Internal(err) => err,
+            refused => crate::Error::Internal(refused.to_string()),
+        }
+    }
 }
 
 /// A created object, with the session token when it is an inquiry.
@@ -169,15 +201,40 @@ pub struct Created {
     pub session_token: Option<SessionToken>,
 }
 
+/// Reads `json`, the contract's plain JSON `fields` (CONTRACT.md §3), against the schema
+/// `schema_id`: for callers that hold JSON rather than a channel's own input (the demo seed, load
+/// scenarios, tests). The API reads its bodies the same way, at its edge.
+pub async fn fields_from_json(
+    engine: &Engine,
+    schema_id: &str,
+    json: &Value,
+) -> Result<FieldInput> {
+    let schema = schemas::find(engine.db().pool(), schema_id)
+        .await?
+        .ok_or_else(|| Problem::not_found("the schema"))?;
+    Ok(parse_fields(&schema.schema, json, "")?)
+}
+
 /// Creates an inquiry, transaction or account for `org`. An inquiry given every required field
 /// runs at once.
 pub async fn create(
     engine: &Engine,
     org: &OrgId,
-    kind: ObjectKind,
-    input: NewObject<'_>,
-) -> Result<Created> {
-    let valid = validate_new(engine, org, kind, input).await?;
+    command: CreateObject,
+) -> Result<Created, CreateObjectError> {
+    let schema = schemas::find(engine.db().pool(), &command.schema_id)
+        .await?
+        .filter(|s| &s.organization_id == org && s.kind == command.kind.schema_kind())
+        .ok_or(CreateObjectError::SchemaNotFound)?;
+    let valid = validate_parsed(
+        engine,
+        org,
+        command.kind,
+        schema,
+        command.reference_id,
+        command.fields,
+    )
+    .await?;
     let mut tx = engine.db().begin_write().await?;
     let created = insert_new(&mut tx, engine, valid).await?;
     tx.commit().await?;
@@ -191,34 +248,8 @@ pub struct ValidObject {
     field_input: FieldInput,
 }
 
-/// Checks a create request (schema, reference id, fields) without writing anything.
-pub async fn validate_new(
-    engine: &Engine,
-    org: &OrgId,
-    kind: ObjectKind,
-    input: NewObject<'_>,
-) -> Result<ValidObject> {
-    let attribute = kind.schema_attribute();
-    let schema_id = input.schema_id.ok_or_else(|| {
-        Problem::invalid(
-            "missing-attribute",
-            format!("`{attribute}` is required"),
-            format!("/data/attributes/{attribute}"),
-        )
-    })?;
-    let schema = schemas::get(engine, org, kind.schema_kind(), schema_id)
-        .await
-        .map_err(|err| err.at_pointer(&format!("/data/attributes/{attribute}")))?;
-    let reference_id = parse_reference_id(input.reference_id)?;
-    let field_input = match input.fields {
-        Some(fields) => parse_fields(&schema.schema, fields, "/data/attributes/fields")?,
-        None => FieldInput::new(),
-    };
-    validate_parsed(engine, org, kind, schema, reference_id, field_input).await
-}
-
-/// Checks a create command whose parts are already parsed (the hosted flow's prefill, the API
-/// after [`validate_new`]): inspects its files and builds the record, writing nothing.
+/// Checks a create command against its schema (already read): the reference id, and every new
+/// file inspected (outside any write transaction); builds the record, writing nothing.
 pub async fn validate_parsed(
     engine: &Engine,
     org: &OrgId,
@@ -226,20 +257,16 @@ pub async fn validate_parsed(
     schema: SchemaRecord,
     reference_id: Option<String>,
     mut field_input: FieldInput,
-) -> Result<ValidObject> {
+) -> Result<ValidObject, CreateObjectError> {
+    if reference_id
+        .as_deref()
+        .is_some_and(|r| !is_valid_reference_id(r))
+    {
+        return Err(CreateObjectError::InvalidReferenceId);
+    }
     let refused = inspect_files(engine, &mut field_input).await;
     if !refused.is_empty() {
-        return Err(refused
-            .iter()
-            .map(|path| {
-                Problem::invalid(
-                    "file-too-large-to-decode",
-                    Unreadable::TooLarge.sentence(),
-                    format!("/data/attributes/fields{}", crate::fields::pointer_of(path)),
-                )
-            })
-            .collect::<Vec<_>>()
-            .into());
+        return Err(CreateObjectError::FilesTooLargeToDecode(refused));
     }
     let now = engine.now();
     let record = ObjectRecord {
@@ -311,19 +338,6 @@ pub async fn insert_new(
 /// A caller's own reference for an object: 1 to 255 bytes.
 pub fn is_valid_reference_id(text: &str) -> bool {
     !text.is_empty() && text.len() <= 255
-}
-
-fn parse_reference_id(value: Option<&Value>) -> Result<Option<String>> {
-    match value {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if is_valid_reference_id(s) => Ok(Some(s.clone())),
-        Some(_) => Err(Problem::invalid(
-            "invalid-reference-id",
-            "`reference-id` is a string of 1 to 255 characters",
-            "/data/attributes/reference-id",
-        )
-        .into()),
-    }
 }
 
 /// Inspects every new file of `input` (on the blocking pool, before any write transaction) and

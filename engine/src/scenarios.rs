@@ -7,7 +7,7 @@ use crate::Engine;
 use crate::connections::{self, ConnectionAction};
 use crate::error::Result;
 use crate::ids::OrgId;
-use crate::objects::{self, NewObject, ObjectKind};
+use crate::objects::{self, CreateObject, ObjectKind};
 use crate::orgs::{self, ApiKey};
 use crate::schemas::{self, NewSchema, SchemaKind};
 use crate::share_tokens::{self, CreateShareToken, DEFAULT_TTL_SECONDS};
@@ -63,11 +63,11 @@ pub async fn redemption_load(engine: &Engine, count: usize) -> Result<Redemption
     let source_txn = objects::create(
         engine,
         &source.id,
-        ObjectKind::Transaction,
-        NewObject {
-            schema_id: Some(&source_type.id),
-            fields: Some(&values),
-            ..Default::default()
+        CreateObject {
+            kind: ObjectKind::Transaction,
+            schema_id: source_type.id.clone(),
+            reference_id: None,
+            fields: objects::fields_from_json(engine, &source_type.id, &values).await?,
         },
     )
     .await?
@@ -87,10 +87,11 @@ pub async fn redemption_load(engine: &Engine, count: usize) -> Result<Redemption
         let txn = objects::create(
             engine,
             &destination.id,
-            ObjectKind::Transaction,
-            NewObject {
-                schema_id: Some(&destination_type.id),
-                ..Default::default()
+            CreateObject {
+                kind: ObjectKind::Transaction,
+                schema_id: destination_type.id.clone(),
+                reference_id: None,
+                fields: Default::default(),
             },
         )
         .await?

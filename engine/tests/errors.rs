@@ -6,7 +6,7 @@ mod common;
 use common::RedeemRequest;
 use common::World;
 use engine::connections::{self, ConnectionAction, ConnectionStatus};
-use engine::objects::{self, NewObject, ObjectKind};
+use engine::objects::{self, ObjectKind};
 use engine::redemption;
 use engine::schemas::{self, NewSchema, SchemaKind};
 use engine::share_tokens;
@@ -90,50 +90,6 @@ async fn schema_errors_carry_their_codes_and_pointers() {
         assert_eq!(first(&err), (expected.0, expected.1.clone()), "{err}");
     }
     assert_eq!(world.count("SELECT COUNT(*) FROM schemas WHERE organization_id IN (SELECT id FROM organizations WHERE name = 'Destination Lender')").await, 0);
-}
-
-#[tokio::test]
-async fn object_errors_carry_their_codes_and_pointers() {
-    let world = World::new().await;
-    let loan = world
-        .destination_schema(SchemaKind::TransactionType, json!([]), json!([]))
-        .await;
-
-    let no_schema = objects::create(
-        &world.engine,
-        &world.destination.id,
-        ObjectKind::Transaction,
-        NewObject::default(),
-    )
-    .await
-    .unwrap_err();
-    let bad_reference = objects::create(
-        &world.engine,
-        &world.destination.id,
-        ObjectKind::Transaction,
-        NewObject {
-            schema_id: Some(&loan.id),
-            reference_id: Some(&json!(42)),
-            fields: None,
-        },
-    )
-    .await
-    .unwrap_err();
-
-    assert_eq!(
-        first(&no_schema),
-        (
-            "missing-attribute",
-            Some("/data/attributes/transaction-type-id".into())
-        )
-    );
-    assert_eq!(
-        first(&bad_reference),
-        (
-            "invalid-reference-id",
-            Some("/data/attributes/reference-id".into())
-        )
-    );
 }
 
 #[tokio::test]

@@ -4,9 +4,10 @@
 
 mod common;
 
+use common::NewObject;
 use common::RedeemRequest;
 use common::{World, file_json, png};
-use engine::objects::{self, NewObject, ObjectKind};
+use engine::objects::ObjectKind;
 use engine::paging::PageRequest;
 use engine::redemption;
 use engine::schemas::SchemaKind;
@@ -115,7 +116,7 @@ async fn share_secrets(
         "secret-text-as-number": format!("0{}", secrets.number),
         "secret-file": file,
     });
-    let account = objects::create(
+    let account = common::create_object(
         &world.engine,
         &world.source.id,
         ObjectKind::Account,

@@ -4,10 +4,11 @@ mod common;
 
 use std::time::Duration;
 
+use common::NewObject;
 use common::{World, png};
 use engine::events::{self, names};
 use engine::inquiry::{INQUIRY_TTL, InquiryStatus};
-use engine::objects::{self, NewObject, ObjectKind};
+use engine::objects::{self, ObjectKind};
 use engine::paging::PageRequest;
 use engine::schemas::SchemaKind;
 use serde_json::json;
@@ -55,7 +56,7 @@ async fn a_value_that_does_not_fit_or_an_unknown_key_is_refused_and_nothing_is_c
         .await;
     let before = world.count("SELECT COUNT(*) FROM objects").await;
 
-    let err = objects::create(
+    let err = common::create_object(
         &world.engine,
         &world.destination.id,
         ObjectKind::Transaction,
@@ -87,7 +88,7 @@ async fn a_value_that_does_not_fit_or_an_unknown_key_is_refused_and_nothing_is_c
 }
 
 #[tokio::test]
-async fn a_schema_of_another_organization_is_not_found_with_a_pointer() {
+async fn a_schema_of_another_organization_is_not_found() {
     let world = World::new().await;
     let loan = world
         .destination_schema(SchemaKind::TransactionType, json!([]), json!([]))
@@ -96,19 +97,19 @@ async fn a_schema_of_another_organization_is_not_found_with_a_pointer() {
     let err = objects::create(
         &world.engine,
         &world.source.id,
-        ObjectKind::Transaction,
-        NewObject {
-            schema_id: Some(&loan.id),
-            ..Default::default()
+        objects::CreateObject {
+            kind: ObjectKind::Transaction,
+            schema_id: loan.id.clone(),
+            reference_id: None,
+            fields: Default::default(),
         },
     )
     .await
     .unwrap_err();
 
-    assert_eq!(err.code(), Some("not-found"));
-    assert_eq!(
-        err.problems()[0].pointer.as_deref(),
-        Some("/data/attributes/transaction-type-id")
+    assert!(
+        matches!(err, objects::CreateObjectError::SchemaNotFound),
+        "another organization's schema is not found: {err:?}"
     );
 }
 
@@ -123,7 +124,7 @@ async fn a_failing_verification_fails_the_inquiry() {
         )
         .await;
 
-    let created = objects::create(
+    let created = common::create_object(
         &world.engine,
         &world.destination.id,
         ObjectKind::Inquiry,
@@ -150,7 +151,7 @@ async fn a_session_token_opens_its_inquiry_until_it_is_replaced_by_resume() {
             json!([]),
         )
         .await;
-    let created = objects::create(
+    let created = common::create_object(
         &world.engine,
         &world.destination.id,
         ObjectKind::Inquiry,
@@ -203,7 +204,7 @@ async fn an_inquiry_expires_unless_resumed_and_a_terminal_one_cannot_be_resumed(
             json!([]),
         )
         .await;
-    let created = objects::create(
+    let created = common::create_object(
         &world.engine,
         &world.destination.id,
         ObjectKind::Inquiry,

@@ -426,11 +426,11 @@ async fn a_terminal_destination_inquiry_is_not_redeemable() {
             json!([]),
         )
         .await;
-    let done = objects::create(
+    let done = common::create_object(
         &world.engine,
         &world.destination.id,
         ObjectKind::Inquiry,
-        objects::NewObject {
+        common::NewObject {
             schema_id: Some(&template.id),
             fields: Some(&json!({"nickname": "A"})),
             ..Default::default()

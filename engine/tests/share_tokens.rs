@@ -2,10 +2,11 @@
 
 mod common;
 
+use common::NewObject;
 use common::RedeemRequest;
 use common::World;
 use engine::connections::{self, ConnectionAction};
-use engine::objects::{self, NewObject, ObjectKind};
+use engine::objects::ObjectKind;
 use engine::paging::PageRequest;
 use engine::redemption;
 use engine::render;
@@ -89,7 +90,7 @@ async fn only_a_completed_inquiry_of_the_source_over_an_active_connection_can_be
     )
     .await
     .unwrap();
-    let open = objects::create(
+    let open = common::create_object(
         &world.engine,
         &world.source.id,
         ObjectKind::Inquiry,

@@ -380,6 +380,43 @@ async fn errors_use_the_contract_format_with_codes_and_pointers() {
         )
     );
     assert_eq!(bad_ttl["errors"][0]["title"], "Invalid expires in seconds");
+    let loan = id(&destination
+        .created("/transaction-types", json!({"name": "Loan", "fields": []}))
+        .await);
+    let (_, no_type) = destination.post("/transactions", json!({})).await;
+    let (_, someone_elses_type) = source
+        .post("/transactions", json!({"transaction-type-id": loan}))
+        .await;
+    assert_eq!(
+        first_error(&someone_elses_type),
+        (
+            "404",
+            "not-found",
+            Some("/data/attributes/transaction-type-id")
+        )
+    );
+    let (_, bad_reference) = destination
+        .post(
+            "/transactions",
+            json!({"transaction-type-id": loan, "reference-id": 42}),
+        )
+        .await;
+    assert_eq!(
+        first_error(&no_type),
+        (
+            "422",
+            "missing-attribute",
+            Some("/data/attributes/transaction-type-id")
+        )
+    );
+    assert_eq!(
+        first_error(&bad_reference),
+        (
+            "422",
+            "invalid-reference-id",
+            Some("/data/attributes/reference-id")
+        )
+    );
     server.stop().await.unwrap();
 }
 

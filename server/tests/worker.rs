@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use common::TestServer;
 use engine::connections::{self, ConnectionAction};
-use engine::objects::{self, NewObject, ObjectKind};
+use engine::objects::{self, CreateObject, ObjectKind};
 use engine::redemption::{self, Redeem};
 use engine::schemas::{self, NewSchema, SchemaKind};
 use engine::share_tokens::{self, ShareTokenStatus};
@@ -46,14 +46,18 @@ async fn a_redemption_started_on_a_running_server_is_finished_by_its_worker() {
     };
     let source_type = new_type(&source.id).await.unwrap();
     let destination_type = new_type(&destination.id).await.unwrap();
+    let source_fields =
+        objects::fields_from_json(engine, &source_type.id, &json!({"name-last": "Lovelace"}))
+            .await
+            .unwrap();
     let source_txn = objects::create(
         engine,
         &source.id,
-        ObjectKind::Transaction,
-        NewObject {
-            schema_id: Some(&source_type.id),
-            fields: Some(&json!({"name-last": "Lovelace"})),
-            ..Default::default()
+        CreateObject {
+            kind: ObjectKind::Transaction,
+            schema_id: source_type.id.clone(),
+            reference_id: None,
+            fields: source_fields,
         },
     )
     .await
@@ -62,10 +66,11 @@ async fn a_redemption_started_on_a_running_server_is_finished_by_its_worker() {
     let destination_txn = objects::create(
         engine,
         &destination.id,
-        ObjectKind::Transaction,
-        NewObject {
-            schema_id: Some(&destination_type.id),
-            ..Default::default()
+        CreateObject {
+            kind: ObjectKind::Transaction,
+            schema_id: destination_type.id.clone(),
+            reference_id: None,
+            fields: Default::default(),
         },
     )
     .await

@@ -7,7 +7,7 @@ use std::io::Cursor;
 
 use base64::Engine as _;
 use engine::connections::{self, ConnectionAction};
-use engine::objects::{self, NewObject, ObjectKind, ObjectRecord};
+use engine::objects::{self, ObjectKind, ObjectRecord};
 use engine::orgs::{self, Organization};
 use engine::schemas::{self, NewSchema, SchemaKind, SchemaRecord};
 use engine::share_tokens::{self, ShareToken};
@@ -117,7 +117,7 @@ impl World {
             json!([{"type": "government-id"}, {"type": "selfie"}]),
         )
         .await;
-        let created = objects::create(
+        let created = create_object(
             &engine,
             &source.id,
             ObjectKind::Inquiry,
@@ -174,7 +174,7 @@ impl World {
         kind: ObjectKind,
         schema: &SchemaRecord,
     ) -> ObjectRecord {
-        objects::create(
+        create_object(
             &self.engine,
             &self.destination.id,
             kind,
@@ -310,4 +310,39 @@ impl World {
         .expect("the destination's transaction")
         .0
     }
+}
+
+/// An object as tests describe it: its schema and, as the API's JSON, its reference and fields.
+#[derive(Clone, Copy, Default)]
+pub struct NewObject<'a> {
+    pub schema_id: Option<&'a str>,
+    pub reference_id: Option<&'a Value>,
+    pub fields: Option<&'a Value>,
+}
+
+/// Creates an object the way the API does: the fields read against the schema at the edge (with
+/// the API's pointers), then the typed command.
+pub async fn create_object(
+    engine: &Engine,
+    org: &engine::ids::OrgId,
+    kind: ObjectKind,
+    input: NewObject<'_>,
+) -> engine::Result<objects::Created> {
+    let schema_id = input.schema_id.expect("a schema id").to_owned();
+    let fields = match input.fields {
+        Some(json) => {
+            let schema = schemas::get(engine, org, kind.schema_kind(), &schema_id).await?;
+            engine::fields::parse_fields(&schema.schema, json, "/data/attributes/fields")?
+        }
+        None => Default::default(),
+    };
+    let command = objects::CreateObject {
+        kind,
+        schema_id,
+        reference_id: input
+            .reference_id
+            .map(|r| r.as_str().expect("a text reference id").to_owned()),
+        fields,
+    };
+    Ok(objects::create(engine, org, command).await?)
 }

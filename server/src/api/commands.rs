@@ -4,8 +4,10 @@
 
 use engine::Problem;
 use engine::fields::FieldPath;
+use engine::fields::{FieldInput, parse_fields, pointer_of};
 use engine::hydration::{FieldMapping, MAX_MAPPINGS, MappingProblem};
 use engine::ids::{ConnectionId, ShareTokenId};
+use engine::objects::{CreateObject, CreateObjectError, ObjectKind};
 use engine::redemption::{Redeem, RedeemError};
 use engine::share_tokens::{
     CreateShareToken, CreateShareTokenError, DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS, MIN_TTL_SECONDS,
@@ -238,6 +240,74 @@ pub fn redeem_error(err: RedeemError) -> ApiError {
         RedeemError::Internal(err) => return err.into(),
     };
     problem.into()
+}
+
+/// `POST /inquiries`, `/transactions`, `/accounts` as a command: the schema is read first, since
+/// `fields` is read against it (CONTRACT.md §3).
+pub async fn create_object(
+    engine: &engine::Engine,
+    org: &engine::ids::OrgId,
+    kind: ObjectKind,
+    body: &JsonApiBody,
+) -> Result<CreateObject, ApiError> {
+    let attribute = kind.schema_attribute();
+    let at = format!("/data/attributes/{attribute}");
+    let schema_id = required(body, attribute, &at)?;
+    let schema = engine::schemas::get(engine, org, kind.schema_kind(), schema_id)
+        .await
+        .map_err(|err| err.at_pointer(&at))?;
+    let reference_id = match body.attribute("reference-id") {
+        None => None,
+        Some(serde_json::Value::String(r)) if engine::objects::is_valid_reference_id(r) => {
+            Some(r.clone())
+        }
+        Some(_) => return Err(reference_problem().into()),
+    };
+    let fields = match body.attribute("fields") {
+        Some(json) => parse_fields(&schema.schema, json, FIELDS).map_err(ApiError::Problems)?,
+        None => FieldInput::new(),
+    };
+    Ok(CreateObject {
+        kind,
+        schema_id: schema_id.to_owned(),
+        reference_id,
+        fields,
+    })
+}
+
+const FIELDS: &str = "/data/attributes/fields";
+
+fn reference_problem() -> Problem {
+    Problem::invalid(
+        "invalid-reference-id",
+        "`reference-id` is a string of 1 to 255 characters",
+        "/data/attributes/reference-id",
+    )
+}
+
+/// A refused object creation in the contract's terms.
+pub fn create_object_error(kind: ObjectKind, err: CreateObjectError) -> ApiError {
+    match err {
+        CreateObjectError::SchemaNotFound => Problem {
+            pointer: Some(format!("/data/attributes/{}", kind.schema_attribute())),
+            ..Problem::not_found("the schema")
+        }
+        .into(),
+        CreateObjectError::InvalidReferenceId => reference_problem().into(),
+        CreateObjectError::FilesTooLargeToDecode(paths) => ApiError::Problems(
+            paths
+                .iter()
+                .map(|path| {
+                    Problem::invalid(
+                        "file-too-large-to-decode",
+                        engine::verification::Unreadable::TooLarge.sentence(),
+                        format!("{FIELDS}{}", pointer_of(path)),
+                    )
+                })
+                .collect(),
+        ),
+        CreateObjectError::Internal(err) => err.into(),
+    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use engine::connections::{self, ConnectionAction};
-use engine::objects::{self, NewObject, ObjectKind};
+use engine::objects::{self, ObjectKind};
 use engine::redemption;
 use engine::schemas::{self, NewSchema, SchemaKind};
 use engine::share_tokens::{self, Direction, ListFilter, ShareTokenStatus};
@@ -341,12 +341,10 @@ async fn create_object<R: ObjectResource>(
     caller: Caller,
     body: JsonApiBody,
 ) -> ApiResult {
-    let input = NewObject {
-        schema_id: body.str_attribute(R::KIND.schema_attribute())?,
-        reference_id: body.attribute("reference-id"),
-        fields: body.attribute("fields"),
-    };
-    let created = objects::create(&engine, &caller.0, R::KIND, input).await?;
+    let command = commands::create_object(&engine, &caller.0, R::KIND, &body).await?;
+    let created = objects::create(&engine, &caller.0, command)
+        .await
+        .map_err(|err| commands::create_object_error(R::KIND, err))?;
     let meta = created.session_token.map(|token| {
         json!({
             "session-token": token.expose_secret(),
