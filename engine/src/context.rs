@@ -162,7 +162,7 @@ impl Engine {
 
     /// Inspects a file on the blocking pool, at most [`CONCURRENT_INSPECTIONS`] at a time, never on
     /// the async threads.
-    pub async fn inspect(&self, bytes: Vec<u8>) -> Inspection {
+    pub async fn inspect(&self, bytes: Arc<Vec<u8>>) -> Inspection {
         let permit = self.inspections.clone().acquire_owned().await;
         // The permit lives as long as the decoding, not the caller: a request that is cancelled
         // meanwhile does not let another decode start beside this one.

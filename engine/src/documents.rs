@@ -1,6 +1,7 @@
 //! Stored files (`doc_…`): bytes kept by the server with their SHA-256, owned by one organization.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
@@ -93,20 +94,26 @@ pub async fn ensure_inspected<'a>(
     engine: &Engine,
     ids: impl IntoIterator<Item = &'a DocumentId>,
 ) -> Result<()> {
-    for id in ids {
-        let missing: Option<Vec<u8>> =
-            sqlx::query_scalar("SELECT bytes FROM documents WHERE id = ? AND inspection IS NULL")
-                .bind(id)
-                .fetch_optional(engine.db().pool())
-                .await?;
-        let Some(bytes) = missing else {
-            continue;
-        };
-        let inspection = engine.inspect(bytes).await;
+    let ids: Vec<&DocumentId> = ids.into_iter().collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    // One read for all of them; only files older than inspections come back.
+    let placeholders = vec!["?"; ids.len()].join(", ");
+    let sql = format!(
+        "SELECT id, bytes FROM documents WHERE inspection IS NULL AND id IN ({placeholders})"
+    );
+    let mut query = sqlx::query_as::<_, (DocumentId, Vec<u8>)>(&sql);
+    for id in &ids {
+        query = query.bind(*id);
+    }
+    let missing = query.fetch_all(engine.db().pool()).await?;
+    for (id, bytes) in missing {
+        let inspection = engine.inspect(Arc::new(bytes)).await;
         let mut tx = engine.db().begin_write().await?;
         sqlx::query("UPDATE documents SET inspection = ? WHERE id = ? AND inspection IS NULL")
             .bind(serde_json::to_string(&inspection).expect("inspections serialise"))
-            .bind(id)
+            .bind(&id)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
@@ -137,7 +144,7 @@ pub async fn load_inspections<'a>(
                     .bind(id)
                     .fetch_one(&mut *conn)
                     .await?;
-                let inspection = engine.inspect(bytes).await;
+                let inspection = engine.inspect(Arc::new(bytes)).await;
                 sqlx::query("UPDATE documents SET inspection = ? WHERE id = ?")
                     .bind(serde_json::to_string(&inspection).expect("inspections serialise"))
                     .bind(id)
@@ -149,4 +156,44 @@ pub async fn load_inspections<'a>(
         inspections.insert(id.clone(), inspection);
     }
     Ok(inspections)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::engine;
+    use crate::verification::tests::samples;
+
+    #[tokio::test]
+    async fn a_file_stored_before_inspections_is_inspected_once_and_kept() {
+        let engine = engine().await;
+        let (org, _) = crate::orgs::create(&engine, "Acme", &[]).await.unwrap();
+        let file =
+            crate::fields::new_file("id.png".into(), "image/png".into(), samples::png(80, 70))
+                .unwrap();
+        let mut tx = engine.db().begin_write().await.unwrap();
+        let legacy = store(&mut tx, &org.id, &file, engine.now()).await.unwrap();
+        tx.commit().await.unwrap();
+
+        ensure_inspected(&engine, [&legacy.id]).await.unwrap();
+
+        let stored: Option<String> =
+            sqlx::query_scalar("SELECT inspection FROM documents WHERE id = ?")
+                .bind(&legacy.id)
+                .fetch_one(engine.db().pool())
+                .await
+                .unwrap();
+        assert_eq!(
+            stored
+                .as_deref()
+                .map(serde_json::from_str::<Inspection>)
+                .transpose()
+                .unwrap(),
+            Some(Inspection::Image {
+                width: 80,
+                height: 70
+            }),
+            "the inspection is stored with the document"
+        );
+    }
 }

@@ -61,14 +61,11 @@ pub fn plan_steps(schema: &Schema, missing: &[FieldPath]) -> Vec<Step> {
 
 pub use domain::flow::{FieldProblem, FlowError, StepGroup};
 
-/// Why a flow cannot use `token` now, if it cannot.
+/// Why a flow cannot use `token` now, if it cannot: the redemption's own rule 1, in the flow's words.
 fn token_problem(token: &ShareToken, engine: &Engine) -> Option<FlowError> {
-    match token.status_at(engine.now()) {
-        ShareTokenStatus::Created => None,
-        ShareTokenStatus::Expired => Some(FlowError::TokenExpired),
-        ShareTokenStatus::Failed => Some(FlowError::TokenFailed),
-        ShareTokenStatus::Pending | ShareTokenStatus::Redeemed => Some(FlowError::TokenRedeemed),
-    }
+    redemption::check_redeemable(token, engine)
+        .err()
+        .map(flow_error)
 }
 
 /// What the end user is told when the redemption cannot start.

@@ -346,7 +346,11 @@ pub async fn inspect_files(engine: &Engine, input: &mut FieldInput) -> Vec<Field
     let mut refused = Vec::new();
     for (path, value) in input.iter_mut() {
         if let InputValue::File(file) = value {
-            let inspection = engine.inspect(file.bytes.clone()).await;
+            // Shared with the blocking task, not copied (an upload is up to 10 MiB).
+            let bytes = std::sync::Arc::new(std::mem::take(&mut file.bytes));
+            let inspection = engine.inspect(std::sync::Arc::clone(&bytes)).await;
+            file.bytes =
+                std::sync::Arc::try_unwrap(bytes).unwrap_or_else(|shared| (*shared).clone());
             if inspection.is_refused() {
                 refused.push(path.clone());
             }

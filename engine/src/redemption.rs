@@ -123,7 +123,7 @@ async fn validate(engine: &Engine, org: &OrgId, command: &Redeem) -> Result<Plan
 }
 
 /// Rule 1's status checks.
-fn check_redeemable(token: &ShareToken, engine: &Engine) -> Result<(), RedeemError> {
+pub(crate) fn check_redeemable(token: &ShareToken, engine: &Engine) -> Result<(), RedeemError> {
     match token.status_at(engine.now()) {
         ShareTokenStatus::Created => Ok(()),
         ShareTokenStatus::Pending | ShareTokenStatus::Redeemed => Err(RedeemError::AlreadyRedeemed),
