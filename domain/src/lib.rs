@@ -7,5 +7,8 @@
 
 pub mod fields;
 pub mod flow;
+pub mod hydration;
 pub mod ids;
 pub mod lifecycle;
+pub mod schema;
+pub mod verification;

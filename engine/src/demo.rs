@@ -15,7 +15,7 @@ use crate::error::Result;
 use crate::ids::OrgId;
 use crate::objects::{self, CreateObject, ObjectKind};
 use crate::orgs::{self, ApiKey};
-use crate::schemas::{self, NewSchema, SchemaKind};
+use crate::schemas::{self, CreateSchema, SchemaKind};
 use crate::share_tokens::{self, CreateShareToken, DEFAULT_TTL_SECONDS};
 
 pub const SOURCE_NAME: &str = "Northwind Bank (demo)";
@@ -110,20 +110,20 @@ async fn ensure_template(
     if let Some(id) = schema_named(engine, org, name).await? {
         return Ok(id);
     }
-    let input = NewSchema {
-        name: Some(&json!(name)),
-        fields: Some(&fields),
-        verifications: Some(&checks),
-        reports: Some(&json!([{"type": "watchlist"}])),
-        purpose: Some(&json!(
-            "The law requires us to confirm who you are before we can offer you a loan."
-        )),
+    let command = CreateSchema {
+        purpose: Some(
+            "The law requires us to confirm who you are before we can offer you a loan.".into(),
+        ),
+        ..CreateSchema::from_json(
+            SchemaKind::InquiryTemplate,
+            name,
+            fields,
+            checks,
+            json!([{"type": "watchlist"}]),
+        )
+        .map_err(|err| crate::Error::Internal(format!("the demo's template: {err}")))?
     };
-    Ok(
-        schemas::create(engine, org, SchemaKind::InquiryTemplate, input)
-            .await?
-            .id,
-    )
+    Ok(schemas::create(engine, org, command).await?.id)
 }
 
 /// Seeds (or refreshes) the demo. `origins` are the destination's allowed origins.

@@ -8,7 +8,7 @@ use crate::fields::{FieldPath, FieldValues, Schema};
 use crate::ids::DocumentId;
 use crate::schemas::SchemaRecord;
 use crate::time::Timestamp;
-use crate::verification::{Inspection, RunInput, RunResult, Watchlist};
+use crate::verification::{self, Inspection, RunInput, RunResult, Watchlist};
 
 /// How long an inquiry (and its session token) stays open without being resumed.
 pub const INQUIRY_TTL: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
@@ -64,12 +64,15 @@ pub fn evaluate(
             events,
         };
     }
-    let run = template.checks.run(&RunInput {
-        values,
-        files,
-        today,
-        watchlist,
-    });
+    let run = verification::run(
+        &template.checks,
+        &RunInput {
+            values,
+            files,
+            today,
+            watchlist,
+        },
+    );
     let (status, event) = if run.any_verification_failed() {
         (InquiryStatus::Failed, names::INQUIRY_FAILED)
     } else if run.any_report_hit() {
@@ -113,8 +116,13 @@ mod tests {
         verifications: serde_json::Value,
         reports: serde_json::Value,
     ) -> SchemaRecord {
-        let schema = Schema::from_json(&fields, "/f").unwrap();
-        let checks = Checks::from_json(Some(&verifications), Some(&reports), &schema).unwrap();
+        let schema = Schema::new(serde_json::from_value(fields).unwrap()).unwrap();
+        let checks = Checks::new(
+            serde_json::from_value(verifications).unwrap(),
+            serde_json::from_value(reports).unwrap(),
+            &schema,
+        )
+        .unwrap();
         SchemaRecord {
             id: "itmpl_x".into(),
             kind: SchemaKind::InquiryTemplate,

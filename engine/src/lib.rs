@@ -12,7 +12,6 @@ pub mod error;
 pub mod events;
 pub mod fields;
 pub mod flow;
-pub mod hydration;
 pub mod idempotency;
 pub mod ids;
 pub mod inquiry;
@@ -33,4 +32,5 @@ pub mod worker;
 
 pub use context::Engine;
 pub use db::{Database, DatabaseError, WriteTransaction};
+pub use domain::hydration;
 pub use error::{Error, Problem, ProblemKind, Result};

@@ -9,7 +9,7 @@ use crate::error::Result;
 use crate::ids::OrgId;
 use crate::objects::{self, CreateObject, ObjectKind};
 use crate::orgs::{self, ApiKey};
-use crate::schemas::{self, NewSchema, SchemaKind};
+use crate::schemas::{self, CreateSchema, SchemaKind};
 use crate::share_tokens::{self, CreateShareToken, DEFAULT_TTL_SECONDS};
 
 /// What a redemption load run needs.
@@ -45,19 +45,15 @@ pub async fn redemption_load(engine: &Engine, count: usize) -> Result<Redemption
         .map(|n| (format!("field-{n}"), json!(format!("value {n}"))))
         .collect::<serde_json::Map<_, _>>()
         .into();
-    let name = json!("Load");
-    let new_type = |org| {
-        schemas::create(
-            engine,
-            org,
-            SchemaKind::TransactionType,
-            NewSchema {
-                name: Some(&name),
-                fields: Some(&fields),
-                ..Default::default()
-            },
-        )
-    };
+    let command = CreateSchema::from_json(
+        SchemaKind::TransactionType,
+        "Load",
+        fields,
+        Value::Null,
+        Value::Null,
+    )
+    .map_err(|err| crate::Error::Internal(format!("the load scenario's type: {err}")))?;
+    let new_type = |org| schemas::create(engine, org, command.clone());
     let source_type = new_type(&source.id).await?;
     let destination_type = new_type(&destination.id).await?;
     let source_txn = objects::create(

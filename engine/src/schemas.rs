@@ -1,15 +1,14 @@
 //! Inquiry templates, transaction types and account types: named schemas of an organization.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::Engine;
 use crate::error::{Problem, Result};
-use crate::fields::Schema;
+use crate::fields::{FieldDef, Schema, SchemaError};
 use crate::ids::{AccountTypeId, InquiryTemplateId, OrgId, TransactionTypeId};
 use crate::paging::{Page, PageRequest};
 use crate::time::Timestamp;
-use crate::verification::Checks;
+use crate::verification::{CheckList, Checks, ChecksError, Report, Verification};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
 #[serde(rename_all = "kebab-case")]
@@ -79,98 +78,180 @@ impl SchemaRecord {
     }
 }
 
-/// What a create request carries.
-#[derive(Clone, Debug, Default)]
-pub struct NewSchema<'a> {
-    pub name: Option<&'a Value>,
-    pub fields: Option<&'a Value>,
-    pub verifications: Option<&'a Value>,
-    pub reports: Option<&'a Value>,
-    pub purpose: Option<&'a Value>,
+/// Most characters of a schema's name.
+pub const MAX_NAME_CHARS: usize = 200;
+/// Most characters of an inquiry template's purpose.
+pub const MAX_PURPOSE_CHARS: usize = 500;
+
+/// A new schema as a channel read it: typed, not yet checked against the rules.
+#[derive(Clone, Debug)]
+pub struct CreateSchema {
+    pub kind: SchemaKind,
+    pub name: String,
+    /// Inquiry templates only.
+    pub purpose: Option<String>,
+    pub fields: Vec<FieldDef>,
+    /// Inquiry templates only.
+    pub verifications: Vec<Verification>,
+    /// Inquiry templates only.
+    pub reports: Vec<Report>,
 }
 
-/// Creates a schema of `kind` for `org`, refusing anything invalid with pointers.
-pub async fn create(
-    engine: &Engine,
-    org: &OrgId,
-    kind: SchemaKind,
-    input: NewSchema<'_>,
-) -> Result<SchemaRecord> {
-    let mut problems = Vec::new();
-    let name = match input.name.and_then(Value::as_str).map(str::trim) {
-        Some(name) if !name.is_empty() && name.chars().count() <= 200 => name.to_owned(),
-        _ => {
-            problems.push(Problem::invalid(
-                "invalid-name",
-                "`name` is a string of 1 to 200 characters",
-                "/data/attributes/name",
-            ));
-            String::new()
+impl CreateSchema {
+    /// A schema of `kind` with these fields and nothing else.
+    pub fn new(kind: SchemaKind, name: impl Into<String>, fields: Vec<FieldDef>) -> Self {
+        Self {
+            kind,
+            name: name.into(),
+            purpose: None,
+            fields,
+            verifications: Vec::new(),
+            reports: Vec::new(),
         }
-    };
-    let purpose = match input.purpose {
-        None | Some(Value::Null) => None,
-        Some(_) if kind != SchemaKind::InquiryTemplate => {
-            problems.push(Problem::invalid(
-                "invalid-attribute",
-                "only inquiry templates have a purpose",
-                "/data/attributes/purpose",
-            ));
-            None
+    }
+
+    /// A command from the storage form of field declarations (`[{"key", "type", …}]`) and of
+    /// verifications and reports (`[{"type": …}]`), for callers that hold them as JSON they
+    /// wrote themselves (the demo, load scenarios, tests). A request is read by its channel.
+    pub fn from_json(
+        kind: SchemaKind,
+        name: &str,
+        fields: serde_json::Value,
+        verifications: serde_json::Value,
+        reports: serde_json::Value,
+    ) -> std::result::Result<Self, serde_json::Error> {
+        let list = |json: serde_json::Value| {
+            if json.is_null() {
+                serde_json::json!([])
+            } else {
+                json
+            }
+        };
+        Ok(Self {
+            verifications: serde_json::from_value(list(verifications))?,
+            reports: serde_json::from_value(list(reports))?,
+            ..Self::new(kind, name, serde_json::from_value(fields)?)
+        })
+    }
+}
+
+/// One reason a schema is refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SchemaRefusal {
+    #[error("`name` is a text of 1 to {MAX_NAME_CHARS} characters")]
+    InvalidName,
+    #[error("`purpose` is a text of 1 to {MAX_PURPOSE_CHARS} characters")]
+    InvalidPurpose,
+    #[error("only inquiry templates have a purpose")]
+    PurposeNotAllowed,
+    #[error("only inquiry templates have {}", .0.name())]
+    ChecksNotAllowed(CheckList),
+    #[error(transparent)]
+    Field(#[from] SchemaError),
+    #[error(transparent)]
+    Check(#[from] ChecksError),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateSchemaError {
+    #[error("the schema is refused: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Refused(Vec<SchemaRefusal>),
+    #[error(transparent)]
+    Internal(#[from] crate::Error),
+}
+
+/// For callers to whom a refusal is a failure of their own (the demo, load scenarios).
+impl From<CreateSchemaError> for crate::Error {
+    fn from(err: CreateSchemaError) -> Self {
+        match err {
+            CreateSchemaError::Internal(err) => err,
+            refused => crate::Error::Internal(refused.to_string()),
         }
-        Some(Value::String(text)) if !text.trim().is_empty() && text.chars().count() <= 500 => {
-            Some(text.trim().to_owned())
+    }
+}
+
+impl From<sqlx::Error> for CreateSchemaError {
+    fn from(err: sqlx::Error) -> Self {
+        Self::Internal(err.into())
+    }
+}
+
+/// A command that keeps every rule, ready to store.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckedSchema {
+    pub kind: SchemaKind,
+    pub name: String,
+    pub purpose: Option<String>,
+    pub schema: Schema,
+    pub checks: Checks,
+}
+
+/// Checks a command against the rules: every refusal at once, except that verifications and
+/// reports are checked against the fields only once the fields are right.
+pub fn check(command: CreateSchema) -> std::result::Result<CheckedSchema, Vec<SchemaRefusal>> {
+    let mut refusals = Vec::new();
+    let name = command.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
+        refusals.push(SchemaRefusal::InvalidName);
+    }
+    let purpose = command.purpose.map(|p| p.trim().to_owned());
+    match &purpose {
+        Some(_) if command.kind != SchemaKind::InquiryTemplate => {
+            refusals.push(SchemaRefusal::PurposeNotAllowed)
         }
-        Some(_) => {
-            problems.push(Problem::invalid(
-                "invalid-purpose",
-                "`purpose` is a string of 1 to 500 characters",
-                "/data/attributes/purpose",
-            ));
-            None
+        Some(p) if p.is_empty() || p.chars().count() > MAX_PURPOSE_CHARS => {
+            refusals.push(SchemaRefusal::InvalidPurpose)
         }
-    };
-    let schema = match input.fields {
-        Some(fields) => Schema::from_json(fields, "/data/attributes/fields").unwrap_or_else(|p| {
-            problems.extend(p);
-            Schema::default()
-        }),
-        None => {
-            problems.push(Problem::invalid(
-                "invalid-fields",
-                "`fields` is required: a list of field declarations",
-                "/data/attributes/fields",
-            ));
-            Schema::default()
-        }
-    };
-    let checks = if kind == SchemaKind::InquiryTemplate {
-        if problems.is_empty() {
-            Checks::from_json(input.verifications, input.reports, &schema).unwrap_or_else(|p| {
-                problems.extend(p);
+        _ => {}
+    }
+    let schema = Schema::new(command.fields).unwrap_or_else(|errors| {
+        refusals.extend(errors.into_iter().map(SchemaRefusal::Field));
+        Schema::default()
+    });
+    let checks = if command.kind == SchemaKind::InquiryTemplate {
+        if refusals.is_empty() {
+            Checks::new(command.verifications, command.reports, &schema).unwrap_or_else(|errors| {
+                refusals.extend(errors.into_iter().map(SchemaRefusal::Check));
                 Checks::default()
             })
         } else {
             Checks::default()
         }
     } else {
-        for (name, value) in [
-            ("verifications", input.verifications),
-            ("reports", input.reports),
-        ] {
-            if value.is_some_and(|v| !v.is_null()) {
-                problems.push(Problem::invalid(
-                    "invalid-attribute",
-                    format!("only inquiry templates have {name}"),
-                    format!("/data/attributes/{name}"),
-                ));
-            }
+        if !command.verifications.is_empty() {
+            refusals.push(SchemaRefusal::ChecksNotAllowed(CheckList::Verifications));
+        }
+        if !command.reports.is_empty() {
+            refusals.push(SchemaRefusal::ChecksNotAllowed(CheckList::Reports));
         }
         Checks::default()
     };
-    if !problems.is_empty() {
-        return Err(problems.into());
+    if refusals.is_empty() {
+        Ok(CheckedSchema {
+            kind: command.kind,
+            name,
+            purpose,
+            schema,
+            checks,
+        })
+    } else {
+        Err(refusals)
     }
+}
+
+/// Creates a schema for `org`, refusing anything that breaks the rules and storing nothing then.
+pub async fn create(
+    engine: &Engine,
+    org: &OrgId,
+    command: CreateSchema,
+) -> std::result::Result<SchemaRecord, CreateSchemaError> {
+    let CheckedSchema {
+        kind,
+        name,
+        purpose,
+        schema,
+        checks,
+    } = check(command).map_err(CreateSchemaError::Refused)?;
     let record = SchemaRecord {
         id: kind.new_id(),
         kind,
@@ -280,40 +361,47 @@ mod tests {
     use crate::{fields::FieldPath, orgs};
     use serde_json::json;
 
+    fn template(fields: serde_json::Value, verifications: serde_json::Value) -> CreateSchema {
+        CreateSchema::from_json(
+            SchemaKind::InquiryTemplate,
+            "KYC",
+            fields,
+            verifications,
+            json!([]),
+        )
+        .expect("the storage form")
+    }
+
+    fn refusals(err: CreateSchemaError) -> Vec<SchemaRefusal> {
+        match err {
+            CreateSchemaError::Refused(refusals) => refusals,
+            other => panic!("expected a refusal, got {other}"),
+        }
+    }
+
     #[tokio::test]
     async fn an_inquiry_template_requires_the_fields_its_verifications_need() {
         let engine = engine().await;
         let (org, _) = orgs::create(&engine, "Acme", &[]).await.unwrap();
-        let fields = json!([{"key": "phone-number", "type": "string"}, {"key": "nickname", "type": "string"}]);
+        let command = CreateSchema {
+            purpose: Some("  To open your account.  ".into()),
+            ..template(
+                json!([{"key": "phone-number", "type": "string"}, {"key": "nickname", "type": "string"}]),
+                json!([{"type": "phone-number"}]),
+            )
+        };
 
-        let template = create(
-            &engine,
-            &org.id,
-            SchemaKind::InquiryTemplate,
-            NewSchema {
-                name: Some(&json!("KYC")),
-                fields: Some(&fields),
-                verifications: Some(&json!([{"type": "phone-number"}])),
-                reports: None,
-                purpose: Some(&json!("  To open your account.  ")),
-            },
-        )
-        .await
-        .unwrap();
+        let template = create(&engine, &org.id, command).await.unwrap();
 
         let effective = template.effective_schema();
-        assert!(
+        let required = |key| {
             effective
-                .get(&FieldPath::parse("phone-number").unwrap())
+                .get(&FieldPath::parse(key).unwrap())
                 .unwrap()
                 .required
-        );
-        assert!(
-            !effective
-                .get(&FieldPath::parse("nickname").unwrap())
-                .unwrap()
-                .required
-        );
+        };
+        assert!(required("phone-number"), "the verification needs it");
+        assert!(!required("nickname"), "nothing needs it");
         let stored = get(&engine, &org.id, SchemaKind::InquiryTemplate, &template.id)
             .await
             .unwrap();
@@ -325,36 +413,31 @@ mod tests {
     async fn a_purpose_is_refused_when_too_long_or_on_anything_but_a_template() {
         let engine = engine().await;
         let (org, _) = orgs::create(&engine, "Acme", &[]).await.unwrap();
-        let long = json!("x".repeat(501));
-        let create_with = |kind, purpose| {
-            let engine = engine.clone();
-            let org = org.id.clone();
-            async move {
-                create(
-                    &engine,
-                    &org,
-                    kind,
-                    NewSchema {
-                        name: Some(&json!("T")),
-                        fields: Some(&json!([])),
-                        purpose: Some(&purpose),
-                        ..Default::default()
-                    },
-                )
-                .await
-                .unwrap_err()
-            }
+        let with_purpose = |kind, purpose: String| CreateSchema {
+            purpose: Some(purpose),
+            ..CreateSchema::new(kind, "T", vec![])
         };
 
-        let too_long = create_with(SchemaKind::InquiryTemplate, long).await;
-        let on_a_type = create_with(SchemaKind::TransactionType, json!("Because.")).await;
+        let too_long = create(
+            &engine,
+            &org.id,
+            with_purpose(
+                SchemaKind::InquiryTemplate,
+                "x".repeat(MAX_PURPOSE_CHARS + 1),
+            ),
+        )
+        .await
+        .unwrap_err();
+        let on_a_type = create(
+            &engine,
+            &org.id,
+            with_purpose(SchemaKind::TransactionType, "Because.".into()),
+        )
+        .await
+        .unwrap_err();
 
-        assert_eq!(too_long.code(), Some("invalid-purpose"));
-        assert_eq!(
-            too_long.problems()[0].pointer.as_deref(),
-            Some("/data/attributes/purpose")
-        );
-        assert_eq!(on_a_type.code(), Some("invalid-attribute"));
+        assert_eq!(refusals(too_long), [SchemaRefusal::InvalidPurpose]);
+        assert_eq!(refusals(on_a_type), [SchemaRefusal::PurposeNotAllowed]);
     }
 
     #[tokio::test]
@@ -362,37 +445,23 @@ mod tests {
         let engine = engine().await;
         let (org, _) = orgs::create(&engine, "Acme", &[]).await.unwrap();
         let (other, _) = orgs::create(&engine, "Other", &[]).await.unwrap();
+        let loan = CreateSchema::new(SchemaKind::TransactionType, "Loan", vec![]);
 
         let refused = create(
             &engine,
             &org.id,
-            SchemaKind::TransactionType,
-            NewSchema {
-                name: Some(&json!("Loan")),
-                fields: Some(&json!([])),
-                verifications: Some(&json!([{"type": "selfie"}])),
-                reports: None,
-                purpose: None,
+            CreateSchema {
+                verifications: vec![Verification::Selfie],
+                ..loan.clone()
             },
         )
         .await
         .unwrap_err();
-        let created = create(
-            &engine,
-            &org.id,
-            SchemaKind::TransactionType,
-            NewSchema {
-                name: Some(&json!("Loan")),
-                fields: Some(&json!([])),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+        let created = create(&engine, &org.id, loan).await.unwrap();
 
         assert_eq!(
-            refused.problems()[0].pointer.as_deref(),
-            Some("/data/attributes/verifications")
+            refusals(refused),
+            [SchemaRefusal::ChecksNotAllowed(CheckList::Verifications)]
         );
         assert!(created.id.starts_with("txntp_"));
         assert_eq!(
@@ -412,31 +481,38 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn every_problem_of_a_bad_template_is_reported_at_once() {
+    async fn every_refusal_of_a_bad_schema_is_reported_at_once_and_nothing_is_stored() {
         let engine = engine().await;
         let (org, _) = orgs::create(&engine, "Acme", &[]).await.unwrap();
+        let command = CreateSchema {
+            name: "   ".into(),
+            ..template(
+                json!([{"key": "income", "type": "integer"}, {"key": "income", "type": "number"}]),
+                json!([{"type": "selfie"}]),
+            )
+        };
 
-        let err = create(
+        let err = create(&engine, &org.id, command).await.unwrap_err();
+
+        assert_eq!(
+            refusals(err),
+            [
+                SchemaRefusal::InvalidName,
+                SchemaRefusal::Field(SchemaError::DuplicateField {
+                    index: 1,
+                    key: FieldPath::parse("income").unwrap()
+                })
+            ],
+            "the selfie's missing field is judged only once the fields are right"
+        );
+        let page = list(
             &engine,
             &org.id,
-            SchemaKind::AccountType,
-            NewSchema {
-                name: Some(&json!("")),
-                fields: None,
-                ..Default::default()
-            },
+            SchemaKind::InquiryTemplate,
+            &PageRequest::default(),
         )
         .await
-        .unwrap_err();
-
-        let pointers: Vec<_> = err
-            .problems()
-            .iter()
-            .map(|p| p.pointer.clone().unwrap())
-            .collect();
-        assert_eq!(
-            pointers,
-            ["/data/attributes/name", "/data/attributes/fields"]
-        );
+        .unwrap();
+        assert!(page.items.is_empty(), "nothing was stored");
     }
 }

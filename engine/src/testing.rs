@@ -13,3 +13,9 @@ pub async fn engine() -> Engine {
         .expect("an in-memory database");
     Engine::new(db).with_clock(Clock::manual(TEST_START))
 }
+
+/// A schema from the storage form of its field declarations (`[{"key", "type", …}]`).
+pub fn schema(fields: serde_json::Value) -> crate::fields::Schema {
+    crate::fields::Schema::new(serde_json::from_value(fields).expect("field declarations"))
+        .expect("a valid schema")
+}

@@ -8,89 +8,9 @@ use common::World;
 use engine::connections::{self, ConnectionAction, ConnectionStatus};
 use engine::objects::{self, ObjectKind};
 use engine::redemption;
-use engine::schemas::{self, NewSchema, SchemaKind};
+use engine::schemas::SchemaKind;
 use engine::share_tokens;
 use serde_json::json;
-
-fn first(err: &engine::Error) -> (&'static str, Option<String>) {
-    let problem = &err.problems()[0];
-    (problem.code, problem.pointer.clone())
-}
-
-#[tokio::test]
-async fn schema_errors_carry_their_codes_and_pointers() {
-    let world = World::new().await;
-    let create = |fields: serde_json::Value,
-                  verifications: Option<serde_json::Value>,
-                  reports: Option<serde_json::Value>| {
-        let engine = world.engine.clone();
-        let org = world.destination.id.clone();
-        async move {
-            schemas::create(
-                &engine,
-                &org,
-                SchemaKind::InquiryTemplate,
-                NewSchema {
-                    name: Some(&json!("T")),
-                    fields: Some(&fields),
-                    verifications: verifications.as_ref(),
-                    reports: reports.as_ref(),
-                    purpose: None,
-                },
-            )
-            .await
-            .unwrap_err()
-        }
-    };
-    let too_many: Vec<_> = (0..201)
-        .map(|n| json!({"key": format!("f{n}"), "type": "string"}))
-        .collect();
-
-    let cases = [
-        (
-            create(json!(too_many), None, None).await,
-            (
-                "too-many-fields",
-                Some("/data/attributes/fields".to_owned()),
-            ),
-        ),
-        (
-            create(
-                json!([{"key": "c", "type": "choices", "choices": []}]),
-                None,
-                None,
-            )
-            .await,
-            (
-                "invalid-choices",
-                Some("/data/attributes/fields/0/choices".to_owned()),
-            ),
-        ),
-        (
-            create(json!({"key": "x"}), None, None).await,
-            ("invalid-fields", Some("/data/attributes/fields".to_owned())),
-        ),
-        (
-            create(json!([]), None, Some(json!([{"type": "credit-check"}]))).await,
-            (
-                "invalid-report",
-                Some("/data/attributes/reports/0/type".to_owned()),
-            ),
-        ),
-        (
-            create(json!([]), Some(json!("selfie")), None).await,
-            (
-                "invalid-template",
-                Some("/data/attributes/verifications".to_owned()),
-            ),
-        ),
-    ];
-
-    for (err, expected) in cases {
-        assert_eq!(first(&err), (expected.0, expected.1.clone()), "{err}");
-    }
-    assert_eq!(world.count("SELECT COUNT(*) FROM schemas WHERE organization_id IN (SELECT id FROM organizations WHERE name = 'Destination Lender')").await, 0);
-}
 
 #[tokio::test]
 async fn a_terminal_inquiry_refuses_new_data() {

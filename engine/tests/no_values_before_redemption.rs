@@ -189,18 +189,20 @@ proptest! {
             let source_type = engine::schemas::create(
                 &world.engine,
                 &world.source.id,
-                SchemaKind::AccountType,
-                engine::schemas::NewSchema {
-                    name: Some(&json!("Secrets")),
-                    fields: Some(&json!([
+                engine::schemas::CreateSchema::from_json(
+                    SchemaKind::AccountType,
+                    "Secrets",
+                    json!([
                         {"key": "secret-text", "type": "string"},
                         {"key": "secret-number", "type": "integer"},
                         {"key": "secret-date", "type": "date"},
                         {"key": "secret-text-as-number", "type": "string"},
                         {"key": "secret-file", "type": "file"},
-                    ])),
-                    ..Default::default()
-                },
+                    ]),
+                    Value::Null,
+                    Value::Null,
+                )
+                .unwrap(),
             )
             .await
             .unwrap();
@@ -210,8 +212,7 @@ proptest! {
             let Ok(destination_type) = engine::schemas::create(
                 &world.engine,
                 &world.destination.id,
-                SchemaKind::AccountType,
-                engine::schemas::NewSchema { name: Some(&json!("D")), fields: Some(&Value::Array(declared)), ..Default::default() },
+                engine::schemas::CreateSchema::from_json(SchemaKind::AccountType, "D", Value::Array(declared), Value::Null, Value::Null).unwrap(),
             )
             .await else {
                 return;

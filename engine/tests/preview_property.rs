@@ -61,8 +61,7 @@ proptest! {
             let Ok(schema) = engine::schemas::create(
                 &world.engine,
                 &world.destination.id,
-                SchemaKind::AccountType,
-                engine::schemas::NewSchema { name: Some(&json!("A")), fields: Some(&Value::Array(declared)), ..Default::default() },
+                engine::schemas::CreateSchema::from_json(SchemaKind::AccountType, "A", Value::Array(declared), Value::Null, Value::Null).unwrap(),
             )
             .await else {
                 return; // e.g. `name` and `name.first` together: not a valid schema, nothing to compare

@@ -81,12 +81,14 @@ async fn only_a_completed_inquiry_of_the_source_over_an_active_connection_can_be
     let template = engine::schemas::create(
         &world.engine,
         &world.source.id,
-        SchemaKind::InquiryTemplate,
-        engine::schemas::NewSchema {
-            name: Some(&json!("T")),
-            fields: Some(&json!([{"key": "x", "type": "string", "required": true}])),
-            ..Default::default()
-        },
+        engine::schemas::CreateSchema::from_json(
+            SchemaKind::InquiryTemplate,
+            "T",
+            json!([{"key": "x", "type": "string", "required": true}]),
+            json!([]),
+            json!([]),
+        )
+        .unwrap(),
     )
     .await
     .unwrap();

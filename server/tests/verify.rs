@@ -227,12 +227,14 @@ async fn names_and_labels_from_organizations_are_escaped() {
     let template = engine::schemas::create(
         &server.engine,
         &org.id,
-        engine::schemas::SchemaKind::InquiryTemplate,
-        engine::schemas::NewSchema {
-            name: Some(&json!("t")),
-            fields: Some(&fields),
-            ..Default::default()
-        },
+        engine::schemas::CreateSchema::from_json(
+            engine::schemas::SchemaKind::InquiryTemplate,
+            "t",
+            fields,
+            serde_json::Value::Null,
+            serde_json::Value::Null,
+        )
+        .unwrap(),
     )
     .await
     .unwrap();
@@ -352,12 +354,14 @@ async fn link_field_mappings_apply_to_the_redemption() {
     let template = engine::schemas::create(
         &server.engine,
         &seeded.destination,
-        engine::schemas::SchemaKind::InquiryTemplate,
-        engine::schemas::NewSchema {
-            name: Some(&json!("mapped")),
-            fields: Some(&fields),
-            ..Default::default()
-        },
+        engine::schemas::CreateSchema::from_json(
+            engine::schemas::SchemaKind::InquiryTemplate,
+            "mapped",
+            fields,
+            serde_json::Value::Null,
+            serde_json::Value::Null,
+        )
+        .unwrap(),
     )
     .await
     .unwrap();

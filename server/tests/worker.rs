@@ -8,7 +8,7 @@ use common::TestServer;
 use engine::connections::{self, ConnectionAction};
 use engine::objects::{self, CreateObject, ObjectKind};
 use engine::redemption::{self, Redeem};
-use engine::schemas::{self, NewSchema, SchemaKind};
+use engine::schemas::{self, CreateSchema, SchemaKind};
 use engine::share_tokens::{self, ShareTokenStatus};
 use engine::{fields::FieldPath, fields::FieldValue, orgs};
 use serde_json::json;
@@ -31,19 +31,15 @@ async fn a_redemption_started_on_a_running_server_is_finished_by_its_worker() {
     .await
     .unwrap();
     let fields = json!([{"key": "name-last", "type": "string"}]);
-    let name = json!("Loan");
-    let new_type = |org| {
-        schemas::create(
-            engine,
-            org,
-            SchemaKind::TransactionType,
-            NewSchema {
-                name: Some(&name),
-                fields: Some(&fields),
-                ..Default::default()
-            },
-        )
-    };
+    let command = CreateSchema::from_json(
+        SchemaKind::TransactionType,
+        "Loan",
+        fields,
+        serde_json::Value::Null,
+        serde_json::Value::Null,
+    )
+    .unwrap();
+    let new_type = |org| schemas::create(engine, org, command.clone());
     let source_type = new_type(&source.id).await.unwrap();
     let destination_type = new_type(&destination.id).await.unwrap();
     let source_fields =

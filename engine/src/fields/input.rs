@@ -277,17 +277,13 @@ mod tests {
     use serde_json::json;
 
     fn schema() -> Schema {
-        Schema::from_json(
-            &json!([
-                {"key": "name.first", "type": "string"},
-                {"key": "name.last", "type": "string"},
-                {"key": "birthdate", "type": "date"},
-                {"key": "income", "type": "integer"},
-                {"key": "selfie", "type": "file"}
-            ]),
-            "/f",
-        )
-        .unwrap()
+        crate::testing::schema(json!([
+            {"key": "name.first", "type": "string"},
+            {"key": "name.last", "type": "string"},
+            {"key": "birthdate", "type": "date"},
+            {"key": "income", "type": "integer"},
+            {"key": "selfie", "type": "file"}
+        ]))
     }
 
     fn path(text: &str) -> FieldPath {

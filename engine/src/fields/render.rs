@@ -37,11 +37,9 @@ mod tests {
 
     #[test]
     fn dotted_fields_render_as_nested_hashes_and_unset_fields_as_null() {
-        let schema = Schema::from_json(
-            &json!([{"key": "name.first", "type": "string"}, {"key": "age", "type": "integer"}]),
-            "/f",
-        )
-        .unwrap();
+        let schema = crate::testing::schema(
+            json!([{"key": "name.first", "type": "string"}, {"key": "age", "type": "integer"}]),
+        );
         let mut values = FieldValues::new();
         values.insert(
             FieldPath::parse("name.first").unwrap(),

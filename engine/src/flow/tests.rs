@@ -62,19 +62,15 @@ async fn open_view(engine: &Engine, started: &Started) -> FlowView {
 
 #[test]
 fn fields_are_grouped_into_steps_in_the_order_people_expect() {
-    let schema = Schema::from_json(
-        &json!([
-            {"key": "selfie", "type": "file"},
-            {"key": "phone-number", "type": "string"},
-            {"key": "name-first", "type": "string"},
-            {"key": "address-city", "type": "string"},
-            {"key": "proof-of-address", "type": "file"},
-            {"key": "identification-number", "type": "string"},
-            {"key": "favourite-colour", "type": "string"}
-        ]),
-        "",
-    )
-    .unwrap();
+    let schema = crate::testing::schema(json!([
+        {"key": "selfie", "type": "file"},
+        {"key": "phone-number", "type": "string"},
+        {"key": "name-first", "type": "string"},
+        {"key": "address-city", "type": "string"},
+        {"key": "proof-of-address", "type": "file"},
+        {"key": "identification-number", "type": "string"},
+        {"key": "favourite-colour", "type": "string"}
+    ]));
     let missing: Vec<FieldPath> = schema.fields().iter().map(|f| f.key.clone()).collect();
 
     let steps = plan_steps(&schema, &missing);
@@ -419,18 +415,9 @@ async fn form_strings_are_typed_by_their_fields_before_they_are_saved() {
         {"key": "homeowner", "type": "boolean", "required": true},
         {"key": "employment", "type": "choices", "choices": ["employed", "retired"], "required": true}
     ]);
-    let template = schemas::create(
-        &engine,
-        &org.id,
-        SchemaKind::InquiryTemplate,
-        schemas::NewSchema {
-            name: Some(&json!("typed")),
-            fields: Some(&fields),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    let template = schemas::create(&engine, &org.id, typed_template(fields))
+        .await
+        .unwrap();
     let started = begin_flow(&engine, &template.id, None).await;
     let inputs: BTreeMap<String, StepInput> = [
         ("household-size", "3"),
@@ -481,18 +468,9 @@ async fn a_choice_outside_the_list_is_refused() {
     let engine = engine().await;
     let (org, _) = orgs::create(&engine, "Typed", &[]).await.unwrap();
     let fields = json!([{"key": "employment", "type": "choices", "choices": ["employed"], "required": true}]);
-    let template = schemas::create(
-        &engine,
-        &org.id,
-        SchemaKind::InquiryTemplate,
-        schemas::NewSchema {
-            name: Some(&json!("typed")),
-            fields: Some(&fields),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    let template = schemas::create(&engine, &org.id, typed_template(fields))
+        .await
+        .unwrap();
     let started = begin_flow(&engine, &template.id, None).await;
     let inputs = BTreeMap::from([("employment".to_owned(), StepInput::Text("astronaut".into()))]);
 
@@ -548,4 +526,15 @@ async fn a_step_posted_before_consent_saves_nothing_and_does_not_fix_the_steps()
         (3, StepGroup::Address),
         "steps are planned after the redemption"
     );
+}
+
+fn typed_template(fields: serde_json::Value) -> schemas::CreateSchema {
+    schemas::CreateSchema::from_json(
+        SchemaKind::InquiryTemplate,
+        "typed",
+        fields,
+        serde_json::Value::Null,
+        serde_json::Value::Null,
+    )
+    .expect("the storage form")
 }

@@ -1,8 +1,7 @@
 //! Every verification and report with passing and failing inputs, using generated images.
 
 use super::*;
-use crate::fields::{FieldValue, FileRef};
-use serde_json::json;
+use crate::fields::{FieldPath, FieldValue, FileRef};
 
 pub(crate) mod samples {
     //! Generated files for tests.
@@ -342,84 +341,4 @@ fn watchlist_hits_a_listed_name_and_clears_others() {
     assert_eq!(hit.status, ReportStatus::Hit);
     assert_eq!(hit.matches[0].name, "Viktor Malvado");
     assert_eq!(clear.status, ReportStatus::Clear);
-}
-
-fn template_schema() -> Schema {
-    Schema::from_json(
-        &json!([
-            {"key": "name-first", "type": "string"},
-            {"key": "name-last", "type": "string"},
-            {"key": "birthdate", "type": "date"},
-            {"key": "identification-number", "type": "string"},
-            {"key": "government-id-front", "type": "file"},
-            {"key": "selfie", "type": "string"}
-        ]),
-        "/data/attributes/fields",
-    )
-    .unwrap()
-}
-
-#[test]
-fn a_template_with_every_needed_field_is_accepted_and_those_fields_become_required() {
-    let checks = Checks::from_json(
-        Some(&json!([{"type": "government-id", "minimum-age": 21}])),
-        Some(&json!([{"type": "watchlist"}])),
-        &template_schema(),
-    )
-    .expect("the template declares what government-id and watchlist need");
-
-    assert_eq!(
-        checks.verifications,
-        [Verification::GovernmentId { minimum_age: 21 }]
-    );
-    assert!(
-        checks
-            .needed_fields()
-            .contains(&FieldPath::parse("government-id-front").unwrap())
-    );
-}
-
-#[test]
-fn a_template_missing_a_field_its_verification_needs_is_refused() {
-    let problems = Checks::from_json(
-        Some(&json!([{"type": "phone-number"}])),
-        None,
-        &template_schema(),
-    )
-    .expect_err("no phone-number field");
-
-    assert_eq!(problems[0].code, "template-missing-field");
-    assert_eq!(
-        problems[0].pointer.as_deref(),
-        Some("/data/attributes/verifications/0/type")
-    );
-}
-
-#[test]
-fn a_template_whose_field_has_the_wrong_type_for_its_verification_is_refused() {
-    let problems = Checks::from_json(Some(&json!([{"type": "selfie"}])), None, &template_schema())
-        .expect_err("selfie is a string");
-
-    assert_eq!(problems[0].code, "template-field-type-mismatch");
-}
-
-#[test]
-fn an_unknown_verification_or_option_is_refused() {
-    let unknown = Checks::from_json(Some(&json!([{"type": "retina"}])), None, &template_schema())
-        .expect_err("unknown");
-    let option = Checks::from_json(
-        Some(&json!([{"type": "selfie", "minimum-age": 3}])),
-        None,
-        &template_schema(),
-    )
-    .expect_err("option");
-
-    assert_eq!(
-        unknown[0].pointer.as_deref(),
-        Some("/data/attributes/verifications/0/type")
-    );
-    assert_eq!(
-        option[0].pointer.as_deref(),
-        Some("/data/attributes/verifications/0/minimum-age")
-    );
 }

@@ -9,7 +9,7 @@ use base64::Engine as _;
 use engine::connections::{self, ConnectionAction};
 use engine::objects::{self, ObjectKind, ObjectRecord};
 use engine::orgs::{self, Organization};
-use engine::schemas::{self, NewSchema, SchemaKind, SchemaRecord};
+use engine::schemas::{self, CreateSchema, SchemaKind, SchemaRecord};
 use engine::share_tokens::{self, ShareToken};
 use engine::time::{Clock, Timestamp};
 use engine::{Database, Engine};
@@ -203,21 +203,16 @@ async fn schema(
     fields: Value,
     verifications: Value,
 ) -> SchemaRecord {
-    let verifications = (kind == SchemaKind::InquiryTemplate).then_some(&verifications);
-    schemas::create(
-        engine,
-        &org.id,
-        kind,
-        NewSchema {
-            name: Some(&json!("Schema")),
-            fields: Some(&fields),
-            verifications,
-            reports: None,
-            purpose: None,
-        },
-    )
-    .await
-    .expect("schema")
+    let verifications = if kind == SchemaKind::InquiryTemplate {
+        verifications
+    } else {
+        Value::Null
+    };
+    let command = CreateSchema::from_json(kind, "Schema", fields, verifications, Value::Null)
+        .expect("the storage form");
+    schemas::create(engine, &org.id, command)
+        .await
+        .expect("schema")
 }
 
 impl World {

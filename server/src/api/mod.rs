@@ -10,6 +10,7 @@ mod idempotency;
 mod rate_limit;
 mod reference;
 mod resources;
+mod schema_commands;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

@@ -6,7 +6,7 @@ use axum::response::Response;
 use engine::connections::{self, ConnectionAction};
 use engine::objects::{self, ObjectKind};
 use engine::redemption;
-use engine::schemas::{self, NewSchema, SchemaKind};
+use engine::schemas::{self, SchemaKind};
 use engine::share_tokens::{self, Direction, ListFilter, ShareTokenStatus};
 use engine::{Engine, Problem, events, render};
 use serde_json::json;
@@ -17,6 +17,7 @@ use super::catalog::{Catalog, Doc, Param, param};
 use super::commands;
 use super::document::{Query, document, list};
 use super::error::ApiError;
+use super::schema_commands;
 
 type ApiResult = Result<Response, ApiError>;
 
@@ -302,14 +303,10 @@ async fn create_schema<R: SchemaResource>(
     caller: Caller,
     body: JsonApiBody,
 ) -> ApiResult {
-    let input = NewSchema {
-        name: body.attribute("name"),
-        fields: body.attribute("fields"),
-        verifications: body.attribute("verifications"),
-        reports: body.attribute("reports"),
-        purpose: body.attribute("purpose"),
-    };
-    let record = schemas::create(&engine, &caller.0, R::KIND, input).await?;
+    let command = schema_commands::create_schema(R::KIND, &body)?;
+    let record = schemas::create(&engine, &caller.0, command)
+        .await
+        .map_err(schema_commands::create_schema_error)?;
     Ok(document(StatusCode::CREATED, render::schema(&record), None))
 }
 

@@ -6,7 +6,8 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::fields::{ConversionError, FieldPath, FieldValues, Schema, TypeVerdict};
+use crate::fields::{ConversionError, FieldPath, FieldValues, TypeVerdict};
+use crate::schema::Schema;
 
 /// Most mappings one redemption may carry.
 pub const MAX_MAPPINGS: usize = 200;
@@ -259,8 +260,9 @@ fn ignored(mapping: &FieldMapping, reason: &str) -> IgnoredMapping {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fields::FieldValue;
     use crate::fields::strategies::{any_path, any_scalar_type, any_scalar_value};
-    use crate::fields::{FieldDef, FieldValue};
+    use crate::schema::FieldDef;
     use proptest::prelude::*;
     use serde_json::{Value, json};
 
@@ -269,7 +271,8 @@ mod tests {
     }
 
     fn schema(fields: Value) -> Schema {
-        Schema::from_json(&fields, "/f").unwrap()
+        Schema::new(serde_json::from_value(fields).expect("field declarations"))
+            .expect("a valid schema")
     }
 
     fn mapping(source: &str, destination: &str) -> FieldMapping {
@@ -494,7 +497,7 @@ mod tests {
                         label: None,
                     })
                     .collect();
-                Schema::new(defs, "/f").ok()
+                Schema::new(defs).ok()
             },
         )
     }
