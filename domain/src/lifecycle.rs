@@ -267,3 +267,100 @@ impl InquiryStatus {
         matches!(self, Self::Created | Self::Pending)
     }
 }
+
+/// A background job's status. Claiming also takes over a `running` job whose lease ran out (its
+/// worker died); that is the same `Claim` from `running`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
+#[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "sqlx", sqlx(rename_all = "lowercase"))]
+pub enum JobStatus {
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+}
+
+/// What happens to a job.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobEvent {
+    /// A worker claims it (a queued job that is due, or a running one whose lease ran out).
+    Claim,
+    /// Its work committed.
+    Complete,
+    /// It failed for a reason that may pass, with attempts left: queued again after a backoff.
+    Retry,
+    /// It failed for good, or used every attempt.
+    GiveUp,
+}
+
+/// Why a job cannot take an event from its status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("a {from:?} job cannot take {event:?}")]
+pub struct IllegalJobTransition {
+    pub from: JobStatus,
+    pub event: JobEvent,
+}
+
+/// The job lifecycle: queued → running → succeeded | failed, running → queued (retry), and
+/// running → running (a lapsed lease taken over). Store functions apply it with
+/// `UPDATE … WHERE status = <from> AND attempts = <this claim's>`, so a lost claim writes nothing.
+pub fn job_transition(from: JobStatus, event: JobEvent) -> Result<JobStatus, IllegalJobTransition> {
+    use JobStatus::*;
+    match (from, event) {
+        (Queued | Running, JobEvent::Claim) => Ok(Running),
+        (Running, JobEvent::Complete) => Ok(Succeeded),
+        (Running, JobEvent::Retry) => Ok(Queued),
+        (Running, JobEvent::GiveUp) => Ok(Failed),
+        _ => Err(IllegalJobTransition { from, event }),
+    }
+}
+
+/// After a failed attempt that may pass: another attempt while attempts are left, else give up.
+pub fn after_failed_attempt(attempt: i64, max_attempts: i64) -> JobEvent {
+    if attempt < max_attempts {
+        JobEvent::Retry
+    } else {
+        JobEvent::GiveUp
+    }
+}
+
+#[cfg(test)]
+mod job_tests {
+    use super::*;
+
+    #[test]
+    fn a_job_moves_only_along_its_lifecycle() {
+        use JobStatus::*;
+        let allowed = [
+            (Queued, JobEvent::Claim, Running),
+            (Running, JobEvent::Claim, Running),
+            (Running, JobEvent::Complete, Succeeded),
+            (Running, JobEvent::Retry, Queued),
+            (Running, JobEvent::GiveUp, Failed),
+        ];
+        for (from, event, to) in allowed {
+            assert_eq!(job_transition(from, event), Ok(to), "{from:?} on {event:?}");
+        }
+        for from in [Succeeded, Failed] {
+            for event in [
+                JobEvent::Claim,
+                JobEvent::Complete,
+                JobEvent::Retry,
+                JobEvent::GiveUp,
+            ] {
+                assert!(
+                    job_transition(from, event).is_err(),
+                    "a finished job ({from:?}) stays finished on {event:?}"
+                );
+            }
+        }
+        assert!(job_transition(Queued, JobEvent::Complete).is_err());
+    }
+
+    #[test]
+    fn a_failed_attempt_is_retried_until_the_attempts_are_used() {
+        assert_eq!(after_failed_attempt(1, 5), JobEvent::Retry);
+        assert_eq!(after_failed_attempt(5, 5), JobEvent::GiveUp);
+    }
+}

@@ -49,11 +49,7 @@ fn setup() -> (FieldValues, Schema, Vec<FieldMapping>) {
             destination_field_name: path(&format!("mapped.field-{n}")),
         })
         .collect();
-    (
-        source,
-        Schema::new(defs, "/f").expect("valid schema"),
-        mappings,
-    )
+    (source, Schema::new(defs).expect("valid schema"), mappings)
 }
 
 fn bench(c: &mut Criterion) {

@@ -2,7 +2,7 @@
 //! (pending → active → inactive; only the source brings an inactive one back, to pending).
 //! A deactivation by the source is a revocation: its `created` tokens expire with it.
 
-use crate::error::{Problem, Result};
+use crate::error::Result;
 use crate::ids::{ConnectionId, OrgId};
 use crate::paging::{Page, PageRequest};
 use crate::time::Timestamp;
@@ -13,19 +13,34 @@ pub use domain::lifecycle::{
     connection_transition as transition,
 };
 
-/// The API's problem for a refused connection action: the source accepting is told the
-/// connection does not exist for it; everything else is a state conflict.
-fn refusal_problem(refusal: ConnectionRefusal) -> Problem {
-    let code = match refusal {
-        ConnectionRefusal::DestinationOnly => return Problem::not_found("the connection"),
-        ConnectionRefusal::AlreadyActive => "connection-already-active",
-        ConnectionRefusal::Inactive => "connection-inactive",
-        ConnectionRefusal::AlreadyInactive => "connection-already-inactive",
-        ConnectionRefusal::NotInactive => "connection-not-inactive",
-        ConnectionRefusal::SourceOnly => "connection-source-only",
-    };
-    Problem::conflict(code, refusal.to_string())
+/// Why a connection cannot be proposed.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateConnectionError {
+    #[error("an organization cannot connect to itself")]
+    ToItself,
+    #[error("no organization has this id")]
+    UnknownOrganization,
+    #[error(transparent)]
+    Internal(#[from] crate::Error),
 }
+
+/// Why an action on a connection did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum ActError {
+    #[error("the connection was not found")]
+    NotFound,
+    /// The state machine does not allow it from here, for this side.
+    #[error(transparent)]
+    Refused(ConnectionRefusal),
+    /// Another action changed the connection between reading and writing it.
+    #[error("the connection changed meanwhile; read it again")]
+    Changed,
+    #[error(transparent)]
+    Internal(#[from] crate::Error),
+}
+
+crate::error::command_error!(CreateConnectionError);
+crate::error::command_error!(ActError);
 
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct Connection {
@@ -55,35 +70,22 @@ impl Connection {
 const COLUMNS: &str = "id, source_organization_id, destination_organization_id, status, deactivated_by, created_at, updated_at";
 
 /// The source organization `org` proposes a connection to `destination` (status `pending`).
-pub async fn create(engine: &Engine, org: &OrgId, destination: &str) -> Result<Connection> {
-    const POINTER: &str = "/data/attributes/destination-organization-id";
-    let destination = OrgId::parse(destination).map_err(|e| {
-        Problem::invalid("invalid-destination-organization", e.to_string(), POINTER)
-    })?;
-    if &destination == org {
-        return Err(Problem::invalid(
-            "invalid-destination-organization",
-            "an organization cannot connect to itself",
-            POINTER,
-        )
-        .into());
+pub async fn create(
+    engine: &Engine,
+    org: &OrgId,
+    destination: &OrgId,
+) -> std::result::Result<Connection, CreateConnectionError> {
+    if destination == org {
+        return Err(CreateConnectionError::ToItself);
     }
-    if orgs::find(engine.db().pool(), &destination)
-        .await?
-        .is_none()
-    {
-        return Err(Problem::invalid(
-            "invalid-destination-organization",
-            "no organization has this id",
-            POINTER,
-        )
-        .into());
+    if orgs::find(engine.db().pool(), destination).await?.is_none() {
+        return Err(CreateConnectionError::UnknownOrganization);
     }
     let now = engine.now();
     let connection = Connection {
         id: ConnectionId::new(),
         source_organization_id: org.clone(),
-        destination_organization_id: destination,
+        destination_organization_id: destination.clone(),
         status: ConnectionStatus::Pending,
         deactivated_by: None,
         created_at: now,
@@ -106,17 +108,16 @@ pub async fn create(engine: &Engine, org: &OrgId, destination: &str) -> Result<C
     Ok(connection)
 }
 
-/// A connection `org` is a party to; 404 otherwise.
-pub async fn get(engine: &Engine, org: &OrgId, id: &str) -> Result<Connection> {
-    find(engine.db().pool(), id)
+/// A connection `org` is a party to; `None` for any other.
+pub async fn get(engine: &Engine, org: &OrgId, id: &ConnectionId) -> Result<Option<Connection>> {
+    Ok(find(engine.db().pool(), id)
         .await?
-        .filter(|c| c.side_of(org).is_some())
-        .ok_or_else(|| Problem::not_found("the connection").into())
+        .filter(|c| c.side_of(org).is_some()))
 }
 
 pub(crate) async fn find<'e>(
     executor: impl sqlx::SqliteExecutor<'e>,
-    id: &str,
+    id: &ConnectionId,
 ) -> Result<Option<Connection>> {
     Ok(
         sqlx::query_as(&format!("SELECT {COLUMNS} FROM connections WHERE id = ?"))
@@ -132,15 +133,15 @@ pub(crate) async fn find<'e>(
 pub async fn act(
     engine: &Engine,
     org: &OrgId,
-    id: &str,
+    id: &ConnectionId,
     action: ConnectionAction,
-) -> Result<Connection> {
-    let mut connection = get(engine, org, id).await?;
+) -> std::result::Result<Connection, ActError> {
+    let mut connection = get(engine, org, id).await?.ok_or(ActError::NotFound)?;
     let side = connection
         .side_of(org)
         .expect("get only returns connections org is a party to");
     let (next, deactivated_by) =
-        transition(connection.status, action, side).map_err(refusal_problem)?;
+        transition(connection.status, action, side).map_err(ActError::Refused)?;
     let now = engine.now();
     let mut tx = engine.db().begin_write().await?;
     let updated = sqlx::query(
@@ -154,11 +155,7 @@ pub async fn act(
     .execute(&mut *tx)
     .await?;
     if updated.rows_affected() == 0 {
-        return Err(Problem::conflict(
-            "connection-changed",
-            "the connection changed meanwhile; read it again",
-        )
-        .into());
+        return Err(ActError::Changed);
     }
     if deactivated_by == Some(Side::Source) {
         for token in share_tokens::created_over(&mut tx, &connection.id).await? {
@@ -216,17 +213,32 @@ mod tests {
             Ok((Inactive, Some(Source)))
         );
         let refused = [
-            (Active, Accept, Destination, "connection-already-active"),
-            (Inactive, Accept, Destination, "connection-inactive"),
-            (Inactive, Deactivate, Source, "connection-already-inactive"),
-            (Pending, Accept, Source, "not-found"),
-            (Inactive, Reactivate, Destination, "connection-source-only"),
-            (Active, Reactivate, Source, "connection-not-inactive"),
+            (
+                Active,
+                Accept,
+                Destination,
+                ConnectionRefusal::AlreadyActive,
+            ),
+            (Inactive, Accept, Destination, ConnectionRefusal::Inactive),
+            (
+                Inactive,
+                Deactivate,
+                Source,
+                ConnectionRefusal::AlreadyInactive,
+            ),
+            (Pending, Accept, Source, ConnectionRefusal::DestinationOnly),
+            (
+                Inactive,
+                Reactivate,
+                Destination,
+                ConnectionRefusal::SourceOnly,
+            ),
+            (Active, Reactivate, Source, ConnectionRefusal::NotInactive),
         ];
-        for (status, action, side, code) in refused {
+        for (status, action, side, refusal) in refused {
             assert_eq!(
-                transition(status, action, side).map_err(|r| refusal_problem(r).code),
-                Err(code),
+                transition(status, action, side),
+                Err(refusal),
                 "{action:?} by the {side:?} on a {status:?} connection"
             );
         }
@@ -238,22 +250,20 @@ mod tests {
         let (source, _) = orgs::create(&engine, "Source", &[]).await.unwrap();
         let (destination, _) = orgs::create(&engine, "Destination", &[]).await.unwrap();
 
-        let created = create(&engine, &source.id, destination.id.as_str())
+        let created = create(&engine, &source.id, &destination.id).await.unwrap();
+        let accepted = act(&engine, &destination.id, &created.id, Accept)
             .await
             .unwrap();
-        let accepted = act(&engine, &destination.id, created.id.as_str(), Accept)
+        let deactivated = act(&engine, &source.id, &created.id, Deactivate)
             .await
             .unwrap();
-        let deactivated = act(&engine, &source.id, created.id.as_str(), Deactivate)
-            .await
-            .unwrap();
-        let undo_by_destination = act(&engine, &destination.id, created.id.as_str(), Accept)
+        let undo_by_destination = act(&engine, &destination.id, &created.id, Accept)
             .await
             .unwrap_err();
-        let reactivated = act(&engine, &source.id, created.id.as_str(), Reactivate)
+        let reactivated = act(&engine, &source.id, &created.id, Reactivate)
             .await
             .unwrap();
-        let accepted_again = act(&engine, &destination.id, created.id.as_str(), Accept)
+        let accepted_again = act(&engine, &destination.id, &created.id, Accept)
             .await
             .unwrap();
 
@@ -268,10 +278,12 @@ mod tests {
             [Pending, Active, Inactive, Pending, Active]
         );
         assert_eq!(deactivated.deactivated_by, Some(Side::Source));
-        assert_eq!(
-            undo_by_destination.code(),
-            Some("connection-inactive"),
-            "the destination cannot undo the source's revocation"
+        assert!(
+            matches!(
+                undo_by_destination,
+                ActError::Refused(ConnectionRefusal::Inactive)
+            ),
+            "the destination cannot undo the source's revocation: {undo_by_destination:?}"
         );
     }
 
@@ -281,22 +293,18 @@ mod tests {
         let (source, _) = orgs::create(&engine, "Source", &[]).await.unwrap();
         let (destination, _) = orgs::create(&engine, "Destination", &[]).await.unwrap();
         let (stranger, _) = orgs::create(&engine, "Stranger", &[]).await.unwrap();
-        let connection = create(&engine, &source.id, destination.id.as_str())
-            .await
-            .unwrap();
+        let connection = create(&engine, &source.id, &destination.id).await.unwrap();
 
-        let read = get(&engine, &stranger.id, connection.id.as_str())
-            .await
-            .unwrap_err();
-        let accept = act(&engine, &stranger.id, connection.id.as_str(), Accept)
+        let read = get(&engine, &stranger.id, &connection.id).await.unwrap();
+        let accept = act(&engine, &stranger.id, &connection.id, Accept)
             .await
             .unwrap_err();
         let listed = list(&engine, &stranger.id, &PageRequest::default())
             .await
             .unwrap();
 
-        assert_eq!(read.code(), Some("not-found"));
-        assert_eq!(accept.code(), Some("not-found"));
+        assert_eq!(read, None);
+        assert!(matches!(accept, ActError::NotFound), "{accept:?}");
         assert!(listed.items.is_empty());
     }
 
@@ -305,17 +313,19 @@ mod tests {
         let engine = engine().await;
         let (source, _) = orgs::create(&engine, "Source", &[]).await.unwrap();
 
-        let unknown = create(&engine, &source.id, crate::ids::OrgId::new().as_str())
+        let unknown = create(&engine, &source.id, &crate::ids::OrgId::new())
             .await
             .unwrap_err();
-        let itself = create(&engine, &source.id, source.id.as_str())
-            .await
-            .unwrap_err();
-        let malformed = create(&engine, &source.id, "acme").await.unwrap_err();
+        let itself = create(&engine, &source.id, &source.id).await.unwrap_err();
 
-        for err in [unknown, itself, malformed] {
-            assert_eq!(err.code(), Some("invalid-destination-organization"));
-        }
+        assert!(
+            matches!(unknown, CreateConnectionError::UnknownOrganization),
+            "{unknown:?}"
+        );
+        assert!(
+            matches!(itself, CreateConnectionError::ToItself),
+            "{itself:?}"
+        );
     }
 
     #[tokio::test]
@@ -326,7 +336,7 @@ mod tests {
         for n in 0..3 {
             let (destination, _) = orgs::create(&engine, &format!("D{n}"), &[]).await.unwrap();
             ids.push(
-                create(&engine, &source.id, destination.id.as_str())
+                create(&engine, &source.id, &destination.id)
                     .await
                     .unwrap()
                     .id,

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use crate::Engine;
 use crate::connections::{self, ConnectionAction, ConnectionStatus};
 use crate::error::Result;
-use crate::ids::OrgId;
+use crate::ids::{ConnectionId, OrgId};
 use crate::objects::{self, CreateObject, ObjectKind};
 use crate::orgs::{self, ApiKey};
 use crate::schemas::{self, CreateSchema, SchemaKind};
@@ -30,7 +30,7 @@ pub struct Demo {
     pub source_key: ApiKey,
     pub destination: OrgId,
     pub destination_key: ApiKey,
-    pub connection_id: String,
+    pub connection_id: ConnectionId,
     /// A destination template the shared data covers completely.
     pub full_template_id: String,
     /// A destination template that also needs a phone number and a proof of address.
@@ -130,7 +130,7 @@ async fn ensure_template(
 pub async fn seed(engine: &Engine, origins: &[String]) -> Result<Demo> {
     let (source, source_key) = ensure_org(engine, SOURCE_NAME, &[]).await?;
     let (destination, destination_key) = ensure_org(engine, DESTINATION_NAME, origins).await?;
-    let existing: Option<String> = sqlx::query_scalar(
+    let existing: Option<ConnectionId> = sqlx::query_scalar(
         "SELECT id FROM connections WHERE source_organization_id = ? AND destination_organization_id = ? ORDER BY seq LIMIT 1",
     )
     .bind(&source)
@@ -139,13 +139,11 @@ pub async fn seed(engine: &Engine, origins: &[String]) -> Result<Demo> {
     .await?;
     let connection_id = match existing {
         Some(id) => id,
-        None => connections::create(engine, &source, destination.as_str())
-            .await?
-            .id
-            .to_string(),
+        None => connections::create(engine, &source, &destination).await?.id,
     };
     let status = connections::get(engine, &destination, &connection_id)
         .await?
+        .ok_or_else(|| crate::Error::Internal("the demo's connection vanished".into()))?
         .status;
     if status == ConnectionStatus::Inactive {
         connections::act(
@@ -224,8 +222,7 @@ pub async fn seed(engine: &Engine, origins: &[String]) -> Result<Demo> {
     .await?;
 
     let command = CreateShareToken {
-        connection_id: crate::ids::ConnectionId::parse(&connection_id)
-            .map_err(|err| crate::Error::Internal(err.to_string()))?,
+        connection_id: connection_id.clone(),
         source_id: source_inquiry.clone(),
         expires_in_seconds: DEFAULT_TTL_SECONDS,
     };

@@ -167,3 +167,26 @@ impl From<Vec<Problem>> for Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// For a use case's error enum with an `Internal(crate::Error)` variant: database errors become
+/// `Internal`, and callers to whom a refusal is a failure of their own (the demo, load
+/// scenarios, tests) may turn the whole error into a [`crate::Error`] with `?`.
+macro_rules! command_error {
+    ($error:ident) => {
+        impl From<sqlx::Error> for $error {
+            fn from(err: sqlx::Error) -> Self {
+                Self::Internal(err.into())
+            }
+        }
+
+        impl From<$error> for crate::Error {
+            fn from(err: $error) -> Self {
+                match err {
+                    $error::Internal(err) => err,
+                    refused => crate::Error::Internal(refused.to_string()),
+                }
+            }
+        }
+    };
+}
+pub(crate) use command_error;

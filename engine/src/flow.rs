@@ -18,7 +18,7 @@ use crate::fields::{
     new_file,
 };
 use crate::hydration::FieldMapping;
-use crate::ids::OrgId;
+use crate::ids::{OrgId, ShareTokenId};
 use crate::inquiry::{self, InquiryStatus};
 use crate::objects::{self, CreateObjectError, ObjectKind, ObjectRecord, SessionToken};
 use crate::orgs;
@@ -139,9 +139,10 @@ pub async fn start(engine: &Engine, request: &StartRequest) -> Result<Started, F
         .filter(|s| s.kind == SchemaKind::InquiryTemplate)
         .ok_or(FlowError::UnknownTemplate)?;
     let org = template.organization_id.clone();
-    if let Some(token_id) = &request.share_token {
-        usable_token(engine, &org, token_id).await?;
-    }
+    let token = match &request.share_token {
+        Some(token_id) => Some(usable_token(engine, &org, token_id).await?.id),
+        None => None,
+    };
     let redirect_uri = check_redirect(engine, &org, request.redirect_uri.as_deref()).await?;
     let mappings = link_mappings(&request.field_mappings).ok_or(FlowError::InvalidFieldMappings)?;
     hydration::check_mappings(&mappings, &template.schema)
@@ -173,7 +174,7 @@ pub async fn start(engine: &Engine, request: &StartRequest) -> Result<Started, F
     let mut tx = engine.db().begin_write().await.map_err(Error::from)?;
     let created = objects::insert_new(&mut tx, engine, valid).await?;
     let flow = NewFlow {
-        share_token: request.share_token.as_deref(),
+        share_token: token.as_ref(),
         field_mappings: &mappings,
         redirect_uri: redirect_uri.as_deref(),
     };
@@ -189,7 +190,7 @@ pub async fn start(engine: &Engine, request: &StartRequest) -> Result<Started, F
 
 /// What a flow row starts with.
 struct NewFlow<'a> {
-    share_token: Option<&'a str>,
+    share_token: Option<&'a ShareTokenId>,
     field_mappings: &'a [FieldMapping],
     redirect_uri: Option<&'a str>,
 }
@@ -235,13 +236,15 @@ fn link_mappings(pairs: &[(String, String)]) -> Option<Vec<FieldMapping>> {
         .collect()
 }
 
-/// The token named by the flow, when it is the destination organization's and still redeemable.
+/// The token a link names, when it is the destination organization's and still redeemable. An id
+/// that cannot be a token's is one nobody has.
 async fn usable_token(
     engine: &Engine,
     org: &OrgId,
     token_id: &str,
 ) -> Result<ShareToken, FlowError> {
-    let token = share_tokens::find(engine.db().pool(), token_id)
+    let token_id = ShareTokenId::parse(token_id).map_err(|_| FlowError::TokenUnknown)?;
+    let token = share_tokens::find(engine.db().pool(), &token_id)
         .await?
         .filter(|t| &t.destination_organization_id == org)
         .ok_or(FlowError::TokenUnknown)?;
@@ -323,7 +326,7 @@ pub struct FlowView {
 
 #[derive(sqlx::FromRow)]
 struct FlowRow {
-    share_token_id: Option<String>,
+    share_token_id: Option<ShareTokenId>,
     field_mappings: String,
     redirect_uri: Option<String>,
     steps: Option<String>,
@@ -350,11 +353,16 @@ async fn open(
     let row = match row {
         Some(row) => row,
         None => {
-            if let Some(token) = share_token {
-                usable_token(engine, &record.organization_id, token).await?;
-            }
+            let token = match share_token {
+                Some(token) => Some(
+                    usable_token(engine, &record.organization_id, token)
+                        .await?
+                        .id,
+                ),
+                None => None,
+            };
             let flow = NewFlow {
-                share_token,
+                share_token: token.as_ref(),
                 field_mappings: &[],
                 redirect_uri: None,
             };
@@ -362,7 +370,7 @@ async fn open(
             insert_flow(&mut tx, engine, inquiry_id, &flow).await?;
             tx.commit().await.map_err(Error::from)?;
             FlowRow {
-                share_token_id: share_token.map(str::to_owned),
+                share_token_id: token,
                 field_mappings: "[]".into(),
                 redirect_uri: None,
                 steps: None,
@@ -375,7 +383,7 @@ async fn open(
 async fn decision(
     engine: &Engine,
     inquiry_id: &str,
-    token_id: &str,
+    token_id: &ShareTokenId,
 ) -> Result<Option<String>, FlowError> {
     Ok(sqlx::query_scalar(
         "SELECT decision FROM consents WHERE inquiry_id = ? AND share_token_id = ?",
@@ -567,7 +575,7 @@ async fn record_decision(
     tx: &mut sqlx::SqliteConnection,
     engine: &Engine,
     record: &ObjectRecord,
-    token_id: &str,
+    token_id: &ShareTokenId,
     accepted: bool,
     origin: &ConsentOrigin,
 ) -> Result<bool> {
@@ -602,7 +610,7 @@ pub async fn accept(
     inquiry_id: &str,
     session: &str,
     origin: &ConsentOrigin,
-) -> Result<Option<String>, FlowError> {
+) -> Result<Option<ShareTokenId>, FlowError> {
     let (record, _, row) = open(engine, inquiry_id, session, None).await?;
     let Some(token_id) = row.share_token_id else {
         return Ok(None);
@@ -660,7 +668,7 @@ pub async fn wait_while_redeeming(
 
 /// Waits until the token is no longer `pending`, or `limit` has passed. Woken by the engine when
 /// a redemption ends, not by polling.
-pub async fn wait_for_redemption(engine: &Engine, token_id: &str, limit: Duration) {
+pub async fn wait_for_redemption(engine: &Engine, token_id: &ShareTokenId, limit: Duration) {
     engine
         .wait_for_redemption(limit, || async {
             !matches!(

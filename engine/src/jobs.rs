@@ -14,6 +14,7 @@ use crate::Engine;
 use crate::error::Result;
 use crate::ids::ShareTokenId;
 use crate::time::Timestamp;
+use domain::lifecycle::{JobEvent, JobStatus, after_failed_attempt, job_transition};
 
 /// What a job does. Stored as its `kind` and the JSON `payload` of its fields; dispatched in one
 /// place, `worker`.
@@ -85,10 +86,11 @@ pub async fn enqueue(tx: &mut sqlx::SqliteConnection, task: &Task, now: Timestam
     let (kind, payload) = task.columns();
     let seq = sqlx::query_scalar(
         "INSERT INTO jobs (kind, payload, status, attempts, max_attempts, run_at, created_at, updated_at)
-         VALUES (?, ?, 'queued', 0, ?, ?, ?, ?) RETURNING seq",
+         VALUES (?, ?, ?, 0, ?, ?, ?, ?) RETURNING seq",
     )
     .bind(kind)
     .bind(payload)
+    .bind(JobStatus::Queued)
     .bind(MAX_ATTEMPTS)
     .bind(now)
     .bind(now)
@@ -110,9 +112,11 @@ pub async fn claim_many(engine: &Engine, lease: Duration, limit: u32) -> Result<
     // A read first: an empty queue costs no write lock (idle workers poll).
     let due: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM jobs
-                        WHERE (status = 'queued' AND run_at <= ?1) OR (status = 'running' AND locked_until <= ?1))",
+                        WHERE (status = ?2 AND run_at <= ?1) OR (status = ?3 AND locked_until <= ?1))",
     )
     .bind(now)
+    .bind(JobStatus::Queued)
+    .bind(JobStatus::Running)
     .fetch_one(engine.db().pool())
     .await?;
     if !due {
@@ -120,15 +124,17 @@ pub async fn claim_many(engine: &Engine, lease: Duration, limit: u32) -> Result<
     }
     let mut tx = engine.db().begin_write().await?;
     let rows: Vec<(i64, String, String, i64, i64)> = sqlx::query_as(
-        "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = ?1, updated_at = ?2
+        "UPDATE jobs SET status = ?4, attempts = attempts + 1, locked_until = ?1, updated_at = ?2
          WHERE seq IN (SELECT seq FROM jobs
-                       WHERE (status = 'queued' AND run_at <= ?2) OR (status = 'running' AND locked_until <= ?2)
+                       WHERE (status = ?5 AND run_at <= ?2) OR (status = ?4 AND locked_until <= ?2)
                        ORDER BY run_at, seq LIMIT ?3)
          RETURNING seq, kind, payload, attempts, max_attempts",
     )
     .bind(now.plus(lease))
     .bind(now)
     .bind(limit)
+    .bind(JobStatus::Running)
+    .bind(JobStatus::Queued)
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -147,16 +153,23 @@ pub async fn claim_many(engine: &Engine, lease: Duration, limit: u32) -> Result<
     Ok(jobs)
 }
 
+/// The status `event` moves a claimed (running) job to.
+fn from_running(event: JobEvent) -> JobStatus {
+    job_transition(JobStatus::Running, event).expect("a running job takes every outcome")
+}
+
 /// Marks the job done inside the transaction that did its work. False when the claim was lost
 /// (another worker took the job over after the lease ran out): the caller must roll back.
 pub async fn complete(tx: &mut sqlx::SqliteConnection, job: &Job, now: Timestamp) -> Result<bool> {
     let updated = sqlx::query(
-        "UPDATE jobs SET status = 'succeeded', locked_until = NULL, updated_at = ?
-         WHERE seq = ? AND attempts = ? AND status = 'running'",
+        "UPDATE jobs SET status = ?, locked_until = NULL, updated_at = ?
+         WHERE seq = ? AND attempts = ? AND status = ?",
     )
+    .bind(from_running(JobEvent::Complete))
     .bind(now)
     .bind(job.seq)
     .bind(job.attempt)
+    .bind(JobStatus::Running)
     .execute(tx)
     .await?;
     Ok(updated.rows_affected() == 1)
@@ -166,20 +179,23 @@ pub async fn complete(tx: &mut sqlx::SqliteConnection, job: &Job, now: Timestamp
 /// the job has used its attempts: the caller gives it up (with its consequences, in one
 /// transaction).
 pub async fn retry_later(engine: &Engine, job: &Job, error: &str) -> Result<bool> {
-    if job.attempt >= job.max_attempts {
+    let event = after_failed_attempt(job.attempt, job.max_attempts);
+    if event != JobEvent::Retry {
         return Ok(false);
     }
     let now = engine.now();
     let mut tx = engine.db().begin_write().await?;
     sqlx::query(
-        "UPDATE jobs SET status = 'queued', run_at = ?, locked_until = NULL, last_error = ?, updated_at = ?
-         WHERE seq = ? AND attempts = ? AND status = 'running'",
+        "UPDATE jobs SET status = ?, run_at = ?, locked_until = NULL, last_error = ?, updated_at = ?
+         WHERE seq = ? AND attempts = ? AND status = ?",
     )
+    .bind(from_running(event))
     .bind(now.plus(backoff(job.attempt)))
     .bind(error)
     .bind(now)
     .bind(job.seq)
     .bind(job.attempt)
+    .bind(JobStatus::Running)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -194,13 +210,15 @@ pub async fn fail(
     now: Timestamp,
 ) -> Result<bool> {
     let updated = sqlx::query(
-        "UPDATE jobs SET status = 'failed', locked_until = NULL, last_error = ?, updated_at = ?
-         WHERE seq = ? AND attempts = ? AND status = 'running'",
+        "UPDATE jobs SET status = ?, locked_until = NULL, last_error = ?, updated_at = ?
+         WHERE seq = ? AND attempts = ? AND status = ?",
     )
+    .bind(from_running(JobEvent::GiveUp))
     .bind(error)
     .bind(now)
     .bind(job.seq)
     .bind(job.attempt)
+    .bind(JobStatus::Running)
     .execute(tx)
     .await?;
     Ok(updated.rows_affected() == 1)

@@ -177,21 +177,7 @@ pub enum CreateObjectError {
     Internal(#[from] crate::Error),
 }
 
-impl From<sqlx::Error> for CreateObjectError {
-    fn from(err: sqlx::Error) -> Self {
-        Self::Internal(err.into())
-    }
-}
-
-/// For callers to whom a refusal is a failure of their own (the demo, load scenarios).
-impl From<CreateObjectError> for crate::Error {
-    fn from(err: CreateObjectError) -> Self {
-        match err {
-            CreateObjectError::Internal(err) => err,
-            refused => crate::Error::Internal(refused.to_string()),
-        }
-    }
-}
+crate::error::command_error!(CreateObjectError);
 
 /// A created object, with the session token when it is an inquiry.
 #[derive(Debug)]

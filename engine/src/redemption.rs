@@ -58,11 +58,7 @@ pub enum RedeemError {
     Internal(#[from] crate::Error),
 }
 
-impl From<sqlx::Error> for RedeemError {
-    fn from(err: sqlx::Error) -> Self {
-        Self::Internal(err.into())
-    }
-}
+crate::error::command_error!(RedeemError);
 
 /// A redemption that passed validation.
 struct Plan {
@@ -80,12 +76,12 @@ pub async fn check_token(
     token_id: &ShareTokenId,
 ) -> Result<ShareToken, RedeemError> {
     let pool = engine.db().pool();
-    let token = share_tokens::find(pool, token_id.as_str())
+    let token = share_tokens::find(pool, token_id)
         .await?
         .filter(|t| &t.destination_organization_id == org)
         .ok_or(RedeemError::TokenNotFound)?;
     check_redeemable(&token, engine)?;
-    let connection = connections::find(pool, token.connection_id.as_str())
+    let connection = connections::find(pool, &token.connection_id)
         .await?
         .ok_or_else(|| crate::Error::Internal(format!("connection of {} is missing", token.id)))?;
     if connection.status != ConnectionStatus::Active {
@@ -164,11 +160,11 @@ async fn start_in(
     if !claimed {
         // Someone else won the race, the token expired or its connection was deactivated
         // meanwhile: report what it is now.
-        let current = share_tokens::find(&mut *tx, token.id.as_str())
+        let current = share_tokens::find(&mut *tx, &token.id)
             .await?
             .unwrap_or(token);
         check_redeemable(&current, engine)?;
-        let connection = connections::find(&mut *tx, current.connection_id.as_str()).await?;
+        let connection = connections::find(&mut *tx, &current.connection_id).await?;
         return Err(match connection {
             Some(c) if c.status != ConnectionStatus::Active => {
                 RedeemError::ConnectionNotActive(c.status)
@@ -288,7 +284,7 @@ pub struct Ready {
 
 /// The reads and the hydration of a redemption job, outside any write transaction.
 pub async fn prepare(engine: &Engine, token_id: &ShareTokenId) -> Result<Prepared, JobFailure> {
-    let Some(token) = share_tokens::find(engine.db().pool(), token_id.as_str()).await? else {
+    let Some(token) = share_tokens::find(engine.db().pool(), token_id).await? else {
         return Err(JobFailure::Permanent(
             RedemptionFailure::InternalError,
             format!("share token {token_id} does not exist"),
@@ -472,7 +468,7 @@ async fn check_connection<'e>(
     executor: impl sqlx::SqliteExecutor<'e>,
     token: &ShareToken,
 ) -> Result<(), JobFailure> {
-    let connection = connections::find(executor, token.connection_id.as_str()).await?;
+    let connection = connections::find(executor, &token.connection_id).await?;
     match connection {
         Some(c) if c.status == ConnectionStatus::Active => Ok(()),
         _ => Err(JobFailure::Permanent(

@@ -28,11 +28,11 @@ pub struct RedemptionLoad {
 pub async fn redemption_load(engine: &Engine, count: usize) -> Result<RedemptionLoad> {
     let (source, _) = orgs::create(engine, "Source", &[]).await?;
     let (destination, destination_key) = orgs::create(engine, "Destination", &[]).await?;
-    let connection = connections::create(engine, &source.id, destination.id.as_str()).await?;
+    let connection = connections::create(engine, &source.id, &destination.id).await?;
     connections::act(
         engine,
         &destination.id,
-        connection.id.as_str(),
+        &connection.id,
         ConnectionAction::Accept,
     )
     .await?;

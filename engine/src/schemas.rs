@@ -160,21 +160,7 @@ pub enum CreateSchemaError {
     Internal(#[from] crate::Error),
 }
 
-/// For callers to whom a refusal is a failure of their own (the demo, load scenarios).
-impl From<CreateSchemaError> for crate::Error {
-    fn from(err: CreateSchemaError) -> Self {
-        match err {
-            CreateSchemaError::Internal(err) => err,
-            refused => crate::Error::Internal(refused.to_string()),
-        }
-    }
-}
-
-impl From<sqlx::Error> for CreateSchemaError {
-    fn from(err: sqlx::Error) -> Self {
-        Self::Internal(err.into())
-    }
-}
+crate::error::command_error!(CreateSchemaError);
 
 /// A command that keeps every rule, ready to store.
 #[derive(Clone, Debug, PartialEq)]

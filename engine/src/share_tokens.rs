@@ -92,21 +92,7 @@ pub enum CreateShareTokenError {
     Internal(#[from] crate::Error),
 }
 
-/// For callers to whom a refusal is a failure of their own (the demo, load scenarios).
-impl From<CreateShareTokenError> for crate::Error {
-    fn from(err: CreateShareTokenError) -> Self {
-        match err {
-            CreateShareTokenError::Internal(err) => err,
-            refused => crate::Error::Internal(refused.to_string()),
-        }
-    }
-}
-
-impl From<sqlx::Error> for CreateShareTokenError {
-    fn from(err: sqlx::Error) -> Self {
-        Self::Internal(err.into())
-    }
-}
+crate::error::command_error!(CreateShareTokenError);
 
 /// The source organization `org` creates a token over an active connection from one of its
 /// completed inquiries, transactions or accounts.
@@ -121,7 +107,7 @@ pub async fn create(
         return Err(E::TtlOutOfRange);
     }
     let pool = engine.db().pool();
-    let connection = connections::find(pool, command.connection_id.as_str())
+    let connection = connections::find(pool, &command.connection_id)
         .await?
         .filter(|c| c.side_of(org).is_some())
         .ok_or(E::ConnectionNotFound)?;
@@ -163,7 +149,7 @@ pub async fn create(
     };
     let mut tx = engine.db().begin_write().await?;
     // Again under the write lock: a revocation committed since the check above wins.
-    let now_status = connections::find(&mut *tx, token.connection_id.as_str())
+    let now_status = connections::find(&mut *tx, &token.connection_id)
         .await?
         .ok_or_else(|| {
             crate::Error::Internal(format!("connection {} vanished", token.connection_id))
@@ -232,7 +218,7 @@ pub(crate) async fn record_pair(
 }
 
 /// The source organization expires a token it created; only while `created`.
-pub async fn expire(engine: &Engine, org: &OrgId, id: &str) -> Result<ShareToken> {
+pub async fn expire(engine: &Engine, org: &OrgId, id: &ShareTokenId) -> Result<ShareToken> {
     let token = get(engine, org, id).await?;
     if &token.source_organization_id != org {
         return Err(Problem::not_found("the share token").into());
@@ -383,7 +369,7 @@ async fn announce(
     (outbound, inbound): (&str, &str),
     now: Timestamp,
 ) -> Result<ShareToken> {
-    let token = find(&mut *tx, id.as_str())
+    let token = find(&mut *tx, id)
         .await?
         .ok_or_else(|| crate::Error::Internal(format!("share token {id} vanished")))?;
     record_pair(tx, &token, outbound, inbound, now).await?;
@@ -471,7 +457,7 @@ impl TryFrom<Row> for ShareToken {
 
 pub(crate) async fn find<'e>(
     executor: impl sqlx::SqliteExecutor<'e>,
-    id: &str,
+    id: &ShareTokenId,
 ) -> Result<Option<ShareToken>> {
     let row: Option<Row> =
         sqlx::query_as(&format!("SELECT {COLUMNS} FROM share_tokens WHERE id = ?"))
@@ -482,7 +468,7 @@ pub(crate) async fn find<'e>(
 }
 
 /// A token `org` is the source or destination of; 404 otherwise.
-pub async fn get(engine: &Engine, org: &OrgId, id: &str) -> Result<ShareToken> {
+pub async fn get(engine: &Engine, org: &OrgId, id: &ShareTokenId) -> Result<ShareToken> {
     find(engine.db().pool(), id)
         .await?
         .filter(|t| &t.source_organization_id == org || &t.destination_organization_id == org)

@@ -47,7 +47,7 @@ async fn share_token_and_redemption_errors_carry_their_codes_and_pointers() {
         &world.engine,
         &world.source.id,
         &engine::share_tokens::CreateShareToken {
-            connection_id: engine::ids::ConnectionId::parse(&world.connection_id).unwrap(),
+            connection_id: world.connection_id.clone(),
             source_id: String::from("doc_aaaaaaaaaaaaaaaaaaaaaaaaaa"),
             expires_in_seconds: engine::share_tokens::DEFAULT_TTL_SECONDS,
         },

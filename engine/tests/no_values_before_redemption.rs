@@ -133,7 +133,7 @@ async fn share_secrets(
         &world.engine,
         &world.source.id,
         &engine::share_tokens::CreateShareToken {
-            connection_id: engine::ids::ConnectionId::parse(&world.connection_id).unwrap(),
+            connection_id: world.connection_id.clone(),
             source_id: String::from(&account.id),
             expires_in_seconds: engine::share_tokens::DEFAULT_TTL_SECONDS,
         },
@@ -159,7 +159,8 @@ async fn what_the_destination_reads(
         Ok(report) => seen.push(serde_json::to_string(&report).unwrap()),
         Err(err) => seen.push(format!("{err} {err:?}")),
     }
-    let token = share_tokens::get(&world.engine, org, token_id)
+    let token_id = engine::ids::ShareTokenId::parse(token_id).unwrap();
+    let token = share_tokens::get(&world.engine, org, &token_id)
         .await
         .unwrap();
     seen.push(render::share_token(&token, org, world.engine.now()).to_string());

@@ -75,7 +75,7 @@ proptest! {
             redemption::redeem(&world.engine, &world.destination.id, &common::cmd(token.id.as_str(), request())).await.unwrap();
             worker::run_pending(&world.engine).await.unwrap();
 
-            let redeemed = share_tokens::get(&world.engine, &world.destination.id, token.id.as_str())
+            let redeemed = share_tokens::get(&world.engine, &world.destination.id, &token.id)
                 .await
                 .unwrap()
                 .hydration_report

@@ -75,7 +75,7 @@ async fn redeem_into_transaction_copies_matching_fields_and_leaves_the_rest_unse
         None,
         "income has no source by name and no mapping"
     );
-    let redeemed = share_tokens::get(&world.engine, &world.destination.id, token.id.as_str())
+    let redeemed = share_tokens::get(&world.engine, &world.destination.id, &token.id)
         .await
         .unwrap();
     assert_eq!(redeemed.status, ShareTokenStatus::Redeemed);
@@ -262,7 +262,7 @@ async fn redeem_into_inquiry_missing_a_required_field_leaves_it_pending_with_the
         json!(["phone-number"])
     );
     assert_eq!(
-        share_tokens::get(&world.engine, &world.destination.id, token.id.as_str())
+        share_tokens::get(&world.engine, &world.destination.id, &token.id)
             .await
             .unwrap()
             .status,
@@ -369,7 +369,7 @@ async fn an_expired_token_reads_as_expired_at_once_and_cannot_be_redeemed() {
         &world.engine,
         &world.source.id,
         &engine::share_tokens::CreateShareToken {
-            connection_id: engine::ids::ConnectionId::parse(&world.connection_id).unwrap(),
+            connection_id: world.connection_id.clone(),
             source_id: String::from(&world.source_inquiry.id),
             expires_in_seconds: 60,
         },
@@ -385,7 +385,7 @@ async fn an_expired_token_reads_as_expired_at_once_and_cannot_be_redeemed() {
 
     world.engine.clock().advance(Duration::from_secs(60));
 
-    let read = share_tokens::get(&world.engine, &world.destination.id, token.id.as_str())
+    let read = share_tokens::get(&world.engine, &world.destination.id, &token.id)
         .await
         .unwrap();
     assert_eq!(
@@ -491,7 +491,7 @@ async fn mappings_to_undeclared_or_repeated_destination_fields_are_refused_and_c
         ),
         other => panic!("expected the mapping to be refused, got {other:?}"),
     }
-    let unchanged = share_tokens::get(&world.engine, &world.destination.id, token.id.as_str())
+    let unchanged = share_tokens::get(&world.engine, &world.destination.id, &token.id)
         .await
         .unwrap();
     assert_eq!(
@@ -533,7 +533,7 @@ async fn preview_returns_the_report_redeeming_produces_and_writes_nothing() {
         "preview writes no events"
     );
     assert_eq!(
-        share_tokens::get(&world.engine, &world.destination.id, token.id.as_str())
+        share_tokens::get(&world.engine, &world.destination.id, &token.id)
             .await
             .unwrap()
             .status,
@@ -547,7 +547,7 @@ async fn preview_returns_the_report_redeeming_produces_and_writes_nothing() {
     .await
     .unwrap();
     worker::run_pending(&world.engine).await.unwrap();
-    let redeemed = share_tokens::get(&world.engine, &world.destination.id, token.id.as_str())
+    let redeemed = share_tokens::get(&world.engine, &world.destination.id, &token.id)
         .await
         .unwrap();
     // The preview judges by types: the text `salary` into an integer is decided at redemption.
@@ -663,7 +663,7 @@ async fn a_destination_that_becomes_terminal_before_the_job_runs_fails_the_token
 
     worker::run_pending(&world.engine).await.unwrap();
 
-    let failed = share_tokens::get(&world.engine, &world.destination.id, token.id.as_str())
+    let failed = share_tokens::get(&world.engine, &world.destination.id, &token.id)
         .await
         .unwrap();
     assert_eq!(failed.status, ShareTokenStatus::Failed);
@@ -816,7 +816,7 @@ async fn a_redemption_interrupted_after_the_claim_is_resumed_after_restart_and_c
         "nothing half-written is visible"
     );
     assert_eq!(
-        share_tokens::get(&world.engine, &world.destination.id, token.id.as_str())
+        share_tokens::get(&world.engine, &world.destination.id, &token.id)
             .await
             .unwrap()
             .status,
@@ -847,7 +847,7 @@ async fn a_redemption_interrupted_after_the_claim_is_resumed_after_restart_and_c
             .unwrap();
     assert_eq!(copies, 1, "the selfie is copied exactly once");
     assert_eq!(
-        share_tokens::get(&world.engine, &world.destination.id, token.id.as_str())
+        share_tokens::get(&world.engine, &world.destination.id, &token.id)
             .await
             .unwrap()
             .status,
@@ -883,7 +883,7 @@ async fn a_group_of_redemptions_commits_together_and_a_failing_one_rolls_back_al
         )
         .await
         .expect("redeem");
-        redeemed.push(token.id.to_string());
+        redeemed.push(token.id.clone());
     }
     // A fourth whose destination inquiry completes before the job runs: that job fails alone.
     let template = world
@@ -923,7 +923,7 @@ async fn a_group_of_redemptions_commits_together_and_a_failing_one_rolls_back_al
             "{id} is redeemed despite its failing neighbour"
         );
     }
-    let doomed = share_tokens::get(&world.engine, &world.destination.id, doomed.id.as_str())
+    let doomed = share_tokens::get(&world.engine, &world.destination.id, &doomed.id)
         .await
         .unwrap();
     assert_eq!(doomed.status, ShareTokenStatus::Failed);
@@ -968,7 +968,7 @@ async fn two_tokens_redeemed_into_one_destination_in_one_group_both_land() {
     worker::run_pending(&world.engine).await.expect("the retry");
 
     for token in [&first, &second] {
-        let token = share_tokens::get(&world.engine, &world.destination.id, token.id.as_str())
+        let token = share_tokens::get(&world.engine, &world.destination.id, &token.id)
             .await
             .unwrap();
         assert_eq!(
@@ -997,7 +997,7 @@ async fn a_redemption_whose_worker_died_on_its_last_attempt_fails_with_its_event
     let ran = worker::run_pending(&world.engine).await.unwrap();
 
     assert_eq!(ran, 1);
-    let failed = share_tokens::get(&world.engine, &world.destination.id, token.id.as_str())
+    let failed = share_tokens::get(&world.engine, &world.destination.id, &token.id)
         .await
         .unwrap();
     assert_eq!(failed.status, ShareTokenStatus::Failed, "not left pending");

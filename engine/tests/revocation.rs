@@ -4,7 +4,7 @@
 mod common;
 
 use common::World;
-use engine::connections::{ConnectionAction, ConnectionStatus, Side};
+use engine::connections::{ActError, ConnectionAction, ConnectionRefusal, ConnectionStatus, Side};
 use engine::events::names;
 use engine::share_tokens::{self, RedemptionFailure, ShareTokenStatus};
 use engine::worker;
@@ -32,7 +32,7 @@ async fn a_source_deactivation_expires_its_created_tokens_with_their_events() {
     assert_eq!(revoked.status, ConnectionStatus::Inactive);
     assert_eq!(revoked.deactivated_by, Some(Side::Source));
     for token in [&first, &second] {
-        let now = share_tokens::get(&world.engine, &world.destination.id, token.id.as_str())
+        let now = share_tokens::get(&world.engine, &world.destination.id, &token.id)
             .await
             .unwrap();
         assert_eq!(
@@ -87,8 +87,17 @@ async fn the_destination_cannot_undo_a_revocation_and_the_source_can_bring_it_ba
         .await
         .unwrap();
 
-    assert_eq!(undo.code(), Some("connection-inactive"));
-    assert_eq!(by_destination.code(), Some("connection-source-only"));
+    assert!(
+        matches!(undo, ActError::Refused(ConnectionRefusal::Inactive)),
+        "the destination cannot undo the source's revocation: {undo:?}"
+    );
+    assert!(
+        matches!(
+            by_destination,
+            ActError::Refused(ConnectionRefusal::SourceOnly)
+        ),
+        "only the source reactivates: {by_destination:?}"
+    );
     assert_eq!(reactivated.status, ConnectionStatus::Pending);
     assert_eq!(accepted.status, ConnectionStatus::Active);
 }
@@ -103,7 +112,7 @@ async fn a_destination_deactivation_leaves_the_tokens_created() {
         .await
         .unwrap();
 
-    let now = share_tokens::get(&world.engine, &world.source.id, token.id.as_str())
+    let now = share_tokens::get(&world.engine, &world.source.id, &token.id)
         .await
         .unwrap();
     assert_eq!(now.status, ShareTokenStatus::Created);
@@ -120,7 +129,7 @@ async fn a_redemption_under_way_when_the_source_revokes_fails_without_hydrating(
 
     worker::run_pending(&world.engine).await.unwrap();
 
-    let failed = share_tokens::get(&world.engine, &world.destination.id, token.id.as_str())
+    let failed = share_tokens::get(&world.engine, &world.destination.id, &token.id)
         .await
         .unwrap();
     assert_eq!(failed.status, ShareTokenStatus::Failed);

@@ -19,7 +19,7 @@ use serde_json::json;
 
 fn request(world: &World, source: &str, ttl: Option<u64>) -> CreateShareToken {
     CreateShareToken {
-        connection_id: engine::ids::ConnectionId::parse(&world.connection_id).unwrap(),
+        connection_id: world.connection_id.clone(),
         source_id: source.to_owned(),
         expires_in_seconds: ttl.unwrap_or(share_tokens::DEFAULT_TTL_SECONDS),
     }
@@ -226,7 +226,7 @@ async fn source_data_shows_keys_and_types_only_until_redeemed_and_values_only_to
     .await
     .unwrap();
     worker::run_pending(&world.engine).await.unwrap();
-    let redeemed = share_tokens::get(&world.engine, &world.destination.id, token.id.as_str())
+    let redeemed = share_tokens::get(&world.engine, &world.destination.id, &token.id)
         .await
         .unwrap();
 
@@ -254,14 +254,13 @@ async fn the_source_can_expire_a_created_token_and_nothing_else() {
     let world = World::new().await;
     let token = world.share().await;
 
-    let by_destination =
-        share_tokens::expire(&world.engine, &world.destination.id, token.id.as_str())
-            .await
-            .unwrap_err();
-    let expired = share_tokens::expire(&world.engine, &world.source.id, token.id.as_str())
+    let by_destination = share_tokens::expire(&world.engine, &world.destination.id, &token.id)
+        .await
+        .unwrap_err();
+    let expired = share_tokens::expire(&world.engine, &world.source.id, &token.id)
         .await
         .unwrap();
-    let again = share_tokens::expire(&world.engine, &world.source.id, token.id.as_str())
+    let again = share_tokens::expire(&world.engine, &world.source.id, &token.id)
         .await
         .unwrap_err();
 
@@ -279,7 +278,7 @@ async fn lists_filter_by_direction_status_and_connection_and_page_newest_first()
     let first = world.share().await;
     let second = world.share().await;
     let third = world.share().await;
-    share_tokens::expire(&world.engine, &world.source.id, second.id.as_str())
+    share_tokens::expire(&world.engine, &world.source.id, &second.id)
         .await
         .unwrap();
 
@@ -321,7 +320,7 @@ async fn lists_filter_by_direction_status_and_connection_and_page_newest_first()
     let by_connection = list(
         &world.destination.id,
         ListFilter {
-            connection_id: Some(world.connection_id.clone()),
+            connection_id: Some(world.connection_id.to_string()),
             ..Default::default()
         },
         PageRequest::default(),

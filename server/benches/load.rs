@@ -159,7 +159,7 @@ fn main() {
         let sent_at = sent_at.lock().unwrap().clone();
         let mut end_to_end = Vec::with_capacity(redemptions);
         for (i, (token, _)) in work.iter().enumerate() {
-            let token = share_tokens::get(&engine, &destination, token).await.unwrap();
+            let token = share_tokens::get(&engine, &destination, &engine::ids::ShareTokenId::parse(token).unwrap()).await.unwrap();
             assert_eq!(token.status, ShareTokenStatus::Redeemed);
             end_to_end.push(token.redeemed_at.unwrap().millis() as f64 - sent_at[i]);
         }

@@ -19,13 +19,13 @@ async fn a_redemption_started_on_a_running_server_is_finished_by_its_worker() {
     let engine = &server.engine;
     let (source, _) = orgs::create(engine, "Source", &[]).await.unwrap();
     let (destination, _) = orgs::create(engine, "Destination", &[]).await.unwrap();
-    let connection = connections::create(engine, &source.id, destination.id.as_str())
+    let connection = connections::create(engine, &source.id, &destination.id)
         .await
         .unwrap();
     connections::act(
         engine,
         &destination.id,
-        connection.id.as_str(),
+        &connection.id,
         ConnectionAction::Accept,
     )
     .await
@@ -95,7 +95,7 @@ async fn a_redemption_started_on_a_running_server_is_finished_by_its_worker() {
 
     let mut status = ShareTokenStatus::Pending;
     for _ in 0..200 {
-        status = share_tokens::get(engine, &destination.id, token.id.as_str())
+        status = share_tokens::get(engine, &destination.id, &token.id)
             .await
             .unwrap()
             .status;

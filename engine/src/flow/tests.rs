@@ -37,7 +37,7 @@ async fn begin_flow(engine: &Engine, template: &str, token: Option<&str>) -> Sta
 }
 
 /// Accepts sharing in `flow`, from nowhere in particular.
-async fn accept_in(engine: &Engine, flow: &Started) -> Option<String> {
+async fn accept_in(engine: &Engine, flow: &Started) -> Option<crate::ids::ShareTokenId> {
     accept(
         engine,
         &flow.inquiry_id,
@@ -118,7 +118,10 @@ async fn a_covering_token_completes_the_inquiry_after_consent_with_no_steps() {
     worker::run_pending(&engine).await.unwrap();
     let after = open_view(&engine, &started).await.screen;
 
-    assert_eq!(token.as_deref(), Some(demo.full_token_id.as_str()));
+    assert_eq!(
+        token.as_ref().map(|t| t.as_str()),
+        Some(demo.full_token_id.as_str())
+    );
     assert_eq!(
         redeeming,
         Screen::Redeeming,
@@ -298,10 +301,13 @@ async fn declining_leaves_the_token_untouched_and_asks_every_required_field() {
     .await
     .unwrap();
 
-    let token = share_tokens::find(engine.db().pool(), &demo.full_token_id)
-        .await
-        .unwrap()
-        .unwrap();
+    let token = share_tokens::find(
+        engine.db().pool(),
+        &crate::ids::ShareTokenId::parse(&demo.full_token_id).unwrap(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
     assert_eq!(
         token.status,
         ShareTokenStatus::Created,

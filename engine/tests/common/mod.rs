@@ -23,7 +23,7 @@ pub struct World {
     pub source: Organization,
     pub destination: Organization,
     pub stranger: Organization,
-    pub connection_id: String,
+    pub connection_id: engine::ids::ConnectionId,
     pub source_inquiry: ObjectRecord,
     _dir: Option<tempfile::TempDir>,
 }
@@ -98,13 +98,13 @@ impl World {
         .await
         .unwrap();
         let (stranger, _) = orgs::create(&engine, "Stranger", &[]).await.unwrap();
-        let connection = connections::create(&engine, &source.id, destination.id.as_str())
+        let connection = connections::create(&engine, &source.id, &destination.id)
             .await
             .unwrap();
         connections::act(
             &engine,
             &destination.id,
-            connection.id.as_str(),
+            &connection.id,
             ConnectionAction::Accept,
         )
         .await
@@ -140,7 +140,7 @@ impl World {
             source,
             destination,
             stranger,
-            connection_id: connection.id.to_string(),
+            connection_id: connection.id.clone(),
             source_inquiry: created.record,
             _dir: dir,
         }
@@ -151,7 +151,7 @@ impl World {
             &self.engine,
             &self.source.id,
             &engine::share_tokens::CreateShareToken {
-                connection_id: engine::ids::ConnectionId::parse(&self.connection_id).unwrap(),
+                connection_id: self.connection_id.clone(),
                 source_id: String::from(&self.source_inquiry.id),
                 expires_in_seconds: engine::share_tokens::DEFAULT_TTL_SECONDS,
             },
@@ -221,7 +221,7 @@ impl World {
         &self,
         org: &Organization,
         action: ConnectionAction,
-    ) -> engine::Result<engine::connections::Connection> {
+    ) -> Result<engine::connections::Connection, engine::connections::ActError> {
         connections::act(&self.engine, &org.id, &self.connection_id, action).await
     }
 

@@ -3,10 +3,11 @@
 //! codes and pointers.
 
 use engine::Problem;
+use engine::connections::{ActError, ConnectionRefusal, CreateConnectionError};
 use engine::fields::FieldPath;
 use engine::fields::{FieldInput, parse_fields, pointer_of};
 use engine::hydration::{FieldMapping, MAX_MAPPINGS, MappingProblem};
-use engine::ids::{ConnectionId, ShareTokenId};
+use engine::ids::{ConnectionId, OrgId, ShareTokenId};
 use engine::objects::{CreateObject, CreateObjectError, ObjectKind};
 use engine::redemption::{Redeem, RedeemError};
 use engine::share_tokens::{
@@ -50,6 +51,74 @@ fn connection_not_found() -> Problem {
         pointer: Some(CONNECTION.to_owned()),
         ..Problem::not_found("the connection")
     }
+}
+
+const DESTINATION_ORGANIZATION: &str = "/data/attributes/destination-organization-id";
+
+/// `POST /connect/connections`: the organization to connect to.
+pub fn create_connection(body: &JsonApiBody) -> Result<OrgId, ApiError> {
+    let id = required(
+        body,
+        "destination-organization-id",
+        DESTINATION_ORGANIZATION,
+    )?;
+    OrgId::parse(id).map_err(|err| {
+        Problem::invalid(
+            "invalid-destination-organization",
+            err.to_string(),
+            DESTINATION_ORGANIZATION,
+        )
+        .into()
+    })
+}
+
+/// A connection id from the path: one that cannot be a connection's is one nobody has.
+pub fn connection_id(text: &str) -> Result<ConnectionId, ApiError> {
+    ConnectionId::parse(text).map_err(|_| Problem::not_found("the connection").into())
+}
+
+/// A share-token id from the path: one that cannot be a token's is one nobody has (404, like any
+/// unknown one).
+pub fn share_token_id(text: &str) -> Result<ShareTokenId, ApiError> {
+    ShareTokenId::parse(text).map_err(|_| Problem::not_found("the share token").into())
+}
+
+/// A refused connection proposal in the contract's terms.
+pub fn create_connection_error(err: CreateConnectionError) -> ApiError {
+    match err {
+        CreateConnectionError::Internal(err) => err.into(),
+        refused => Problem::invalid(
+            "invalid-destination-organization",
+            refused.to_string(),
+            DESTINATION_ORGANIZATION,
+        )
+        .into(),
+    }
+}
+
+/// A refused action on a connection in the contract's terms: the source accepting is told the
+/// connection does not exist for it; every other refusal is a state conflict.
+pub fn connection_act_error(err: ActError) -> ApiError {
+    let refusal = match err {
+        ActError::NotFound | ActError::Refused(ConnectionRefusal::DestinationOnly) => {
+            return Problem::not_found("the connection").into();
+        }
+        ActError::Changed => {
+            return Problem::conflict("connection-changed", err.to_string()).into();
+        }
+        ActError::Internal(err) => return err.into(),
+        ActError::Refused(refusal) => refusal,
+    };
+    let code = match refusal {
+        ConnectionRefusal::AlreadyActive => "connection-already-active",
+        ConnectionRefusal::Inactive => "connection-inactive",
+        ConnectionRefusal::AlreadyInactive => "connection-already-inactive",
+        ConnectionRefusal::NotInactive => "connection-not-inactive",
+        ConnectionRefusal::SourceOnly | ConnectionRefusal::DestinationOnly => {
+            "connection-source-only"
+        }
+    };
+    Problem::conflict(code, refusal.to_string()).into()
 }
 
 /// `POST /connect/share-tokens` as a command.
@@ -109,9 +178,7 @@ pub async fn redeem(
     token_id: &str,
     body: &JsonApiBody,
 ) -> Result<Redeem, ApiError> {
-    // An id that cannot be one is a token nobody has: 404, like any unknown one.
-    let token_id = ShareTokenId::parse(token_id)
-        .map_err(|_| ApiError::from(Problem::not_found("the share token")))?;
+    let token_id = share_token_id(token_id)?;
     engine::redemption::check_token(engine, org, &token_id)
         .await
         .map_err(redeem_error)?;

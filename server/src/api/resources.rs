@@ -409,16 +409,10 @@ async fn create_connection(
     caller: Caller,
     body: JsonApiBody,
 ) -> ApiResult {
-    let destination = body
-        .str_attribute("destination-organization-id")?
-        .ok_or_else(|| {
-            Problem::invalid(
-                "missing-attribute",
-                "`destination-organization-id` is required",
-                "/data/attributes/destination-organization-id",
-            )
-        })?;
-    let connection = connections::create(&engine, &caller.0, destination).await?;
+    let destination = commands::create_connection(&body)?;
+    let connection = connections::create(&engine, &caller.0, &destination)
+        .await
+        .map_err(commands::create_connection_error)?;
     Ok(document(
         StatusCode::CREATED,
         render::connection(&connection),
@@ -430,7 +424,9 @@ async fn get_connection(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult {
-    let connection = connections::get(&engine, &caller.0, &id).await?;
+    let connection = connections::get(&engine, &caller.0, &commands::connection_id(&id)?)
+        .await?
+        .ok_or_else(|| Problem::not_found("the connection"))?;
     Ok(document(
         StatusCode::OK,
         render::connection(&connection),
@@ -473,7 +469,9 @@ async fn act_on_connection(
     Path(id): Path<String>,
     action: ConnectionAction,
 ) -> ApiResult {
-    let connection = connections::act(&engine, &caller.0, &id, action).await?;
+    let connection = connections::act(&engine, &caller.0, &commands::connection_id(&id)?, action)
+        .await
+        .map_err(commands::connection_act_error)?;
     Ok(document(
         StatusCode::OK,
         render::connection(&connection),
@@ -503,7 +501,7 @@ async fn get_share_token(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult {
-    let token = share_tokens::get(&engine, &caller.0, &id).await?;
+    let token = share_tokens::get(&engine, &caller.0, &commands::share_token_id(&id)?).await?;
     Ok(document(
         StatusCode::OK,
         render::share_token(&token, &caller.0, engine.now()),
@@ -555,7 +553,7 @@ async fn expire_share_token(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult {
-    let token = share_tokens::expire(&engine, &caller.0, &id).await?;
+    let token = share_tokens::expire(&engine, &caller.0, &commands::share_token_id(&id)?).await?;
     Ok(document(
         StatusCode::OK,
         render::share_token(&token, &caller.0, engine.now()),
