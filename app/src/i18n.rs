@@ -68,6 +68,8 @@ pub enum Msg {
     RedeemingHeading,
     RedeemingText,
     Continue,
+    /// The widget's close button.
+    Close,
     Saving,
     Back,
     Required,
@@ -145,6 +147,8 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         (RedeemingText, Es) => "Suele tardar un segundo. Esta página avanzará sola.",
         (Continue, En) => "Continue",
         (Continue, Es) => "Continuar",
+        (Close, En) => "Close",
+        (Close, Es) => "Cerrar",
         (Saving, En) => "Saving…",
         (Saving, Es) => "Guardando…",
         (Back, En) => "Back",

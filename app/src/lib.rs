@@ -21,6 +21,9 @@ use leptos_router::{
 /// Referenced by the WASM entry point so the islands of this crate are linked into the bundle.
 pub fn register() {}
 
+/// Gives every `requestIdleCallback` of the page a 200 ms timeout unless it has its own.
+const IDLE_BOUND: &str = "(()=>{const r=window.requestIdleCallback;if(r)window.requestIdleCallback=(c,o)=>r.call(window,c,Object.assign({timeout:200},o))})()";
+
 /// The HTML document around every page, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -30,6 +33,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                // Islands hydrate when the browser is idle, and a frame inside a busy page (the
+                // widget) may wait many seconds for that: hydrate within 200 ms in any case.
+                <script nonce=leptos::nonce::use_nonce() inner_html=IDLE_BOUND></script>
                 <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
@@ -55,6 +61,7 @@ pub fn App() -> impl IntoView {
                 // JavaScript (out-of-order streaming needs a script to fill Suspense blocks).
                 <Route path=StaticSegment("") view=pages::StartPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("verify") view=verify::VerifyPage ssr=SsrMode::Async />
+                <Route path=StaticSegment("widget") view=verify::WidgetPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

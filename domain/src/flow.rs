@@ -101,3 +101,40 @@ pub enum FlowError {
     /// The database or the job queue failed; trying again later may work.
     Unavailable,
 }
+
+impl FlowError {
+    /// A stable code for machines (the widget's `error` message), never a value.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::BadParameters => "bad-parameters",
+            Self::UnknownTemplate => "inquiry-template-not-found",
+            Self::InvalidSession => "invalid-session",
+            Self::InquiryExpired => "inquiry-expired",
+            Self::TokenUnknown => "share-token-not-found",
+            Self::TokenExpired => "share-token-expired",
+            Self::TokenFailed => "share-token-failed",
+            Self::TokenRedeemed => "share-token-already-redeemed",
+            Self::TokenUnusable => "connection-not-active",
+            Self::RedirectNotAllowed => "redirect-not-allowed",
+            Self::InvalidFieldMappings => "invalid-field-mapping",
+            Self::InvalidPrefill => "invalid-prefill",
+            Self::Unavailable => "unavailable",
+        }
+    }
+
+    /// The HTTP status that says the same.
+    pub fn status(self) -> u16 {
+        match self {
+            Self::BadParameters
+            | Self::RedirectNotAllowed
+            | Self::InvalidFieldMappings
+            | Self::InvalidPrefill => 400,
+            Self::UnknownTemplate | Self::InvalidSession | Self::TokenUnknown => 404,
+            Self::TokenRedeemed => 409,
+            Self::InquiryExpired | Self::TokenExpired | Self::TokenFailed | Self::TokenUnusable => {
+                410
+            }
+            Self::Unavailable => 503,
+        }
+    }
+}

@@ -254,6 +254,35 @@ async fn usable_token(
     }
 }
 
+/// The origins allowed to frame the flow of a link (CONTRACT.md §7): those of the organization
+/// whose template (or inquiry) it names. Empty when the link names nothing known: such a page may
+/// be framed by no one.
+pub async fn frame_origins(
+    engine: &Engine,
+    template_id: Option<&str>,
+    inquiry_id: Option<&str>,
+) -> Result<Vec<String>, FlowError> {
+    let pool = engine.db().pool();
+    let org = match (template_id, inquiry_id) {
+        (_, Some(inquiry)) => objects::find(pool, inquiry)
+            .await?
+            .filter(|o| o.kind == ObjectKind::Inquiry)
+            .map(|o| o.organization_id),
+        (Some(template), None) => schemas::find(pool, template)
+            .await?
+            .filter(|s| s.kind == SchemaKind::InquiryTemplate)
+            .map(|s| s.organization_id),
+        (None, None) => None,
+    };
+    let Some(org) = org else {
+        return Ok(Vec::new());
+    };
+    Ok(orgs::find(pool, &org)
+        .await?
+        .map(|o| o.allowed_origins)
+        .unwrap_or_default())
+}
+
 /// `redirect_uri` when its origin is one of the organization's allowed origins.
 async fn check_redirect(
     engine: &Engine,

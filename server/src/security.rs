@@ -1,28 +1,15 @@
 //! Security headers. Every response gets the static ones; pages rendered by Leptos also get a
-//! Content-Security-Policy whose script nonce is the one Leptos put on its hydration scripts, so
-//! no inline script runs without it.
+//! Content-Security-Policy (`app::page_policy`) whose script nonce is the one Leptos put on its
+//! hydration scripts, so no inline script runs without it.
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
-use leptos::prelude::*;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-/// The policy of every page; `{nonce}` is replaced per response.
-const PAGE_POLICY: &str = "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-     style-src 'self'; img-src 'self' blob: data:; connect-src 'self'; form-action 'self'; \
-     frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
-
-/// Called while a page renders (inside Leptos' request context): sets the page's CSP.
+/// Called while a page renders (inside Leptos' request context): sets the page's CSP, which
+/// frames nothing (the widget widens `frame-ancestors` to its organization's allowed origins).
 pub fn page_headers() {
-    let (Some(nonce), Some(response)) = (
-        leptos::nonce::use_nonce(),
-        use_context::<leptos_axum::ResponseOptions>(),
-    ) else {
-        return;
-    };
-    if let Ok(value) = HeaderValue::from_str(&PAGE_POLICY.replace("{nonce}", &nonce.to_string())) {
-        response.insert_header(header::CONTENT_SECURITY_POLICY, value);
-    }
+    app::set_page_policy(&[]);
 }
 
 /// No page or server-function request body is larger: a flow step carries at most a few files of

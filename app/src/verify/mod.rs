@@ -23,10 +23,26 @@ pub use server::*;
 /// How long the outcome stays on screen before going back to the site that sent the user.
 pub const REDIRECT_DELAY: std::time::Duration = std::time::Duration::from_secs(3);
 
+/// `/verify`: the hosted flow.
 #[component]
 pub fn VerifyPage() -> impl IntoView {
+    view! { <FlowRoute widget=false /> }
+}
+
+/// `/widget`: the same flow inside another site's iframe, talking to it the way the `persona`
+/// SDK expects (CONTRACT.md §7).
+#[component]
+pub fn WidgetPage() -> impl IntoView {
+    view! { <FlowRoute widget=true /> }
+}
+
+#[component]
+fn FlowRoute(widget: bool) -> impl IntoView {
     let location = use_location();
-    let page = Resource::new(move || location.search.get(), load_flow);
+    let page = Resource::new(
+        move || location.search.get(),
+        move |query| load_flow(query, widget),
+    );
     view! {
         <Suspense fallback=|| ()>
             {move || {
@@ -41,6 +57,7 @@ pub fn VerifyPage() -> impl IntoView {
                                     problem: FlowError::Unavailable,
                                     without_sharing: None,
                                 },
+                                widget: None,
                             });
                         view! { <FlowScreen page /> }
                     })
@@ -53,6 +70,16 @@ pub fn VerifyPage() -> impl IntoView {
 fn FlowScreen(page: FlowPage) -> impl IntoView {
     let lang = page.lang;
     let organization = page.organization.clone().unwrap_or_default();
+    let bridge = page
+        .widget
+        .clone()
+        .map(|widget| bridge_of(widget, page.session.as_ref(), &page.screen, lang));
+    provide_context(Framed(page.widget.is_some()));
+    let class = if page.widget.is_some() {
+        "flow widget"
+    } else {
+        "flow"
+    };
     let body = match page.screen {
         Screen::Consent { source, destination, shared, purpose, expires } => view! {
             <Consent lang session=page.session.clone() source destination shared purpose expires />
@@ -125,11 +152,12 @@ fn FlowScreen(page: FlowPage) -> impl IntoView {
         <Html {..} lang=lang.tag() />
         <Title text=t(lang, Msg::PageTitle) />
         <Meta name="robots" content="noindex" />
-        <main class="flow" id="main">
+        <main class=class id="main">
             {page.organization.map(|name| view! { <p class="flow-org">{name}</p> })}
             <div class="card">{body}</div>
             <p class="flow-footer">{t(lang, Msg::PoweredBy)}</p>
             <Enhance lang />
+            {bridge}
         </main>
     }
 }
@@ -138,22 +166,102 @@ fn FlowScreen(page: FlowPage) -> impl IntoView {
 /// keyboard and screen-reader users start at the new step.
 #[component]
 fn Heading(text: &'static str, #[prop(optional)] focus: Option<bool>) -> impl IntoView {
+    let focus = focus.unwrap_or(true);
+    // Browsers ignore `autofocus` in a cross-origin frame: the widget's island moves focus.
+    let framed = framed();
     view! {
-        <h1 id="screen-heading" tabindex="-1" autofocus=focus.unwrap_or(true)>
+        <h1
+            id="screen-heading"
+            tabindex="-1"
+            autofocus=focus && !framed
+            data-autofocus=(focus && framed).then_some("true")
+        >
             {text}
         </h1>
     }
 }
 
+/// Set on widget pages, which live in another site's frame.
+#[derive(Clone, Copy)]
+struct Framed(bool);
+
+fn framed() -> bool {
+    use_context::<Framed>().is_some_and(|f| f.0)
+}
+
 /// Hidden inputs that carry the flow's session in a consent form.
 fn session_inputs(session: &Option<Session>) -> impl IntoView + use<> {
     session.clone().map(|s| {
+        let frame = frame_input(&s);
         view! {
             <input type="hidden" name="inquiry_id" value=s.inquiry_id />
             <input type="hidden" name="session_token" value=s.session_token />
             {s.language.map(|l| view! { <input type="hidden" name="language" value=l /> })}
+            {frame}
         }
     })
+}
+
+/// A widget flow's frame, carried by every form so the next page stays in the widget.
+fn frame_input(session: &Session) -> Option<impl IntoView + use<>> {
+    session.frame.as_ref().map(|frame| {
+        view! { <input type="hidden" name="frame" value=frame.query() /> }
+    })
+}
+
+/// The widget's messenger for this screen: what it tells the parent window as the page loads.
+fn bridge_of(
+    widget: Widget,
+    session: Option<&Session>,
+    screen: &Screen,
+    lang: Lang,
+) -> impl IntoView + use<> {
+    let (event, status, error) = match screen {
+        Screen::Outcome { outcome, .. } => {
+            let (name, status) = match outcome {
+                Outcome::Completed => ("complete", "completed"),
+                Outcome::NeedsReview => ("complete", "needs_review"),
+                Outcome::Saved => ("complete", "pending"),
+                Outcome::Failed => ("fail", "failed"),
+            };
+            (Some(name), Some(status), None)
+        }
+        Screen::Consent { .. } => (Some("start"), None, None),
+        Screen::Error { problem, .. } => {
+            let (title, _) = i18n::error_text(lang, *problem);
+            (
+                Some("error"),
+                None,
+                Some((
+                    problem.status(),
+                    problem.code().to_owned(),
+                    title.to_owned(),
+                )),
+            )
+        }
+        _ => (None, None, None),
+    };
+    let close = (!widget.inline).then(|| {
+        view! {
+            <button type="button" class="widget-close" id="widget-close">
+                {t(lang, Msg::Close)}
+            </button>
+        }
+    });
+    view! {
+        {close}
+        <WidgetBridge
+            container_id=widget.container_id
+            template_id=widget.template_id
+            target_origin=widget.target_origin
+            refused_origin=widget.refused_origin
+            inquiry_id=session.map(|s| s.inquiry_id.clone())
+            session_token=session.map(|s| s.session_token.clone())
+            event=event.map(str::to_owned)
+            status=status.map(str::to_owned)
+            error=error
+        />
+    }
 }
 
 #[component]
@@ -329,6 +437,7 @@ fn StepForm(
                 .as_ref()
                 .and_then(|s| s.language.clone())
                 .map(|l| view! { <input type="hidden" name="language" value=l /> })}
+            {session.as_ref().and_then(frame_input)}
             <input type="hidden" name="step" value=index.to_string() />
             {fields
                 .into_iter()
@@ -358,6 +467,8 @@ fn StepForm(
 
 #[component]
 fn FieldInput(lang: Lang, field: Field, focus: bool) -> impl IntoView {
+    // In a widget the island focuses the first refused field (`autofocus` is ignored there).
+    let focus = focus && !framed();
     let id = field_id(&field.key);
     let name = format!("field:{}", field.key);
     let hint_id = format!("{id}-hint");
@@ -575,6 +686,43 @@ fn AwaitRedemption(inquiry_id: String, session_token: String) -> impl IntoView {
     });
 }
 
+/// The widget's side of the `persona` SDK's protocol: as the page loads it tells the parent window
+/// `load`, `ready`, `page-change` (with the page's height, for inline hosts) and the screen's own
+/// event (`start`, `complete` / `fail`, `error`); it answers the SDK's `{action: "exit"}` and the
+/// close button with `exit` (inquiry id and session token, to resume later). Messages go only to
+/// `target_origin`, which the server set only when it is one of the organization's allowed origins;
+/// actions are obeyed only from the parent window at that origin.
+#[island]
+#[allow(clippy::too_many_arguments)]
+fn WidgetBridge(
+    container_id: Option<String>,
+    template_id: Option<String>,
+    target_origin: Option<String>,
+    refused_origin: Option<String>,
+    inquiry_id: Option<String>,
+    session_token: Option<String>,
+    event: Option<String>,
+    status: Option<String>,
+    error: Option<(u16, String, String)>,
+) -> impl IntoView {
+    // Effects run only in the browser.
+    Effect::new(move |_| {
+        let messenger = browser::Messenger {
+            container_id: container_id.clone(),
+            template_id: template_id.clone(),
+            target_origin: target_origin.clone(),
+            inquiry_id: inquiry_id.clone(),
+            session_token: session_token.clone(),
+        };
+        messenger.page_loaded(
+            refused_origin.as_deref(),
+            event.as_deref(),
+            status.as_deref(),
+            error.clone(),
+        );
+    });
+}
+
 /// A file input that previews the chosen picture and refuses, before upload, a file of the wrong
 /// type or over 10 MiB (the server checks again).
 #[island]
@@ -783,6 +931,159 @@ mod browser {
             preview.set(web_sys::Url::create_object_url_with_blob(&file).ok());
         } else {
             preview.set(None);
+        }
+    }
+
+    /// What `autofocus` does on a page of its own: the first refused field, else the heading.
+    fn focus_first() {
+        let target = document()
+            .query_selector("[aria-invalid=\"true\"]")
+            .ok()
+            .flatten()
+            .or_else(|| document().query_selector("[data-autofocus]").ok().flatten());
+        if let Some(element) = target.and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
+            _ = element.focus();
+        }
+    }
+
+    /// Talks to the window that frames a widget page (see `WidgetBridge`).
+    pub struct Messenger {
+        pub container_id: Option<String>,
+        pub template_id: Option<String>,
+        pub target_origin: Option<String>,
+        pub inquiry_id: Option<String>,
+        pub session_token: Option<String>,
+    }
+
+    impl Messenger {
+        /// Posts `{containerId, templateId, name, metadata}` (and `error` for errors) to the
+        /// parent, only at the allowed target origin.
+        fn post(&self, name: &str, metadata: serde_json::Value, error: Option<serde_json::Value>) {
+            let (Some(target), Ok(Some(parent))) = (&self.target_origin, window().parent()) else {
+                return;
+            };
+            // Opened on its own (not in a frame), the page has no one to talk to.
+            if js_sys::Object::is(parent.as_ref(), window().as_ref()) {
+                return;
+            }
+            let mut message = serde_json::json!({
+                "containerId": self.container_id,
+                "templateId": self.template_id,
+                "name": name,
+                "metadata": metadata,
+            });
+            if let Some(error) = error {
+                message["error"] = error;
+            }
+            if let Ok(value) = js_sys::JSON::parse(&message.to_string()) {
+                _ = parent.post_message(&value, target);
+            }
+        }
+
+        fn exit(&self) {
+            self.post(
+                "exit",
+                serde_json::json!({
+                    "inquiryId": self.inquiry_id,
+                    "sessionToken": self.session_token,
+                }),
+                None,
+            );
+        }
+
+        fn page_change(&self) {
+            let height = document()
+                .document_element()
+                .map(|e| e.scroll_height())
+                .unwrap_or_default();
+            self.post(
+                "page-change",
+                serde_json::json!({
+                    "pathname": window().location().pathname().unwrap_or_default(),
+                    "pageHeight": height,
+                }),
+                None,
+            );
+        }
+
+        /// What a page says as it loads, then listening for the parent's actions.
+        pub fn page_loaded(
+            self,
+            refused_origin: Option<&str>,
+            event: Option<&str>,
+            status: Option<&str>,
+            error: Option<(u16, String, String)>,
+        ) {
+            focus_first();
+            if self.target_origin.is_none() {
+                let why = match refused_origin {
+                    Some(origin) => format!(
+                        "Tessera: this flow sends no messages to {origin}: it is not one of the organization's allowed origins."
+                    ),
+                    None => {
+                        "Tessera: this flow sends no messages: the link names no iframe-origin."
+                            .to_owned()
+                    }
+                };
+                web_sys::console::error_1(&why.into());
+                return;
+            }
+            self.post("load", serde_json::Value::Null, None);
+            self.post("ready", serde_json::json!({}), None);
+            self.page_change();
+            match (event, error) {
+                (Some("error"), Some((status, code, message))) => self.post(
+                    "error",
+                    serde_json::json!({}),
+                    Some(serde_json::json!({"status": status, "code": code, "message": message})),
+                ),
+                (Some(name @ ("complete" | "fail")), _) => self.post(
+                    name,
+                    serde_json::json!({
+                        "inquiryId": self.inquiry_id,
+                        "status": status,
+                        "fields": {},
+                    }),
+                    None,
+                ),
+                (Some("start"), _) => self.post(
+                    "start",
+                    serde_json::json!({"inquiryId": self.inquiry_id}),
+                    None,
+                ),
+                _ => {}
+            }
+            let messenger = std::rc::Rc::new(self);
+            if let Some(button) = by_id::<HtmlElement>("widget-close") {
+                let m = messenger.clone();
+                let on_click = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || m.exit());
+                button.set_onclick(Some(on_click.as_ref().unchecked_ref()));
+                on_click.forget();
+            }
+            let m = messenger.clone();
+            let on_message = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::MessageEvent)>::new(
+                move |event: web_sys::MessageEvent| m.obey(&event),
+            );
+            window().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+            on_message.forget();
+        }
+
+        /// The parent's `{action: "open" | "exit" | "destroy"}`, only from the parent window at the
+        /// allowed origin. `exit` is answered with `exit` (the SDK closes its modal on it).
+        fn obey(&self, event: &web_sys::MessageEvent) {
+            let from_parent = match (event.source(), window().parent()) {
+                (Some(source), Ok(Some(parent))) => js_sys::Object::is(&source, parent.as_ref()),
+                _ => false,
+            };
+            if !from_parent || Some(event.origin()) != self.target_origin {
+                return;
+            }
+            let action = js_sys::Reflect::get(&event.data(), &"action".into())
+                .ok()
+                .and_then(|a| a.as_string());
+            if action.as_deref() == Some("exit") {
+                self.exit();
+            }
         }
     }
 }

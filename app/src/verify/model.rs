@@ -48,6 +48,90 @@ pub struct Field {
     pub problem: Option<FieldProblem>,
 }
 
+/// How a flow page sits inside another site (`/widget`, CSP: CONTRACT.md §7): the parameters of
+/// the `persona` SDK's iframe URL that matter after the first page, kept on every link and form of
+/// the flow. All of it comes from the link, so none of it is trusted: the server decides whether
+/// messages go anywhere (only to an allowed origin).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Frame {
+    pub container_id: Option<String>,
+    /// `embedded` (a modal) or `inline`.
+    pub flow_type: Option<String>,
+    pub iframe_origin: Option<String>,
+    pub message_target_origin: Option<String>,
+    /// The template id as the SDK sent it: every message echoes it (the SDK drops a message whose
+    /// `templateId` differs from the one it was given).
+    pub template_id: Option<String>,
+}
+
+impl Frame {
+    /// The query parameters a frame keeps, each with its field. The template id travels as
+    /// `template-id`: next to an `inquiry-id`, `inquiry-template-id` would ask to start another.
+    const PARAMS: [&'static str; 5] = [
+        "container-id",
+        "flow-type",
+        "iframe-origin",
+        "message-target-origin",
+        "template-id",
+    ];
+
+    fn fields(&self) -> [&Option<String>; 5] {
+        [
+            &self.container_id,
+            &self.flow_type,
+            &self.iframe_origin,
+            &self.message_target_origin,
+            &self.template_id,
+        ]
+    }
+
+    /// Reads the frame's parameters; `template-id` (the SDK's name for a template id that does
+    /// not start with `itmpl_`) counts as the template id.
+    pub fn from_params(get: impl Fn(&str) -> Option<String>) -> Self {
+        let text = |name: &str| get(name).filter(|v| !v.is_empty() && v.len() <= 500);
+        Self {
+            container_id: text("container-id"),
+            flow_type: text("flow-type").filter(|t| t == "embedded" || t == "inline"),
+            iframe_origin: text("iframe-origin"),
+            message_target_origin: text("message-target-origin"),
+            template_id: text("inquiry-template-id").or_else(|| text("template-id")),
+        }
+    }
+
+    /// The frame as query parameters (`&name=value…`), to carry it to the next page.
+    pub fn query(&self) -> String {
+        Self::PARAMS
+            .iter()
+            .zip(self.fields())
+            .filter_map(|(name, value)| {
+                value
+                    .as_ref()
+                    .map(|value| format!("&{name}={}", encode(value)))
+            })
+            .collect()
+    }
+
+    /// Reads what [`Frame::query`] wrote (a hidden form field carries it).
+    pub fn from_query(query: &str) -> Self {
+        let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect();
+        Self::from_params(|name| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        })
+    }
+
+    /// Where messages may go, as the link asks: `message-target-origin`, else `iframe-origin`.
+    pub fn requested_target(&self) -> Option<&str> {
+        self.message_target_origin
+            .as_deref()
+            .or(self.iframe_origin.as_deref())
+    }
+}
+
 /// The credentials and settings every form and link of a flow carries.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
@@ -55,16 +139,26 @@ pub struct Session {
     pub session_token: String,
     /// The `language` parameter, when the link set one (kept on every link).
     pub language: Option<String>,
+    /// Set when the flow runs in an iframe (`/widget`): every link stays in the widget.
+    pub frame: Option<Frame>,
 }
 
 impl Session {
     /// The URL of this flow, at `step` when given.
     pub fn url(&self, step: Option<usize>) -> String {
+        let path = if self.frame.is_some() {
+            "/widget"
+        } else {
+            "/verify"
+        };
         let mut url = format!(
-            "/verify?inquiry-id={}&session-token={}",
+            "{path}?inquiry-id={}&session-token={}",
             encode(&self.inquiry_id),
             encode(&self.session_token)
         );
+        if let Some(frame) = &self.frame {
+            url.push_str(&frame.query());
+        }
         if let Some(language) = &self.language {
             url.push_str(&format!("&language={}", encode(language)));
         }
@@ -125,6 +219,22 @@ pub struct FlowPage {
     pub organization: Option<String>,
     pub session: Option<Session>,
     pub screen: Screen,
+    /// Set on `/widget`: how the page talks to the site that frames it.
+    pub widget: Option<Widget>,
+}
+
+/// What the browser side of a widget page needs to talk to its parent window.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Widget {
+    pub container_id: Option<String>,
+    pub template_id: Option<String>,
+    /// Where messages go: the requested target when it is one of the organization's allowed
+    /// origins, else nowhere.
+    pub target_origin: Option<String>,
+    /// The requested target, to say in the console why nothing is sent when it is not allowed.
+    pub refused_origin: Option<String>,
+    /// An inline flow has no close button (the site around it decides).
+    pub inline: bool,
 }
 
 /// The answer to a step submitted from a hydrated page: the refused fields (empty when saved, and

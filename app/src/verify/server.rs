@@ -6,10 +6,11 @@ use leptos::server_fn::codec::{MultipartData, MultipartFormData};
 
 use super::model::{FlowPage, StepReply};
 
-/// What `/verify?<query>` shows. Opening a template creates the inquiry and redirects to it.
+/// What `/verify?<query>` (or `/widget?<query>` when `widget`) shows. Opening a template creates
+/// the inquiry and redirects to it.
 #[server(prefix = "/fn", endpoint = "verify-flow")]
-pub async fn load_flow(query: String) -> Result<FlowPage, ServerFnError> {
-    Ok(backend::load(&query).await)
+pub async fn load_flow(query: String, widget: bool) -> Result<FlowPage, ServerFnError> {
+    Ok(backend::load(&query, widget).await)
 }
 
 /// Accept or decline sharing (`decision` is `accept` or `decline`), then go on.
@@ -18,9 +19,10 @@ pub async fn verify_consent(
     inquiry_id: String,
     session_token: String,
     language: Option<String>,
+    frame: Option<String>,
     decision: String,
 ) -> Result<(), ServerFnError> {
-    backend::consent(inquiry_id, session_token, language, &decision).await;
+    backend::consent(inquiry_id, session_token, language, frame, &decision).await;
     Ok(())
 }
 
@@ -84,8 +86,11 @@ mod backend {
         request_header(http::header::ACCEPT).is_some_and(|a| a.contains("text/html"))
     }
 
-    pub async fn load(query: &str) -> FlowPage {
-        let page = load_page(query).await;
+    pub async fn load(query: &str, widget: bool) -> FlowPage {
+        let mut page = load_page(query, widget).await;
+        if widget {
+            page.widget = Some(widget_of(query, &page).await);
+        }
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
             use http::header::{CACHE_CONTROL, HeaderValue};
             // The pages carry personal data and a session token: never cache them.
@@ -110,7 +115,49 @@ mod backend {
         page
     }
 
-    async fn load_page(query: &str) -> FlowPage {
+    /// A widget page may be framed by its organization's allowed origins only, and talks only to
+    /// the requested parent origin when it is one of them.
+    async fn widget_of(query: &str, page: &FlowPage) -> Widget {
+        let frame = Frame::from_query(query);
+        let params: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect();
+        let get = |name: &str| {
+            params
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+                .filter(|v| !v.is_empty())
+        };
+        let origins = match crate::ssr::engine() {
+            Ok(engine) => flow::frame_origins(
+                &engine,
+                frame.template_id.as_deref(),
+                page.session
+                    .as_ref()
+                    .map(|s| s.inquiry_id.as_str())
+                    .or(get("inquiry-id")),
+            )
+            .await
+            .unwrap_or_default(),
+            Err(_) => Vec::new(),
+        };
+        crate::ssr::set_page_policy(&origins);
+        let requested = frame.requested_target().map(str::to_owned);
+        let allowed = requested
+            .as_ref()
+            .filter(|origin| origins.contains(origin))
+            .cloned();
+        Widget {
+            container_id: frame.container_id.clone(),
+            template_id: frame.template_id.clone(),
+            refused_origin: requested.filter(|_| allowed.is_none()),
+            target_origin: allowed,
+            inline: frame.flow_type.as_deref() == Some("inline"),
+        }
+    }
+
+    async fn load_page(query: &str, widget: bool) -> FlowPage {
         let params: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
             .into_owned()
             .collect();
@@ -125,11 +172,13 @@ mod backend {
             .filter(|l| Lang::parse(l).is_some())
             .map(str::to_owned);
         let lang = crate::i18n::request_lang(language_param.as_deref());
+        let frame = widget.then(|| Frame::from_query(query));
         let page = |screen: Screen| FlowPage {
             lang,
             organization: None,
             session: None,
             screen,
+            widget: None,
         };
         let Ok(engine) = crate::ssr::engine() else {
             return page(Screen::Error {
@@ -153,13 +202,14 @@ mod backend {
                             inquiry_id: started.inquiry_id,
                             session_token: started.session_token.expose_secret().to_owned(),
                             language: language_param,
+                            frame: frame.clone(),
                         };
                         let url = session.url(None);
                         leptos_axum::redirect(&url);
                         // Rendering the page itself (not a call from a hydrated page): always a
                         // real redirect, whatever the client's Accept header says.
                         let rendering_page = use_context::<http::request::Parts>()
-                            .is_some_and(|p| p.uri.path() == "/verify");
+                            .is_some_and(|p| matches!(p.uri.path(), "/verify" | "/widget"));
                         if let (true, Some(response)) = (
                             rendering_page,
                             use_context::<leptos_axum::ResponseOptions>(),
@@ -171,10 +221,19 @@ mod backend {
                     Err(err) => {
                         let without_sharing =
                             (request.share_token.is_some() && is_token_problem(err)).then(|| {
+                                let path = if widget { "/widget" } else { "/verify" };
                                 let mut url =
-                                    format!("/verify?inquiry-template-id={}", encode(template));
+                                    format!("{path}?inquiry-template-id={}", encode(template));
                                 if let Some(l) = &language_param {
                                     url.push_str(&format!("&language={}", encode(l)));
+                                }
+                                if let Some(frame) = &frame {
+                                    // The template id is already there.
+                                    let frame = Frame {
+                                        template_id: None,
+                                        ..frame.clone()
+                                    };
+                                    url.push_str(&frame.query());
                                 }
                                 url
                             });
@@ -208,8 +267,10 @@ mod backend {
                             inquiry_id: inquiry_id.to_owned(),
                             session_token: session_token.to_owned(),
                             language: language_param,
+                            frame,
                         }),
                         screen: screen_of(view, &problems),
+                        widget: None,
                     },
                     Err(err) => page(Screen::Error {
                         problem: err,
@@ -370,12 +431,14 @@ mod backend {
         inquiry_id: String,
         session_token: String,
         language: Option<String>,
+        frame: Option<String>,
         decision: &str,
     ) {
         let session = Session {
             inquiry_id,
             session_token,
             language: language.filter(|l| Lang::parse(l).is_some()),
+            frame: frame.map(|f| Frame::from_query(&f)),
         };
         if let Ok(engine) = crate::ssr::engine() {
             let origin = consent_origin();
@@ -461,6 +524,7 @@ mod backend {
             language: hidden
                 .remove("language")
                 .filter(|l| Lang::parse(l).is_some()),
+            frame: hidden.remove("frame").map(|f| Frame::from_query(&f)),
         };
         let index = hidden
             .get("step")

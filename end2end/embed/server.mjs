@@ -1,0 +1,33 @@
+// A second site for the end-to-end tests: a partner's page that embeds Tessera's widget with the
+// real `persona` npm SDK. It listens on every port given in EMBED_PORTS (comma-separated), on
+// 127.0.0.1, so one port can be on the destination's allowed origins and another not; Tessera
+// itself is reached as `localhost`, so the frame is cross-site.
+import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const files = {
+  '/': ['text/html; charset=utf-8', join(here, 'index.html')],
+  '/embed-test.mjs': ['text/javascript; charset=utf-8', join(here, 'embed-test.mjs')],
+  '/persona.mjs': ['text/javascript; charset=utf-8', join(here, '..', 'node_modules', 'persona', 'dist', 'persona.mjs')],
+};
+
+const ports = (process.env.EMBED_PORTS ?? '').split(',').filter(Boolean).map(Number);
+if (ports.length === 0) {
+  console.error('EMBED_PORTS is not set: say which ports the embedding site listens on');
+  process.exit(2);
+}
+for (const port of ports) {
+  createServer((req, res) => {
+    const path = new URL(req.url, 'http://embed').pathname;
+    const file = files[path];
+    if (!file) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    res.writeHead(200, { 'content-type': file[0], 'cache-control': 'no-store' });
+    res.end(readFileSync(file[1]));
+  }).listen(port, '127.0.0.1');
+}

@@ -1,0 +1,144 @@
+// The widget (/widget) inside a partner's page on another site, driven by the real `persona` npm
+// SDK 5.9.0 (CONTRACT.md §7). The partner's page is embed/index.html, served from 127.0.0.1 on two
+// ports: one on the destination's allowed origins, one not. Tessera is reached as `localhost`
+// (the SDK's `host: "localhost:<port>"`), so the frame is cross-site.
+import { test, expect, freshDemo, expectNoAxeViolations } from './fixtures';
+import type { Page } from '@playwright/test';
+import * as path from 'node:path';
+
+const bill = path.join(__dirname, 'files', 'utility-bill.png');
+const host = `localhost:${process.env.TESSERA_E2E_PORT}`;
+const allowedSite = `http://127.0.0.1:${process.env.EMBED_ALLOWED_PORT}`;
+const refusedSite = `http://127.0.0.1:${process.env.EMBED_REFUSED_PORT}`;
+
+type Recorded = {
+  events: { name: string; metadata: Record<string, unknown> }[];
+  completed: { inquiryId: string; status: string; fields: unknown } | null;
+  cancelled: { inquiryId?: string; sessionToken?: string } | null;
+  errors: unknown[];
+  ready: boolean;
+};
+
+function partnerPage(site: string, options: Record<string, string>): string {
+  return `${site}/?${new URLSearchParams({ host, ...options })}`;
+}
+
+/**
+ * Waits until the SDK's modal is open and has stopped sliding in (0.3 s): a click in the frame
+ * while it moves lands elsewhere.
+ */
+async function settled(page: Page): Promise<void> {
+  await expect(page.locator('iframe.persona-widget__iframe')).toBeVisible();
+  await expect(modal(page).locator('[data-hydrated="true"]')).toHaveCount(1);
+  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+}
+
+const recorded = (page: Page): Promise<Recorded> => page.evaluate(() => (window as unknown as { embed: Recorded }).embed);
+const modal = (page: Page) => page.frameLocator('iframe.persona-widget__iframe');
+const heading = (frame: ReturnType<Page['frameLocator']>, name: string | RegExp) =>
+  frame.getByRole('heading', { level: 1, name });
+
+test('persona SDK: an embedded full match completes and onComplete gets the inquiry and its status', async ({ page }) => {
+  const demo = freshDemo();
+  await page.goto(partnerPage(allowedSite, {
+    mode: 'client',
+    templateId: demo['full-template-id'],
+    shareToken: demo['full-share-token-id'],
+  }));
+  await expect.poll(async () => (await recorded(page)).ready, 'the widget says ready by itself').toBe(true);
+  await expect(heading(modal(page), /share/i)).toBeVisible();
+  await expectNoAxeViolations(page, 'iframe.persona-widget__iframe');
+  await settled(page);
+
+  await modal(page).getByRole('button', { name: 'Accept' }).click();
+
+  await expect.poll(async () => (await recorded(page)).completed).toMatchObject({ status: 'completed' });
+  const { completed, events } = await recorded(page);
+  expect(completed?.inquiryId).toMatch(/^inq_/);
+  expect(events.map((e) => e.name)).toEqual(expect.arrayContaining(['load', 'ready', 'start', 'page-change', 'complete']));
+  await expect(page.locator('.persona-widget__overlay'), 'the SDK closes its modal on complete').toBeHidden();
+});
+
+test('persona SDK: cancel gives onCancel with a session token, and a second client resumes the inquiry', async ({ page }) => {
+  const demo = freshDemo();
+  await page.goto(partnerPage(allowedSite, {
+    mode: 'client',
+    templateId: demo['full-template-id'],
+    shareToken: demo['full-share-token-id'],
+  }));
+  await expect(modal(page).getByRole('button', { name: 'Accept' })).toBeVisible();
+
+  await page.evaluate(() => (window as unknown as { client: { cancel(force: boolean): void } }).client.cancel(true));
+
+  await expect.poll(async () => (await recorded(page)).cancelled).not.toBeNull();
+  const { cancelled } = await recorded(page);
+  expect(cancelled?.inquiryId).toMatch(/^inq_/);
+  expect(cancelled?.sessionToken, 'the host can resume with it').toBeTruthy();
+  await expect(page.locator('.persona-widget__overlay')).toBeHidden();
+
+  await page.goto(partnerPage(allowedSite, {
+    mode: 'client',
+    inquiryId: cancelled!.inquiryId!,
+    sessionToken: cancelled!.sessionToken!,
+  }));
+  await settled(page);
+  await modal(page).getByRole('button', { name: 'Accept' }).click();
+
+  await expect.poll(async () => (await recorded(page)).completed).toMatchObject({
+    inquiryId: cancelled!.inquiryId,
+    status: 'completed',
+  });
+});
+
+test('persona SDK: inline with field mappings asks only the missing steps and the frame follows the page height', async ({ page }) => {
+  const demo = freshDemo();
+  await page.goto(partnerPage(allowedSite, {
+    mode: 'inline',
+    templateId: demo['extra-template-id'],
+    shareToken: demo['extra-share-token-id'],
+    fieldMappings: JSON.stringify([{ sourceFieldName: 'name-last', destinationFieldName: 'name-last' }]),
+  }));
+  const frame = page.frameLocator('#inline iframe');
+  await frame.getByRole('button', { name: 'Accept' }).click();
+
+  await expect(heading(frame, 'Address')).toBeVisible();
+  await expect(frame.getByRole('button', { name: 'Close' }), 'an inline flow has no close button').toHaveCount(0);
+  await expect
+    .poll(async () => {
+      const heights = (await recorded(page)).events.filter((e) => e.name === 'page-change').map((e) => e.metadata.pageHeight);
+      const frameHeight = await page.locator('#inline iframe').evaluate((el) => Math.round(el.getBoundingClientRect().height));
+      return heights.length > 0 && frameHeight === heights[heights.length - 1];
+    }, 'the iframe takes the height of the last page-change')
+    .toBe(true);
+  await frame.getByLabel('Street address').fill('1 Main St');
+  await frame.getByLabel('City').fill('Springfield');
+  await frame.getByLabel('Country code').fill('US');
+  await frame.getByRole('button', { name: 'Continue' }).click();
+  await frame.getByLabel('Phone number').fill('+14155550123');
+  await frame.getByRole('button', { name: 'Continue' }).click();
+  await frame.getByLabel('Proof of address').setInputFiles(bill);
+  await frame.getByRole('button', { name: 'Continue' }).click();
+
+  await expect.poll(async () => (await recorded(page)).completed).toMatchObject({ status: 'completed' });
+});
+
+test.describe('an embedding page on an origin that is not allowed', () => {
+  test.use({ expectedConsoleErrors: [/frame-ancestors/] });
+
+  test('gets no working flow and no message', async ({ page }) => {
+    const demo = freshDemo();
+    const refusal = page.waitForEvent('console', (msg) => msg.type() === 'error' && /frame-ancestors/.test(msg.text()));
+
+    await page.goto(partnerPage(refusedSite, {
+      mode: 'client',
+      templateId: demo['full-template-id'],
+      shareToken: demo['full-share-token-id'],
+    }));
+
+    await refusal;
+    await expect(modal(page).getByRole('button', { name: 'Accept' })).toHaveCount(0);
+    const { events, ready } = await recorded(page);
+    expect(events, 'no message reaches a page that may not frame the flow').toEqual([]);
+    expect(ready).toBe(false);
+  });
+});
