@@ -29,6 +29,8 @@ run: build-release
 build-release:
 	@scripts/ensure-tools.sh build release
 	cargo leptos build --release
+	scripts/build-embed.sh
+	./target/release/tessera precompress target/site
 
 # The Rust tests run before the debug build because `cargo test` relinks target/debug/tessera with
 # the dev-dependencies' features; the end-to-end tests must run the binary cargo-leptos built.
@@ -40,16 +42,23 @@ tools:
 
 lint:
 	cargo fmt --all --check
-	$(CARGO_AS_LEPTOS) clippy --locked -p domain -p engine -p app -p server --all-targets -- -D warnings
+	$(CARGO_AS_LEPTOS) clippy --locked -p domain -p engine -p app -p server -p embed --all-targets -- -D warnings
 	@scripts/ensure-tools.sh build
 	$(CARGO_AS_LEPTOS) clippy --locked -p frontend --target wasm32-unknown-unknown -- -D warnings
+	# Alone: with the frontend in the same build, wasm-bindgen's `std` would meet the embed
+	# client's own panic handler.
+	$(CARGO_AS_LEPTOS) clippy --locked -p embed --target wasm32-unknown-unknown -- -D warnings
 
+# The embed client is always built small (its own profile and wasm-opt): tests measure what
+# partners download.
 build-debug:
-	@scripts/ensure-tools.sh build
+	@scripts/ensure-tools.sh build release
 	cargo leptos build
+	scripts/build-embed.sh
+	./target/debug/tessera precompress target/site
 
 test-rust:
-	$(CARGO_AS_LEPTOS) test --locked -p domain -p engine -p app -p server
+	$(CARGO_AS_LEPTOS) test --locked -p domain -p engine -p app -p server -p embed
 
 test-e2e:
 	@scripts/ensure-tools.sh e2e

@@ -12,7 +12,7 @@ mod ssr;
 pub use ssr::*;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::{
     SsrMode, StaticSegment,
     components::{Route, Router, Routes},
@@ -36,6 +36,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // Islands hydrate when the browser is idle, and a frame inside a busy page (the
                 // widget) may wait many seconds for that: hydrate within 200 ms in any case.
                 <script nonce=leptos::nonce::use_nonce() inner_html=IDLE_BOUND></script>
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
@@ -53,7 +54,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/tessera.css" />
         <Title text="Tessera" />
         <Router>
             <Routes fallback=pages::NotFound>

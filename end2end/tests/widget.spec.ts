@@ -20,7 +20,7 @@ type Recorded = {
 };
 
 function partnerPage(site: string, options: Record<string, string>): string {
-  return `${site}/?${new URLSearchParams({ host, ...options })}`;
+  return `${site}/?${new URLSearchParams({ sdk: 'persona', host, ...options })}`;
 }
 
 /**
@@ -141,4 +141,105 @@ test.describe('an embedding page on an origin that is not allowed', () => {
     expect(events, 'no message reaches a page that may not frame the flow').toEqual([]);
     expect(ready).toBe(false);
   });
+});
+
+// Tessera's own embed client (/embed.js): the same flows, plus the modal's keyboard behaviour.
+const tesseraModal = (page: Page) => page.frameLocator('.tessera-embed-dialog iframe');
+const opener = (page: Page) => page.getByRole('button', { name: 'Verify your identity' });
+const activeTag = (page: Page) => page.evaluate(() => document.activeElement?.tagName);
+
+async function openTesseraModal(page: Page): Promise<void> {
+  await expect.poll(async () => (await recorded(page)).ready, 'the widget says ready by itself').toBe(true);
+  await opener(page).click();
+  await expect(page.getByRole('dialog')).toBeVisible();
+  await expect(tesseraModal(page).locator('[data-hydrated="true"]')).toHaveCount(1);
+}
+
+test('Tessera client: a modal opened from a button completes, and focus goes back to the button', async ({ page }) => {
+  const demo = freshDemo();
+  await page.goto(partnerPage(allowedSite, {
+    sdk: 'tessera',
+    open: 'click',
+    templateId: demo['full-template-id'],
+    shareToken: demo['full-share-token-id'],
+  }));
+  await openTesseraModal(page);
+  await expect.poll(() => activeTag(page), 'focus moves into the flow').toBe('IFRAME');
+  await expectNoAxeViolations(page, '.tessera-embed-dialog iframe');
+
+  await tesseraModal(page).getByRole('button', { name: 'Accept' }).click();
+
+  await expect.poll(async () => (await recorded(page)).completed).toMatchObject({ status: 'completed' });
+  expect((await recorded(page)).completed?.inquiryId).toMatch(/^inq_/);
+  await expect(page.getByRole('dialog')).toBeHidden();
+  await expect(opener(page), 'focus returns to what opened the modal').toBeFocused();
+});
+
+test('Tessera client: focus stays in the modal, Escape cancels with a session token, and a second client resumes', async ({ page }) => {
+  const demo = freshDemo();
+  await page.goto(partnerPage(allowedSite, {
+    sdk: 'tessera',
+    open: 'click',
+    templateId: demo['full-template-id'],
+    shareToken: demo['full-share-token-id'],
+  }));
+  await openTesseraModal(page);
+
+  for (let press = 0; press < 12; press++) {
+    await page.keyboard.press('Tab');
+    expect(await activeTag(page), `after ${press + 1} Tab presses focus is still in the flow`).toBe('IFRAME');
+  }
+  await page.keyboard.press('Escape');
+
+  await expect.poll(async () => (await recorded(page)).cancelled).not.toBeNull();
+  const { cancelled } = await recorded(page);
+  expect(cancelled?.inquiryId).toMatch(/^inq_/);
+  expect(cancelled?.sessionToken, 'the host can resume with it').toBeTruthy();
+  await expect(page.getByRole('dialog')).toBeHidden();
+  await expect(opener(page)).toBeFocused();
+
+  await page.goto(partnerPage(allowedSite, {
+    sdk: 'tessera',
+    inquiryId: cancelled!.inquiryId!,
+    sessionToken: cancelled!.sessionToken!,
+  }));
+  await expect(tesseraModal(page).locator('[data-hydrated="true"]')).toHaveCount(1);
+  await tesseraModal(page).getByRole('button', { name: 'Accept' }).click();
+
+  await expect.poll(async () => (await recorded(page)).completed).toMatchObject({
+    inquiryId: cancelled!.inquiryId,
+    status: 'completed',
+  });
+});
+
+test('Tessera client: inline with field mappings asks only the missing steps and the frame follows the page height', async ({ page }) => {
+  const demo = freshDemo();
+  await page.goto(partnerPage(allowedSite, {
+    sdk: 'tessera',
+    mode: 'inline',
+    templateId: demo['extra-template-id'],
+    shareToken: demo['extra-share-token-id'],
+    fieldMappings: JSON.stringify([{ sourceFieldName: 'name-last', destinationFieldName: 'name-last' }]),
+  }));
+  const frame = page.frameLocator('#inline iframe');
+  await frame.getByRole('button', { name: 'Accept' }).click();
+
+  await expect(heading(frame, 'Address')).toBeVisible();
+  await expect
+    .poll(async () => {
+      const heights = (await recorded(page)).events.filter((e) => e.name === 'page-change').map((e) => e.metadata.pageHeight);
+      const frameHeight = await page.locator('#inline iframe').evaluate((el) => Math.round(el.getBoundingClientRect().height));
+      return heights.length > 0 && frameHeight === heights[heights.length - 1];
+    }, 'the iframe takes the height of the last page-change')
+    .toBe(true);
+  await frame.getByLabel('Street address').fill('1 Main St');
+  await frame.getByLabel('City').fill('Springfield');
+  await frame.getByLabel('Country code').fill('US');
+  await frame.getByRole('button', { name: 'Continue' }).click();
+  await frame.getByLabel('Phone number').fill('+14155550123');
+  await frame.getByRole('button', { name: 'Continue' }).click();
+  await frame.getByLabel('Proof of address').setInputFiles(bill);
+  await frame.getByRole('button', { name: 'Continue' }).click();
+
+  await expect.poll(async () => (await recorded(page)).completed).toMatchObject({ status: 'completed' });
 });

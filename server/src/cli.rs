@@ -30,6 +30,12 @@ enum Command {
     Org(OrgCommand),
     /// Seed the demo data (idempotent) and print its URLs and fresh API keys.
     Demo(DemoArgs),
+    /// Write Brotli and gzip copies next to every script, stylesheet and wasm file under a
+    /// folder (the build runs it on the site folder; the server then sends them as they are).
+    Precompress {
+        /// The folder, for example target/site.
+        dir: std::path::PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -114,6 +120,11 @@ pub fn main() -> ExitCode {
             Command::Serve(config) => serve(config).await.map_err(Failure::from),
             Command::Org(OrgCommand::Create(args)) => create_org(args).await,
             Command::Demo(args) => demo(args).await.map_err(Failure::from),
+            Command::Precompress { dir } => {
+                let count = crate::assets::precompress(&dir)?;
+                println!("precompressed {count} files under {}", dir.display());
+                Ok(())
+            }
         }
     });
     match outcome {

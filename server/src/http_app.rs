@@ -66,6 +66,7 @@ impl Tessera {
             .site_root(config.site_root.as_str())
             .site_pkg_dir("pkg")
             .site_addr(bound)
+            .hash_files(hash_file_present())
             .build();
         let state = AppState {
             leptos,
@@ -162,6 +163,15 @@ async fn until_stopped(mut stopped: tokio::sync::watch::Receiver<bool>) {
     let _ = stopped.wait_for(|stop| *stop).await;
 }
 
+/// True when cargo-leptos left the content hashes of the bundle next to this binary (a build with
+/// `hash-files`): pages then link `/pkg/tessera.<hash>.js`, which may be cached for good.
+fn hash_file_present() -> bool {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt")))
+        .is_some_and(|path| path.exists())
+}
+
 fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let context = {
@@ -189,11 +199,20 @@ fn router(state: AppState) -> Router {
             state.page_limiter.clone(),
             crate::api::page_middleware,
         ));
+    let assets = crate::assets::router(
+        std::path::Path::new(state.leptos.site_root.as_ref()),
+        state.leptos.site_pkg_dir.as_ref(),
+        state.leptos.hash_files,
+    );
     let router = Router::new()
         .merge(health::router())
         .nest("/api/v1", crate::api::router(&state))
         .merge(crate::api::docs_router())
-        .merge(pages);
+        .merge(assets)
+        .merge(pages)
+        // Pages and API answers are compressed when the client accepts it and it pays (tiny
+        // answers and the precompressed assets are left as they are).
+        .layer(tower_http::compression::CompressionLayer::new());
     crate::security::with_headers(router)
         // A request (body included) that takes longer than this is answered 408 and dropped;
         // inside the layers below, so the 408 is logged and carries its request id.

@@ -2,6 +2,7 @@
 //! command line. `main.rs` only calls [`cli::main`].
 
 mod api;
+pub mod assets;
 pub mod cli;
 pub mod config;
 mod health;

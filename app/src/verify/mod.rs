@@ -251,6 +251,7 @@ fn bridge_of(
     view! {
         {close}
         <WidgetBridge
+            inline=widget.inline
             container_id=widget.container_id
             template_id=widget.template_id
             target_origin=widget.target_origin
@@ -688,13 +689,15 @@ fn AwaitRedemption(inquiry_id: String, session_token: String) -> impl IntoView {
 
 /// The widget's side of the `persona` SDK's protocol: as the page loads it tells the parent window
 /// `load`, `ready`, `page-change` (with the page's height, for inline hosts) and the screen's own
-/// event (`start`, `complete` / `fail`, `error`); it answers the SDK's `{action: "exit"}` and the
-/// close button with `exit` (inquiry id and session token, to resume later). Messages go only to
+/// event (`start`, `complete` / `fail`, `error`); it answers the SDK's `{action: "exit"}`, the
+/// close button and (in a modal) Escape with `exit` (inquiry id and session token, to resume
+/// later). Messages go only to
 /// `target_origin`, which the server set only when it is one of the organization's allowed origins;
 /// actions are obeyed only from the parent window at that origin.
 #[island]
 #[allow(clippy::too_many_arguments)]
 fn WidgetBridge(
+    inline: bool,
     container_id: Option<String>,
     template_id: Option<String>,
     target_origin: Option<String>,
@@ -708,6 +711,7 @@ fn WidgetBridge(
     // Effects run only in the browser.
     Effect::new(move |_| {
         let messenger = browser::Messenger {
+            inline,
             container_id: container_id.clone(),
             template_id: template_id.clone(),
             target_origin: target_origin.clone(),
@@ -948,6 +952,7 @@ mod browser {
 
     /// Talks to the window that frames a widget page (see `WidgetBridge`).
     pub struct Messenger {
+        pub inline: bool,
         pub container_id: Option<String>,
         pub template_id: Option<String>,
         pub target_origin: Option<String>,
@@ -1066,6 +1071,19 @@ mod browser {
             );
             window().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
             on_message.forget();
+            // In a modal, Escape closes it, as the close button does.
+            if !messenger.inline {
+                let m = messenger.clone();
+                let on_key = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(
+                    move |event: web_sys::KeyboardEvent| {
+                        if event.key() == "Escape" {
+                            m.exit();
+                        }
+                    },
+                );
+                window().set_onkeydown(Some(on_key.as_ref().unchecked_ref()));
+                on_key.forget();
+            }
         }
 
         /// The parent's `{action: "open" | "exit" | "destroy"}`, only from the parent window at the

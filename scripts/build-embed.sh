@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Builds Tessera's embed client (crate `embed/`) into target/site/: `embed.js` (the ES module
+# partners import) and `embed/tessera_embed.<hash>.wasm` (content-addressed, cached for good).
+# Size-optimised: the `embed-release` profile, then wasm-opt -Oz (binaryen 116).
+# Usage: scripts/build-embed.sh [site-dir]   (default: target/site)
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+site=${1:-$repo/target/site}
+export PATH="$HOME/.cargo/bin:$PATH"
+work=$repo/target/embed
+
+cd "$repo"
+cargo build --locked -p embed --lib --target wasm32-unknown-unknown --profile embed-release
+rm -rf "$work" && mkdir -p "$work"
+wasm-bindgen --target web --no-typescript --out-dir "$work" \
+  target/wasm32-unknown-unknown/embed-release/tessera_embed.wasm
+# The features rustc's wasm32 target uses today; wasm-opt must be told it may keep them.
+if [[ "${TESSERA_EMBED_NO_WASM_OPT:-}" == 1 ]]; then
+  cp "$work/tessera_embed_bg.wasm" "$work/opt.wasm"   # only for trying things out quickly
+else
+  wasm-opt -Oz --strip-debug --strip-producers \
+    --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
+    --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
+    -o "$work/opt.wasm" "$work/tessera_embed_bg.wasm"
+fi
+
+hash=$(sha256sum "$work/opt.wasm" | cut -c1-16)
+wasm_name="tessera_embed.$hash.wasm"
+mkdir -p "$site/embed"
+rm -f "$site"/embed/tessera_embed.*.wasm*
+cp "$work/opt.wasm" "$site/embed/$wasm_name"
+# The glue finds its wasm next to itself by default; point it at the content-addressed name.
+grep -q "'tessera_embed_bg.wasm'" "$work/tessera_embed.js" \
+  || { echo "error: the wasm-bindgen glue no longer names tessera_embed_bg.wasm; update $0" >&2; exit 1; }
+sed "s|'tessera_embed_bg.wasm'|'embed/$wasm_name'|" "$work/tessera_embed.js" > "$site/embed.js"
+echo "embed client: $site/embed.js + $site/embed/$wasm_name"
