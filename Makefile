@@ -9,6 +9,7 @@ LEPTOS_DEBUG_RUSTFLAGS := --cfg erase_components
 CARGO_AS_LEPTOS := RUSTFLAGS="$(LEPTOS_DEBUG_RUSTFLAGS)" cargo
 
 ADDR ?= 127.0.0.1:3000
+DEMO_SITE_ADDR ?= 127.0.0.1:3002
 DATABASE_URL ?= sqlite://data/tessera.db
 
 .NOTPARALLEL:
@@ -20,11 +21,13 @@ help:
 
 run: build-release
 	@echo
-	@./target/release/tessera demo --database-url $(DATABASE_URL) --public-url http://$(ADDR)
+	@./target/release/tessera demo --database-url $(DATABASE_URL) --public-url http://$(ADDR) --demo-site-url http://$(DEMO_SITE_ADDR)
 	@echo
-	@echo "Tessera is starting. Open one of the two /verify links above in your browser (Ctrl-C stops it)."
+	@echo "Tessera is starting, with a partner's demo page on http://$(DEMO_SITE_ADDR). Open one of the links above (Ctrl-C stops both)."
 	@echo
-	./target/release/tessera serve --addr $(ADDR) --database-url $(DATABASE_URL)
+	./target/release/tessera demo-site --addr $(DEMO_SITE_ADDR) --tessera-url http://$(ADDR) --database-url $(DATABASE_URL) & site=$$!; \
+	  trap 'kill $$site 2>/dev/null' EXIT; \
+	  ./target/release/tessera serve --addr $(ADDR) --database-url $(DATABASE_URL)
 
 build-release:
 	@scripts/ensure-tools.sh build release

@@ -90,6 +90,7 @@ async fn schema_named(engine: &Engine, org: &OrgId, name: &str) -> Result<Option
 async fn ensure_org(engine: &Engine, name: &str, origins: &[String]) -> Result<(OrgId, ApiKey)> {
     match org_named(engine, name).await? {
         Some(id) => {
+            orgs::allow_origins(engine, &id, origins).await?;
             let key = orgs::create_api_key(engine, &id).await?;
             Ok((id, key))
         }
@@ -124,6 +125,65 @@ async fn ensure_template(
         .map_err(|err| crate::Error::Internal(format!("the demo's template: {err}")))?
     };
     Ok(schemas::create(engine, org, command).await?.id)
+}
+
+/// Two fresh share tokens of a demo seeded before (the demo embedding site asks for them on every
+/// page view, since each token is redeemed once): the full one and the one that leaves steps.
+pub async fn fresh_tokens(engine: &Engine) -> Result<DemoTokens> {
+    let missing =
+        || crate::Error::Internal("the demo is not seeded: run `tessera demo` first".into());
+    let source = org_named(engine, SOURCE_NAME).await?.ok_or_else(missing)?;
+    let destination = org_named(engine, DESTINATION_NAME)
+        .await?
+        .ok_or_else(missing)?;
+    let connection_id: ConnectionId = sqlx::query_scalar(
+        "SELECT id FROM connections WHERE source_organization_id = ? AND destination_organization_id = ? AND status = 'active' ORDER BY seq LIMIT 1",
+    )
+    .bind(&source)
+    .bind(&destination)
+    .fetch_optional(engine.db().pool())
+    .await?
+    .ok_or_else(missing)?;
+    let source_template = schema_named(engine, &source, FULL_TEMPLATE)
+        .await?
+        .ok_or_else(missing)?;
+    let source_inquiry: String = sqlx::query_scalar(
+        "SELECT id FROM objects WHERE schema_id = ? AND status = 'completed' ORDER BY seq LIMIT 1",
+    )
+    .bind(&source_template)
+    .fetch_optional(engine.db().pool())
+    .await?
+    .ok_or_else(missing)?;
+    let command = CreateShareToken {
+        connection_id,
+        source_id: source_inquiry,
+        expires_in_seconds: DEFAULT_TTL_SECONDS,
+    };
+    Ok(DemoTokens {
+        full_template_id: schema_named(engine, &destination, FULL_TEMPLATE)
+            .await?
+            .ok_or_else(missing)?,
+        extra_template_id: schema_named(engine, &destination, EXTRA_TEMPLATE)
+            .await?
+            .ok_or_else(missing)?,
+        full_token_id: share_tokens::create(engine, &source, &command)
+            .await?
+            .id
+            .to_string(),
+        extra_token_id: share_tokens::create(engine, &source, &command)
+            .await?
+            .id
+            .to_string(),
+    })
+}
+
+/// What [`fresh_tokens`] answers.
+#[derive(Debug)]
+pub struct DemoTokens {
+    pub full_template_id: String,
+    pub full_token_id: String,
+    pub extra_template_id: String,
+    pub extra_token_id: String,
 }
 
 /// Seeds (or refreshes) the demo. `origins` are the destination's allowed origins.

@@ -127,6 +127,30 @@ pub async fn create(
     Ok((organization, key))
 }
 
+/// Adds origins to an organization's allowed origins (those already there, or that are not
+/// origins, are skipped). Read and written under the write lock, so concurrent calls add both.
+pub async fn allow_origins(engine: &Engine, org: &OrgId, origins: &[String]) -> Result<()> {
+    let mut tx = engine.db().begin_write().await?;
+    let Some(mut organization) = find(&mut *tx, org).await? else {
+        return Err(Problem::not_found("the organization").into());
+    };
+    let before = organization.allowed_origins.len();
+    for origin in origins.iter().filter_map(|o| parse_origin(o)) {
+        if !organization.allowed_origins.contains(&origin) {
+            organization.allowed_origins.push(origin);
+        }
+    }
+    if organization.allowed_origins.len() != before {
+        sqlx::query("UPDATE organizations SET allowed_origins = ? WHERE id = ?")
+            .bind(serde_json::to_string(&organization.allowed_origins).expect("strings serialise"))
+            .bind(org)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
 /// Adds another API key to an organization.
 pub async fn create_api_key(engine: &Engine, org: &OrgId) -> Result<ApiKey> {
     let key = ApiKey::generate();

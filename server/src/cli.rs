@@ -30,6 +30,8 @@ enum Command {
     Org(OrgCommand),
     /// Seed the demo data (idempotent) and print its URLs and fresh API keys.
     Demo(DemoArgs),
+    /// Serve a partner's demo page on a second origin that embeds the flow (run `demo` first).
+    DemoSite(DemoSiteArgs),
     /// Write Brotli and gzip copies next to every script, stylesheet and wasm file under a
     /// folder (the build runs it on the site folder; the server then sends them as they are).
     Precompress {
@@ -79,13 +81,32 @@ struct DemoArgs {
         default_value = "http://127.0.0.1:3000"
     )]
     public_url: String,
-    /// An origin the destination organization allows for embedding and redirects (only used
-    /// when the demo organizations are first created; repeatable).
+    /// An origin the destination organization allows for embedding and redirects (added to the
+    /// demo destination's allowed origins; repeatable).
     #[arg(long = "allowed-origin", value_name = "URL")]
     allowed_origins: Vec<String>,
+    /// The partner demo site (`tessera demo-site`): allowed to embed the flow, and printed.
+    #[arg(long, default_value = "http://127.0.0.1:3002")]
+    demo_site_url: String,
     /// Print one JSON object (ids, keys, links) instead of the text for people.
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Args, Debug)]
+struct DemoSiteArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// Where the demo site listens.
+    #[arg(long, default_value = "127.0.0.1:3002")]
+    addr: std::net::SocketAddr,
+    /// Tessera's URL as the browser reaches it.
+    #[arg(
+        long,
+        env = "TESSERA_PUBLIC_URL",
+        default_value = "http://127.0.0.1:3000"
+    )]
+    tessera_url: String,
 }
 
 /// A failure and whether it was the caller's usage.
@@ -120,6 +141,12 @@ pub fn main() -> ExitCode {
             Command::Serve(config) => serve(config).await.map_err(Failure::from),
             Command::Org(OrgCommand::Create(args)) => create_org(args).await,
             Command::Demo(args) => demo(args).await.map_err(Failure::from),
+            Command::DemoSite(args) => {
+                let engine = open(&args.database).await?;
+                crate::demo_site::run(engine, args.addr, args.tessera_url)
+                    .await
+                    .map_err(Failure::from)
+            }
             Command::Precompress { dir } => {
                 let count = crate::assets::precompress(&dir)?;
                 println!("precompressed {count} files under {}", dir.display());
@@ -173,7 +200,7 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     let engine = open(&args.database).await?;
     let public = args.public_url.trim_end_matches('/');
     let mut origins = Vec::new();
-    for origin in &args.allowed_origins {
+    for origin in args.allowed_origins.iter().chain([&args.demo_site_url]) {
         origins.push(engine::orgs::parse_origin(origin).ok_or_else(|| {
             anyhow::anyhow!(
                 "--allowed-origin {origin} is not an origin such as https://shop.example"
@@ -253,6 +280,11 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     println!("      {one_click}");
     println!("    asks only for what is missing (address, phone, proof of address):");
     println!("      {extra_steps}");
+    println!();
+    println!(
+        "  A partner's page embedding the flow (modal and inline), after `tessera demo-site`:"
+    );
+    println!("      {}", args.demo_site_url);
     Ok(())
 }
 

@@ -5,6 +5,7 @@ mod api;
 pub mod assets;
 pub mod cli;
 pub mod config;
+mod demo_site;
 mod health;
 mod http_app;
 mod security;
