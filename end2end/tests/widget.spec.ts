@@ -5,6 +5,26 @@
 import { test, expect, freshDemo, expectNoAxeViolations } from './fixtures';
 import type { Page } from '@playwright/test';
 import * as path from 'node:path';
+import { chromiumArgs } from '../playwright.config';
+
+// Third-party cookies blocked, as browsers are moving to: the flow must not need them. Tessera
+// must not even try to set one (checked on every response below).
+test.use({
+  launchOptions: { executablePath: '/usr/bin/chromium', args: [...chromiumArgs, '--test-third-party-cookie-phaseout'] },
+});
+
+const cookiesSet: string[] = [];
+test.beforeEach(async ({ page }) => {
+  cookiesSet.length = 0;
+  page.on('response', (response) => {
+    if (new URL(response.url()).host === host && response.headers()['set-cookie'] !== undefined) {
+      cookiesSet.push(response.url());
+    }
+  });
+});
+test.afterEach(() => {
+  expect(cookiesSet, 'Tessera sets no cookie in a partner\'s frame').toEqual([]);
+});
 
 const bill = path.join(__dirname, 'files', 'utility-bill.png');
 const host = `localhost:${process.env.TESSERA_E2E_PORT}`;

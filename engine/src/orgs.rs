@@ -146,8 +146,10 @@ pub async fn allow_origins(engine: &Engine, org: &OrgId, origins: &[String]) -> 
             .bind(org)
             .execute(&mut *tx)
             .await?;
-        tx.commit().await?;
     }
+    // Ended here either way: a dropped transaction would hold the write lock until its
+    // connection is used again.
+    tx.commit().await?;
     Ok(())
 }
 

@@ -76,7 +76,7 @@ pub fn render(document: &Value) -> String {
     let mut out = String::from(concat!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">",
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
-        "<title>Tessera API reference</title><link rel=\"stylesheet\" href=\"/pkg/tessera.css\">",
+        "<title>Tessera API reference</title><link rel=\"stylesheet\" href=\"{stylesheet}\">",
         "<link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\"></head><body><main class=\"page reference\">",
         "<h1>Tessera API reference</h1>",
         "<p>Base path <code>/api/v1</code>. Send <code>Authorization: Bearer &lt;api-key&gt;</code> and JSON:API bodies ",
@@ -85,7 +85,8 @@ pub fn render(document: &Value) -> String {
         "Lists are newest first with <code>page[size]</code>, <code>page[after]</code> and <code>links.next</code>. ",
         "<code>Idempotency-Key</code> on a POST replays its first response for 24 hours. Each key has a rate limit; answers carry ",
         "<code>RateLimit-*</code> headers. The machine-readable description is <a href=\"/openapi.json\">/openapi.json</a>.</p>",
-    ));
+    ))
+    .replace("{stylesheet}", crate::assets::stylesheet_href());
     let mut by_tag: Vec<(String, Vec<Operation<'_>>)> = Vec::new();
     if let Some(paths) = document["paths"].as_object() {
         for (path, methods) in paths {
