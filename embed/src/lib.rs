@@ -12,7 +12,8 @@
 //!
 //! The iframe speaks the widget's message protocol (CONTRACT.md §7). Messages are accepted only
 //! from that iframe's window at Tessera's origin, and actions go only to that origin. No Leptos, no
-//! serde and no formatting machinery here: every byte is downloaded by every partner page.
+//! serde and no formatting machinery here, and the page's DOM is touched in as few calls as
+//! possible: every byte is downloaded by every partner page.
 
 #![cfg_attr(target_arch = "wasm32", no_std)]
 
@@ -28,8 +29,7 @@ use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{
-    Document, Element, Event, HtmlElement, HtmlIFrameElement, KeyboardEvent, MessageEvent,
-    UrlSearchParams, Window,
+    Document, Element, Event, HtmlElement, HtmlIFrameElement, KeyboardEvent, MessageEvent, Window,
 };
 
 /// The page's JavaScript runs on one thread, and so does this module.
@@ -145,9 +145,27 @@ fn container_id() -> String {
     id
 }
 
+/// A query string built by hand (one import, `encodeURIComponent`, instead of URLSearchParams').
+struct Query(String);
+
+impl Query {
+    fn append(&mut self, name: &str, value: &str) {
+        if !self.0.ends_with('?') {
+            self.0.push('&');
+        }
+        self.0
+            .push_str(&String::from(js_sys::encode_uri_component(name)));
+        self.0.push('=');
+        self.0
+            .push_str(&String::from(js_sys::encode_uri_component(value)));
+    }
+}
+
 /// The widget's URL for these options.
 fn widget_url(origin: &str, options: &JsValue, container: &str, inline: bool) -> String {
-    let query = UrlSearchParams::new().expect_throw("URLSearchParams");
+    let mut url = String::from(origin);
+    url.push_str("/widget?");
+    let mut query = Query(url);
     query.append("container-id", container);
     query.append("flow-type", if inline { "inline" } else { "embedded" });
     query.append(
@@ -208,10 +226,21 @@ fn widget_url(origin: &str, options: &JsValue, container: &str, inline: bool) ->
             }
         }
     }
-    let mut url = String::from(origin);
-    url.push_str("/widget?");
-    url.push_str(&String::from(query.to_string()));
-    url
+    query.0
+}
+
+/// Text for a double-quoted HTML attribute.
+fn attribute(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '<' => out.push_str("&lt;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The element `parent` names: an element, or a CSS selector.
@@ -395,57 +424,72 @@ impl Client {
             .into());
         }
         let document = document();
+        let root = document
+            .document_element()
+            .ok_or_else(|| js_sys::Error::new("Tessera: the page has no document element"))?;
         if document.get_element_by_id("tessera-embed-style").is_none() {
-            let style = document.create_element("style")?;
-            style.set_id("tessera-embed-style");
-            style.set_text_content(Some(STYLE));
-            if let Some(head) = document.head() {
-                head.append_child(&style)?;
-            }
+            let mut style = String::from("<style id=\"tessera-embed-style\">");
+            style.push_str(STYLE);
+            style.push_str("</style>");
+            root.first_element_child()
+                .unwrap_or_else(|| root.clone())
+                .insert_adjacent_html("beforeend", &style)?;
         }
         let origin = origin_of(&host);
         let container = container_id();
         let parent = parent_element(&options);
         let inline = parent.is_some();
-        let iframe: HtmlIFrameElement = document.create_element("iframe")?.unchecked_into();
-        iframe.set_src(&widget_url(&origin, &options, &container, inline));
-        iframe.set_title(
+        let title = attribute(
             &text(&options, "iframeTitle").unwrap_or_else(|| String::from("Verify your identity")),
         );
-        iframe.set_attribute("allow", "camera")?;
-        let overlay = match parent {
+        let mut frame = String::from("<iframe allow=\"camera\" title=\"");
+        frame.push_str(&title);
+        frame.push_str("\" src=\"");
+        frame.push_str(&attribute(&widget_url(
+            &origin, &options, &container, inline,
+        )));
+        frame.push('"');
+        // The markup is built here, in one piece: one call into the page instead of a dozen.
+        let (host_element, markup) = match parent {
             Some(parent) => {
-                iframe.set_class_name("tessera-embed-inline");
-                parent.append_child(&iframe)?;
-                None
+                frame.push_str(" class=\"tessera-embed-inline\"></iframe>");
+                (parent, frame)
             }
             None => {
-                let overlay: HtmlElement = document.create_element("div")?.unchecked_into();
-                overlay.set_class_name("tessera-embed-overlay");
-                overlay.set_id(&container);
-                let dialog = document.create_element("div")?;
-                dialog.set_class_name("tessera-embed-dialog");
-                dialog.set_attribute("role", "dialog")?;
-                dialog.set_attribute("aria-modal", "true")?;
-                dialog.set_attribute("aria-label", &iframe.title())?;
-                // Focus leaving the flow by Tab lands on one of these two and is sent back.
-                let sentinel = || -> Result<Element, JsValue> {
-                    let sentinel = document.create_element("span")?;
-                    sentinel.set_attribute("tabindex", "0")?;
-                    sentinel.set_class_name("tessera-embed-sentinel");
-                    Ok(sentinel)
-                };
-                let (before, after) = (sentinel()?, sentinel()?);
-                dialog.append_child(&before)?;
-                dialog.append_child(&iframe)?;
-                dialog.append_child(&after)?;
-                overlay.append_child(&dialog)?;
-                document
+                // Focus leaving the flow by Tab lands on a sentinel and is sent back.
+                let sentinel = "<span tabindex=\"0\" class=\"tessera-embed-sentinel\"></span>";
+                let mut overlay = String::from("<div class=\"tessera-embed-overlay\" id=\"");
+                overlay.push_str(&container);
+                overlay.push_str(
+                    "\"><div class=\"tessera-embed-dialog\" role=\"dialog\" aria-modal=\"true\" aria-label=\"",
+                );
+                overlay.push_str(&title);
+                overlay.push_str("\">");
+                overlay.push_str(sentinel);
+                overlay.push_str(&frame);
+                overlay.push_str("></iframe>");
+                overlay.push_str(sentinel);
+                overlay.push_str("</div></div>");
+                let body = document
                     .body()
-                    .ok_or_else(|| js_sys::Error::new("Tessera: the page has no body"))?
-                    .append_child(&overlay)?;
-                Some(overlay)
+                    .ok_or_else(|| js_sys::Error::new("Tessera: the page has no body"))?;
+                (body.into(), overlay)
             }
+        };
+        host_element.insert_adjacent_html("beforeend", &markup)?;
+        let added = host_element
+            .last_element_child()
+            .ok_or_else(|| js_sys::Error::new("Tessera: the flow could not be added"))?;
+        let (iframe, overlay) = if inline {
+            (added.unchecked_into::<HtmlIFrameElement>(), None)
+        } else {
+            let iframe = added
+                .query_selector("iframe")?
+                .ok_or_else(|| js_sys::Error::new("Tessera: the flow could not be added"))?;
+            (
+                iframe.unchecked_into(),
+                Some(added.unchecked_into::<HtmlElement>()),
+            )
         };
         let inner = Rc::new(RefCell::new(Inner {
             options,
@@ -537,11 +581,14 @@ impl Client {
     /// Warms the connection to Tessera before the flow is needed.
     pub fn preload(&self) {
         let inner = self.inner.borrow();
-        let document = document();
-        if let (Ok(link), Some(head)) = (document.create_element("link"), document.head()) {
-            let _ = link.set_attribute("rel", "preconnect");
-            let _ = link.set_attribute("href", &inner.origin);
-            let _ = head.append_child(&link);
+        let mut link = String::from("<link rel=\"preconnect\" href=\"");
+        link.push_str(&attribute(&inner.origin));
+        link.push_str("\">");
+        if let Some(root) = document().document_element() {
+            let _ = root
+                .first_element_child()
+                .unwrap_or(root)
+                .insert_adjacent_html("beforeend", &link);
         }
     }
 }

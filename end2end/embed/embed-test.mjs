@@ -6,7 +6,8 @@
 // from the Tessera server (`/embed.js`) like a partner would.
 const params = new URLSearchParams(location.search);
 const option = (name) => params.get(name) || undefined;
-const record = (window.embed = { events: [], completed: null, cancelled: null, errors: [], ready: false });
+// Times (Date.now()) for measurements: when the client was made, ready, and complete.
+const record = (window.embed = { events: [], completed: null, cancelled: null, errors: [], ready: false, times: {} });
 const sdk = params.get('sdk') ?? 'persona';
 const inline = params.get('mode') === 'inline';
 const openOnClick = params.get('open') === 'click';
@@ -19,7 +20,7 @@ const options = {
   sessionToken: option('sessionToken'),
   fieldMappings: params.has('fieldMappings') ? JSON.parse(params.get('fieldMappings')) : undefined,
   onEvent: (name, metadata) => record.events.push({ name, metadata }),
-  onComplete: (result) => (record.completed = result),
+  onComplete: (result) => ((record.times.completed = Date.now()), (record.completed = result)),
   onCancel: (result) => (record.cancelled = result),
   onError: (error) => record.errors.push(error),
 };
@@ -30,9 +31,11 @@ if (sdk === 'tessera') {
   await init();
   let client;
   const ready = () => {
+    record.times.ready ??= Date.now();
     record.ready = true;
     if (!inline && !openOnClick) client.open();
   };
+  record.times.created = Date.now();
   client = new Client({ ...options, onReady: ready, parent: inline ? '#inline' : undefined });
   window.client = client;
   button.addEventListener('click', () => client.open());
@@ -55,9 +58,10 @@ if (sdk === 'tessera') {
       },
     });
   } else {
+    record.times.created = Date.now();
     const client = new Client({
       ...options,
-      onReady: () => ((record.ready = true), openOnClick || client.open()),
+      onReady: () => ((record.times.ready ??= Date.now()), (record.ready = true), openOnClick || client.open()),
     });
     window.client = client;
     button.addEventListener('click', () => client.open());

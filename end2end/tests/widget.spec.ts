@@ -58,6 +58,29 @@ const modal = (page: Page) => page.frameLocator('iframe.persona-widget__iframe')
 const heading = (frame: ReturnType<Page['frameLocator']>, name: string | RegExp) =>
   frame.getByRole('heading', { level: 1, name });
 
+/** The inline iframe takes the height the widget last announced in `page-change`. */
+async function expectFrameFollowsHeight(page: Page): Promise<void> {
+  await expect
+    .poll(async () => {
+      const heights = (await recorded(page)).events.filter((e) => e.name === 'page-change').map((e) => e.metadata.pageHeight);
+      const frameHeight = await page.locator('#inline iframe').evaluate((el) => Math.round(el.getBoundingClientRect().height));
+      return heights.length > 0 && frameHeight === heights[heights.length - 1];
+    }, 'the iframe takes the height of the last page-change')
+    .toBe(true);
+}
+
+/** The three steps the demo's extra template still needs after sharing. */
+async function fillMissingSteps(frame: ReturnType<Page['frameLocator']>): Promise<void> {
+  await frame.getByLabel('Street address').fill('1 Main St');
+  await frame.getByLabel('City').fill('Springfield');
+  await frame.getByLabel('Country code').fill('US');
+  await frame.getByRole('button', { name: 'Continue' }).click();
+  await frame.getByLabel('Phone number').fill('+14155550123');
+  await frame.getByRole('button', { name: 'Continue' }).click();
+  await frame.getByLabel('Proof of address').setInputFiles(bill);
+  await frame.getByRole('button', { name: 'Continue' }).click();
+}
+
 test('persona SDK: an embedded full match completes and onComplete gets the inquiry and its status', async ({ page }) => {
   const demo = freshDemo();
   await page.goto(partnerPage(allowedSite, {
@@ -110,37 +133,27 @@ test('persona SDK: cancel gives onCancel with a session token, and a second clie
   });
 });
 
-test('persona SDK: inline with field mappings asks only the missing steps and the frame follows the page height', async ({ page }) => {
-  const demo = freshDemo();
-  await page.goto(partnerPage(allowedSite, {
-    mode: 'inline',
-    templateId: demo['extra-template-id'],
-    shareToken: demo['extra-share-token-id'],
-    fieldMappings: JSON.stringify([{ sourceFieldName: 'name-last', destinationFieldName: 'name-last' }]),
-  }));
-  const frame = page.frameLocator('#inline iframe');
-  await frame.getByRole('button', { name: 'Accept' }).click();
+for (const [sdk, name] of [['persona', 'persona SDK'], ['tessera', 'Tessera client']]) {
+  test(`${name}: inline with field mappings asks only the missing steps and the frame follows the page height`, async ({ page }) => {
+    const demo = freshDemo();
+    await page.goto(partnerPage(allowedSite, {
+      sdk,
+      mode: 'inline',
+      templateId: demo['extra-template-id'],
+      shareToken: demo['extra-share-token-id'],
+      fieldMappings: JSON.stringify([{ sourceFieldName: 'name-last', destinationFieldName: 'name-last' }]),
+    }));
+    const frame = page.frameLocator('#inline iframe');
+    await frame.getByRole('button', { name: 'Accept' }).click();
 
-  await expect(heading(frame, 'Address')).toBeVisible();
-  await expect(frame.getByRole('button', { name: 'Close' }), 'an inline flow has no close button').toHaveCount(0);
-  await expect
-    .poll(async () => {
-      const heights = (await recorded(page)).events.filter((e) => e.name === 'page-change').map((e) => e.metadata.pageHeight);
-      const frameHeight = await page.locator('#inline iframe').evaluate((el) => Math.round(el.getBoundingClientRect().height));
-      return heights.length > 0 && frameHeight === heights[heights.length - 1];
-    }, 'the iframe takes the height of the last page-change')
-    .toBe(true);
-  await frame.getByLabel('Street address').fill('1 Main St');
-  await frame.getByLabel('City').fill('Springfield');
-  await frame.getByLabel('Country code').fill('US');
-  await frame.getByRole('button', { name: 'Continue' }).click();
-  await frame.getByLabel('Phone number').fill('+14155550123');
-  await frame.getByRole('button', { name: 'Continue' }).click();
-  await frame.getByLabel('Proof of address').setInputFiles(bill);
-  await frame.getByRole('button', { name: 'Continue' }).click();
+    await expect(heading(frame, 'Address')).toBeVisible();
+    await expect(frame.getByRole('button', { name: 'Close' }), 'an inline flow has no close button').toHaveCount(0);
+    await expectFrameFollowsHeight(page);
+    await fillMissingSteps(frame);
 
-  await expect.poll(async () => (await recorded(page)).completed).toMatchObject({ status: 'completed' });
-});
+    await expect.poll(async () => (await recorded(page)).completed).toMatchObject({ status: 'completed' });
+  });
+}
 
 test.describe('an embedding page on an origin that is not allowed', () => {
   test.use({ expectedConsoleErrors: [/frame-ancestors/] });
@@ -168,14 +181,8 @@ const tesseraModal = (page: Page) => page.frameLocator('.tessera-embed-dialog if
 const opener = (page: Page) => page.getByRole('button', { name: 'Verify your identity' });
 const activeTag = (page: Page) => page.evaluate(() => document.activeElement?.tagName);
 
+/** A partner page with Tessera's client on a fresh full-match token, its modal opened by a click. */
 async function openTesseraModal(page: Page): Promise<void> {
-  await expect.poll(async () => (await recorded(page)).ready, 'the widget says ready by itself').toBe(true);
-  await opener(page).click();
-  await expect(page.getByRole('dialog')).toBeVisible();
-  await expect(tesseraModal(page).locator('[data-hydrated="true"]')).toHaveCount(1);
-}
-
-test('Tessera client: a modal opened from a button completes, and focus goes back to the button', async ({ page }) => {
   const demo = freshDemo();
   await page.goto(partnerPage(allowedSite, {
     sdk: 'tessera',
@@ -183,6 +190,13 @@ test('Tessera client: a modal opened from a button completes, and focus goes bac
     templateId: demo['full-template-id'],
     shareToken: demo['full-share-token-id'],
   }));
+  await expect.poll(async () => (await recorded(page)).ready, 'the widget says ready by itself').toBe(true);
+  await opener(page).click();
+  await expect(page.getByRole('dialog')).toBeVisible();
+  await expect(tesseraModal(page).locator('[data-hydrated="true"]')).toHaveCount(1);
+}
+
+test('Tessera client: a modal opened from a button completes, and focus goes back to the button', async ({ page }) => {
   await openTesseraModal(page);
   await expect.poll(() => activeTag(page), 'focus moves into the flow').toBe('IFRAME');
   await expectNoAxeViolations(page, '.tessera-embed-dialog iframe');
@@ -196,13 +210,6 @@ test('Tessera client: a modal opened from a button completes, and focus goes bac
 });
 
 test('Tessera client: focus stays in the modal, Escape cancels with a session token, and a second client resumes', async ({ page }) => {
-  const demo = freshDemo();
-  await page.goto(partnerPage(allowedSite, {
-    sdk: 'tessera',
-    open: 'click',
-    templateId: demo['full-template-id'],
-    shareToken: demo['full-share-token-id'],
-  }));
   await openTesseraModal(page);
 
   for (let press = 0; press < 12; press++) {
@@ -230,36 +237,4 @@ test('Tessera client: focus stays in the modal, Escape cancels with a session to
     inquiryId: cancelled!.inquiryId,
     status: 'completed',
   });
-});
-
-test('Tessera client: inline with field mappings asks only the missing steps and the frame follows the page height', async ({ page }) => {
-  const demo = freshDemo();
-  await page.goto(partnerPage(allowedSite, {
-    sdk: 'tessera',
-    mode: 'inline',
-    templateId: demo['extra-template-id'],
-    shareToken: demo['extra-share-token-id'],
-    fieldMappings: JSON.stringify([{ sourceFieldName: 'name-last', destinationFieldName: 'name-last' }]),
-  }));
-  const frame = page.frameLocator('#inline iframe');
-  await frame.getByRole('button', { name: 'Accept' }).click();
-
-  await expect(heading(frame, 'Address')).toBeVisible();
-  await expect
-    .poll(async () => {
-      const heights = (await recorded(page)).events.filter((e) => e.name === 'page-change').map((e) => e.metadata.pageHeight);
-      const frameHeight = await page.locator('#inline iframe').evaluate((el) => Math.round(el.getBoundingClientRect().height));
-      return heights.length > 0 && frameHeight === heights[heights.length - 1];
-    }, 'the iframe takes the height of the last page-change')
-    .toBe(true);
-  await frame.getByLabel('Street address').fill('1 Main St');
-  await frame.getByLabel('City').fill('Springfield');
-  await frame.getByLabel('Country code').fill('US');
-  await frame.getByRole('button', { name: 'Continue' }).click();
-  await frame.getByLabel('Phone number').fill('+14155550123');
-  await frame.getByRole('button', { name: 'Continue' }).click();
-  await frame.getByLabel('Proof of address').setInputFiles(bill);
-  await frame.getByRole('button', { name: 'Continue' }).click();
-
-  await expect.poll(async () => (await recorded(page)).completed).toMatchObject({ status: 'completed' });
 });

@@ -111,6 +111,24 @@ pub fn router<S: Clone + Send + Sync + 'static>(
         .precompressed_br()
         .precompressed_gzip();
     Router::new()
+        // The persona SDK's `Client.preload()` loads this in a hidden frame to warm the connection:
+        // an empty page any site may frame.
+        .route(
+            "/preload",
+            axum::routing::get(|| async {
+                (
+                    [
+                        (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                        (
+                            header::CONTENT_SECURITY_POLICY,
+                            "default-src 'none'; frame-ancestors *",
+                        ),
+                        (header::CACHE_CONTROL, "public, max-age=86400"),
+                    ],
+                    "<!doctype html><html lang=\"en\"><title>Tessera</title></html>",
+                )
+            }),
+        )
         // Browsers ask for /favicon.ico on pages that name no icon (JSON, plain text).
         .route_service(
             "/favicon.ico",

@@ -12,6 +12,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use engine::Engine;
 
+use crate::api::reference::escape;
+
 #[derive(Clone)]
 struct Site {
     engine: Engine,
@@ -35,22 +37,6 @@ pub async fn run(engine: Engine, addr: SocketAddr, tessera: String) -> anyhow::R
     axum::serve(listener, app)
         .await
         .context("the demo site stopped")
-}
-
-/// HTML-escapes text for an element or a double-quoted attribute.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 async fn page(State(site): State<Site>) -> Response {

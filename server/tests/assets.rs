@@ -96,3 +96,17 @@ async fn pages_and_api_answers_are_compressed_when_the_client_accepts_it() {
     assert_eq!(page.status(), 200);
     assert_eq!(header(&page, "content-encoding"), "gzip");
 }
+
+#[tokio::test]
+async fn the_persona_sdks_preload_page_is_empty_and_may_be_framed_by_anyone() {
+    let server = TestServer::start().await;
+
+    let preload = get(&server, "/preload", "identity").await;
+
+    assert_eq!(preload.status(), 200);
+    assert!(header(&preload, "content-security-policy").contains("frame-ancestors *"));
+    assert!(
+        preload.text().await.unwrap().len() < 100,
+        "nothing to see, nothing to leak"
+    );
+}

@@ -119,27 +119,21 @@ mod backend {
     /// the requested parent origin when it is one of them.
     async fn widget_of(query: &str, page: &FlowPage) -> Widget {
         let frame = Frame::from_query(query);
-        let params: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
-            .into_owned()
-            .collect();
-        let get = |name: &str| {
-            params
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.as_str())
-                .filter(|v| !v.is_empty())
-        };
+        let inquiry_id = page
+            .session
+            .as_ref()
+            .map(|s| s.inquiry_id.clone())
+            .or_else(|| {
+                url::form_urlencoded::parse(query.as_bytes())
+                    .find(|(name, _)| name == "inquiry-id")
+                    .map(|(_, value)| value.into_owned())
+            });
         let origins = match crate::ssr::engine() {
-            Ok(engine) => flow::frame_origins(
-                &engine,
-                frame.template_id.as_deref(),
-                page.session
-                    .as_ref()
-                    .map(|s| s.inquiry_id.as_str())
-                    .or(get("inquiry-id")),
-            )
-            .await
-            .unwrap_or_default(),
+            Ok(engine) => {
+                flow::frame_origins(&engine, frame.template_id.as_deref(), inquiry_id.as_deref())
+                    .await
+                    .unwrap_or_default()
+            }
             Err(_) => Vec::new(),
         };
         crate::ssr::set_page_policy(&origins);

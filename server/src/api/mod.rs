@@ -8,7 +8,7 @@ mod document;
 mod error;
 mod idempotency;
 mod rate_limit;
-mod reference;
+pub(crate) mod reference;
 mod resources;
 mod schema_commands;
 
