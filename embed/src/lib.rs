@@ -50,7 +50,7 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
 /// The modal's look. Scoped by class names that start with `tessera-embed`.
 const STYLE: &str = ".tessera-embed-overlay{position:fixed;inset:0;z-index:2147483000;display:none;align-items:center;justify-content:center;background:rgb(16 24 40/60%)}\
 .tessera-embed-overlay.open{display:flex}\
-.tessera-embed-dialog{width:100%;height:100%;background:#fff}\
+.tessera-embed-dialog{width:100%;height:100%;background:#fff;outline:none}\
 @media (min-width:600px) and (min-height:600px){.tessera-embed-dialog{width:420px;height:680px;max-height:95vh;border-radius:12px;overflow:hidden;box-shadow:0 12px 40px rgb(16 24 40/30%)}}\
 .tessera-embed-dialog iframe,.tessera-embed-inline{display:block;width:100%;height:100%;border:0}\
 .tessera-embed-inline{height:480px}\
@@ -104,6 +104,7 @@ fn kebab(key: &str) -> String {
 
 /// `localhost:3000` → `http://localhost:3000`; `tessera.example` → `https://tessera.example`;
 /// a URL keeps its scheme (and loses any path). Byte work only: no panicking string slicing.
+/// Only http and https: anything else (`javascript:`) is refused by the caller.
 fn origin_of(host: &str) -> String {
     let host = host.trim_end_matches('/');
     let scheme_end = host.as_bytes().windows(3).position(|w| w == b"://");
@@ -265,56 +266,95 @@ struct Inner {
     /// What had focus when the modal opened: it gets focus back when the modal closes.
     opener: Option<HtmlElement>,
     open: bool,
+    /// The flow said `ready`: it answers `{action: "exit"}` from then on.
+    ready: bool,
     /// The listeners on `window`, removed by `destroy`.
     listeners: Vec<Listener>,
 }
 
-/// A callback of the partner's to call once the client is no longer borrowed (a callback may
-/// call `open()` or `destroy()`).
-struct Call(JsValue, js_sys::Array);
+/// What to do once the client is no longer borrowed: a partner's callback, or a focus move (both
+/// run the page's own handlers, which may call `open()`, `cancel()` or `destroy()`).
+enum After {
+    Call(JsValue, js_sys::Array),
+    Focus(HtmlElement),
+}
 
-impl Call {
+impl After {
     fn run(self) {
-        if let Some(function) = self.0.dyn_ref::<Function>() {
-            let _ = function.apply(&JsValue::NULL, &self.1);
+        match self {
+            After::Call(function, arguments) => {
+                if let Some(function) = function.dyn_ref::<Function>() {
+                    let _ = function.apply(&JsValue::NULL, &arguments);
+                }
+            }
+            After::Focus(element) => {
+                let _ = element.focus();
+            }
         }
     }
 }
 
+/// Runs what a borrow of the client left to do, after the borrow ends.
+fn run_all(after: Vec<After>) {
+    after.into_iter().for_each(After::run);
+}
+
 impl Inner {
-    fn callback(&self, name: &str, arguments: &[&JsValue]) -> Call {
-        Call(
+    fn callback(&self, name: &str, arguments: &[&JsValue]) -> After {
+        After::Call(
             get(&self.options, name),
             arguments.iter().copied().collect(),
         )
     }
 
-    fn show(&mut self) {
+    fn show(&mut self) -> Vec<After> {
         let Some(overlay) = &self.overlay else {
-            return;
+            return Vec::new();
         };
         if self.open {
-            return;
+            return Vec::new();
         }
         self.open = true;
         self.opener = document()
             .active_element()
             .and_then(|e| e.dyn_into::<HtmlElement>().ok());
         let _ = overlay.class_list().add_1("open");
-        let _ = self.iframe.focus();
+        self.focus_target().map(After::Focus).into_iter().collect()
     }
 
-    fn hide(&mut self) {
+    /// Where focus belongs in the open modal: the flow once it is ready, the dialog before (a
+    /// frame that never loads would swallow Escape).
+    fn focus_target(&self) -> Option<HtmlElement> {
+        if self.ready {
+            return Some(self.iframe.clone().unchecked_into());
+        }
+        self.overlay
+            .as_ref()?
+            .first_element_child()?
+            .dyn_into::<HtmlElement>()
+            .ok()
+    }
+
+    fn hide(&mut self) -> Vec<After> {
         let Some(overlay) = &self.overlay else {
-            return;
+            return Vec::new();
         };
         if !self.open {
-            return;
+            return Vec::new();
         }
         self.open = false;
         let _ = overlay.class_list().remove_1("open");
-        if let Some(opener) = self.opener.take() {
-            let _ = opener.focus();
+        self.opener.take().map(After::Focus).into_iter().collect()
+    }
+
+    /// Closes the modal: through the flow once it is ready (it answers `exit` with the session
+    /// token), at once before that (a flow that never loads must not trap the user).
+    fn close(&mut self, metadata: &Object) -> Vec<After> {
+        if self.ready {
+            self.post_action("exit", metadata);
+            Vec::new()
+        } else {
+            self.hide()
         }
     }
 
@@ -329,7 +369,7 @@ impl Inner {
     }
 
     /// A message from the widget, only from our iframe at Tessera's origin: the callbacks to call.
-    fn receive(&mut self, event: &MessageEvent) -> Vec<Call> {
+    fn receive(&mut self, event: &MessageEvent) -> Vec<After> {
         if event.origin() != self.origin {
             return Vec::new();
         }
@@ -349,13 +389,19 @@ impl Inner {
         let mut calls = vec![self.callback("onEvent", &[&JsValue::from_str(&name), &metadata])];
         match name.as_str() {
             "load" => calls.push(self.callback("onLoad", &[])),
-            "ready" => calls.push(self.callback("onReady", &[])),
+            "ready" => {
+                self.ready = true;
+                if self.open {
+                    calls.extend(self.focus_target().map(After::Focus));
+                }
+                calls.push(self.callback("onReady", &[]));
+            }
             "complete" | "fail" => {
-                self.hide();
+                calls.extend(self.hide());
                 calls.push(self.callback("onComplete", &[&metadata]));
             }
             "exit" => {
-                self.hide();
+                calls.extend(self.hide());
                 calls.push(self.callback("onCancel", &[&metadata]));
             }
             "error" => calls.push(self.callback("onError", &[&get(&data, "error")])),
@@ -374,25 +420,25 @@ impl Inner {
     }
 
     /// Keys on the partner's page while the modal is open: Escape closes it.
-    fn key(&mut self, event: &KeyboardEvent) {
+    fn key(&mut self, event: &KeyboardEvent) -> Vec<After> {
         if self.open && event.key() == "Escape" {
             event.prevent_default();
-            self.post_action("exit", &Object::new());
+            return self.close(&Object::new());
         }
+        Vec::new()
     }
 
     /// Focus may not leave an open modal: whatever else takes it (a sentinel next to the flow, or
     /// anything on the page behind) gives it back to the flow.
     fn focus_in(&self, event: &Event) {
-        if self.overlay.is_none() || !self.open {
+        let (true, Some(home)) = (self.open, self.focus_target()) else {
             return;
-        }
-        let target = event.target().and_then(|t| t.dyn_into::<Element>().ok());
-        let is_flow = target
-            .as_ref()
-            .is_some_and(|t| Object::is(t.as_ref(), self.iframe.as_ref()));
-        if !is_flow {
-            let _ = self.iframe.focus();
+        };
+        let at_home = event
+            .target()
+            .is_some_and(|t| Object::is(t.as_ref(), home.as_ref()));
+        if !at_home {
+            let _ = home.focus();
         }
     }
 }
@@ -436,6 +482,11 @@ impl Client {
                 .insert_adjacent_html("beforeend", &style)?;
         }
         let origin = origin_of(&host);
+        if !(origin.starts_with("https://") || origin.starts_with("http://")) {
+            return Err(
+                js_sys::Error::new("Tessera: `host` is Tessera's http or https address").into(),
+            );
+        }
         let container = container_id();
         let parent = parent_element(&options);
         let inline = parent.is_some();
@@ -461,7 +512,7 @@ impl Client {
                 let mut overlay = String::from("<div class=\"tessera-embed-overlay\" id=\"");
                 overlay.push_str(&container);
                 overlay.push_str(
-                    "\"><div class=\"tessera-embed-dialog\" role=\"dialog\" aria-modal=\"true\" aria-label=\"",
+                    "\"><div class=\"tessera-embed-dialog\" role=\"dialog\" aria-modal=\"true\" tabindex=\"-1\" aria-label=\"",
                 );
                 overlay.push_str(&title);
                 overlay.push_str("\">");
@@ -499,6 +550,7 @@ impl Client {
             overlay,
             opener: None,
             open: false,
+            ready: false,
             listeners: Vec::new(),
         }));
         let window = window();
@@ -511,9 +563,9 @@ impl Client {
                     else {
                         return;
                     };
-                    let calls = inner.receive(event);
+                    let after = inner.receive(event);
                     drop(inner);
-                    calls.into_iter().for_each(Call::run);
+                    run_all(after);
                 })
             }),
             ("keydown", {
@@ -522,7 +574,9 @@ impl Client {
                     if let (Some(event), Ok(mut inner)) =
                         (event.dyn_ref::<KeyboardEvent>(), inner.try_borrow_mut())
                     {
-                        inner.key(event);
+                        let after = inner.key(event);
+                        drop(inner);
+                        run_all(after);
                     }
                 })
             }),
@@ -546,7 +600,8 @@ impl Client {
 
     /// Shows the modal (an inline flow is always shown).
     pub fn open(&self) {
-        self.inner.borrow_mut().show();
+        let after = self.inner.borrow_mut().show();
+        run_all(after);
     }
 
     /// Asks the flow to close; it answers with `onCancel` and the session token to resume with.
@@ -556,16 +611,18 @@ impl Client {
         let metadata = Object::new();
         set(&metadata, "force", &JsValue::from_bool(force));
         let mut inner = self.inner.borrow_mut();
-        inner.post_action("exit", &metadata);
+        let mut after = inner.close(&metadata);
         if force {
-            inner.hide();
+            after.extend(inner.hide());
         }
+        drop(inner);
+        run_all(after);
     }
 
     /// Removes the flow from the page and stops listening.
     pub fn destroy(&self) {
         let mut inner = self.inner.borrow_mut();
-        inner.hide();
+        let after = inner.hide();
         inner.post_action("destroy", &Object::new());
         let window = window();
         for (name, listener) in inner.listeners.drain(..) {
@@ -576,6 +633,8 @@ impl Client {
             Some(overlay) => overlay.remove(),
             None => inner.iframe.remove(),
         }
+        drop(inner);
+        run_all(after);
     }
 
     /// Warms the connection to Tessera before the flow is needed.

@@ -158,6 +158,25 @@ for (const [sdk, name] of [['persona', 'persona SDK'], ['tessera', 'Tessera clie
 test.describe('an embedding page on an origin that is not allowed', () => {
   test.use({ expectedConsoleErrors: [/frame-ancestors/] });
 
+  test("with Tessera's client, the modal still closes on Escape and gives focus back", async ({ page }) => {
+    const demo = freshDemo();
+    await page.goto(partnerPage(refusedSite, {
+      sdk: 'tessera',
+      open: 'click',
+      templateId: demo['full-template-id'],
+      shareToken: demo['full-share-token-id'],
+    }));
+    const opener = page.getByRole('button', { name: 'Verify your identity' });
+    await opener.click();
+    await expect(page.getByRole('dialog')).toBeVisible();
+
+    await page.keyboard.press('Escape');
+
+    await expect(page.getByRole('dialog'), 'a flow that never loads must not trap the user').toBeHidden();
+    await expect(opener).toBeFocused();
+    expect((await recorded(page)).events, 'no message from a refused frame').toEqual([]);
+  });
+
   test('gets no working flow and no message', async ({ page }) => {
     const demo = freshDemo();
     const refusal = page.waitForEvent('console', (msg) => msg.type() === 'error' && /frame-ancestors/.test(msg.text()));

@@ -71,11 +71,19 @@ fn parse_name(name: &str) -> Result<String> {
 }
 
 /// Reads an origin such as `https://shop.example.com` or `http://localhost:8080`: scheme, host and
-/// optional port, nothing else. Returns it in canonical form.
+/// optional port, nothing else. Returns it in canonical form. The host is a domain name (letters,
+/// digits, `-`, `.`) or an IP address: URL parsing alone lets through `*`, `;` and quotes, which
+/// would widen or break the `frame-ancestors` policy the origin is written into.
 pub fn parse_origin(text: &str) -> Option<String> {
     let url = url::Url::parse(text).ok()?;
+    let host_ok = match url.host()? {
+        url::Host::Domain(domain) => domain
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.'),
+        url::Host::Ipv4(_) | url::Host::Ipv6(_) => true,
+    };
     let plain = matches!(url.scheme(), "http" | "https")
-        && url.host_str().is_some()
+        && host_ok
         && url.username().is_empty()
         && url.password().is_none()
         && url.path() == "/"
@@ -303,6 +311,17 @@ mod tests {
             "https://u@a.example",
         ] {
             assert_eq!(parse_origin(bad), None, "`{bad}` should be refused");
+        }
+        for widening in [
+            "https://*",
+            "https://*.shop.example",
+            "https://a.example;report-uri",
+        ] {
+            assert_eq!(
+                parse_origin(widening),
+                None,
+                "`{widening}` would widen or break frame-ancestors"
+            );
         }
     }
 

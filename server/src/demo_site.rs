@@ -102,7 +102,8 @@ const TEMPLATE: &str = r##"<!doctype html>
   <p>A partner's page on its own origin, embedding Tessera at <code>{tessera}</code>. Each view of this
   page gets fresh demo share tokens.</p>
 </header>
-<main>
+<main id="demo" data-tessera="{tessera}" data-full-template="{full_template}" data-full-token="{full_token}"
+  data-extra-template="{extra_template}" data-extra-token="{extra_token}">
   <div class="grid">
     <section aria-labelledby="hosted-heading">
       <h2 id="hosted-heading">Hosted link</h2>
@@ -151,8 +152,10 @@ const client = new Client({
   </section>
 </main>
 <script type="module">
+  // The values come from data attributes (HTML-escaped), never spliced into the script.
+  const demo = document.getElementById("demo").dataset;
   const log = (what) => { document.getElementById("log").textContent += what + "\n"; };
-  const { default: init, Client } = await import("{tessera}/embed.js");
+  const { default: init, Client } = await import(`${demo.tessera}/embed.js`);
   await init();
   const callbacks = (name) => ({
     onReady: () => log(`${name}: ready`),
@@ -160,9 +163,9 @@ const client = new Client({
     onCancel: (r) => log(`${name}: cancel ${r.inquiryId} (resume with its session token)`),
     onError: (e) => log(`${name}: error ${e.code}`),
   });
-  const modal = new Client({ host: "{tessera}", templateId: "{full_template}", shareToken: "{full_token}", ...callbacks("modal") });
+  const modal = new Client({ host: demo.tessera, templateId: demo.fullTemplate, shareToken: demo.fullToken, ...callbacks("modal") });
   document.getElementById("open-modal").addEventListener("click", () => modal.open());
-  new Client({ host: "{tessera}", templateId: "{extra_template}", shareToken: "{extra_token}", parent: "#inline", ...callbacks("inline") });
+  new Client({ host: demo.tessera, templateId: demo.extraTemplate, shareToken: demo.extraToken, parent: "#inline", ...callbacks("inline") });
 </script>
 </body>
 </html>

@@ -138,10 +138,11 @@ mod backend {
         };
         crate::ssr::set_page_policy(&origins);
         let requested = frame.requested_target().map(str::to_owned);
+        // Compared in canonical form (`HTTPS://Shop.example` is `https://shop.example`).
         let allowed = requested
-            .as_ref()
-            .filter(|origin| origins.contains(origin))
-            .cloned();
+            .as_deref()
+            .and_then(engine::orgs::parse_origin)
+            .filter(|origin| origins.contains(origin));
         Widget {
             container_id: frame.container_id.clone(),
             template_id: frame.template_id.clone(),
