@@ -482,3 +482,69 @@ async fn the_waiting_page_moves_on_the_moment_the_redemption_ends() {
         .unwrap();
     assert_eq!(answer.status(), 200);
 }
+
+#[tokio::test]
+async fn a_widget_may_be_framed_only_by_its_organizations_allowed_origins_and_keeps_its_frame() {
+    let server = TestServer::start().await;
+    let partner = "https://partner.example".to_owned();
+    let seeded = demo::seed(&server.engine, std::slice::from_ref(&partner))
+        .await
+        .expect("the demo seeds");
+    let frame = "container-id=c1&flow-type=embedded&iframe-origin=https%3A%2F%2Fpartner.example";
+
+    let location = open_link(
+        &server,
+        &format!(
+            "/widget?inquiry-template-id={}&share-token={}&{frame}",
+            seeded.full_template_id, seeded.full_token_id
+        ),
+    )
+    .await;
+    let (headers, body) = page(&server, &location).await;
+    let (unknown, _) = page(
+        &server,
+        &format!("/widget?inquiry-template-id=itmpl_unknown&{frame}"),
+    )
+    .await;
+    let (hosted, _) = page(
+        &server,
+        &open_link(
+            &server,
+            &link(&seeded.extra_template_id, &seeded.extra_token_id),
+        )
+        .await,
+    )
+    .await;
+
+    let policy = |headers: &reqwest::header::HeaderMap| {
+        headers[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert!(
+        location.starts_with("/widget?inquiry-id="),
+        "the widget stays a widget: {location}"
+    );
+    assert!(
+        location.contains("container-id=c1") && location.contains("iframe-origin="),
+        "the frame travels to the next page: {location}"
+    );
+    assert!(
+        policy(&headers).contains("frame-ancestors https://partner.example;"),
+        "{}",
+        policy(&headers)
+    );
+    assert!(
+        body.contains("https://partner.example"),
+        "the island knows where to post"
+    );
+    assert!(
+        policy(&unknown).contains("frame-ancestors 'none'"),
+        "a link naming nothing known may be framed by no one"
+    );
+    assert!(
+        policy(&hosted).contains("frame-ancestors 'none'"),
+        "the hosted flow is never framed"
+    );
+}

@@ -1071,6 +1071,22 @@ mod browser {
             );
             window().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
             on_message.forget();
+            // Inline, the host sizes the frame to the page: say so whenever the page's height
+            // changes (a refusal shown in place, a photo preview), not only when it loads.
+            if messenger.inline {
+                let m = messenger.clone();
+                let on_resize =
+                    wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || m.page_change());
+                if let (Ok(observer), Some(root)) = (
+                    web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()),
+                    document().document_element(),
+                ) {
+                    observer.observe(&root);
+                    // Observes for as long as the page lives.
+                    std::mem::forget(observer);
+                }
+                on_resize.forget();
+            }
             // In a modal, Escape closes it, as the close button does.
             if !messenger.inline {
                 let m = messenger.clone();
