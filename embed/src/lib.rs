@@ -244,13 +244,21 @@ fn attribute(text: &str) -> String {
     out
 }
 
-/// The element `parent` names: an element, or a CSS selector.
-fn parent_element(options: &JsValue) -> Option<Element> {
+/// The element `parent` names (an element, or a CSS selector); `Ok(None)` without `parent` (a
+/// modal). A `parent` that names nothing is the partner's mistake, said at once rather than
+/// silently turned into a modal.
+fn parent_element(options: &JsValue) -> Result<Option<Element>, JsValue> {
     let parent = get(options, "parent");
-    if let Some(selector) = parent.as_string() {
-        return document().query_selector(&selector).ok().flatten();
+    if parent.is_undefined() || parent.is_null() {
+        return Ok(None);
     }
-    parent.dyn_into::<Element>().ok()
+    let found = match parent.as_string() {
+        Some(selector) => document().query_selector(&selector).ok().flatten(),
+        None => parent.dyn_into::<Element>().ok(),
+    };
+    found
+        .map(Some)
+        .ok_or_else(|| js_sys::Error::new("Tessera: `parent` names no element on this page").into())
 }
 
 /// An event name and the listener this client added to `window` for it.
@@ -488,7 +496,7 @@ impl Client {
             );
         }
         let container = container_id();
-        let parent = parent_element(&options);
+        let parent = parent_element(&options)?;
         let inline = parent.is_some();
         let title = attribute(
             &text(&options, "iframeTitle").unwrap_or_else(|| String::from("Verify your identity")),

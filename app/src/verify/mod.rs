@@ -985,6 +985,21 @@ mod browser {
             }
         }
 
+        /// True the first time this tab sees `event` for this inquiry (remembered in the
+        /// frame's session storage; without storage, every time).
+        fn first_time(&self, event: &str) -> bool {
+            let Ok(Some(storage)) = window().session_storage() else {
+                return true;
+            };
+            let key = format!(
+                "tessera:{event}:{}",
+                self.inquiry_id.as_deref().unwrap_or_default()
+            );
+            let seen = storage.get_item(&key).ok().flatten().is_some();
+            _ = storage.set_item(&key, "1");
+            !seen
+        }
+
         fn exit(&self) {
             self.post(
                 "exit",
@@ -1051,7 +1066,8 @@ mod browser {
                     }),
                     None,
                 ),
-                (Some("start"), _) => self.post(
+                // Once per inquiry in this tab, not on every reload of the consent screen.
+                (Some("start"), _) if self.first_time("start") => self.post(
                     "start",
                     serde_json::json!({"inquiryId": self.inquiry_id}),
                     None,
