@@ -93,7 +93,7 @@ pub async fn create(
     };
     let mut tx = engine.db().begin_write().await?;
     sqlx::query(&format!(
-        "INSERT INTO connections ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        "INSERT INTO connections ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
     ))
     .bind(&connection.id)
     .bind(&connection.source_organization_id)
@@ -120,7 +120,7 @@ pub(crate) async fn find<'e>(
     id: &ConnectionId,
 ) -> Result<Option<Connection>> {
     Ok(
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM connections WHERE id = ?"))
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM connections WHERE id = $1"))
             .bind(id)
             .fetch_optional(executor)
             .await?,
@@ -145,7 +145,7 @@ pub async fn act(
     let now = engine.now();
     let mut tx = engine.db().begin_write().await?;
     let updated = sqlx::query(
-        "UPDATE connections SET status = ?, deactivated_by = ?, updated_at = ? WHERE id = ? AND status = ?",
+        "UPDATE connections SET status = $1, deactivated_by = $2, updated_at = $3 WHERE id = $4 AND status = $5",
     )
     .bind(next)
     .bind(deactivated_by)
@@ -173,9 +173,9 @@ pub async fn act(
 pub async fn list(engine: &Engine, org: &OrgId, page: &PageRequest) -> Result<Page<Connection>> {
     let rows: Vec<Connection> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM connections
-         WHERE (source_organization_id = ?1 OR destination_organization_id = ?1)
-           AND (?2 IS NULL OR seq < (SELECT seq FROM connections WHERE id = ?2))
-         ORDER BY seq DESC LIMIT ?3"
+         WHERE (source_organization_id = $1 OR destination_organization_id = $1)
+           AND ($2 IS NULL OR seq < (SELECT seq FROM connections WHERE id = $2))
+         ORDER BY seq DESC LIMIT $3"
     ))
     .bind(org)
     .bind(&page.after)

@@ -70,7 +70,7 @@ fn picture(width: u32, height: u32, tint: u8) -> Value {
 
 async fn org_named(engine: &Engine, name: &str) -> Result<Option<OrgId>> {
     Ok(
-        sqlx::query_scalar("SELECT id FROM organizations WHERE name = ? ORDER BY seq LIMIT 1")
+        sqlx::query_scalar("SELECT id FROM organizations WHERE name = $1 ORDER BY seq LIMIT 1")
             .bind(name)
             .fetch_optional(engine.db().pool())
             .await?,
@@ -79,7 +79,7 @@ async fn org_named(engine: &Engine, name: &str) -> Result<Option<OrgId>> {
 
 async fn schema_named(engine: &Engine, org: &OrgId, name: &str) -> Result<Option<String>> {
     Ok(sqlx::query_scalar(
-        "SELECT id FROM schemas WHERE organization_id = ? AND name = ? ORDER BY seq LIMIT 1",
+        "SELECT id FROM schemas WHERE organization_id = $1 AND name = $2 ORDER BY seq LIMIT 1",
     )
     .bind(org)
     .bind(name)
@@ -137,7 +137,7 @@ pub async fn fresh_tokens(engine: &Engine) -> Result<DemoTokens> {
         .await?
         .ok_or_else(missing)?;
     let connection_id: ConnectionId = sqlx::query_scalar(
-        "SELECT id FROM connections WHERE source_organization_id = ? AND destination_organization_id = ? AND status = 'active' ORDER BY seq LIMIT 1",
+        "SELECT id FROM connections WHERE source_organization_id = $1 AND destination_organization_id = $2 AND status = 'active' ORDER BY seq LIMIT 1",
     )
     .bind(&source)
     .bind(&destination)
@@ -148,7 +148,7 @@ pub async fn fresh_tokens(engine: &Engine) -> Result<DemoTokens> {
         .await?
         .ok_or_else(missing)?;
     let source_inquiry: String = sqlx::query_scalar(
-        "SELECT id FROM objects WHERE schema_id = ? AND status = 'completed' ORDER BY seq LIMIT 1",
+        "SELECT id FROM objects WHERE schema_id = $1 AND status = 'completed' ORDER BY seq LIMIT 1",
     )
     .bind(&source_template)
     .fetch_optional(engine.db().pool())
@@ -191,7 +191,7 @@ pub async fn seed(engine: &Engine, origins: &[String]) -> Result<Demo> {
     let (source, source_key) = ensure_org(engine, SOURCE_NAME, &[]).await?;
     let (destination, destination_key) = ensure_org(engine, DESTINATION_NAME, origins).await?;
     let existing: Option<ConnectionId> = sqlx::query_scalar(
-        "SELECT id FROM connections WHERE source_organization_id = ? AND destination_organization_id = ? ORDER BY seq LIMIT 1",
+        "SELECT id FROM connections WHERE source_organization_id = $1 AND destination_organization_id = $2 ORDER BY seq LIMIT 1",
     )
     .bind(&source)
     .bind(&destination)
@@ -227,7 +227,7 @@ pub async fn seed(engine: &Engine, origins: &[String]) -> Result<Demo> {
     let source_template =
         ensure_template(engine, &source, FULL_TEMPLATE, kyc_fields(), kyc_checks()).await?;
     let source_inquiry: Option<String> = sqlx::query_scalar(
-        "SELECT id FROM objects WHERE schema_id = ? AND status = 'completed' ORDER BY seq LIMIT 1",
+        "SELECT id FROM objects WHERE schema_id = $1 AND status = 'completed' ORDER BY seq LIMIT 1",
     )
     .bind(&source_template)
     .fetch_optional(engine.db().pool())

@@ -44,7 +44,7 @@ pub async fn copy(
     };
     let copied = sqlx::query(
         "INSERT INTO documents (id, organization_id, filename, content_type, byte_size, sha256, bytes, inspection, created_at)
-         SELECT ?, ?, filename, content_type, byte_size, sha256, bytes, inspection, ? FROM documents WHERE id = ?",
+         SELECT $1, $2, filename, content_type, byte_size, sha256, bytes, inspection, $3 FROM documents WHERE id = $4",
     )
     .bind(&copy.id)
     .bind(org)
@@ -71,7 +71,7 @@ async fn insert(
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO documents (id, organization_id, filename, content_type, byte_size, sha256, bytes, inspection, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(&file.id)
     .bind(org)
@@ -111,7 +111,7 @@ pub async fn ensure_inspected<'a>(
     for (id, bytes) in missing {
         let inspection = engine.inspect(Arc::new(bytes)).await;
         let mut tx = engine.db().begin_write().await?;
-        sqlx::query("UPDATE documents SET inspection = ? WHERE id = ? AND inspection IS NULL")
+        sqlx::query("UPDATE documents SET inspection = $1 WHERE id = $2 AND inspection IS NULL")
             .bind(serde_json::to_string(&inspection).expect("inspections serialise"))
             .bind(&id)
             .execute(&mut *tx)
@@ -131,7 +131,7 @@ pub async fn load_inspections<'a>(
     let mut inspections = BTreeMap::new();
     for id in ids {
         let stored: Option<Option<String>> =
-            sqlx::query_scalar("SELECT inspection FROM documents WHERE id = ?")
+            sqlx::query_scalar("SELECT inspection FROM documents WHERE id = $1")
                 .bind(id)
                 .fetch_optional(&mut *conn)
                 .await?;
@@ -140,12 +140,13 @@ pub async fn load_inspections<'a>(
         let inspection = match stored.as_deref().map(serde_json::from_str::<Inspection>) {
             Some(Ok(inspection)) => inspection,
             _ => {
-                let bytes: Vec<u8> = sqlx::query_scalar("SELECT bytes FROM documents WHERE id = ?")
-                    .bind(id)
-                    .fetch_one(&mut *conn)
-                    .await?;
+                let bytes: Vec<u8> =
+                    sqlx::query_scalar("SELECT bytes FROM documents WHERE id = $1")
+                        .bind(id)
+                        .fetch_one(&mut *conn)
+                        .await?;
                 let inspection = engine.inspect(Arc::new(bytes)).await;
-                sqlx::query("UPDATE documents SET inspection = ? WHERE id = ?")
+                sqlx::query("UPDATE documents SET inspection = $1 WHERE id = $2")
                     .bind(serde_json::to_string(&inspection).expect("inspections serialise"))
                     .bind(id)
                     .execute(&mut *conn)
@@ -178,7 +179,7 @@ mod tests {
         ensure_inspected(&engine, [&legacy.id]).await.unwrap();
 
         let stored: Option<String> =
-            sqlx::query_scalar("SELECT inspection FROM documents WHERE id = ?")
+            sqlx::query_scalar("SELECT inspection FROM documents WHERE id = $1")
                 .bind(&legacy.id)
                 .fetch_one(engine.db().pool())
                 .await

@@ -48,7 +48,7 @@ pub async fn record(
     now: Timestamp,
 ) -> Result<EventId> {
     let id = EventId::new();
-    sqlx::query("INSERT INTO events (id, organization_id, name, payload, created_at) VALUES (?, ?, ?, ?, ?)")
+    sqlx::query("INSERT INTO events (id, organization_id, name, payload, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(&id)
         .bind(org)
         .bind(name)
@@ -89,9 +89,9 @@ pub async fn list(
 ) -> Result<Page<Event>> {
     let rows: Vec<EventRow> = sqlx::query_as(
         "SELECT id, organization_id, name, payload, created_at FROM events
-         WHERE organization_id = ?1 AND (?2 IS NULL OR name = ?2)
-           AND (?3 IS NULL OR seq < (SELECT seq FROM events WHERE id = ?3))
-         ORDER BY seq DESC LIMIT ?4",
+         WHERE organization_id = $1 AND ($2 IS NULL OR name = $2)
+           AND ($3 IS NULL OR seq < (SELECT seq FROM events WHERE id = $3))
+         ORDER BY seq DESC LIMIT $4",
     )
     .bind(org)
     .bind(name)
@@ -109,7 +109,7 @@ pub async fn list(
 /// Reads one of `org`'s events.
 pub async fn get(engine: &Engine, org: &OrgId, id: &str) -> Result<Event> {
     let row: Option<EventRow> =
-        sqlx::query_as("SELECT id, organization_id, name, payload, created_at FROM events WHERE id = ? AND organization_id = ?")
+        sqlx::query_as("SELECT id, organization_id, name, payload, created_at FROM events WHERE id = $1 AND organization_id = $2")
             .bind(id)
             .bind(org)
             .fetch_optional(engine.db().pool())

@@ -205,7 +205,7 @@ async fn insert_flow(
     let now = engine.now();
     sqlx::query(
         "INSERT INTO verify_flows (inquiry_id, share_token_id, field_mappings, redirect_uri, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (inquiry_id) DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (inquiry_id) DO NOTHING",
     )
     .bind(inquiry_id)
     .bind(flow.share_token)
@@ -373,7 +373,7 @@ async fn open(
         .await?
         .ok_or(FlowError::InvalidSession)?;
     let row: Option<FlowRow> = sqlx::query_as(
-        "SELECT share_token_id, field_mappings, redirect_uri, steps FROM verify_flows WHERE inquiry_id = ?",
+        "SELECT share_token_id, field_mappings, redirect_uri, steps FROM verify_flows WHERE inquiry_id = $1",
     )
     .bind(inquiry_id)
     .fetch_optional(engine.db().pool())
@@ -415,7 +415,7 @@ async fn decision(
     token_id: &ShareTokenId,
 ) -> Result<Option<String>, FlowError> {
     Ok(sqlx::query_scalar(
-        "SELECT decision FROM consents WHERE inquiry_id = ? AND share_token_id = ?",
+        "SELECT decision FROM consents WHERE inquiry_id = $1 AND share_token_id = $2",
     )
     .bind(inquiry_id)
     .bind(token_id)
@@ -533,7 +533,7 @@ async fn steps_of(
     );
     let mut tx = engine.db().begin_write().await.map_err(Error::from)?;
     sqlx::query(
-        "UPDATE verify_flows SET steps = ?, updated_at = ? WHERE inquiry_id = ? AND steps IS NULL",
+        "UPDATE verify_flows SET steps = $1, updated_at = $2 WHERE inquiry_id = $3 AND steps IS NULL",
     )
     .bind(serde_json::to_string(&steps).expect("steps serialise"))
     .bind(engine.now())
@@ -610,7 +610,7 @@ async fn record_decision(
 ) -> Result<bool> {
     let inserted = sqlx::query(
         "INSERT INTO consents (inquiry_id, share_token_id, decision, text_version, ip, user_agent, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (inquiry_id, share_token_id) DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (inquiry_id, share_token_id) DO NOTHING",
     )
     .bind(&record.id)
     .bind(token_id)

@@ -57,8 +57,8 @@ pub async fn begin(engine: &Engine, org: &OrgId, key: &str, fingerprint: &str) -
     );
     let mut tx = engine.db().begin_write().await?;
     sqlx::query(
-        "DELETE FROM idempotency_keys WHERE organization_id = ? AND key = ?
-           AND (created_at < ? OR (status IS NULL AND created_at < ?))",
+        "DELETE FROM idempotency_keys WHERE organization_id = $1 AND key = $2
+           AND (created_at < $3 OR (status IS NULL AND created_at < $4))",
     )
     .bind(org)
     .bind(key)
@@ -67,7 +67,7 @@ pub async fn begin(engine: &Engine, org: &OrgId, key: &str, fingerprint: &str) -
     .execute(&mut *tx)
     .await?;
     let existing: Option<(String, Option<i64>, Option<Vec<u8>>)> =
-        sqlx::query_as("SELECT fingerprint, status, body FROM idempotency_keys WHERE organization_id = ? AND key = ?")
+        sqlx::query_as("SELECT fingerprint, status, body FROM idempotency_keys WHERE organization_id = $1 AND key = $2")
             .bind(org)
             .bind(key)
             .fetch_optional(&mut *tx)
@@ -80,7 +80,7 @@ pub async fn begin(engine: &Engine, org: &OrgId, key: &str, fingerprint: &str) -
         },
         Some((_, None, _)) => Begin::InProgress,
         None => {
-            sqlx::query("INSERT INTO idempotency_keys (organization_id, key, fingerprint, created_at) VALUES (?, ?, ?, ?)")
+            sqlx::query("INSERT INTO idempotency_keys (organization_id, key, fingerprint, created_at) VALUES ($1, $2, $3, $4)")
                 .bind(org)
                 .bind(key)
                 .bind(fingerprint)
@@ -104,7 +104,7 @@ pub async fn finish(
 ) -> Result<()> {
     let mut tx = engine.db().begin_write().await?;
     sqlx::query(
-        "UPDATE idempotency_keys SET status = ?, body = ? WHERE organization_id = ? AND key = ?",
+        "UPDATE idempotency_keys SET status = $1, body = $2 WHERE organization_id = $3 AND key = $4",
     )
     .bind(i64::from(status))
     .bind(body)
@@ -120,7 +120,7 @@ pub async fn finish(
 pub async fn abandon(engine: &Engine, org: &OrgId, key: &str) -> Result<()> {
     let mut tx = engine.db().begin_write().await?;
     sqlx::query(
-        "DELETE FROM idempotency_keys WHERE organization_id = ? AND key = ? AND status IS NULL",
+        "DELETE FROM idempotency_keys WHERE organization_id = $1 AND key = $2 AND status IS NULL",
     )
     .bind(org)
     .bind(key)

@@ -86,7 +86,7 @@ pub async fn enqueue(tx: &mut sqlx::SqliteConnection, task: &Task, now: Timestam
     let (kind, payload) = task.columns();
     let seq = sqlx::query_scalar(
         "INSERT INTO jobs (kind, payload, status, attempts, max_attempts, run_at, created_at, updated_at)
-         VALUES (?, ?, ?, 0, ?, ?, ?, ?) RETURNING seq",
+         VALUES ($1, $2, $3, 0, $4, $5, $6, $7) RETURNING seq",
     )
     .bind(kind)
     .bind(payload)
@@ -112,7 +112,7 @@ pub async fn claim_many(engine: &Engine, lease: Duration, limit: u32) -> Result<
     // A read first: an empty queue costs no write lock (idle workers poll).
     let due: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM jobs
-                        WHERE (status = ?2 AND run_at <= ?1) OR (status = ?3 AND locked_until <= ?1))",
+                        WHERE (status = $2 AND run_at <= $1) OR (status = $3 AND locked_until <= $1))",
     )
     .bind(now)
     .bind(JobStatus::Queued)
@@ -124,10 +124,10 @@ pub async fn claim_many(engine: &Engine, lease: Duration, limit: u32) -> Result<
     }
     let mut tx = engine.db().begin_write().await?;
     let rows: Vec<(i64, String, String, i64, i64)> = sqlx::query_as(
-        "UPDATE jobs SET status = ?4, attempts = attempts + 1, locked_until = ?1, updated_at = ?2
+        "UPDATE jobs SET status = $4, attempts = attempts + 1, locked_until = $1, updated_at = $2
          WHERE seq IN (SELECT seq FROM jobs
-                       WHERE (status = ?5 AND run_at <= ?2) OR (status = ?4 AND locked_until <= ?2)
-                       ORDER BY run_at, seq LIMIT ?3)
+                       WHERE (status = $5 AND run_at <= $2) OR (status = $4 AND locked_until <= $2)
+                       ORDER BY run_at, seq LIMIT $3)
          RETURNING seq, kind, payload, attempts, max_attempts",
     )
     .bind(now.plus(lease))
@@ -162,8 +162,8 @@ fn from_running(event: JobEvent) -> JobStatus {
 /// (another worker took the job over after the lease ran out): the caller must roll back.
 pub async fn complete(tx: &mut sqlx::SqliteConnection, job: &Job, now: Timestamp) -> Result<bool> {
     let updated = sqlx::query(
-        "UPDATE jobs SET status = ?, locked_until = NULL, updated_at = ?
-         WHERE seq = ? AND attempts = ? AND status = ?",
+        "UPDATE jobs SET status = $1, locked_until = NULL, updated_at = $2
+         WHERE seq = $3 AND attempts = $4 AND status = $5",
     )
     .bind(from_running(JobEvent::Complete))
     .bind(now)
@@ -186,8 +186,8 @@ pub async fn retry_later(engine: &Engine, job: &Job, error: &str) -> Result<bool
     let now = engine.now();
     let mut tx = engine.db().begin_write().await?;
     sqlx::query(
-        "UPDATE jobs SET status = ?, run_at = ?, locked_until = NULL, last_error = ?, updated_at = ?
-         WHERE seq = ? AND attempts = ? AND status = ?",
+        "UPDATE jobs SET status = $1, run_at = $2, locked_until = NULL, last_error = $3, updated_at = $4
+         WHERE seq = $5 AND attempts = $6 AND status = $7",
     )
     .bind(from_running(event))
     .bind(now.plus(backoff(job.attempt)))
@@ -210,8 +210,8 @@ pub async fn fail(
     now: Timestamp,
 ) -> Result<bool> {
     let updated = sqlx::query(
-        "UPDATE jobs SET status = ?, locked_until = NULL, last_error = ?, updated_at = ?
-         WHERE seq = ? AND attempts = ? AND status = ?",
+        "UPDATE jobs SET status = $1, locked_until = NULL, last_error = $2, updated_at = $3
+         WHERE seq = $4 AND attempts = $5 AND status = $6",
     )
     .bind(from_running(JobEvent::GiveUp))
     .bind(error)
@@ -316,7 +316,7 @@ mod tests {
             .unwrap()
             .expect("due after the backoff");
         job.attempt = job.max_attempts;
-        sqlx::query("UPDATE jobs SET attempts = ?")
+        sqlx::query("UPDATE jobs SET attempts = $1")
             .bind(job.max_attempts)
             .execute(engine.db().pool())
             .await

@@ -439,7 +439,7 @@ async fn insert(
     record: &ObjectRecord,
     session: Option<&SessionToken>,
 ) -> Result<()> {
-    sqlx::query(&format!("INSERT INTO objects ({COLUMNS}, session_token_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
+    sqlx::query(&format!("INSERT INTO objects ({COLUMNS}, session_token_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"))
         .bind(&record.id)
         .bind(record.kind)
         .bind(&record.organization_id)
@@ -462,8 +462,8 @@ async fn insert(
 
 async fn update(tx: &mut sqlx::SqliteConnection, record: &ObjectRecord) -> Result<()> {
     sqlx::query(
-        "UPDATE objects SET fields = ?, status = ?, run = ?, expires_at = ?, completed_at = ?, failed_at = ?,
-                reviewed_at = ?, updated_at = ? WHERE id = ?",
+        "UPDATE objects SET fields = $1, status = $2, run = $3, expires_at = $4, completed_at = $5, failed_at = $6,
+                reviewed_at = $7, updated_at = $8 WHERE id = $9",
     )
     .bind(serde_json::to_string(&record.fields).expect("values serialise"))
     .bind(record.status)
@@ -530,7 +530,7 @@ pub(crate) async fn find<'e>(
     id: &str,
 ) -> Result<Option<ObjectRecord>> {
     let row: Option<ObjectRow> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM objects WHERE id = ?"))
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM objects WHERE id = $1"))
             .bind(id)
             .fetch_optional(executor)
             .await?;
@@ -577,9 +577,9 @@ pub async fn list(
     page: &PageRequest,
 ) -> Result<Page<ObjectRecord>> {
     let rows: Vec<ObjectRow> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM objects WHERE organization_id = ?1 AND kind = ?2
-           AND (?3 IS NULL OR seq < (SELECT seq FROM objects WHERE id = ?3))
-         ORDER BY seq DESC LIMIT ?4"
+        "SELECT {COLUMNS} FROM objects WHERE organization_id = $1 AND kind = $2
+           AND ($3 IS NULL OR seq < (SELECT seq FROM objects WHERE id = $3))
+         ORDER BY seq DESC LIMIT $4"
     ))
     .bind(org)
     .bind(kind)
@@ -638,8 +638,8 @@ pub async fn resume(
     record.updated_at = now;
     let mut tx = engine.db().begin_write().await?;
     let updated = sqlx::query(
-        "UPDATE objects SET session_token_hash = ?, expires_at = ?, updated_at = ?
-         WHERE id = ? AND status IN ('created', 'pending')",
+        "UPDATE objects SET session_token_hash = $1, expires_at = $2, updated_at = $3
+         WHERE id = $4 AND status IN ('created', 'pending')",
     )
     .bind(hash_session(token.expose_secret()))
     .bind(record.expires_at)
@@ -666,7 +666,7 @@ pub async fn by_session(
     session_token: &str,
 ) -> Result<Option<(ObjectRecord, SchemaRecord)>> {
     let org: Option<OrgId> =
-        sqlx::query_scalar("SELECT organization_id FROM objects WHERE id = ? AND kind = 'inquiry' AND session_token_hash = ?")
+        sqlx::query_scalar("SELECT organization_id FROM objects WHERE id = $1 AND kind = 'inquiry' AND session_token_hash = $2")
             .bind(inquiry_id)
             .bind(hash_session(session_token))
             .fetch_optional(engine.db().pool())

@@ -122,7 +122,7 @@ pub async fn create(
     let key = ApiKey::generate();
     let mut tx = engine.db().begin_write().await?;
     sqlx::query(
-        "INSERT INTO organizations (id, name, allowed_origins, created_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO organizations (id, name, allowed_origins, created_at) VALUES ($1, $2, $3, $4)",
     )
     .bind(&organization.id)
     .bind(&organization.name)
@@ -149,7 +149,7 @@ pub async fn allow_origins(engine: &Engine, org: &OrgId, origins: &[String]) -> 
         }
     }
     if organization.allowed_origins.len() != before {
-        sqlx::query("UPDATE organizations SET allowed_origins = ? WHERE id = ?")
+        sqlx::query("UPDATE organizations SET allowed_origins = $1 WHERE id = $2")
             .bind(serde_json::to_string(&organization.allowed_origins).expect("strings serialise"))
             .bind(org)
             .execute(&mut *tx)
@@ -177,7 +177,7 @@ async fn insert_key(
     now: Timestamp,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO api_keys (id, organization_id, key_hash, created_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO api_keys (id, organization_id, key_hash, created_at) VALUES ($1, $2, $3, $4)",
     )
     .bind(&key.id)
     .bind(org)
@@ -194,7 +194,7 @@ pub async fn authenticate(engine: &Engine, presented: &str) -> Result<Option<Org
         return Ok(None);
     }
     let org = sqlx::query_scalar(
-        "SELECT organization_id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
+        "SELECT organization_id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL",
     )
     .bind(hash_key(presented))
     .fetch_optional(engine.db().pool())
@@ -226,7 +226,7 @@ pub(crate) async fn find<'e>(
     id: &OrgId,
 ) -> Result<Option<Organization>> {
     let row: Option<OrganizationRow> = sqlx::query_as(
-        "SELECT id, name, allowed_origins, created_at FROM organizations WHERE id = ?",
+        "SELECT id, name, allowed_origins, created_at FROM organizations WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(executor)

@@ -249,7 +249,7 @@ pub async fn create(
         created_at: engine.now(),
     };
     let mut tx = engine.db().begin_write().await?;
-    sqlx::query("INSERT INTO schemas (id, kind, organization_id, name, purpose, fields, checks, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+    sqlx::query("INSERT INTO schemas (id, kind, organization_id, name, purpose, fields, checks, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
         .bind(&record.id)
         .bind(kind)
         .bind(org)
@@ -308,7 +308,7 @@ pub(crate) async fn find<'e>(
     id: &str,
 ) -> Result<Option<SchemaRecord>> {
     let row: Option<SchemaRow> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM schemas WHERE id = ?"))
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM schemas WHERE id = $1"))
             .bind(id)
             .fetch_optional(executor)
             .await?;
@@ -323,9 +323,9 @@ pub async fn list(
     page: &PageRequest,
 ) -> Result<Page<SchemaRecord>> {
     let rows: Vec<SchemaRow> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM schemas WHERE organization_id = ?1 AND kind = ?2
-           AND (?3 IS NULL OR seq < (SELECT seq FROM schemas WHERE id = ?3))
-         ORDER BY seq DESC LIMIT ?4"
+        "SELECT {COLUMNS} FROM schemas WHERE organization_id = $1 AND kind = $2
+           AND ($3 IS NULL OR seq < (SELECT seq FROM schemas WHERE id = $3))
+         ORDER BY seq DESC LIMIT $4"
     ))
     .bind(org)
     .bind(kind)

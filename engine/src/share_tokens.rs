@@ -161,7 +161,7 @@ pub async fn create(
     sqlx::query(
         "INSERT INTO share_tokens (id, connection_id, source_organization_id, destination_organization_id, source_type,
                                    source_id, snapshot, status, created_at, updated_at, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(&token.id)
     .bind(&token.connection_id)
@@ -257,8 +257,8 @@ pub(crate) async fn expire_in(
     const FROM: ShareTokenStatus = ShareTokenStatus::Created;
     let to = transition(FROM, TokenEvent::Expire).expect("created tokens expire");
     let updated = sqlx::query(
-        "UPDATE share_tokens SET status = ?1, expires_at = MIN(expires_at, ?2), updated_at = ?2
-         WHERE id = ?3 AND status = ?4",
+        "UPDATE share_tokens SET status = $1, expires_at = MIN(expires_at, $2), updated_at = $2
+         WHERE id = $3 AND status = $4",
     )
     .bind(to)
     .bind(now)
@@ -289,9 +289,9 @@ pub(crate) async fn mark_pending(
     const FROM: ShareTokenStatus = ShareTokenStatus::Created;
     let to = transition(FROM, TokenEvent::Redeem).expect("created tokens are redeemed");
     let updated = sqlx::query(
-        "UPDATE share_tokens SET status = ?1, pending_at = ?2, updated_at = ?2, destination_id = ?3, field_mappings = ?4
-         WHERE id = ?5 AND status = ?6 AND expires_at > ?2
-           AND EXISTS (SELECT 1 FROM connections c WHERE c.id = share_tokens.connection_id AND c.status = ?7)",
+        "UPDATE share_tokens SET status = $1, pending_at = $2, updated_at = $2, destination_id = $3, field_mappings = $4
+         WHERE id = $5 AND status = $6 AND expires_at > $2
+           AND EXISTS (SELECT 1 FROM connections c WHERE c.id = share_tokens.connection_id AND c.status = $7)",
     )
     .bind(to)
     .bind(now)
@@ -316,9 +316,9 @@ pub(crate) async fn mark_redeemed(
     const FROM: ShareTokenStatus = ShareTokenStatus::Pending;
     let to = transition(FROM, TokenEvent::Finish).expect("pending tokens finish");
     let updated = sqlx::query(
-        "UPDATE share_tokens SET status = ?1, redeemed_at = ?2, updated_at = ?2, hydration_report = ?3
-         WHERE id = ?4 AND status = ?5
-           AND EXISTS (SELECT 1 FROM connections c WHERE c.id = share_tokens.connection_id AND c.status = ?6)",
+        "UPDATE share_tokens SET status = $1, redeemed_at = $2, updated_at = $2, hydration_report = $3
+         WHERE id = $4 AND status = $5
+           AND EXISTS (SELECT 1 FROM connections c WHERE c.id = share_tokens.connection_id AND c.status = $6)",
     )
     .bind(to)
     .bind(now)
@@ -342,8 +342,8 @@ pub(crate) async fn fail_in(
     const FROM: ShareTokenStatus = ShareTokenStatus::Pending;
     let to = transition(FROM, TokenEvent::Fail).expect("pending tokens fail");
     let updated = sqlx::query(
-        "UPDATE share_tokens SET status = ?1, failed_at = ?2, updated_at = ?2, failure_code = ?3
-         WHERE id = ?4 AND status = ?5",
+        "UPDATE share_tokens SET status = $1, failed_at = $2, updated_at = $2, failure_code = $3
+         WHERE id = $4 AND status = $5",
     )
     .bind(to)
     .bind(now)
@@ -382,7 +382,7 @@ pub(crate) async fn created_over(
     connection: &ConnectionId,
 ) -> Result<Vec<ShareTokenId>> {
     Ok(sqlx::query_scalar(
-        "SELECT id FROM share_tokens WHERE connection_id = ? AND status = 'created' ORDER BY seq",
+        "SELECT id FROM share_tokens WHERE connection_id = $1 AND status = 'created' ORDER BY seq",
     )
     .bind(connection)
     .fetch_all(tx)
@@ -460,7 +460,7 @@ pub(crate) async fn find<'e>(
     id: &ShareTokenId,
 ) -> Result<Option<ShareToken>> {
     let row: Option<Row> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM share_tokens WHERE id = ?"))
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM share_tokens WHERE id = $1"))
             .bind(id)
             .fetch_optional(executor)
             .await?;
@@ -505,15 +505,15 @@ pub async fn list(
     let status = filter.status.map(ShareTokenStatus::as_str);
     let rows: Vec<Row> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM share_tokens
-         WHERE ((?2 IS NULL OR ?2 = 'outbound') AND source_organization_id = ?1
-             OR (?2 IS NULL OR ?2 = 'inbound') AND destination_organization_id = ?1)
-           AND (?3 IS NULL OR connection_id = ?3)
-           AND (?4 IS NULL
-                OR (?4 = 'expired' AND (status = 'expired' OR (status = 'created' AND expires_at <= ?5)))
-                OR (?4 = 'created' AND status = 'created' AND expires_at > ?5)
-                OR (?4 NOT IN ('expired', 'created') AND status = ?4))
-           AND (?6 IS NULL OR seq < (SELECT seq FROM share_tokens WHERE id = ?6))
-         ORDER BY seq DESC LIMIT ?7"
+         WHERE (($2 IS NULL OR $2 = 'outbound') AND source_organization_id = $1
+             OR ($2 IS NULL OR $2 = 'inbound') AND destination_organization_id = $1)
+           AND ($3 IS NULL OR connection_id = $3)
+           AND ($4 IS NULL
+                OR ($4 = 'expired' AND (status = 'expired' OR (status = 'created' AND expires_at <= $5)))
+                OR ($4 = 'created' AND status = 'created' AND expires_at > $5)
+                OR ($4 NOT IN ('expired', 'created') AND status = $4))
+           AND ($6 IS NULL OR seq < (SELECT seq FROM share_tokens WHERE id = $6))
+         ORDER BY seq DESC LIMIT $7"
     ))
     .bind(org)
     .bind(direction)

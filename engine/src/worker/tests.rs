@@ -20,7 +20,7 @@ async fn enqueue(engine: &Engine, task: Task) -> i64 {
 }
 
 async fn job_row(engine: &Engine, seq: i64) -> (String, Option<String>) {
-    sqlx::query_as("SELECT status, last_error FROM jobs WHERE seq = ?")
+    sqlx::query_as("SELECT status, last_error FROM jobs WHERE seq = $1")
         .bind(seq)
         .fetch_one(engine.db().pool())
         .await
