@@ -123,7 +123,7 @@ impl Database {
     /// True when every migration compiled into this binary has been applied successfully.
     pub async fn migrations_applied(&self) -> bool {
         let applied: Result<i64, _> =
-            sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = 1")
+            sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
                 .fetch_one(&self.pool)
                 .await;
         applied.is_ok_and(|n| usize::try_from(n).is_ok_and(|n| n >= MIGRATOR.iter().count()))

@@ -132,7 +132,7 @@ pub async fn claim_many(engine: &Engine, lease: Duration, limit: u32) -> Result<
     )
     .bind(now.plus(lease))
     .bind(now)
-    .bind(limit)
+    .bind(i64::from(limit))
     .bind(JobStatus::Running)
     .bind(JobStatus::Queued)
     .fetch_all(&mut *tx)

@@ -257,7 +257,8 @@ pub(crate) async fn expire_in(
     const FROM: ShareTokenStatus = ShareTokenStatus::Created;
     let to = transition(FROM, TokenEvent::Expire).expect("created tokens expire");
     let updated = sqlx::query(
-        "UPDATE share_tokens SET status = $1, expires_at = MIN(expires_at, $2), updated_at = $2
+        "UPDATE share_tokens SET status = $1,
+                expires_at = CASE WHEN expires_at < $2 THEN expires_at ELSE $2 END, updated_at = $2
          WHERE id = $3 AND status = $4",
     )
     .bind(to)
