@@ -133,6 +133,21 @@ test('persona SDK: cancel gives onCancel with a session token, and a second clie
   });
 });
 
+test('persona SDK: a share token nobody has reaches onError with its status and code, and the page says what to do', async ({ page }) => {
+  const demo = freshDemo();
+  await page.goto(partnerPage(allowedSite, {
+    mode: 'client',
+    templateId: demo['full-template-id'],
+    shareToken: 'cnst_aaaaaaaaaaaaaaaaaaaaaaaaaa',
+  }));
+
+  await expect.poll(async () => (await recorded(page)).errors).toEqual([
+    expect.objectContaining({ status: 404, code: 'share-token-not-found' }),
+  ]);
+  await expect(heading(modal(page), /./)).toBeVisible();
+  await expectNoAxeViolations(page, 'iframe.persona-widget__iframe');
+});
+
 for (const [sdk, name] of [['persona', 'persona SDK'], ['tessera', 'Tessera client']]) {
   test(`${name}: inline with field mappings asks only the missing steps and the frame follows the page height`, async ({ page }) => {
     const demo = freshDemo();
