@@ -4,9 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
 #[serde(rename_all = "kebab-case")]
-#[cfg_attr(feature = "sqlx", sqlx(rename_all = "lowercase"))]
 pub enum ConnectionStatus {
     Pending,
     Active,
@@ -21,7 +19,16 @@ impl ConnectionStatus {
             Self::Inactive => "inactive",
         }
     }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Pending, Self::Active, Self::Inactive]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
 }
+
+#[cfg(feature = "sqlx")]
+crate::text_column!(ConnectionStatus);
 
 /// What a side of a connection asks of it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,9 +43,7 @@ pub enum ConnectionAction {
 
 /// Which side of a connection an organization is on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
 #[serde(rename_all = "kebab-case")]
-#[cfg_attr(feature = "sqlx", sqlx(rename_all = "lowercase"))]
 pub enum Side {
     Source,
     Destination,
@@ -51,7 +56,16 @@ impl Side {
             Self::Destination => "destination",
         }
     }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Source, Self::Destination]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
 }
+
+#[cfg(feature = "sqlx")]
+crate::text_column!(Side);
 
 /// Why a side may not act on a connection in its status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -95,9 +109,7 @@ pub fn connection_transition(
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
 #[serde(rename_all = "kebab-case")]
-#[cfg_attr(feature = "sqlx", sqlx(rename_all = "lowercase"))]
 pub enum ShareTokenStatus {
     Created,
     Pending,
@@ -129,6 +141,9 @@ impl ShareTokenStatus {
         .find(|s| s.as_str() == text)
     }
 }
+
+#[cfg(feature = "sqlx")]
+crate::text_column!(ShareTokenStatus);
 
 /// What happens to a share token; [`transition`] says which status it leads to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -227,9 +242,7 @@ impl RedemptionFailure {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
 #[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "sqlx", sqlx(rename_all = "snake_case"))]
 pub enum InquiryStatus {
     /// No data yet.
     Created,
@@ -257,6 +270,19 @@ impl InquiryStatus {
         }
     }
 
+    pub fn parse(text: &str) -> Option<Self> {
+        [
+            Self::Created,
+            Self::Pending,
+            Self::Completed,
+            Self::Failed,
+            Self::NeedsReview,
+            Self::Expired,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+    }
+
     /// Completed, failed and needs-review never change again.
     pub fn is_terminal(self) -> bool {
         matches!(self, Self::Completed | Self::Failed | Self::NeedsReview)
@@ -268,18 +294,39 @@ impl InquiryStatus {
     }
 }
 
+#[cfg(feature = "sqlx")]
+crate::text_column!(InquiryStatus);
+
 /// A background job's status. Claiming also takes over a `running` job whose lease ran out (its
 /// worker died); that is the same `Claim` from `running`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
 #[serde(rename_all = "kebab-case")]
-#[cfg_attr(feature = "sqlx", sqlx(rename_all = "lowercase"))]
 pub enum JobStatus {
     Queued,
     Running,
     Succeeded,
     Failed,
 }
+
+impl JobStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Running => "running",
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Queued, Self::Running, Self::Succeeded, Self::Failed]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+}
+
+#[cfg(feature = "sqlx")]
+crate::text_column!(JobStatus);
 
 /// What happens to a job.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -20,9 +20,8 @@ use crate::verification::RunResult;
 use crate::{Engine, documents, events, render};
 use serde_json::Value;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-#[sqlx(rename_all = "lowercase")]
 pub enum ObjectKind {
     Inquiry,
     Transaction,
@@ -49,6 +48,17 @@ impl ObjectKind {
             Self::Transaction => "transaction",
             Self::Account => "account",
         }
+    }
+
+    /// The text stored in the `kind` column (the type name).
+    pub fn as_str(self) -> &'static str {
+        self.type_name()
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Inquiry, Self::Transaction, Self::Account]
+            .into_iter()
+            .find(|k| k.as_str() == text)
     }
 
     pub fn schema_kind(self) -> SchemaKind {
@@ -84,6 +94,8 @@ impl ObjectKind {
         }
     }
 }
+
+domain::text_column!(ObjectKind);
 
 /// A stored inquiry, transaction or account.
 #[derive(Clone, Debug, PartialEq)]

@@ -10,9 +10,8 @@ use crate::paging::{Page, PageRequest};
 use crate::time::Timestamp;
 use crate::verification::{CheckList, Checks, ChecksError, Report, Verification};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-#[sqlx(rename_all = "kebab-case")]
 pub enum SchemaKind {
     InquiryTemplate,
     TransactionType,
@@ -27,6 +26,21 @@ impl SchemaKind {
             Self::TransactionType => "transaction-type",
             Self::AccountType => "account-type",
         }
+    }
+
+    /// The text stored in the `kind` column (the type name).
+    pub fn as_str(self) -> &'static str {
+        self.type_name()
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [
+            Self::InquiryTemplate,
+            Self::TransactionType,
+            Self::AccountType,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == text)
     }
 
     pub fn id_prefix(self) -> &'static str {
@@ -53,6 +67,8 @@ impl SchemaKind {
         }
     }
 }
+
+domain::text_column!(SchemaKind);
 
 /// A stored schema: its declared fields and, for inquiry templates, verifications and reports.
 #[derive(Clone, Debug, PartialEq)]
