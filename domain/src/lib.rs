@@ -13,6 +13,24 @@ pub mod lifecycle;
 pub mod schema;
 pub mod verification;
 
+/// What a `parse` answers, as an `Option` (status enums answer `Option`, ids `Result`).
+#[doc(hidden)]
+pub trait ParsedText<T> {
+    fn into_option(self) -> Option<T>;
+}
+
+impl<T> ParsedText<T> for Option<T> {
+    fn into_option(self) -> Option<T> {
+        self
+    }
+}
+
+impl<T, E> ParsedText<T> for Result<T, E> {
+    fn into_option(self) -> Option<T> {
+        self.ok()
+    }
+}
+
 /// Stores a type as text in any database sqlx supports: the type's `as_str` is written and its
 /// `parse` reads it back (an unknown text is a decode error naming the type, not the value).
 /// Generic over the database, so the same impls serve SQLite and PostgreSQL.
@@ -52,7 +70,8 @@ macro_rules! text_column {
                 value: <DB as sqlx::Database>::ValueRef<'r>,
             ) -> Result<Self, sqlx::error::BoxDynError> {
                 let text = <String as sqlx::Decode<'r, DB>>::decode(value)?;
-                <$ty>::parse(&text).ok_or_else(|| concat!("not a stored ", stringify!($ty)).into())
+                $crate::ParsedText::into_option(<$ty>::parse(&text))
+                    .ok_or_else(|| concat!("not a stored ", stringify!($ty)).into())
             }
         }
     };
