@@ -159,11 +159,16 @@ for (const [sdk, name] of [['persona', 'persona SDK'], ['tessera', 'Tessera clie
       fieldMappings: JSON.stringify([{ sourceFieldName: 'name-last', destinationFieldName: 'name-last' }]),
     }));
     const frame = page.frameLocator('#inline iframe');
+    const frameHeight = () => page.locator('#inline iframe').evaluate((el) => Math.round(el.getBoundingClientRect().height));
+    await expect(frame.getByRole('button', { name: 'Accept' })).toBeVisible();
+    await expectFrameFollowsHeight(page);
+    const consentHeight = await frameHeight();
     await frame.getByRole('button', { name: 'Accept' }).click();
 
     await expect(heading(frame, 'Address')).toBeVisible();
     await expect(frame.getByRole('button', { name: 'Close' }), 'an inline flow has no close button').toHaveCount(0);
     await expectFrameFollowsHeight(page);
+    expect(await frameHeight(), 'the frame shrinks to a shorter step').toBeLessThan(consentHeight);
     await fillMissingSteps(frame);
 
     await expect.poll(async () => (await recorded(page)).completed).toMatchObject({ status: 'completed' });

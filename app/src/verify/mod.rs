@@ -1011,10 +1011,11 @@ mod browser {
             );
         }
 
+        /// Posts the height the flow needs: the bottom of its content (the document's own
+        /// height never shrinks below the frame's, since the page fills at least the viewport).
         fn page_change(&self) {
-            let height = document()
-                .document_element()
-                .map(|e| e.scroll_height())
+            let height = by_id::<HtmlElement>("main")
+                .map(|main| main.offset_top() + main.offset_height())
                 .unwrap_or_default();
             self.post(
                 "page-change",
@@ -1093,11 +1094,11 @@ mod browser {
                 let m = messenger.clone();
                 let on_resize =
                     wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || m.page_change());
-                if let (Ok(observer), Some(root)) = (
+                if let (Ok(observer), Some(main)) = (
                     web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()),
-                    document().document_element(),
+                    by_id::<HtmlElement>("main"),
                 ) {
-                    observer.observe(&root);
+                    observer.observe(&main);
                     // Observes for as long as the page lives.
                     std::mem::forget(observer);
                 }
