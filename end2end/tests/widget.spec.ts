@@ -187,6 +187,8 @@ test.describe('an embedding page on an origin that is not allowed', () => {
       shareToken: demo['full-share-token-id'],
     }));
     const opener = page.getByRole('button', { name: 'Verify your identity' });
+    // The client loads asynchronously (a module from Tessera): no `ready` will come to say so.
+    await page.waitForFunction(() => (window as unknown as { client?: unknown }).client !== undefined);
     await opener.click();
     await expect(page.getByRole('dialog')).toBeVisible();
 
