@@ -80,14 +80,23 @@ pub async fn begin(engine: &Engine, org: &OrgId, key: &str, fingerprint: &str) -
         },
         Some((_, None, _)) => Begin::InProgress,
         None => {
-            sqlx::query("INSERT INTO idempotency_keys (organization_id, key, fingerprint, created_at) VALUES ($1, $2, $3, $4)")
-                .bind(org)
-                .bind(key)
-                .bind(fingerprint)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            Begin::New
+            // Where writers run concurrently (PostgreSQL), another request with the same key may
+            // have inserted since the read: it goes first, and this one is told so.
+            let inserted = sqlx::query(
+                "INSERT INTO idempotency_keys (organization_id, key, fingerprint, created_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (organization_id, key) DO NOTHING",
+            )
+            .bind(org)
+            .bind(key)
+            .bind(fingerprint)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            if inserted.rows_affected() == 1 {
+                Begin::New
+            } else {
+                Begin::InProgress
+            }
         }
     };
     tx.commit().await?;

@@ -110,16 +110,17 @@ pub async fn claim(engine: &Engine, lease: Duration) -> Result<Option<Job>> {
 pub async fn claim_many(engine: &Engine, lease: Duration, limit: u32) -> Result<Vec<Job>> {
     let now = engine.now();
     // A read first: an empty queue costs no write lock (idle workers poll).
-    let due: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM jobs
-                        WHERE (status = $2 AND run_at <= $1) OR (status = $3 AND locked_until <= $1))",
+    // (A row, not `EXISTS`: its boolean is an integer on SQLite and a bool on PostgreSQL.)
+    let due: Option<i64> = sqlx::query_scalar(
+        "SELECT seq FROM jobs
+         WHERE (status = $2 AND run_at <= $1) OR (status = $3 AND locked_until <= $1) LIMIT 1",
     )
     .bind(now)
     .bind(JobStatus::Queued)
     .bind(JobStatus::Running)
-    .fetch_one(engine.db().pool())
+    .fetch_optional(engine.db().pool())
     .await?;
-    if !due {
+    if due.is_none() {
         return Ok(Vec::new());
     }
     let mut tx = engine.db().begin_write().await?;
