@@ -127,6 +127,47 @@ async fn ensure_template(
     Ok(schemas::create(engine, org, command).await?.id)
 }
 
+/// The demo's connection from `source` to `destination`, whatever its status.
+async fn demo_connection(
+    engine: &Engine,
+    source: &OrgId,
+    destination: &OrgId,
+) -> Result<Option<ConnectionId>> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM connections WHERE source_organization_id = $1 AND destination_organization_id = $2 ORDER BY seq LIMIT 1",
+    )
+    .bind(source)
+    .bind(destination)
+    .fetch_optional(engine.db().pool())
+    .await?)
+}
+
+/// The completed source inquiry of the demo's template, the one its tokens share.
+async fn completed_inquiry(engine: &Engine, template: &str) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM objects WHERE schema_id = $1 AND status = 'completed' ORDER BY seq LIMIT 1",
+    )
+    .bind(template)
+    .fetch_optional(engine.db().pool())
+    .await?)
+}
+
+/// Two fresh tokens sharing `inquiry` over `connection`: one for each destination template.
+async fn two_tokens(
+    engine: &Engine,
+    source: &OrgId,
+    connection: &ConnectionId,
+    inquiry: &str,
+) -> Result<(String, String)> {
+    let command = CreateShareToken {
+        connection_id: connection.clone(),
+        source_id: inquiry.to_owned(),
+        expires_in_seconds: DEFAULT_TTL_SECONDS,
+    };
+    let token = || share_tokens::create(engine, source, &command);
+    Ok((token().await?.id.to_string(), token().await?.id.to_string()))
+}
+
 /// Two fresh share tokens of a demo seeded before (the demo embedding site asks for them on every
 /// page view, since each token is redeemed once): the full one and the one that leaves steps.
 pub async fn fresh_tokens(engine: &Engine) -> Result<DemoTokens> {
@@ -136,29 +177,17 @@ pub async fn fresh_tokens(engine: &Engine) -> Result<DemoTokens> {
     let destination = org_named(engine, DESTINATION_NAME)
         .await?
         .ok_or_else(missing)?;
-    let connection_id: ConnectionId = sqlx::query_scalar(
-        "SELECT id FROM connections WHERE source_organization_id = $1 AND destination_organization_id = $2 AND status = 'active' ORDER BY seq LIMIT 1",
-    )
-    .bind(&source)
-    .bind(&destination)
-    .fetch_optional(engine.db().pool())
-    .await?
-    .ok_or_else(missing)?;
+    let connection = demo_connection(engine, &source, &destination)
+        .await?
+        .ok_or_else(missing)?;
     let source_template = schema_named(engine, &source, FULL_TEMPLATE)
         .await?
         .ok_or_else(missing)?;
-    let source_inquiry: String = sqlx::query_scalar(
-        "SELECT id FROM objects WHERE schema_id = $1 AND status = 'completed' ORDER BY seq LIMIT 1",
-    )
-    .bind(&source_template)
-    .fetch_optional(engine.db().pool())
-    .await?
-    .ok_or_else(missing)?;
-    let command = CreateShareToken {
-        connection_id,
-        source_id: source_inquiry,
-        expires_in_seconds: DEFAULT_TTL_SECONDS,
-    };
+    let inquiry = completed_inquiry(engine, &source_template)
+        .await?
+        .ok_or_else(missing)?;
+    let (full_token_id, extra_token_id) =
+        two_tokens(engine, &source, &connection, &inquiry).await?;
     Ok(DemoTokens {
         full_template_id: schema_named(engine, &destination, FULL_TEMPLATE)
             .await?
@@ -166,14 +195,8 @@ pub async fn fresh_tokens(engine: &Engine) -> Result<DemoTokens> {
         extra_template_id: schema_named(engine, &destination, EXTRA_TEMPLATE)
             .await?
             .ok_or_else(missing)?,
-        full_token_id: share_tokens::create(engine, &source, &command)
-            .await?
-            .id
-            .to_string(),
-        extra_token_id: share_tokens::create(engine, &source, &command)
-            .await?
-            .id
-            .to_string(),
+        full_token_id,
+        extra_token_id,
     })
 }
 
@@ -190,14 +213,7 @@ pub struct DemoTokens {
 pub async fn seed(engine: &Engine, origins: &[String]) -> Result<Demo> {
     let (source, source_key) = ensure_org(engine, SOURCE_NAME, &[]).await?;
     let (destination, destination_key) = ensure_org(engine, DESTINATION_NAME, origins).await?;
-    let existing: Option<ConnectionId> = sqlx::query_scalar(
-        "SELECT id FROM connections WHERE source_organization_id = $1 AND destination_organization_id = $2 ORDER BY seq LIMIT 1",
-    )
-    .bind(&source)
-    .bind(&destination)
-    .fetch_optional(engine.db().pool())
-    .await?;
-    let connection_id = match existing {
+    let connection_id = match demo_connection(engine, &source, &destination).await? {
         Some(id) => id,
         None => connections::create(engine, &source, &destination).await?.id,
     };
@@ -226,13 +242,7 @@ pub async fn seed(engine: &Engine, origins: &[String]) -> Result<Demo> {
 
     let source_template =
         ensure_template(engine, &source, FULL_TEMPLATE, kyc_fields(), kyc_checks()).await?;
-    let source_inquiry: Option<String> = sqlx::query_scalar(
-        "SELECT id FROM objects WHERE schema_id = $1 AND status = 'completed' ORDER BY seq LIMIT 1",
-    )
-    .bind(&source_template)
-    .fetch_optional(engine.db().pool())
-    .await?;
-    let source_inquiry = match source_inquiry {
+    let source_inquiry = match completed_inquiry(engine, &source_template).await? {
         Some(id) => id,
         None => {
             let fields = json!({
@@ -281,14 +291,8 @@ pub async fn seed(engine: &Engine, origins: &[String]) -> Result<Demo> {
     )
     .await?;
 
-    let command = CreateShareToken {
-        connection_id: connection_id.clone(),
-        source_id: source_inquiry.clone(),
-        expires_in_seconds: DEFAULT_TTL_SECONDS,
-    };
-    let token = || share_tokens::create(engine, &source, &command);
-    let full_token_id = token().await?.id.to_string();
-    let extra_token_id = token().await?.id.to_string();
+    let (full_token_id, extra_token_id) =
+        two_tokens(engine, &source, &connection_id, &source_inquiry).await?;
     Ok(Demo {
         source,
         source_key,

@@ -87,9 +87,11 @@ mod backend {
     }
 
     pub async fn load(query: &str, widget: bool) -> FlowPage {
-        let mut page = load_page(query, widget).await;
-        if widget {
-            page.widget = Some(widget_of(query, &page).await);
+        // Read once: the page keeps it on its links, the widget decides where messages go by it.
+        let frame = widget.then(|| Frame::from_query(query));
+        let mut page = load_page(query, frame.clone()).await;
+        if let Some(frame) = frame {
+            page.widget = Some(widget_of(query, frame, &page).await);
         }
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
             use http::header::{CACHE_CONTROL, HeaderValue};
@@ -117,8 +119,7 @@ mod backend {
 
     /// A widget page may be framed by its organization's allowed origins only, and talks only to
     /// the requested parent origin when it is one of them.
-    async fn widget_of(query: &str, page: &FlowPage) -> Widget {
-        let frame = Frame::from_query(query);
+    async fn widget_of(query: &str, frame: Frame, page: &FlowPage) -> Widget {
         let inquiry_id = page
             .session
             .as_ref()
@@ -144,15 +145,17 @@ mod backend {
             .and_then(engine::orgs::parse_origin)
             .filter(|origin| origins.contains(origin));
         Widget {
-            container_id: frame.container_id.clone(),
-            template_id: frame.template_id.clone(),
+            inline: frame.flow_type.as_deref() == Some("inline"),
+            container_id: frame.container_id,
+            template_id: frame.template_id,
             refused_origin: requested.filter(|_| allowed.is_none()),
             target_origin: allowed,
-            inline: frame.flow_type.as_deref() == Some("inline"),
         }
     }
 
-    async fn load_page(query: &str, widget: bool) -> FlowPage {
+    /// The page a query asks for; `frame` is set for the widget.
+    async fn load_page(query: &str, frame: Option<Frame>) -> FlowPage {
+        let widget = frame.is_some();
         let params: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
             .into_owned()
             .collect();
@@ -167,7 +170,6 @@ mod backend {
             .filter(|l| Lang::parse(l).is_some())
             .map(str::to_owned);
         let lang = crate::i18n::request_lang(language_param.as_deref());
-        let frame = widget.then(|| Frame::from_query(query));
         let page = |screen: Screen| FlowPage {
             lang,
             organization: None,
