@@ -36,24 +36,24 @@ fn main() {
         let started = Instant::now();
         for (n, (token, txn)) in work.iter().enumerate() {
             let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
-            sqlx::query("UPDATE share_tokens SET updated_at = ? WHERE id = ?").bind(n as i64).bind(token).execute(&mut *tx).await.unwrap();
+            sqlx::query("UPDATE share_tokens SET updated_at = $1 WHERE id = $2").bind(n as i64).bind(token).execute(&mut *tx).await.unwrap();
             let seq: i64 = sqlx::query_scalar("INSERT INTO jobs (kind, payload, status, max_attempts, run_at, created_at, updated_at) VALUES ('bare', '{}', 'queued', 8, 0, 0, 0) RETURNING seq")
                 .fetch_one(&mut *tx)
                 .await
                 .unwrap();
             tx.commit().await.unwrap();
             let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
-            sqlx::query("UPDATE objects SET fields = ?, updated_at = ? WHERE id = ?").bind(values.to_string()).bind(n as i64).bind(txn).execute(&mut *tx).await.unwrap();
-            sqlx::query("UPDATE share_tokens SET hydration_report = '{}', updated_at = ? WHERE id = ?").bind(n as i64).bind(token).execute(&mut *tx).await.unwrap();
+            sqlx::query("UPDATE objects SET fields = $1, updated_at = $2 WHERE id = $3").bind(values.to_string()).bind(n as i64).bind(txn).execute(&mut *tx).await.unwrap();
+            sqlx::query("UPDATE share_tokens SET hydration_report = '{}', updated_at = $1 WHERE id = $2").bind(n as i64).bind(token).execute(&mut *tx).await.unwrap();
             for _ in 0..2 {
-                sqlx::query("INSERT INTO events (id, organization_id, name, payload, created_at) VALUES (?, ?, 'bare', '{}', 0)")
+                sqlx::query("INSERT INTO events (id, organization_id, name, payload, created_at) VALUES ($1, $2, 'bare', '{}', 0)")
                     .bind(engine::ids::EventId::new())
                     .bind(&destination)
                     .execute(&mut *tx)
                     .await
                     .unwrap();
             }
-            sqlx::query("UPDATE jobs SET status = 'succeeded' WHERE seq = ?").bind(seq).execute(&mut *tx).await.unwrap();
+            sqlx::query("UPDATE jobs SET status = 'succeeded' WHERE seq = $1").bind(seq).execute(&mut *tx).await.unwrap();
             tx.commit().await.unwrap();
         }
         let bare_rate = count as f64 / started.elapsed().as_secs_f64();

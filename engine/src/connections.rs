@@ -2,6 +2,7 @@
 //! (pending → active → inactive; only the source brings an inactive one back, to pending).
 //! A deactivation by the source is a revocation: its `created` tokens expire with it.
 
+use crate::db::{Dialect, Lock};
 use crate::error::Result;
 use crate::ids::{ConnectionId, OrgId};
 use crate::paging::{Page, PageRequest};
@@ -116,13 +117,28 @@ pub async fn get(engine: &Engine, org: &OrgId, id: &ConnectionId) -> Result<Opti
 }
 
 pub(crate) async fn find<'e>(
-    executor: impl sqlx::SqliteExecutor<'e>,
+    executor: impl sqlx::AnyExecutor<'e>,
     id: &ConnectionId,
 ) -> Result<Option<Connection>> {
     Ok(
         sqlx::query_as(&format!("SELECT {COLUMNS} FROM connections WHERE id = $1"))
             .bind(id)
             .fetch_optional(executor)
+            .await?,
+    )
+}
+
+/// The connection, which cannot change status until the transaction ends (PostgreSQL takes a
+/// share lock; SQLite's write transaction already excludes every other writer).
+pub(crate) async fn find_for_share(
+    tx: &mut sqlx::AnyConnection,
+    id: &ConnectionId,
+) -> Result<Option<Connection>> {
+    let select = format!("SELECT {COLUMNS} FROM connections WHERE id = $1");
+    Ok(
+        sqlx::query_as(&Dialect::of(tx).locked(&select, Lock::Share))
+            .bind(id)
+            .fetch_optional(&mut *tx)
             .await?,
     )
 }

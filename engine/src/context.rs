@@ -20,6 +20,8 @@ pub struct Engine {
     workers: Arc<WorkerHealth>,
     /// Files inspected at once: decoding is CPU- and memory-bound, so it is queued, not piled up.
     inspections: Arc<tokio::sync::Semaphore>,
+    /// How long a claimed job stays reserved for this process's worker.
+    job_lease: std::time::Duration,
 }
 
 /// How often a wait for a redemption looks again without being woken: an end written by another
@@ -87,7 +89,22 @@ impl Engine {
             redemptions: Arc::new(tokio::sync::Notify::new()),
             workers: Arc::new(WorkerHealth::default()),
             inspections: Arc::new(tokio::sync::Semaphore::new(CONCURRENT_INSPECTIONS)),
+            job_lease: crate::jobs::LEASE,
         }
+    }
+
+    /// Reserves claimed jobs for `lease` instead of [`crate::jobs::LEASE`]: the work of an
+    /// instance that died is taken over by another after this long. A lease shorter than a batch's
+    /// work wastes work (the batch may run twice) but never repeats its effects: a worker whose
+    /// claim was taken over writes nothing.
+    pub fn with_job_lease(mut self, lease: std::time::Duration) -> Self {
+        self.job_lease = lease;
+        self
+    }
+
+    /// How long a claimed job stays reserved.
+    pub fn job_lease(&self) -> std::time::Duration {
+        self.job_lease
     }
 
     pub fn with_clock(mut self, clock: Clock) -> Self {

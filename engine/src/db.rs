@@ -1,21 +1,28 @@
 //! Opening the database and applying the embedded migrations.
 
+use std::borrow::Cow;
 use std::path::Path;
-use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::SqlitePool;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyConnection, AnyPool, Executor};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-/// Migrations compiled into the binary, applied at start.
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+/// Migrations compiled into the binary, applied at start: SQLite's history, and PostgreSQL's
+/// baseline (the same final schema in one step).
+static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Connections per process on PostgreSQL (the server's own limit is shared by every instance).
+const POSTGRES_POOL_SIZE: u32 = 16;
 
 /// Why the database could not be opened.
 #[derive(Debug, thiserror::Error)]
 pub enum DatabaseError {
-    #[error("unsupported database URL `{0}`: use sqlite://PATH (Postgres support is planned)")]
+    #[error(
+        "unsupported database URL `{0}`: use sqlite://PATH, sqlite::memory: or postgres://USER@HOST/DATABASE"
+    )]
     UnsupportedUrl(String),
     #[error("could not create `{path}` for the database: {source}")]
     CreateDir {
@@ -28,21 +35,106 @@ pub enum DatabaseError {
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
+/// Which database a connection speaks to. The SQL is written once with `$N` placeholders; what
+/// cannot be (row locks, notifications, how a write transaction begins) is asked of the dialect.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    /// One writer at a time: every write transaction holds the process's write permit and
+    /// SQLite's write lock from its first statement, so a read inside it is stable until commit.
+    Sqlite,
+    /// Concurrent writers (several instances): correctness rests on conditional updates and on
+    /// the row locks taken by [`Dialect::locked`].
+    Postgres,
+}
+
+/// The row lock a `SELECT` inside a write transaction takes on PostgreSQL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lock {
+    /// The rows will be written back by this transaction (read, merge, write).
+    Update,
+    /// The rows must not change until commit (a check that the write depends on).
+    Share,
+    /// Claim rows no other transaction holds, skipping those that one does (job queues).
+    UpdateSkipLocked,
+}
+
+impl Dialect {
+    /// The dialect of an open connection.
+    pub fn of(conn: &AnyConnection) -> Self {
+        if conn.backend_name().eq_ignore_ascii_case("postgresql") {
+            Self::Postgres
+        } else {
+            Self::Sqlite
+        }
+    }
+
+    /// `select` with the row lock appended on PostgreSQL. SQLite needs none: its write
+    /// transaction already excludes every other writer.
+    pub fn locked(self, select: &str, lock: Lock) -> Cow<'_, str> {
+        match self {
+            Self::Sqlite => Cow::Borrowed(select),
+            Self::Postgres => Cow::Owned(format!(
+                "{select} {}",
+                match lock {
+                    Lock::Update => "FOR UPDATE",
+                    Lock::Share => "FOR SHARE",
+                    Lock::UpdateSkipLocked => "FOR UPDATE SKIP LOCKED",
+                }
+            )),
+        }
+    }
+}
+
+/// A notification channel, delivered to every instance's listener when the transaction that sent
+/// it commits (PostgreSQL); within one process the engine's own wake-ups serve.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Channel {
+    /// A job was enqueued: workers should claim.
+    Jobs,
+    /// A redemption finished (redeemed or failed): waiters should look again.
+    Redemptions,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 2] = [Channel::Jobs, Channel::Redemptions];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Jobs => "tessera_jobs",
+            Self::Redemptions => "tessera_redemptions",
+        }
+    }
+}
+
+/// Sends `channel` at commit of the transaction `tx` is in (PostgreSQL); nothing on SQLite, whose
+/// only writer is this process. The payload is empty: a notification carries no data, only "look".
+pub async fn notify(tx: &mut AnyConnection, channel: Channel) -> Result<(), sqlx::Error> {
+    if Dialect::of(tx) == Dialect::Postgres {
+        sqlx::query("SELECT pg_notify($1, '')")
+            .bind(channel.name())
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(())
+}
+
 /// A handle on Tessera's database: a connection pool with the schema migrated.
 #[derive(Clone, Debug)]
 pub struct Database {
-    pool: SqlitePool,
-    /// One writer at a time, queued fairly in the process: SQLite allows a single writer, and its
-    /// own busy handler retries with sleeps of up to 100 ms, which under concurrency turns into
-    /// long tails. Waiting here costs nothing while the lock holder works.
-    writer: Arc<Semaphore>,
+    pool: AnyPool,
+    dialect: Dialect,
+    url: Arc<str>,
+    /// SQLite only: one writer at a time, queued fairly in the process. SQLite allows a single
+    /// writer, and its own busy handler retries with sleeps of up to 100 ms, which under
+    /// concurrency turns into long tails. Waiting here costs nothing while the lock holder works.
+    writer: Option<Arc<Semaphore>>,
 }
 
-/// A write transaction holding the process's write permit until it commits or is dropped.
-/// Dereferences to the connection, like `sqlx::Transaction`.
+/// A write transaction (holding, on SQLite, the process's write permit until it commits or is
+/// dropped). Dereferences to the connection, like `sqlx::Transaction`.
 pub struct WriteTransaction {
-    tx: sqlx::Transaction<'static, sqlx::Sqlite>,
-    _permit: OwnedSemaphorePermit,
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    _permit: Option<OwnedSemaphorePermit>,
 }
 
 impl WriteTransaction {
@@ -52,7 +144,7 @@ impl WriteTransaction {
 }
 
 impl std::ops::Deref for WriteTransaction {
-    type Target = sqlx::SqliteConnection;
+    type Target = AnyConnection;
     fn deref(&self) -> &Self::Target {
         &self.tx
     }
@@ -65,45 +157,92 @@ impl std::ops::DerefMut for WriteTransaction {
 }
 
 impl Database {
-    /// Opens (creating if missing) the database at `url` and applies pending migrations.
+    /// Opens the database at `url` and applies pending migrations.
     ///
-    /// `url` is `sqlite://PATH`, `sqlite:PATH` or `sqlite::memory:`.
+    /// `url` is `sqlite://PATH`, `sqlite:PATH` or `sqlite::memory:` (the file and its folder are
+    /// created when missing), or `postgres://…` / `postgresql://…` (the database must exist).
     pub async fn connect(url: &str) -> Result<Self, DatabaseError> {
-        if !url.starts_with("sqlite:") {
+        sqlx::any::install_default_drivers();
+        let dialect = if url.starts_with("sqlite:") {
+            Dialect::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Dialect::Postgres
+        } else {
             return Err(DatabaseError::UnsupportedUrl(url.to_owned()));
-        }
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .foreign_keys(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(5));
-        let in_memory = url.contains(":memory:");
-        if !in_memory {
-            create_private_file(options.get_filename())?;
-        }
-        let pool = SqlitePoolOptions::new()
-            // An in-memory database lives in one connection; more would each see an empty one.
-            .max_connections(if in_memory { 1 } else { 8 })
-            .connect_with(options)
-            .await?;
-        MIGRATOR.run(&pool).await?;
+        };
+        let options: AnyConnectOptions = url.parse()?;
+        let (pool, writer) = match dialect {
+            Dialect::Sqlite => {
+                let in_memory = url.contains(":memory:");
+                if !in_memory {
+                    let file: sqlx::sqlite::SqliteConnectOptions = url.parse()?;
+                    create_private_file(file.get_filename())?;
+                }
+                let pool = AnyPoolOptions::new()
+                    // An in-memory database lives in one connection; more would each see an
+                    // empty one, and so would a replacement for one closed as idle.
+                    .max_connections(if in_memory { 1 } else { 8 })
+                    .idle_timeout((!in_memory).then_some(Duration::from_secs(600)))
+                    .max_lifetime((!in_memory).then_some(Duration::from_secs(1800)))
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            // Readers never wait for the writer; a commit is durable once the
+                            // write-ahead log reaches the disk at a checkpoint (a power cut may
+                            // lose the last commits, never corrupt the file).
+                            conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL")
+                                .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(options)
+                    .await?;
+                SQLITE_MIGRATOR.run(&pool).await?;
+                (pool, Some(Arc::new(Semaphore::new(1))))
+            }
+            Dialect::Postgres => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(POSTGRES_POOL_SIZE)
+                    .connect_with(options)
+                    .await?;
+                POSTGRES_MIGRATOR.run(&pool).await?;
+                (pool, None)
+            }
+        };
         Ok(Self {
             pool,
-            writer: Arc::new(Semaphore::new(1)),
+            dialect,
+            url: url.into(),
+            writer,
         })
     }
 
     /// The underlying pool, for the storage modules.
-    pub fn pool(&self) -> &SqlitePool {
+    pub fn pool(&self) -> &AnyPool {
         &self.pool
     }
 
-    /// Starts a transaction that writes. On SQLite it takes the write lock at once (`BEGIN
-    /// IMMEDIATE`), so concurrent writers wait for each other instead of failing on upgrade.
+    /// Which database this is.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// The URL the database was opened with (it may hold a password: never log it).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Starts a transaction that writes. On SQLite it takes the process's write permit and the
+    /// database's write lock at once (`BEGIN IMMEDIATE`), so concurrent writers wait for each
+    /// other instead of failing on upgrade. On PostgreSQL it is a plain transaction (read
+    /// committed): the statements inside lock the rows they depend on.
     pub async fn begin_write(&self) -> Result<WriteTransaction, sqlx::Error> {
-        let permit = self
-            .writer
+        let Some(writer) = &self.writer else {
+            return Ok(WriteTransaction {
+                tx: self.pool.begin().await?,
+                _permit: None,
+            });
+        };
+        let permit = writer
             .clone()
             .acquire_owned()
             .await
@@ -111,7 +250,7 @@ impl Database {
         let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         Ok(WriteTransaction {
             tx,
-            _permit: permit,
+            _permit: Some(permit),
         })
     }
 
@@ -122,17 +261,57 @@ impl Database {
 
     /// True when every migration compiled into this binary has been applied successfully.
     pub async fn migrations_applied(&self) -> bool {
+        let migrator = match self.dialect {
+            Dialect::Sqlite => &SQLITE_MIGRATOR,
+            Dialect::Postgres => &POSTGRES_MIGRATOR,
+        };
         let applied: Result<i64, _> =
             sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
                 .fetch_one(&self.pool)
                 .await;
-        applied.is_ok_and(|n| usize::try_from(n).is_ok_and(|n| n >= MIGRATOR.iter().count()))
+        applied.is_ok_and(|n| usize::try_from(n).is_ok_and(|n| n >= migrator.iter().count()))
     }
 
     /// Closes every connection, waiting for those in use to be returned.
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// The variable naming a PostgreSQL server for the test suites (`postgres://USER@HOST:PORT/DB`,
+/// a user allowed to create databases): set, every test gets a database of its own there.
+pub const TEST_DATABASE_URL: &str = "TESSERA_TEST_DATABASE_URL";
+
+/// For tests: the URL of a fresh, empty database. When [`TEST_DATABASE_URL`] is set, a new
+/// PostgreSQL database is created on that server (the temporary server of `make test` is thrown
+/// away whole afterwards); otherwise `sqlite` is returned unchanged.
+pub async fn test_database_url(sqlite: &str) -> String {
+    use sqlx::Connection as _;
+    let Ok(server) = std::env::var(TEST_DATABASE_URL) else {
+        return sqlite.to_owned();
+    };
+    let name = format!(
+        "t_{}",
+        crate::ids::encode_base32(&crate::ids::random_bytes::<10>())
+    );
+    let mut admin = sqlx::PgConnection::connect(&server)
+        .await
+        .unwrap_or_else(|e| panic!("{TEST_DATABASE_URL} names a server that refused: {e}"));
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .unwrap_or_else(|e| panic!("could not create a test database: {e}"));
+    let _ = admin.close().await;
+    let (path, query) = server.split_once('?').unwrap_or((&server, ""));
+    let (base, _) = path
+        .rsplit_once('/')
+        .unwrap_or_else(|| panic!("{TEST_DATABASE_URL} should name a database: …/DATABASE"));
+    let query = if query.is_empty() {
+        String::new()
+    } else {
+        format!("?{query}")
+    };
+    format!("{base}/{name}{query}")
 }
 
 /// Creates the database's folder (0700) and file (0600) when missing: identity data is readable

@@ -14,7 +14,7 @@ use crate::verification::Inspection;
 
 /// Stores `file` for `org` and returns the reference a field value holds.
 pub async fn store(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     org: &OrgId,
     file: &NewFile,
     now: Timestamp,
@@ -33,7 +33,7 @@ pub async fn store(
 
 /// Copies a stored file into a new document of `org` with identical bytes (and inspection).
 pub async fn copy(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     source: &FileRef,
     org: &OrgId,
     now: Timestamp,
@@ -62,7 +62,7 @@ pub async fn copy(
 }
 
 async fn insert(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     org: &OrgId,
     file: &FileRef,
     bytes: &[u8],
@@ -99,7 +99,10 @@ pub async fn ensure_inspected<'a>(
         return Ok(());
     }
     // One read for all of them; only files older than inspections come back.
-    let placeholders = vec!["?"; ids.len()].join(", ");
+    let placeholders = (1..=ids.len())
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let sql = format!(
         "SELECT id, bytes FROM documents WHERE inspection IS NULL AND id IN ({placeholders})"
     );
@@ -124,7 +127,7 @@ pub async fn ensure_inspected<'a>(
 /// The inspections of the given documents, keyed by id. A file stored before inspections existed
 /// and not yet passed through [`ensure_inspected`] is inspected here (rare: only a race with it).
 pub async fn load_inspections<'a>(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     engine: &Engine,
     ids: impl IntoIterator<Item = &'a DocumentId>,
 ) -> Result<BTreeMap<DocumentId, Inspection>> {

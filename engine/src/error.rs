@@ -126,11 +126,15 @@ impl Error {
                     err,
                     sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed
                 ) || err.as_database_error().is_some_and(|e| {
-                    // SQLITE_BUSY (5) and SQLITE_LOCKED (6)
                     matches!(
                         e.code().as_deref(),
+                        // SQLite: SQLITE_BUSY (5) and SQLITE_LOCKED (6), and their extended codes
                         Some("5") | Some("6") | Some("517") | Some("262")
-                    )
+                        // PostgreSQL: serialization failure, deadlock detected, lock not
+                        // available, the server shutting down, too many connections
+                        | Some("40001") | Some("40P01") | Some("55P03") | Some("57P01")
+                        | Some("57P03") | Some("53300")
+                    ) || e.code().is_some_and(|code| code.starts_with("08"))
                 })
             }
             _ => false,

@@ -41,7 +41,7 @@ pub struct Event {
 
 /// Records an event for `org` inside the caller's transaction.
 pub async fn record(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     org: &OrgId,
     name: &str,
     data: Value,

@@ -197,7 +197,7 @@ struct NewFlow<'a> {
 
 /// Adds the flow row of `inquiry_id` unless it has one already.
 async fn insert_flow(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     engine: &Engine,
     inquiry_id: &str,
     flow: &NewFlow<'_>,
@@ -601,7 +601,7 @@ pub struct ConsentOrigin {
 /// Records a consent decision inside the caller's transaction; false when one was recorded before
 /// (the first decision stands).
 async fn record_decision(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     engine: &Engine,
     record: &ObjectRecord,
     token_id: &ShareTokenId,
@@ -671,7 +671,7 @@ pub async fn accept(
         engine,
         &record.organization_id,
         &command,
-        async |tx: &mut sqlx::SqliteConnection| {
+        async |tx: &mut sqlx::AnyConnection| {
             record_decision(tx, engine, &record, &token_id, true, origin).await
         },
     )
@@ -848,9 +848,9 @@ pub async fn submit_step(
     documents::ensure_inspected(engine, &record.document_ids()).await?;
     let now = engine.now();
     let mut tx = engine.db().begin_write().await.map_err(Error::from)?;
-    // Merge onto the inquiry as it is now, under the write lock: values a redemption or another
-    // tab wrote since `open` read it are kept.
-    record = objects::find(&mut *tx, &record.id)
+    // Merge onto the inquiry as it is now, under the write lock (SQLite) or the row's lock
+    // (PostgreSQL): values a redemption or another tab wrote since `open` read it are kept.
+    record = objects::find_for_update(&mut tx, &record.id)
         .await?
         .ok_or(FlowError::InvalidSession)?;
     if record.status_at(now).is_some_and(|s| !s.accepts_values()) {

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::Engine;
+use crate::db::{self, Channel, Dialect, Lock};
 use crate::error::Result;
 use crate::ids::ShareTokenId;
 use crate::time::Timestamp;
@@ -82,7 +83,7 @@ impl Job {
 }
 
 /// Adds a job, due now, inside the caller's transaction. Call [`Engine::wake_workers`] after commit.
-pub async fn enqueue(tx: &mut sqlx::SqliteConnection, task: &Task, now: Timestamp) -> Result<i64> {
+pub async fn enqueue(tx: &mut sqlx::AnyConnection, task: &Task, now: Timestamp) -> Result<i64> {
     let (kind, payload) = task.columns();
     let seq = sqlx::query_scalar(
         "INSERT INTO jobs (kind, payload, status, attempts, max_attempts, run_at, created_at, updated_at)
@@ -95,8 +96,9 @@ pub async fn enqueue(tx: &mut sqlx::SqliteConnection, task: &Task, now: Timestam
     .bind(now)
     .bind(now)
     .bind(now)
-    .fetch_one(tx)
+    .fetch_one(&mut *tx)
     .await?;
+    db::notify(tx, Channel::Jobs).await?;
     Ok(seq)
 }
 
@@ -124,20 +126,27 @@ pub async fn claim_many(engine: &Engine, lease: Duration, limit: u32) -> Result<
         return Ok(Vec::new());
     }
     let mut tx = engine.db().begin_write().await?;
-    let rows: Vec<(i64, String, String, i64, i64)> = sqlx::query_as(
+    // Several instances claim at once on PostgreSQL: each locks the due rows it picks and skips
+    // those another one holds, so no job is claimed twice and no claimer waits for another.
+    let due = Dialect::of(&tx).locked(
+        "SELECT seq FROM jobs
+         WHERE (status = $5 AND run_at <= $2) OR (status = $4 AND locked_until <= $2)
+         ORDER BY run_at, seq LIMIT $3",
+        Lock::UpdateSkipLocked,
+    );
+    let claim = format!(
         "UPDATE jobs SET status = $4, attempts = attempts + 1, locked_until = $1, updated_at = $2
-         WHERE seq IN (SELECT seq FROM jobs
-                       WHERE (status = $5 AND run_at <= $2) OR (status = $4 AND locked_until <= $2)
-                       ORDER BY run_at, seq LIMIT $3)
-         RETURNING seq, kind, payload, attempts, max_attempts",
-    )
-    .bind(now.plus(lease))
-    .bind(now)
-    .bind(i64::from(limit))
-    .bind(JobStatus::Running)
-    .bind(JobStatus::Queued)
-    .fetch_all(&mut *tx)
-    .await?;
+         WHERE seq IN ({due})
+         RETURNING seq, kind, payload, attempts, max_attempts"
+    );
+    let rows: Vec<(i64, String, String, i64, i64)> = sqlx::query_as(&claim)
+        .bind(now.plus(lease))
+        .bind(now)
+        .bind(i64::from(limit))
+        .bind(JobStatus::Running)
+        .bind(JobStatus::Queued)
+        .fetch_all(&mut *tx)
+        .await?;
     tx.commit().await?;
     let mut jobs: Vec<Job> = rows
         .into_iter()
@@ -161,7 +170,7 @@ fn from_running(event: JobEvent) -> JobStatus {
 
 /// Marks the job done inside the transaction that did its work. False when the claim was lost
 /// (another worker took the job over after the lease ran out): the caller must roll back.
-pub async fn complete(tx: &mut sqlx::SqliteConnection, job: &Job, now: Timestamp) -> Result<bool> {
+pub async fn complete(tx: &mut sqlx::AnyConnection, job: &Job, now: Timestamp) -> Result<bool> {
     let updated = sqlx::query(
         "UPDATE jobs SET status = $1, locked_until = NULL, updated_at = $2
          WHERE seq = $3 AND attempts = $4 AND status = $5",
@@ -205,7 +214,7 @@ pub async fn retry_later(engine: &Engine, job: &Job, error: &str) -> Result<bool
 
 /// Marks the job failed for good inside the caller's transaction. False when the claim was lost.
 pub async fn fail(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     job: &Job,
     error: &str,
     now: Timestamp,

@@ -16,6 +16,7 @@ pub mod idempotency;
 pub mod ids;
 pub mod inquiry;
 pub mod jobs;
+pub mod notifications;
 pub mod objects;
 pub mod orgs;
 pub mod paging;

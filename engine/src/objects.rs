@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::db::{Dialect, Lock};
 use crate::error::{Problem, Result};
 use crate::events::names;
 use crate::fields::{FieldInput, FieldPath, FieldValue, FieldValues, InputValue, parse_fields};
@@ -293,7 +294,7 @@ pub async fn validate_parsed(
 /// Writes a validated object inside the caller's transaction (so the caller can write more
 /// alongside it, all or nothing).
 pub async fn insert_new(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     engine: &Engine,
     valid: ValidObject,
 ) -> Result<Created> {
@@ -360,7 +361,7 @@ pub async fn inspect_files(engine: &Engine, input: &mut FieldInput) -> Vec<Field
 
 /// Merges `input` into `current`: stores new files, clears nulls. Returns the new values.
 pub async fn store_input(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     org: &OrgId,
     current: &FieldValues,
     input: FieldInput,
@@ -390,7 +391,7 @@ pub async fn store_input(
 /// stored inspections of its files (no decoding here). Everything happens in the caller's
 /// transaction.
 pub async fn apply_values(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     engine: &Engine,
     record: &mut ObjectRecord,
     schema: &SchemaRecord,
@@ -447,7 +448,7 @@ const COLUMNS: &str = "id, kind, organization_id, schema_id, reference_id, field
                        completed_at, failed_at, reviewed_at, created_at, updated_at";
 
 async fn insert(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     record: &ObjectRecord,
     session: Option<&SessionToken>,
 ) -> Result<()> {
@@ -472,7 +473,7 @@ async fn insert(
     Ok(())
 }
 
-async fn update(tx: &mut sqlx::SqliteConnection, record: &ObjectRecord) -> Result<()> {
+async fn update(tx: &mut sqlx::AnyConnection, record: &ObjectRecord) -> Result<()> {
     sqlx::query(
         "UPDATE objects SET fields = $1, status = $2, run = $3, expires_at = $4, completed_at = $5, failed_at = $6,
                 reviewed_at = $7, updated_at = $8 WHERE id = $9",
@@ -538,7 +539,7 @@ impl TryFrom<ObjectRow> for ObjectRecord {
 }
 
 pub(crate) async fn find<'e>(
-    executor: impl sqlx::SqliteExecutor<'e>,
+    executor: impl sqlx::AnyExecutor<'e>,
     id: &str,
 ) -> Result<Option<ObjectRecord>> {
     let row: Option<ObjectRow> =
@@ -546,6 +547,20 @@ pub(crate) async fn find<'e>(
             .bind(id)
             .fetch_optional(executor)
             .await?;
+    row.map(TryInto::try_into).transpose()
+}
+
+/// The object, locked until the transaction ends on PostgreSQL (it will be read, merged and
+/// written back: a concurrent redemption or step submission waits instead of being overwritten).
+pub(crate) async fn find_for_update(
+    tx: &mut sqlx::AnyConnection,
+    id: &str,
+) -> Result<Option<ObjectRecord>> {
+    let select = format!("SELECT {COLUMNS} FROM objects WHERE id = $1");
+    let row: Option<ObjectRow> = sqlx::query_as(&Dialect::of(tx).locked(&select, Lock::Update))
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
     row.map(TryInto::try_into).transpose()
 }
 
@@ -561,7 +576,7 @@ pub async fn get(
 }
 
 pub(crate) async fn get_in(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     org: &OrgId,
     kind: ObjectKind,
     id: &str,

@@ -8,6 +8,7 @@ use std::fmt;
 use sha2::{Digest, Sha256};
 
 use crate::Engine;
+use crate::db::{Dialect, Lock};
 use crate::error::{Problem, Result};
 use crate::ids::{ApiKeyId, OrgId, encode_base32, random_bytes};
 use crate::time::Timestamp;
@@ -136,10 +137,11 @@ pub async fn create(
 }
 
 /// Adds origins to an organization's allowed origins (those already there, or that are not
-/// origins, are skipped). Read and written under the write lock, so concurrent calls add both.
+/// origins, are skipped). Read and written under the write lock (SQLite) or the row's lock
+/// (PostgreSQL), so concurrent calls add both.
 pub async fn allow_origins(engine: &Engine, org: &OrgId, origins: &[String]) -> Result<()> {
     let mut tx = engine.db().begin_write().await?;
-    let Some(mut organization) = find(&mut *tx, org).await? else {
+    let Some(mut organization) = find_for_update(&mut tx, org).await? else {
         return Err(Problem::not_found("the organization").into());
     };
     let before = organization.allowed_origins.len();
@@ -171,7 +173,7 @@ pub async fn create_api_key(engine: &Engine, org: &OrgId) -> Result<ApiKey> {
 }
 
 async fn insert_key(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     org: &OrgId,
     key: &ApiKey,
     now: Timestamp,
@@ -222,7 +224,7 @@ impl From<OrganizationRow> for Organization {
 }
 
 pub(crate) async fn find<'e>(
-    executor: impl sqlx::SqliteExecutor<'e>,
+    executor: impl sqlx::AnyExecutor<'e>,
     id: &OrgId,
 ) -> Result<Option<Organization>> {
     let row: Option<OrganizationRow> = sqlx::query_as(
@@ -231,6 +233,17 @@ pub(crate) async fn find<'e>(
     .bind(id)
     .fetch_optional(executor)
     .await?;
+    Ok(row.map(Into::into))
+}
+
+/// The organization, locked until the transaction ends on PostgreSQL (read, changed, written).
+async fn find_for_update(tx: &mut sqlx::AnyConnection, id: &OrgId) -> Result<Option<Organization>> {
+    let select = "SELECT id, name, allowed_origins, created_at FROM organizations WHERE id = $1";
+    let row: Option<OrganizationRow> =
+        sqlx::query_as(&Dialect::of(tx).locked(select, Lock::Update))
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
     Ok(row.map(Into::into))
 }
 

@@ -148,7 +148,7 @@ pub async fn redeem(
 /// transaction (the hosted flow commits its consent record with it). Call
 /// [`Engine::wake_workers`] after the commit.
 async fn start_in(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     engine: &Engine,
     plan: Plan,
 ) -> Result<ShareToken, RedeemError> {
@@ -198,7 +198,7 @@ pub async fn redeem_with<F>(
     before: F,
 ) -> Result<Option<ShareToken>, RedeemError>
 where
-    F: AsyncFnOnce(&mut sqlx::SqliteConnection) -> Result<bool>,
+    F: AsyncFnOnce(&mut sqlx::AnyConnection) -> Result<bool>,
 {
     let plan = validate(engine, org, command).await?;
     let mut tx = engine.db().begin_write().await?;
@@ -351,7 +351,7 @@ pub async fn prepare(engine: &Engine, token_id: &ShareTokenId) -> Result<Prepare
 /// (if nobody changed it since [`prepare`] read it), run it, mark the token redeemed, record the
 /// events and complete the job. On an error the caller rolls back.
 pub async fn apply(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     engine: &Engine,
     job: &Job,
     prepared: Prepared,
@@ -368,7 +368,9 @@ pub async fn apply(
         hydrated,
         report,
     } = *ready;
-    let current = objects::find(&mut *tx, &destination.id)
+    // Locked until commit on PostgreSQL: another instance's redemption into the same destination
+    // (or a step of the hosted flow) waits, then finds the record changed and retries.
+    let current = objects::find_for_update(tx, &destination.id)
         .await?
         .ok_or_else(|| {
             JobFailure::Permanent(
@@ -414,7 +416,7 @@ pub async fn apply(
 /// Copies the hydrated files into new documents of the destination organization (identical bytes
 /// and inspection) and merges the hydrated values over the destination's.
 async fn copy_files(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     destination: &ObjectRecord,
     hydrated: FieldValues,
     now: crate::time::Timestamp,
@@ -465,7 +467,7 @@ pub async fn give_up(
 
 /// A permanent failure when the token's connection is no longer active (the source revoked it).
 async fn check_connection<'e>(
-    executor: impl sqlx::SqliteExecutor<'e>,
+    executor: impl sqlx::AnyExecutor<'e>,
     token: &ShareToken,
 ) -> Result<(), JobFailure> {
     let connection = connections::find(executor, &token.connection_id).await?;

@@ -320,7 +320,7 @@ pub async fn get(engine: &Engine, org: &OrgId, kind: SchemaKind, id: &str) -> Re
 }
 
 pub(crate) async fn find<'e>(
-    executor: impl sqlx::SqliteExecutor<'e>,
+    executor: impl sqlx::AnyExecutor<'e>,
     id: &str,
 ) -> Result<Option<SchemaRecord>> {
     let row: Option<SchemaRow> =

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::connections::{self, ConnectionStatus, Side};
+use crate::db::{self, Channel};
 use crate::error::{Problem, Result};
 use crate::events::names;
 use crate::fields::FieldValues;
@@ -148,8 +149,9 @@ pub async fn create(
         failed_at: None,
     };
     let mut tx = engine.db().begin_write().await?;
-    // Again under the write lock: a revocation committed since the check above wins.
-    let now_status = connections::find(&mut *tx, &token.connection_id)
+    // Again, locked until commit: a revocation committed since the check above wins, and one
+    // that comes later sees this token (and expires it).
+    let now_status = connections::find_for_share(&mut tx, &token.connection_id)
         .await?
         .ok_or_else(|| {
             crate::Error::Internal(format!("connection {} vanished", token.connection_id))
@@ -190,7 +192,7 @@ pub async fn create(
 
 /// Records an event for each side, each rendered as that side sees the token.
 pub(crate) async fn record_pair(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     token: &ShareToken,
     outbound: &str,
     inbound: &str,
@@ -250,7 +252,7 @@ pub async fn expire(engine: &Engine, org: &OrgId, id: &ShareTokenId) -> Result<S
 /// Expires a `created` token inside the caller's transaction and records its events; `None` when
 /// the token was no longer `created`.
 pub(crate) async fn expire_in(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     id: &ShareTokenId,
     now: Timestamp,
 ) -> Result<Option<ShareToken>> {
@@ -281,7 +283,7 @@ pub(crate) async fn expire_in(
 /// job will use. False when the token is no longer `created`, expired meanwhile, or its connection
 /// is no longer active.
 pub(crate) async fn mark_pending(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     id: &ShareTokenId,
     destination_id: &str,
     mappings: &[FieldMapping],
@@ -309,7 +311,7 @@ pub(crate) async fn mark_pending(
 /// `pending → redeemed` with its report, inside the caller's transaction. False when the token is
 /// no longer `pending` or its connection is no longer active (the source revoked it).
 pub(crate) async fn mark_redeemed(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     id: &ShareTokenId,
     report: &HydrationReport,
     now: Timestamp,
@@ -327,15 +329,19 @@ pub(crate) async fn mark_redeemed(
     .bind(id)
     .bind(FROM)
     .bind(ConnectionStatus::Active)
-    .execute(tx)
+    .execute(&mut *tx)
     .await?;
-    Ok(updated.rows_affected() == 1)
+    if updated.rows_affected() == 0 {
+        return Ok(false);
+    }
+    db::notify(tx, Channel::Redemptions).await?;
+    Ok(true)
 }
 
 /// `pending → failed` with its code, and the events for both sides, inside the caller's
 /// transaction. `None` when the token is no longer `pending`.
 pub(crate) async fn fail_in(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     id: &ShareTokenId,
     failure: RedemptionFailure,
     now: Timestamp,
@@ -356,6 +362,7 @@ pub(crate) async fn fail_in(
     if updated.rows_affected() == 0 {
         return Ok(None);
     }
+    db::notify(tx, Channel::Redemptions).await?;
     let events = (
         names::SHARE_TOKEN_OUTBOUND_FAILED,
         names::SHARE_TOKEN_INBOUND_FAILED,
@@ -365,7 +372,7 @@ pub(crate) async fn fail_in(
 
 /// Reads back a token just changed in `tx` and records its (outbound, inbound) pair of events.
 async fn announce(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     id: &ShareTokenId,
     (outbound, inbound): (&str, &str),
     now: Timestamp,
@@ -379,7 +386,7 @@ async fn announce(
 
 /// The `created` tokens over `connection`, which a revocation expires.
 pub(crate) async fn created_over(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     connection: &ConnectionId,
 ) -> Result<Vec<ShareTokenId>> {
     Ok(sqlx::query_scalar(
@@ -457,7 +464,7 @@ impl TryFrom<Row> for ShareToken {
 }
 
 pub(crate) async fn find<'e>(
-    executor: impl sqlx::SqliteExecutor<'e>,
+    executor: impl sqlx::AnyExecutor<'e>,
     id: &ShareTokenId,
 ) -> Result<Option<ShareToken>> {
     let row: Option<Row> =

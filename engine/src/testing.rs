@@ -8,7 +8,7 @@ pub const TEST_START: Timestamp = Timestamp(1_795_435_200_000);
 
 /// An engine over a fresh in-memory database with a manual clock at [`TEST_START`].
 pub async fn engine() -> Engine {
-    let db = Database::connect("sqlite::memory:")
+    let db = Database::connect(&crate::db::test_database_url("sqlite::memory:").await)
         .await
         .expect("an in-memory database");
     Engine::new(db).with_clock(Clock::manual(TEST_START))

@@ -29,7 +29,7 @@ pub const RESTART_DELAY: Duration = Duration::from_millis(200);
 
 /// Claims up to [`BATCH`] due jobs and runs them. Returns how many were claimed.
 pub async fn run_batch(engine: &Engine) -> Result<usize> {
-    let batch = jobs::claim_many(engine, jobs::LEASE, BATCH).await?;
+    let batch = jobs::claim_many(engine, engine.job_lease(), BATCH).await?;
     if batch.len() == BATCH as usize {
         // More may be queued: let an idle peer take the next batch meanwhile.
         engine.wake_workers();
@@ -270,6 +270,8 @@ where
     F: Fn() -> S,
     S: Future<Output = ()> + Send + 'static,
 {
+    // Other instances' work (PostgreSQL), heard for as long as the workers run.
+    let listener = tokio::spawn(crate::notifications::listen(engine.clone(), shutdown()));
     let mut workers = tokio::task::JoinSet::new();
     for _ in 0..count {
         spawn_worker(&mut workers, &engine, shutdown());
@@ -295,6 +297,7 @@ where
         engine.workers().restarted();
         spawn_worker(&mut workers, &engine, shutdown());
     }
+    listener.abort();
     tracing::info!("every worker stopped");
 }
 

@@ -188,7 +188,7 @@ async fn redeem_into_inquiry_with_everything_completes_it_with_byte_identical_co
         "the destination gets its own document"
     );
     assert_eq!(copy.sha256, original.sha256);
-    let owner: String = sqlx::query_scalar("SELECT organization_id FROM documents WHERE id = ?")
+    let owner: String = sqlx::query_scalar("SELECT organization_id FROM documents WHERE id = $1")
         .bind(&copy.id)
         .fetch_one(world.engine.db().pool())
         .await
@@ -197,7 +197,7 @@ async fn redeem_into_inquiry_with_everything_completes_it_with_byte_identical_co
     let bytes = |id: String| {
         let pool = world.engine.db().pool().clone();
         async move {
-            sqlx::query_scalar::<_, Vec<u8>>("SELECT bytes FROM documents WHERE id = ?")
+            sqlx::query_scalar::<_, Vec<u8>>("SELECT bytes FROM documents WHERE id = $1")
                 .bind(id)
                 .fetch_one(&pool)
                 .await
@@ -655,7 +655,7 @@ async fn a_destination_that_becomes_terminal_before_the_job_runs_fails_the_token
     )
     .await
     .unwrap();
-    sqlx::query("UPDATE objects SET status = 'completed' WHERE id = ?")
+    sqlx::query("UPDATE objects SET status = 'completed' WHERE id = $1")
         .bind(&inquiry.id)
         .execute(world.engine.db().pool())
         .await
@@ -791,7 +791,7 @@ async fn a_redemption_interrupted_after_the_claim_is_resumed_after_restart_and_c
         .expect("the redemption job");
     {
         let mut tx = world.engine.db().begin_write().await.unwrap();
-        sqlx::query("UPDATE objects SET fields = '{\"name-last\":{\"type\":\"string\",\"value\":\"half\"}}' WHERE id = ?")
+        sqlx::query("UPDATE objects SET fields = '{\"name-last\":{\"type\":\"string\",\"value\":\"half\"}}' WHERE id = $1")
             .bind(&transaction.id)
             .execute(&mut *tx)
             .await
@@ -840,7 +840,7 @@ async fn a_redemption_interrupted_after_the_claim_is_resumed_after_restart_and_c
         FieldValue::String("Lovelace".into())
     );
     let copies: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM documents WHERE organization_id = ?")
+        sqlx::query_scalar("SELECT COUNT(*) FROM documents WHERE organization_id = $1")
             .bind(&world.destination.id)
             .fetch_one(world.engine.db().pool())
             .await
@@ -904,7 +904,7 @@ async fn a_group_of_redemptions_commits_together_and_a_failing_one_rolls_back_al
     )
     .await
     .expect("redeem");
-    sqlx::query("UPDATE objects SET status = 'completed' WHERE id = ?")
+    sqlx::query("UPDATE objects SET status = 'completed' WHERE id = $1")
         .bind(&inquiry.id)
         .execute(world.engine.db().pool())
         .await

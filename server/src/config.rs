@@ -54,6 +54,11 @@ pub struct ServeConfig {
     )]
     pub site_root: String,
 
+    /// Seconds a claimed background job stays reserved for the instance that claimed it: when an
+    /// instance dies, another one takes its jobs over after this long.
+    #[arg(long, env = "TESSERA_JOB_LEASE_SECS", default_value = "60", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub job_lease_secs: u64,
+
     /// How long a client may take to send its request headers before the connection is closed.
     #[arg(skip = DEFAULT_HEADER_READ_TIMEOUT)]
     pub header_read_timeout: std::time::Duration,
@@ -75,6 +80,7 @@ impl ServeConfig {
             page_rate_limit: std::num::NonZeroU32::new(30).expect("30 is not zero"),
             site_root: "target/site".to_owned(),
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            job_lease_secs: engine::jobs::LEASE.as_secs(),
         }
     }
 

@@ -54,7 +54,9 @@ impl Tessera {
         let db = Database::connect(&config.database_url).await.context(
             "could not open the database given by --database-url / TESSERA_DATABASE_URL",
         )?;
-        let engine = Engine::new(db).with_watchlist(watchlist);
+        let engine = Engine::new(db)
+            .with_watchlist(watchlist)
+            .with_job_lease(std::time::Duration::from_secs(config.job_lease_secs));
         let listener = TcpListener::bind(config.addr)
             .await
             .with_context(|| format!("could not listen on {}", config.addr))?;

@@ -163,7 +163,7 @@ async fn a_wrong_session_token_cannot_accept_for_someone_else() {
         .fetch_one(server.engine.db().pool())
         .await
         .unwrap();
-    let status: String = sqlx::query_scalar("SELECT status FROM share_tokens WHERE id = ?")
+    let status: String = sqlx::query_scalar("SELECT status FROM share_tokens WHERE id = $1")
         .bind(&seeded.full_token_id)
         .fetch_one(server.engine.db().pool())
         .await
@@ -335,7 +335,7 @@ async fn link_prefill_is_not_asked_again() {
         body.contains("Step 1 of 3"),
         "personal details, government ID, selfie; contact was prefilled: {body}"
     );
-    let stored: String = sqlx::query_scalar("SELECT fields FROM objects WHERE id = ?")
+    let stored: String = sqlx::query_scalar("SELECT fields FROM objects WHERE id = $1")
         .bind(query_value(&location, "inquiry-id"))
         .fetch_one(server.engine.db().pool())
         .await
@@ -384,7 +384,7 @@ async fn link_field_mappings_apply_to_the_redemption() {
         body.contains("Verification complete"),
         "the mapped surname was all the template needed: {body}"
     );
-    let stored: String = sqlx::query_scalar("SELECT fields FROM objects WHERE id = ?")
+    let stored: String = sqlx::query_scalar("SELECT fields FROM objects WHERE id = $1")
         .bind(&inquiry)
         .fetch_one(server.engine.db().pool())
         .await
@@ -403,7 +403,7 @@ async fn an_expired_inquiry_says_so_and_stays_unchanged() {
         &format!("/verify?inquiry-template-id={}", seeded.full_template_id),
     )
     .await;
-    sqlx::query("UPDATE objects SET expires_at = 0 WHERE id = ?")
+    sqlx::query("UPDATE objects SET expires_at = 0 WHERE id = $1")
         .bind(query_value(&location, "inquiry-id"))
         .execute(server.engine.db().pool())
         .await
@@ -413,7 +413,7 @@ async fn an_expired_inquiry_says_so_and_stays_unchanged() {
 
     assert!(body.contains("This verification has expired"), "{body}");
     let (status, expires_at): (String, i64) =
-        sqlx::query_as("SELECT status, expires_at FROM objects WHERE id = ?")
+        sqlx::query_as("SELECT status, expires_at FROM objects WHERE id = $1")
             .bind(query_value(&location, "inquiry-id"))
             .fetch_one(server.engine.db().pool())
             .await
@@ -437,13 +437,13 @@ async fn the_waiting_page_moves_on_the_moment_the_redemption_ends() {
     let session = query_value(&location, "session-token");
     // A redemption in progress: consent given, token pending, its job not done yet.
     let pool = server.engine.db().pool();
-    sqlx::query("INSERT INTO consents (inquiry_id, share_token_id, decision, text_version, created_at) VALUES (?, ?, 'accepted', 'test', 0)")
+    sqlx::query("INSERT INTO consents (inquiry_id, share_token_id, decision, text_version, created_at) VALUES ($1, $2, 'accepted', 'test', 0)")
         .bind(&inquiry)
         .bind(&seeded.extra_token_id)
         .execute(pool)
         .await
         .unwrap();
-    sqlx::query("UPDATE share_tokens SET status = 'pending', destination_id = ? WHERE id = ?")
+    sqlx::query("UPDATE share_tokens SET status = 'pending', destination_id = $1 WHERE id = $2")
         .bind(&inquiry)
         .bind(&seeded.extra_token_id)
         .execute(pool)
@@ -460,7 +460,7 @@ async fn the_waiting_page_moves_on_the_moment_the_redemption_ends() {
         .send();
     let finish = async {
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-        sqlx::query("UPDATE share_tokens SET status = 'failed' WHERE id = ?")
+        sqlx::query("UPDATE share_tokens SET status = 'failed' WHERE id = $1")
             .bind(&seeded.extra_token_id)
             .execute(pool)
             .await

@@ -72,7 +72,7 @@ pub fn kyc_values(id_front: &[u8], selfie: &[u8]) -> Value {
 
 impl World {
     pub async fn new() -> Self {
-        let db = Database::connect("sqlite::memory:")
+        let db = Database::connect(&engine::db::test_database_url("sqlite::memory:").await)
             .await
             .expect("database");
         Self::with_db(db, None).await
@@ -81,7 +81,8 @@ impl World {
     /// A world over a database file, for tests that need real concurrent connections.
     pub async fn on_disk() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let db = Database::connect(&format!("sqlite://{}", dir.path().join("t.db").display()))
+        let file = format!("sqlite://{}", dir.path().join("t.db").display());
+        let db = Database::connect(&engine::db::test_database_url(&file).await)
             .await
             .expect("database");
         Self::with_db(db, Some(dir)).await

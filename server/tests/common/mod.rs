@@ -25,7 +25,11 @@ impl TestServer {
     /// Starts a server after `configure` adjusts the configuration.
     pub async fn start_with(configure: impl FnOnce(&mut ServeConfig)) -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory for the test database");
-        let database_url = format!("sqlite://{}", dir.path().join("tessera.db").display());
+        let database_url = engine::db::test_database_url(&format!(
+            "sqlite://{}",
+            dir.path().join("tessera.db").display()
+        ))
+        .await;
         let addr: SocketAddr = "127.0.0.1:0".parse().expect("a valid address");
         let mut config = ServeConfig::new(addr, database_url);
         configure(&mut config);
