@@ -13,7 +13,7 @@ DEMO_SITE_ADDR ?= 127.0.0.1:3002
 DATABASE_URL ?= sqlite://data/tessera.db
 
 .NOTPARALLEL:
-.PHONY: help run test tools build-release build-debug lint test-rust test-e2e
+.PHONY: help run test tools build-release build-debug lint test-rust test-postgres test-e2e
 
 help:
 	@echo "make run    build (release) and start Tessera on http://$(ADDR) with SQLite under data/"
@@ -60,8 +60,15 @@ build-debug:
 	scripts/build-embed.sh
 	./target/debug/tessera precompress target/site
 
+# The engine's and the API's suites run twice: on SQLite, then on a throwaway PostgreSQL server
+# (Debian's, installed when missing), where the multi-instance tests run too.
 test-rust:
 	$(CARGO_AS_LEPTOS) test --locked -p domain -p engine -p app -p server -p embed
+	scripts/with-postgres.sh $(CARGO_AS_LEPTOS) test --locked -p engine -p server
+
+# Only the PostgreSQL half of test-rust.
+test-postgres:
+	scripts/with-postgres.sh $(CARGO_AS_LEPTOS) test --locked -p engine -p server
 
 test-e2e:
 	@scripts/ensure-tools.sh e2e

@@ -148,6 +148,12 @@ impl Engine {
         self.redemptions.notify_waiters();
     }
 
+    /// Resolves at the next end of a redemption this process hears of (its own, or on PostgreSQL
+    /// another instance's).
+    pub async fn redemption_ended(&self) {
+        self.redemptions.notified().await;
+    }
+
     /// Waits until `ended` is true, or `limit` has passed; checks again each time a redemption of
     /// this process ends, and once every [`CROSS_PROCESS_CHECK`] for an end written by another
     /// process (no tight polling). Returns the last answer of `ended`.

@@ -864,7 +864,7 @@ pub async fn submit_step(
         now,
     )
     .await?;
-    objects::apply_values(&mut tx, engine, &mut record, &schema, values).await?;
+    objects::apply_values(&mut tx, engine, &mut record, &schema, values, now).await?;
     tx.commit().await.map_err(Error::from)?;
     Ok(StepResult::Saved)
 }

@@ -325,7 +325,7 @@ pub async fn insert_new(
     .await?;
     if !field_input.is_empty() {
         let values = store_input(&mut *tx, &org, &record.fields, field_input, now).await?;
-        apply_values(&mut *tx, engine, &mut record, &schema, values).await?;
+        apply_values(&mut *tx, engine, &mut record, &schema, values, now).await?;
     }
     Ok(Created {
         record,
@@ -389,15 +389,16 @@ pub async fn store_input(
 
 /// Sets an object's values and, for an inquiry, re-evaluates it (run, status, events) from the
 /// stored inspections of its files (no decoding here). Everything happens in the caller's
-/// transaction.
+/// transaction, at its instant `now` (a redemption's hydration and the token's `redeemed-at` are
+/// the same moment).
 pub async fn apply_values(
     tx: &mut sqlx::AnyConnection,
     engine: &Engine,
     record: &mut ObjectRecord,
     schema: &SchemaRecord,
     values: FieldValues,
+    now: Timestamp,
 ) -> Result<()> {
-    let now = engine.now();
     if let Some(status) = record.status_at(now)
         && !status.accepts_values()
     {

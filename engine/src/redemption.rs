@@ -386,7 +386,7 @@ pub async fn apply(
         ));
     }
     let values = copy_files(tx, &destination, hydrated, now).await?;
-    objects::apply_values(tx, engine, &mut destination, &schema, values).await?;
+    objects::apply_values(tx, engine, &mut destination, &schema, values, now).await?;
     // The update also requires the connection to be active: a revocation committed since
     // `prepare` read the token wins, and the savepoint rolls the hydration back.
     if !share_tokens::mark_redeemed(tx, &token.id, &report, now).await? {

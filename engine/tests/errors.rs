@@ -31,6 +31,7 @@ async fn a_terminal_inquiry_refuses_new_data() {
         &mut record,
         &schema,
         Default::default(),
+        world.engine.now(),
     )
     .await
     .unwrap_err();
