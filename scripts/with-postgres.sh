@@ -4,6 +4,8 @@
 # sees TESSERA_TEST_DATABASE_URL (a superuser `tessera`, database `postgres`); the server is
 # stopped and its folder deleted afterwards, whatever the command's outcome.
 # Usage: scripts/with-postgres.sh COMMAND [ARGS...]
+# POSTGRES_DURABLE=1 keeps PostgreSQL's default durability (fsync, synchronous commit), for
+# benchmarks; tests run without it (the data is thrown away).
 set -euo pipefail
 
 say() { printf '==> %s\n' "$*" >&2; }
@@ -56,9 +58,12 @@ trap stop EXIT
 
 "${as_server[@]}" "$bin/initdb" -D "$data/db" -U tessera --auth=trust --no-sync -E UTF8 \
   >"$data/initdb.log" 2>&1 || { cat "$data/initdb.log" >&2; die "initdb failed"; }
-# Throwaway data: no fsync. Enough connections for parallel test threads, each with its pool.
-"${as_server[@]}" "$bin/pg_ctl" -D "$data/db" -l "$data/run/server.log" -w -o \
-  "-h 127.0.0.1 -p $port -k $data/run -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400" \
+# Enough connections for parallel test threads, each with its pool; throwaway data needs no fsync.
+settings="-h 127.0.0.1 -p $port -k $data/run -c max_connections=400"
+if [[ "${POSTGRES_DURABLE:-0}" != 1 ]]; then
+  settings+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+fi
+"${as_server[@]}" "$bin/pg_ctl" -D "$data/db" -l "$data/run/server.log" -w -o "$settings" \
   start >/dev/null || { cat "$data/run/server.log" >&2; die "PostgreSQL did not start"; }
 say "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (data in $data)"
 

@@ -168,7 +168,9 @@ impl Database {
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Dialect::Postgres
         } else {
-            return Err(DatabaseError::UnsupportedUrl(url.to_owned()));
+            return Err(DatabaseError::UnsupportedUrl(
+                redacted_url(url).into_owned(),
+            ));
         };
         let options: AnyConnectOptions = url.parse()?;
         let (pool, writer) = match dialect {
@@ -278,6 +280,22 @@ impl Database {
     }
 }
 
+/// `url` with its password (if any) replaced by `***`, for messages and logs.
+pub fn redacted_url(url: &str) -> Cow<'_, str> {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return Cow::Borrowed(url);
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    let Some((userinfo, host)) = authority.rsplit_once('@') else {
+        return Cow::Borrowed(url);
+    };
+    let Some((user, _password)) = userinfo.split_once(':') else {
+        return Cow::Borrowed(url);
+    };
+    Cow::Owned(format!("{scheme}://{user}:***@{host}{path}"))
+}
+
 /// The variable naming a PostgreSQL server for the test suites (`postgres://USER@HOST:PORT/DB`,
 /// a user allowed to create databases): set, every test gets a database of its own there.
 pub const TEST_DATABASE_URL: &str = "TESSERA_TEST_DATABASE_URL";
@@ -381,6 +399,22 @@ mod tests {
         );
         db.close().await;
         std::fs::remove_dir_all(&dir).expect("cleanup of the test directory");
+    }
+
+    #[test]
+    fn a_printed_url_never_shows_its_password() {
+        assert_eq!(
+            redacted_url("postgres://tessera:s3cr%40t@db.internal:5432/tessera?sslmode=require"),
+            "postgres://tessera:***@db.internal:5432/tessera?sslmode=require"
+        );
+        assert_eq!(
+            redacted_url("postgres://tessera@127.0.0.1/t"),
+            "postgres://tessera@127.0.0.1/t"
+        );
+        assert_eq!(
+            redacted_url("sqlite://data/tessera.db"),
+            "sqlite://data/tessera.db"
+        );
     }
 
     #[tokio::test]

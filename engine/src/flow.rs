@@ -532,7 +532,7 @@ async fn steps_of(
         &inquiry::missing_fields(effective, &record.fields),
     );
     let mut tx = engine.db().begin_write().await.map_err(Error::from)?;
-    sqlx::query(
+    let fixed = sqlx::query(
         "UPDATE verify_flows SET steps = $1, updated_at = $2 WHERE inquiry_id = $3 AND steps IS NULL",
     )
     .bind(serde_json::to_string(&steps).expect("steps serialise"))
@@ -541,8 +541,20 @@ async fn steps_of(
     .execute(&mut *tx)
     .await
     .map_err(Error::from)?;
+    if fixed.rows_affected() == 1 {
+        tx.commit().await.map_err(Error::from)?;
+        return Ok(steps);
+    }
+    // Another request (another tab, another instance) fixed them first: its plan is the one.
+    let stored: Option<String> =
+        sqlx::query_scalar("SELECT steps FROM verify_flows WHERE inquiry_id = $1")
+            .bind(&record.id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(Error::from)?;
     tx.commit().await.map_err(Error::from)?;
-    Ok(steps)
+    let stored = stored.ok_or(FlowError::Unavailable)?;
+    serde_json::from_str(&stored).map_err(|_| FlowError::Unavailable)
 }
 
 /// A stored value as a form input shows it.

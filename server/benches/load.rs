@@ -6,6 +6,9 @@
 //! the `POST …/redeem` response latency, `/healthz` latency as the floor, and process RSS.
 //!
 //! `cargo bench -p server --bench load` (REDEMPTIONS=n, CLIENTS=n, POLL_MS=n to change the run).
+//! Under `scripts/with-postgres.sh` (TESSERA_TEST_DATABASE_URL set) the same run follows on
+//! PostgreSQL, with one instance and then two instances (two servers, each with its own pool
+//! and workers, the clients alternating between them), so the three are measured side by side.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -60,31 +63,74 @@ fn now_ms() -> f64 {
 }
 
 fn main() {
-    let redemptions = env_or("REDEMPTIONS", 2000);
-    let clients = env_or("CLIENTS", 50);
-    let poll = Duration::from_millis(env_or("POLL_MS", 10) as u64);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .expect("runtime");
     runtime.block_on(async move {
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut config = ServeConfig::new("127.0.0.1:0".parse().unwrap(), format!("sqlite://{}", dir.path().join("load.db").display()));
-        config.rate_limit = std::num::NonZeroU32::new(1_000_000).unwrap();
-        let tessera = Tessera::build(config).await.expect("server");
-        let base = format!("http://{}", tessera.local_addr());
-        let engine = tessera.engine().clone();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(tessera.run_until(async {
-            let _ = stopped.await;
-        }));
+        run(
+            "SQLite (file, WAL), 1 instance",
+            &format!("sqlite://{}", dir.path().join("load.db").display()),
+            1,
+        )
+        .await;
+        if std::env::var(engine::db::TEST_DATABASE_URL).is_ok() {
+            for instances in [1, 2] {
+                let url = engine::db::test_database_url("").await;
+                run(
+                    &format!("PostgreSQL, {instances} instance(s)"),
+                    &url,
+                    instances,
+                )
+                .await;
+            }
+        }
+    });
+}
+
+async fn run(label: &str, database_url: &str, instances: usize) {
+    let redemptions = env_or("REDEMPTIONS", 2000);
+    let clients = env_or("CLIENTS", 50);
+    let poll = Duration::from_millis(env_or("POLL_MS", 10) as u64);
+    println!("\n## {label}");
+    {
+        let mut bases = Vec::new();
+        let mut servers = Vec::new();
+        let mut engine = None;
+        for _ in 0..instances {
+            let mut config = ServeConfig::new("127.0.0.1:0".parse().unwrap(), database_url);
+            config.rate_limit = std::num::NonZeroU32::new(1_000_000).unwrap();
+            let tessera = Tessera::build(config).await.expect("server");
+            bases.push(format!("http://{}", tessera.local_addr()));
+            engine.get_or_insert_with(|| tessera.engine().clone());
+            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+            servers.push((
+                stop,
+                tokio::spawn(tessera.run_until(async {
+                    let _ = stopped.await;
+                })),
+            ));
+        }
+        let engine = engine.expect("one instance at least");
+        let base = bases[0].clone();
+        let bases = Arc::new(bases);
 
         // Arrange: two organizations, an active connection, a 10-field source transaction, and
         // one share token plus one empty destination transaction per redemption.
-        let engine::scenarios::RedemptionLoad { destination, destination_key: key, work, .. } =
-            engine::scenarios::redemption_load(&engine, redemptions).await.expect("scenario");
+        let engine::scenarios::RedemptionLoad {
+            destination,
+            destination_key: key,
+            work,
+            ..
+        } = engine::scenarios::redemption_load(&engine, redemptions)
+            .await
+            .expect("scenario");
         let work = Arc::new(work);
-        let client = reqwest::Client::builder().pool_max_idle_per_host(2 * clients).build().unwrap();
+        let client = reqwest::Client::builder()
+            .pool_max_idle_per_host(2 * clients)
+            .build()
+            .unwrap();
         tokio::time::sleep(Duration::from_millis(500)).await;
         let idle_rss = rss_mib();
 
@@ -95,21 +141,52 @@ fn main() {
         let started = Instant::now();
         let mut redeemers = Vec::new();
         for _ in 0..clients {
-            let (client, work, next, sent_at, base, key) = (client.clone(), work.clone(), next.clone(), sent_at.clone(), base.clone(), key.expose_secret().to_owned());
+            let (client, work, next, sent_at, bases, key) = (
+                client.clone(),
+                work.clone(),
+                next.clone(),
+                sent_at.clone(),
+                bases.clone(),
+                key.expose_secret().to_owned(),
+            );
             redeemers.push(tokio::spawn(async move {
                 let mut latencies = Vec::new();
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some((token, txn)) = work.get(i) else { break };
+                    let Some((token, txn)) = work.get(i) else {
+                        break;
+                    };
+                    // Two instances behind a round-robin balancer: each redemption's requests go
+                    // to one of them in turn.
+                    let base = &bases[i % bases.len()];
                     let body = json!({"data": {"attributes": {"destination-id": txn}}});
                     let t0 = Instant::now();
                     sent_at.lock().unwrap()[i] = now_ms();
-                    let response = client.post(format!("{base}/api/v1/connect/share-tokens/{token}/redeem")).bearer_auth(&key).json(&body).send().await.unwrap();
-                    assert_eq!(response.status(), 202, "redeem answered {}", response.text().await.unwrap_or_default());
+                    let response = client
+                        .post(format!("{base}/api/v1/connect/share-tokens/{token}/redeem"))
+                        .bearer_auth(&key)
+                        .json(&body)
+                        .send()
+                        .await
+                        .unwrap();
+                    assert_eq!(
+                        response.status(),
+                        202,
+                        "redeem answered {}",
+                        response.text().await.unwrap_or_default()
+                    );
                     latencies.push(t0.elapsed().as_secs_f64() * 1000.0);
                     // Closed loop: this client waits for its redemption before sending the next.
                     loop {
-                        let read: Value = client.get(format!("{base}/api/v1/connect/share-tokens/{token}")).bearer_auth(&key).send().await.unwrap().json().await.unwrap();
+                        let read: Value = client
+                            .get(format!("{base}/api/v1/connect/share-tokens/{token}"))
+                            .bearer_auth(&key)
+                            .send()
+                            .await
+                            .unwrap()
+                            .json()
+                            .await
+                            .unwrap();
                         if read["data"]["attributes"]["status"] == "redeemed" {
                             break;
                         }
@@ -141,8 +218,21 @@ fn main() {
         }
         let loaded_rss = rss_mib();
         loop {
-            let filter = share_tokens::ListFilter { status: Some(ShareTokenStatus::Pending), ..Default::default() };
-            let pending = share_tokens::list(&engine, &destination, &filter, &engine::paging::PageRequest { size: 1, after: None }).await.unwrap();
+            let filter = share_tokens::ListFilter {
+                status: Some(ShareTokenStatus::Pending),
+                ..Default::default()
+            };
+            let pending = share_tokens::list(
+                &engine,
+                &destination,
+                &filter,
+                &engine::paging::PageRequest {
+                    size: 1,
+                    after: None,
+                },
+            )
+            .await
+            .unwrap();
             if pending.items.is_empty() {
                 break;
             }
@@ -159,16 +249,30 @@ fn main() {
         let sent_at = sent_at.lock().unwrap().clone();
         let mut end_to_end = Vec::with_capacity(redemptions);
         for (i, (token, _)) in work.iter().enumerate() {
-            let token = share_tokens::get(&engine, &destination, &engine::ids::ShareTokenId::parse(token).unwrap()).await.unwrap();
+            let token = share_tokens::get(
+                &engine,
+                &destination,
+                &engine::ids::ShareTokenId::parse(token).unwrap(),
+            )
+            .await
+            .unwrap();
             assert_eq!(token.status, ShareTokenStatus::Redeemed);
             end_to_end.push(token.redeemed_at.unwrap().millis() as f64 - sent_at[i]);
         }
-        println!("{redemptions} redemptions, {clients} concurrent redeem clients + a /healthz sampler, {:.1} s, {:.0} redemptions/s", elapsed.as_secs_f64(), redemptions as f64 / elapsed.as_secs_f64());
+        println!(
+            "{redemptions} redemptions, {clients} concurrent redeem clients + a /healthz sampler, {:.1} s, {:.0} redemptions/s",
+            elapsed.as_secs_f64(),
+            redemptions as f64 / elapsed.as_secs_f64()
+        );
         summary("redeem → redeemed (ms resolution)", end_to_end);
         summary("POST …/redeem response", redeem_latencies);
         summary("GET /healthz (floor)", health_latencies);
-        println!("process RSS (server + load client): idle {idle_rss:.1} MiB, under load {loaded_rss:.1} MiB");
-        let _ = stop.send(());
-        server.await.unwrap().unwrap();
-    });
+        println!(
+            "process RSS (server + load client): idle {idle_rss:.1} MiB, under load {loaded_rss:.1} MiB"
+        );
+        for (stop, server) in servers {
+            let _ = stop.send(());
+            server.await.unwrap().unwrap();
+        }
+    }
 }

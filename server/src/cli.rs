@@ -49,7 +49,7 @@ enum OrgCommand {
 /// The database flag shared by every command that opens it.
 #[derive(Args, Debug, Clone)]
 struct DatabaseArgs {
-    /// Database URL; a SQLite file is created if missing.
+    /// Database URL: sqlite://PATH (created if missing) or postgres://USER:PASSWORD@HOST/DATABASE.
     #[arg(
         long,
         env = "TESSERA_DATABASE_URL",
@@ -233,7 +233,10 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
         println!("{out}");
         return Ok(());
     }
-    println!("Demo data is ready in {}.", args.database.database_url);
+    println!(
+        "Demo data is ready in {}.",
+        engine::db::redacted_url(&args.database.database_url)
+    );
     println!();
     println!(
         "  Source organization       {} ({})",

@@ -11,7 +11,7 @@ pub struct ServeConfig {
     #[arg(long, env = "TESSERA_ADDR", default_value = "127.0.0.1:3000")]
     pub addr: SocketAddr,
 
-    /// Database URL; a SQLite file is created if missing.
+    /// Database URL: sqlite://PATH (created if missing) or postgres://USER:PASSWORD@HOST/DATABASE.
     #[arg(
         long,
         env = "TESSERA_DATABASE_URL",
