@@ -156,7 +156,7 @@ async fn two_instances_redeem_every_token_once_and_the_survivor_finishes_a_kille
             .map(|(token, destination)| {
                 let first = (dice.roll() % instances.len() as u64) as usize;
                 let mut targets = vec![instances[first].clone()];
-                if dice.roll() % DUPLICATE_EVERY == 0 {
+                if dice.roll().is_multiple_of(DUPLICATE_EVERY) {
                     targets.push(instances[(first + 1) % instances.len()].clone());
                 }
                 (token.clone(), destination.clone(), targets)
