@@ -64,11 +64,11 @@ build-debug:
 # (Debian's, installed when missing), where the multi-instance tests run too.
 test-rust:
 	$(CARGO_AS_LEPTOS) test --locked -p domain -p engine -p app -p server -p embed
-	scripts/with-postgres.sh $(CARGO_AS_LEPTOS) test --locked -p engine -p server
+	scripts/with-postgres.sh env RUSTFLAGS="$(LEPTOS_DEBUG_RUSTFLAGS)" cargo test --locked -p engine -p server
 
 # Only the PostgreSQL half of test-rust.
 test-postgres:
-	scripts/with-postgres.sh $(CARGO_AS_LEPTOS) test --locked -p engine -p server
+	scripts/with-postgres.sh env RUSTFLAGS="$(LEPTOS_DEBUG_RUSTFLAGS)" cargo test --locked -p engine -p server
 
 test-e2e:
 	@scripts/ensure-tools.sh e2e
