@@ -31,6 +31,8 @@ if [[ $(id -u) -eq 0 ]]; then
   id "$account" >/dev/null 2>&1 || account=nobody
   as_server=(runuser -u "$account" --)
 fi
+# Run from the data folder: the server's account may not be allowed into the caller's folder.
+server() { (cd "$data" && "${as_server[@]}" "$@"); }
 
 free_port() {
   local port
@@ -51,19 +53,19 @@ mkdir "$data/db" "$data/run"
 port=$(free_port)
 
 stop() {
-  "${as_server[@]}" "$bin/pg_ctl" -D "$data/db" -m immediate stop >/dev/null 2>&1 || true
+  server "$bin/pg_ctl" -D "$data/db" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$data"
 }
 trap stop EXIT
 
-"${as_server[@]}" "$bin/initdb" -D "$data/db" -U tessera --auth=trust --no-sync -E UTF8 \
+server "$bin/initdb" -D "$data/db" -U tessera --auth=trust --no-sync -E UTF8 \
   >"$data/initdb.log" 2>&1 || { cat "$data/initdb.log" >&2; die "initdb failed"; }
 # Enough connections for parallel test threads, each with its pool; throwaway data needs no fsync.
 settings="-h 127.0.0.1 -p $port -k $data/run -c max_connections=400"
 if [[ "${POSTGRES_DURABLE:-0}" != 1 ]]; then
   settings+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
 fi
-"${as_server[@]}" "$bin/pg_ctl" -D "$data/db" -l "$data/run/server.log" -w -o "$settings" \
+server "$bin/pg_ctl" -D "$data/db" -l "$data/run/server.log" -w -o "$settings" \
   start >/dev/null || { cat "$data/run/server.log" >&2; die "PostgreSQL did not start"; }
 say "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (data in $data)"
 
