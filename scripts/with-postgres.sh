@@ -11,14 +11,23 @@ set -euo pipefail
 say() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-bindir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+# The newest installed server (a folder with initdb, not a client-only one).
+bindir() {
+  local dir
+  for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -rV); do
+    if [[ -x "$dir/initdb" && -x "$dir/pg_ctl" ]]; then
+      echo "$dir"
+      return
+    fi
+  done
+}
 
-if [[ -z "$(bindir)" || ! -x "$(bindir)/pg_ctl" ]]; then
+if [[ -z "$(bindir)" ]]; then
   say "installing Debian's PostgreSQL server for the tests"
   sudo=()
   [[ $(id -u) -eq 0 ]] || sudo=(sudo)
   "${sudo[@]}" apt-get update -qq || die "apt-get update failed"
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq postgresql \
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq -o DPkg::Lock::Timeout=300 postgresql \
     || die "could not install postgresql"
 fi
 bin=$(bindir)
@@ -47,18 +56,17 @@ free_port() {
 }
 
 data=$(mktemp -d /tmp/tessera-pg.XXXXXX)
+stop() {
+  [[ ! -f "$data/db/postmaster.pid" ]] || server "$bin/pg_ctl" -D "$data/db" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$data"
+}
+trap stop EXIT
 chmod 0755 "$data"
 mkdir "$data/db" "$data/run"
 [[ ${#as_server[@]} -eq 0 ]] || chown "$account" "$data/db" "$data/run"
 port=$(free_port)
 
-stop() {
-  server "$bin/pg_ctl" -D "$data/db" -m immediate stop >/dev/null 2>&1 || true
-  rm -rf "$data"
-}
-trap stop EXIT
-
-server "$bin/initdb" -D "$data/db" -U tessera --auth=trust --no-sync -E UTF8 \
+server "$bin/initdb" -D "$data/db" -U tessera --auth=trust --no-sync -E UTF8 --no-locale \
   >"$data/initdb.log" 2>&1 || { cat "$data/initdb.log" >&2; die "initdb failed"; }
 # Enough connections for parallel test threads, each with its pool; throwaway data needs no fsync.
 settings="-h 127.0.0.1 -p $port -k $data/run -c max_connections=400"

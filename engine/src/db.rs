@@ -76,7 +76,9 @@ impl Dialect {
             Self::Postgres => Cow::Owned(format!(
                 "{select} {}",
                 match lock {
-                    Lock::Update => "FOR UPDATE",
+                    // Not `FOR UPDATE`: rows that reference this one (events, files) may
+                    // still be inserted meanwhile; only its key would block them.
+                    Lock::Update => "FOR NO KEY UPDATE",
                     Lock::Share => "FOR SHARE",
                     Lock::UpdateSkipLocked => "FOR UPDATE SKIP LOCKED",
                 }

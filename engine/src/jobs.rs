@@ -134,9 +134,12 @@ pub async fn claim_many(engine: &Engine, lease: Duration, limit: u32) -> Result<
          ORDER BY run_at, seq LIMIT $3",
         Lock::UpdateSkipLocked,
     );
+    // Materialized: evaluated once, so the claim takes at most `limit` rows (inlined, PostgreSQL
+    // may run a LIMIT … FOR UPDATE subquery again per row and claim more).
     let claim = format!(
-        "UPDATE jobs SET status = $4, attempts = attempts + 1, locked_until = $1, updated_at = $2
-         WHERE seq IN ({due})
+        "WITH due AS MATERIALIZED ({due})
+         UPDATE jobs SET status = $4, attempts = attempts + 1, locked_until = $1, updated_at = $2
+         WHERE seq IN (SELECT seq FROM due)
          RETURNING seq, kind, payload, attempts, max_attempts"
     );
     let rows: Vec<(i64, String, String, i64, i64)> = sqlx::query_as(&claim)
