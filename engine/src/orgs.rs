@@ -223,24 +223,25 @@ impl From<OrganizationRow> for Organization {
     }
 }
 
+/// One organization by id (its lock, if any, appended by the caller).
+const SELECT_BY_ID: &str =
+    "SELECT id, name, allowed_origins, created_at FROM organizations WHERE id = $1";
+
 pub(crate) async fn find<'e>(
     executor: impl sqlx::AnyExecutor<'e>,
     id: &OrgId,
 ) -> Result<Option<Organization>> {
-    let row: Option<OrganizationRow> = sqlx::query_as(
-        "SELECT id, name, allowed_origins, created_at FROM organizations WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(executor)
-    .await?;
+    let row: Option<OrganizationRow> = sqlx::query_as(SELECT_BY_ID)
+        .bind(id)
+        .fetch_optional(executor)
+        .await?;
     Ok(row.map(Into::into))
 }
 
 /// The organization, locked until the transaction ends on PostgreSQL (read, changed, written).
 async fn find_for_update(tx: &mut sqlx::AnyConnection, id: &OrgId) -> Result<Option<Organization>> {
-    let select = "SELECT id, name, allowed_origins, created_at FROM organizations WHERE id = $1";
     let row: Option<OrganizationRow> =
-        sqlx::query_as(&Dialect::of(tx).locked(select, Lock::Update))
+        sqlx::query_as(&Dialect::of(tx).locked(SELECT_BY_ID, Lock::Update))
             .bind(id)
             .fetch_optional(&mut *tx)
             .await?;
