@@ -126,6 +126,8 @@ prefixed_id!(/// An event.
     EventId, "evt_");
 prefixed_id!(/// A webhook.
     WebhookId, "wbh_");
+prefixed_id!(/// One webhook's delivery of one event.
+    WebhookDeliveryId, "whdl_");
 prefixed_id!(/// A workflow.
     WorkflowId, "wfl_");
 prefixed_id!(/// A workflow run.

@@ -12,6 +12,8 @@ pub mod ids;
 pub mod lifecycle;
 pub mod schema;
 pub mod verification;
+#[cfg(feature = "signature")]
+pub mod webhook_signature;
 
 /// What a `parse` answers, as an `Option` (status enums answer `Option`, ids `Result`).
 #[doc(hidden)]

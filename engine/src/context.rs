@@ -22,6 +22,8 @@ pub struct Engine {
     inspections: Arc<tokio::sync::Semaphore>,
     /// How long a claimed job stays reserved for this process's worker.
     job_lease: std::time::Duration,
+    /// Where webhooks may point and how their deliveries are retried.
+    webhook_policy: Arc<crate::webhooks::WebhookPolicy>,
 }
 
 /// How often a wait for a redemption looks again without being woken: an end written by another
@@ -90,7 +92,19 @@ impl Engine {
             workers: Arc::new(WorkerHealth::default()),
             inspections: Arc::new(tokio::sync::Semaphore::new(CONCURRENT_INSPECTIONS)),
             job_lease: crate::jobs::LEASE,
+            webhook_policy: Arc::new(crate::webhooks::WebhookPolicy::default()),
         }
+    }
+
+    /// Webhooks follow `policy` (private targets, retry delays) instead of the defaults.
+    pub fn with_webhook_policy(mut self, policy: crate::webhooks::WebhookPolicy) -> Self {
+        self.webhook_policy = Arc::new(policy);
+        self
+    }
+
+    /// Where webhooks may point and how their deliveries are retried.
+    pub fn webhook_policy(&self) -> &crate::webhooks::WebhookPolicy {
+        &self.webhook_policy
     }
 
     /// Reserves claimed jobs for `lease` instead of [`crate::jobs::LEASE`]: the work of an

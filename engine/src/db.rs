@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, Executor};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 
 /// Migrations compiled into the binary, applied at start: SQLite's history, and PostgreSQL's
 /// baseline (the same final schema in one step).
@@ -95,15 +95,18 @@ pub enum Channel {
     Jobs,
     /// A redemption finished (redeemed or failed): waiters should look again.
     Redemptions,
+    /// Webhook deliveries were queued: the delivery loop should look.
+    Deliveries,
 }
 
 impl Channel {
-    pub const ALL: [Channel; 2] = [Channel::Jobs, Channel::Redemptions];
+    pub const ALL: [Channel; 3] = [Channel::Jobs, Channel::Redemptions, Channel::Deliveries];
 
     pub fn name(self) -> &'static str {
         match self {
             Self::Jobs => "tessera_jobs",
             Self::Redemptions => "tessera_redemptions",
+            Self::Deliveries => "tessera_deliveries",
         }
     }
 }
@@ -130,6 +133,9 @@ pub struct Database {
     /// writer, and its own busy handler retries with sleeps of up to 100 ms, which under
     /// concurrency turns into long tails. Waiting here costs nothing while the lock holder works.
     writer: Option<Arc<Semaphore>>,
+    /// Told after every write transaction of this process commits: the webhook delivery loop
+    /// waits on it instead of polling (whatever the commit wrote may have queued deliveries).
+    committed: Arc<Notify>,
 }
 
 /// A write transaction (holding, on SQLite, the process's write permit until it commits or is
@@ -137,11 +143,14 @@ pub struct Database {
 pub struct WriteTransaction {
     tx: sqlx::Transaction<'static, sqlx::Any>,
     _permit: Option<OwnedSemaphorePermit>,
+    committed: Arc<Notify>,
 }
 
 impl WriteTransaction {
     pub async fn commit(self) -> Result<(), sqlx::Error> {
-        self.tx.commit().await
+        self.tx.commit().await?;
+        self.committed.notify_one();
+        Ok(())
     }
 }
 
@@ -217,7 +226,19 @@ impl Database {
             dialect,
             url: url.into(),
             writer,
+            committed: Arc::new(Notify::new()),
         })
+    }
+
+    /// Resolves after a write transaction of this process commits (one stored wake-up when none
+    /// waits), or when [`Database::wake_committed`] is called.
+    pub async fn committed(&self) {
+        self.committed.notified().await;
+    }
+
+    /// Wakes [`Database::committed`]'s waiter: for writes committed elsewhere (another instance).
+    pub fn wake_committed(&self) {
+        self.committed.notify_one();
     }
 
     /// The underlying pool, for the storage modules.
@@ -244,6 +265,7 @@ impl Database {
             return Ok(WriteTransaction {
                 tx: self.pool.begin().await?,
                 _permit: None,
+                committed: self.committed.clone(),
             });
         };
         let permit = writer
@@ -255,6 +277,7 @@ impl Database {
         Ok(WriteTransaction {
             tx,
             _permit: Some(permit),
+            committed: self.committed.clone(),
         })
     }
 

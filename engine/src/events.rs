@@ -1,5 +1,6 @@
 //! Events (CONTRACT.md §6): written in the same transaction as the change that causes them, read by
-//! the API and, later, delivered by webhooks and workflows.
+//! the API, delivered by webhooks ([`crate::webhooks::fan_out`]) and acted on by workflows
+//! ([`crate::workflows::trigger`]) queued in that same transaction.
 
 use serde_json::{Value, json};
 
@@ -26,6 +27,25 @@ pub mod names {
     pub const INQUIRY_MARKED_FOR_REVIEW: &str = "inquiry.marked-for-review";
     pub const TRANSACTION_CREATED: &str = "transaction.created";
     pub const ACCOUNT_CREATED: &str = "account.created";
+
+    /// Every event name, for webhooks' and workflows' subscriptions.
+    pub const ALL: [&str; 15] = [
+        SHARE_TOKEN_INBOUND_CREATED,
+        SHARE_TOKEN_OUTBOUND_CREATED,
+        SHARE_TOKEN_INBOUND_REDEEMED,
+        SHARE_TOKEN_OUTBOUND_REDEEMED,
+        SHARE_TOKEN_INBOUND_FAILED,
+        SHARE_TOKEN_OUTBOUND_FAILED,
+        SHARE_TOKEN_INBOUND_EXPIRED,
+        SHARE_TOKEN_OUTBOUND_EXPIRED,
+        INQUIRY_CREATED,
+        INQUIRY_STARTED,
+        INQUIRY_COMPLETED,
+        INQUIRY_FAILED,
+        INQUIRY_MARKED_FOR_REVIEW,
+        TRANSACTION_CREATED,
+        ACCOUNT_CREATED,
+    ];
 }
 
 /// A stored event.
@@ -48,14 +68,19 @@ pub async fn record(
     now: Timestamp,
 ) -> Result<EventId> {
     let id = EventId::new();
+    let payload = json!({ "data": data });
     sqlx::query("INSERT INTO events (id, organization_id, name, payload, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(&id)
         .bind(org)
         .bind(name)
-        .bind(json!({ "data": data }).to_string())
+        .bind(payload.to_string())
         .bind(now)
-        .execute(tx)
+        .execute(&mut *tx)
         .await?;
+    // Who hears of it, in the same transaction: nothing is lost between an event and its
+    // deliveries or workflow runs.
+    crate::webhooks::fan_out(tx, org, &id, name, now).await?;
+    crate::workflows::trigger(tx, org, &id, name, &payload, now).await?;
     Ok(id)
 }
 
@@ -104,6 +129,18 @@ pub async fn list(
         page,
         |e| e.id.to_string(),
     ))
+}
+
+/// Reads an event by id, whoever's it is (the delivery loop; never an API answer).
+pub(crate) async fn find(engine: &Engine, id: &EventId) -> Result<Event> {
+    let row: Option<EventRow> = sqlx::query_as(
+        "SELECT id, organization_id, name, payload, created_at FROM events WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(engine.db().pool())
+    .await?;
+    row.map(Event::from)
+        .ok_or_else(|| crate::Error::Internal(format!("event {id} is missing")))
 }
 
 /// Reads one of `org`'s events.

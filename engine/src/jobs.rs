@@ -27,6 +27,11 @@ pub enum Task {
         #[serde(rename = "share-token-id")]
         share_token_id: ShareTokenId,
     },
+    /// Run a workflow's steps for the event that triggered it.
+    RunWorkflow {
+        #[serde(rename = "run-id")]
+        run_id: crate::ids::WorkflowRunId,
+    },
     /// Panics when run: proves the worker survives a panicking job.
     #[cfg(test)]
     PanicForTest,

@@ -6,6 +6,7 @@
 pub mod connections;
 mod context;
 pub mod db;
+pub mod delivery;
 pub mod demo;
 pub mod documents;
 pub mod error;
@@ -19,6 +20,7 @@ pub mod jobs;
 pub mod notifications;
 pub mod objects;
 pub mod orgs;
+pub mod outbound;
 pub mod paging;
 pub mod redemption;
 pub mod render;
@@ -29,7 +31,9 @@ pub mod share_tokens;
 mod testing;
 pub mod time;
 pub mod verification;
+pub mod webhooks;
 pub mod worker;
+pub mod workflows;
 
 pub use context::Engine;
 pub use db::{Database, DatabaseError, WriteTransaction};

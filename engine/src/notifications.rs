@@ -28,6 +28,7 @@ pub async fn listen(engine: Engine, shutdown: impl Future<Output = ()>) {
         // Whatever was sent while no one listened: look now (a spurious wake-up costs one query).
         engine.wake_workers();
         engine.redemption_settled();
+        engine.db().wake_committed();
         tokio::select! {
             () = &mut shutdown => return,
             () = tokio::time::sleep(RECONNECT_DELAY) => {}
@@ -57,12 +58,15 @@ async fn listen_once(engine: &Engine) {
                     engine.wake_workers();
                 } else if notification.channel() == Channel::Redemptions.name() {
                     engine.redemption_settled();
+                } else if notification.channel() == Channel::Deliveries.name() {
+                    engine.db().wake_committed();
                 }
             }
             // The connection was lost and made again: notifications meanwhile are gone.
             Ok(None) => {
                 engine.wake_workers();
                 engine.redemption_settled();
+                engine.db().wake_committed();
             }
             Err(err) => {
                 tracing::warn!(error = %err, "lost the connection that listens for other instances' work");

@@ -159,3 +159,12 @@ pub fn share_token(token: &ShareToken, viewer: &OrgId, now: Timestamp) -> Value 
         "relationships": relationships,
     })
 }
+
+/// An event as the API renders it (and a webhook delivers it).
+pub fn event(event: &crate::events::Event) -> Value {
+    json!({
+        "type": "event",
+        "id": event.id,
+        "attributes": { "name": event.name, "payload": event.payload, "created-at": event.created_at.to_rfc3339() },
+    })
+}

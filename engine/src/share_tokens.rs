@@ -187,6 +187,8 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
+    // The destination's workflows may have queued a run with the event.
+    engine.wake_workers();
     Ok(token)
 }
 

@@ -54,6 +54,7 @@ pub async fn run_batch(engine: &Engine) -> Result<usize> {
             Some(Task::RedeemShareToken { share_token_id }) => {
                 redemptions.push((job.clone(), share_token_id.clone()));
             }
+            Some(Task::RunWorkflow { .. }) => note(run_alone(engine, job).await),
             #[cfg(test)]
             Some(Task::PanicForTest) => note(run_alone(engine, job).await),
         }
@@ -154,6 +155,12 @@ async fn run_alone(engine: &Engine, job: &Job) -> Result<()> {
             engine.redemption_settled();
             outcome
         }
+        Some(Task::RunWorkflow { run_id }) => {
+            let outcome = catch_panic(crate::workflows::run_job(engine, job, run_id)).await;
+            // A redemption it started is a job for the workers.
+            engine.wake_workers();
+            outcome
+        }
         #[cfg(test)]
         Some(Task::PanicForTest) => catch_panic(async { tests::panic_for_test() }).await,
         None => Err(JobFailure::Permanent(
@@ -212,6 +219,10 @@ async fn give_up(
     match &job.task {
         Some(Task::RedeemShareToken { share_token_id }) => {
             redemption::give_up(engine, job, share_token_id, failure, detail).await
+        }
+        Some(Task::RunWorkflow { run_id }) => {
+            tracing::warn!(job = job.seq, run = %run_id, detail, "workflow run given up");
+            crate::workflows::give_up(engine, job, run_id).await
         }
         _ => {
             let mut tx = engine.db().begin_write().await?;

@@ -62,6 +62,10 @@ pub struct ServeConfig {
     /// How long a client may take to send its request headers before the connection is closed.
     #[arg(skip = DEFAULT_HEADER_READ_TIMEOUT)]
     pub header_read_timeout: std::time::Duration,
+
+    /// Waits before a webhook delivery's 2nd, 3rd, … attempt (tests shorten them).
+    #[arg(skip = engine::webhooks::RETRY_DELAYS.to_vec())]
+    pub webhook_retry_delays: Vec<std::time::Duration>,
 }
 
 /// The header-read timeout of `tessera serve`.
@@ -81,6 +85,7 @@ impl ServeConfig {
             site_root: "target/site".to_owned(),
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             job_lease_secs: engine::jobs::LEASE.as_secs(),
+            webhook_retry_delays: engine::webhooks::RETRY_DELAYS.to_vec(),
         }
     }
 

@@ -56,7 +56,11 @@ impl Tessera {
         )?;
         let engine = Engine::new(db)
             .with_watchlist(watchlist)
-            .with_job_lease(std::time::Duration::from_secs(config.job_lease_secs));
+            .with_job_lease(std::time::Duration::from_secs(config.job_lease_secs))
+            .with_webhook_policy(engine::webhooks::WebhookPolicy {
+                allow_private_targets: config.allow_private_webhook_targets,
+                retry_delays: config.webhook_retry_delays.clone(),
+            });
         let listener = TcpListener::bind(config.addr)
             .await
             .with_context(|| format!("could not listen on {}", config.addr))?;
@@ -118,6 +122,10 @@ impl Tessera {
                 move || until_stopped(stopped.clone()),
             ))
         };
+        let deliveries = tokio::spawn(engine::delivery::run(
+            self.engine.clone(),
+            until_stopped(stopped.clone()),
+        ));
         tokio::spawn(async move {
             shutdown.await;
             // Nobody listening any more also means everything has stopped.
@@ -137,6 +145,13 @@ impl Tessera {
             Err(_) => {
                 tracing::warn!("background work still running after the grace period was left")
             }
+        }
+        // Deliveries in flight end within the outbound request limit.
+        if tokio::time::timeout(SHUTDOWN_GRACE, deliveries)
+            .await
+            .is_err()
+        {
+            tracing::warn!("webhook deliveries still running after the grace period were left");
         }
         self.engine.db().close().await;
         tracing::info!("stopped");

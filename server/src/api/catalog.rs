@@ -119,6 +119,29 @@ impl Catalog {
         self.add("post", MethodFilter::POST, path, handler, doc)
     }
 
+    pub fn patch<H: Handler<T, AppState>, T: 'static>(
+        self,
+        path: &'static str,
+        handler: H,
+        doc: Doc,
+    ) -> Self {
+        self.add("patch", MethodFilter::PATCH, path, handler, doc)
+    }
+
+    pub fn delete<H: Handler<T, AppState>, T: 'static>(
+        self,
+        path: &'static str,
+        handler: H,
+        doc: Doc,
+    ) -> Self {
+        self.add("delete", MethodFilter::DELETE, path, handler, doc)
+    }
+
+    /// `self` through `add_routes` (routes declared in another module).
+    pub fn pipe(self, add_routes: impl FnOnce(Self) -> Self) -> Self {
+        add_routes(self)
+    }
+
     /// The OpenAPI 3.1 document of every endpoint, under `base`.
     pub fn openapi(&self, base: &str) -> Value {
         let mut paths = Map::new();
@@ -191,9 +214,16 @@ fn operation(endpoint: &Endpoint) -> Value {
     parameters.extend(
         doc.query.iter().map(|p| json!({"name": p.name, "in": "query", "required": p.required, "description": p.description, "schema": {"type": p.kind}})),
     );
-    parameters.push(json!({"name": "Idempotency-Key", "in": "header", "required": false, "schema": {"type": "string"}, "description": "POST only: replay the first response for 24 h"}));
+    if endpoint.method == "post" {
+        parameters.push(json!({"name": "Idempotency-Key", "in": "header", "required": false, "schema": {"type": "string"}, "description": "replay the first response for 24 h"}));
+    }
     let mut responses = Map::new();
-    responses.insert(doc.status.to_string(), json!({"description": doc.summary, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Document"}}}}));
+    let success = if doc.status == 204 {
+        json!({"description": doc.summary})
+    } else {
+        json!({"description": doc.summary, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Document"}}}})
+    };
+    responses.insert(doc.status.to_string(), success);
     let mut errors: Vec<(u16, &str)> = doc.errors.to_vec();
     errors.extend([(401, "unauthorized"), (429, "rate-limited")]);
     for (status, code) in errors {
@@ -214,7 +244,9 @@ fn operation(endpoint: &Endpoint) -> Value {
         "parameters": parameters,
         "responses": responses,
     });
-    if endpoint.method == "post" && (!doc.attributes.is_empty() || !doc.meta.is_empty()) {
+    if matches!(endpoint.method, "post" | "patch")
+        && (!doc.attributes.is_empty() || !doc.meta.is_empty())
+    {
         let mut body = json!({
             "type": "object",
             "properties": { "data": { "type": "object", "properties": { "attributes": schema_of(doc.attributes) } } }

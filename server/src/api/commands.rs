@@ -199,6 +199,14 @@ pub async fn redeem(
 
 /// `meta.field-mappings`: a list of `{source-field-name, destination-field-name}` field paths.
 fn field_mappings(json: Option<&Value>) -> Result<Vec<FieldMapping>, Vec<Problem>> {
+    field_mappings_at(json, MAPPINGS)
+}
+
+/// A list of field mappings found at the pointer `at` (the redeem body's meta, or a workflow step).
+pub fn field_mappings_at(
+    json: Option<&Value>,
+    at: &str,
+) -> Result<Vec<FieldMapping>, Vec<Problem>> {
     let items = match json {
         None | Some(Value::Null) => return Ok(Vec::new()),
         Some(Value::Array(items)) if items.len() <= MAX_MAPPINGS => items,
@@ -206,14 +214,14 @@ fn field_mappings(json: Option<&Value>) -> Result<Vec<FieldMapping>, Vec<Problem
             return Err(vec![Problem::invalid(
                 "invalid-field-mapping",
                 format!("at most {MAX_MAPPINGS} field mappings"),
-                MAPPINGS,
+                at,
             )]);
         }
         Some(_) => {
             return Err(vec![Problem::invalid(
                 "invalid-field-mapping",
                 "`field-mappings` is a list",
-                MAPPINGS,
+                at,
             )]);
         }
     };
@@ -221,7 +229,7 @@ fn field_mappings(json: Option<&Value>) -> Result<Vec<FieldMapping>, Vec<Problem
     let mut mappings = Vec::new();
     for (index, item) in items.iter().enumerate() {
         let path_at = |name: &str| -> Result<FieldPath, Problem> {
-            let at = format!("{MAPPINGS}/{index}/{name}");
+            let at = format!("{at}/{index}/{name}");
             let text = item.get(name).and_then(Value::as_str).ok_or_else(|| {
                 Problem::invalid(
                     "invalid-field-mapping",
@@ -253,6 +261,37 @@ fn field_mappings(json: Option<&Value>) -> Result<Vec<FieldMapping>, Vec<Problem
     }
 }
 
+/// Refused mappings as problems pointing into the list found at `at`.
+pub fn mapping_refusal_problems(
+    refusals: Vec<engine::hydration::MappingRefusal>,
+    at: &str,
+) -> Vec<Problem> {
+    refusals
+        .into_iter()
+        .map(|refusal| {
+            let pointer = format!("{at}/{}/destination-field-name", refusal.index);
+            let field = &refusal.destination_field_name;
+            match refusal.problem {
+                MappingProblem::NotADestinationField => Problem::invalid(
+                    "invalid-field-mapping",
+                    format!("`{field}` is not a field of the destination"),
+                    pointer,
+                ),
+                MappingProblem::DuplicateDestination => Problem::invalid(
+                    "duplicate-field-mapping",
+                    format!("`{field}` is the destination of more than one mapping"),
+                    pointer,
+                ),
+                MappingProblem::TooMany => Problem::invalid(
+                    "invalid-field-mapping",
+                    format!("at most {MAX_MAPPINGS} field mappings"),
+                    at,
+                ),
+            }
+        })
+        .collect()
+}
+
 /// A refused redemption in the contract's terms (CONTRACT.md §5, rules 1–3).
 pub fn redeem_error(err: RedeemError) -> ApiError {
     let detail = err.to_string();
@@ -277,32 +316,7 @@ pub fn redeem_error(err: RedeemError) -> ApiError {
             Problem::invalid("destination-not-redeemable", detail, DESTINATION)
         }
         RedeemError::Mappings(refusals) => {
-            return ApiError::Problems(
-                refusals
-                    .into_iter()
-                    .map(|refusal| {
-                        let at = format!("{MAPPINGS}/{}/destination-field-name", refusal.index);
-                        let field = &refusal.destination_field_name;
-                        match refusal.problem {
-                            MappingProblem::NotADestinationField => Problem::invalid(
-                                "invalid-field-mapping",
-                                format!("`{field}` is not a field of the destination"),
-                                at,
-                            ),
-                            MappingProblem::DuplicateDestination => Problem::invalid(
-                                "duplicate-field-mapping",
-                                format!("`{field}` is the destination of more than one mapping"),
-                                at,
-                            ),
-                            MappingProblem::TooMany => Problem::invalid(
-                                "invalid-field-mapping",
-                                format!("at most {MAX_MAPPINGS} field mappings"),
-                                MAPPINGS,
-                            ),
-                        }
-                    })
-                    .collect(),
-            );
+            return ApiError::Problems(mapping_refusal_problems(refusals, MAPPINGS));
         }
         RedeemError::Internal(err) => return err.into(),
     };

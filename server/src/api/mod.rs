@@ -1,6 +1,7 @@
 //! The Connect REST API under `/api/v1` (CONTRACT.md §§2, 4, 5, 6).
 
 mod auth;
+mod automation;
 mod body;
 mod catalog;
 mod commands;

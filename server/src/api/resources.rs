@@ -248,6 +248,7 @@ pub fn catalog() -> Catalog {
         )
         .get("/events", list_events, Doc { query: EVENT_QUERY, ..doc(E, "List your events", 200) })
         .get("/events/{id}", get_event, Doc { errors: &[NOT_FOUND], ..doc(E, "Read an event", 200) })
+        .pipe(super::automation::routes)
 }
 
 const BASE: &str = "/api/v1";
@@ -595,11 +596,7 @@ async fn preview_redemption(
 // Events.
 
 fn render_event(event: &events::Event) -> serde_json::Value {
-    json!({
-        "type": "event",
-        "id": event.id,
-        "attributes": { "name": event.name, "payload": event.payload, "created-at": event.created_at.to_rfc3339() },
-    })
+    render::event(event)
 }
 
 async fn list_events(

@@ -1,0 +1,275 @@
+//! The webhook delivery loop: claims due deliveries with a lease, sends each as its own task
+//! (at most [`CONCURRENCY`] at once, [`PER_WEBHOOK`] per webhook), and records the outcome.
+//!
+//! It runs beside the job workers, never inside them: a receiver that is slow or down holds
+//! only its own webhook's few slots for at most [`crate::outbound::TIMEOUT`] each, so redemptions
+//! and other organizations' deliveries go on. No HTTP request is made inside a transaction.
+//! Delivery is at least once: a crash between the send and its record sends again after the
+//! lease, with the same event id (receivers drop duplicates by it).
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::time::Duration;
+
+use futures::FutureExt as _;
+use tokio::task::JoinSet;
+
+use crate::Engine;
+use crate::error::Result;
+use crate::ids::{EventId, WebhookDeliveryId, WebhookId};
+use crate::outbound::{Outbound, Outcome};
+use crate::webhooks::{self, DeliveryStatus, WebhookStatus};
+use domain::webhook_signature;
+
+/// Deliveries in flight at once, in this process.
+pub const CONCURRENCY: usize = 32;
+
+/// Deliveries in flight at once to one webhook, in this process: a receiver that never answers
+/// holds no more than this many of the [`CONCURRENCY`] slots.
+pub const PER_WEBHOOK: usize = 4;
+
+/// How long a claimed delivery is reserved for its sender (well past the 5 s request limit): a
+/// sender that died leaves it to be claimed again after this.
+pub const LEASE: Duration = Duration::from_secs(30);
+
+/// How often an idle loop looks without being woken (retries falling due, other instances).
+pub const IDLE_POLL: Duration = Duration::from_millis(500);
+
+/// Due deliveries read at once to choose from.
+const CANDIDATES: i64 = 256;
+
+/// A delivery claimed for one attempt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Claimed {
+    pub id: WebhookDeliveryId,
+    pub webhook_id: WebhookId,
+    pub event_id: EventId,
+    /// This attempt's number (1 for the first).
+    pub attempt: i64,
+    pub max_attempts: i64,
+}
+
+/// Claims up to `limit` due deliveries, oldest due first, skipping webhooks that already have
+/// [`PER_WEBHOOK`] in flight here (`busy`).
+pub async fn claim(
+    engine: &Engine,
+    limit: usize,
+    busy: &HashMap<WebhookId, usize>,
+) -> Result<Vec<Claimed>> {
+    if limit == 0 {
+        return Ok(Vec::new());
+    }
+    let now = engine.now();
+    // A read first: nothing due costs no write lock.
+    let due: Vec<(WebhookDeliveryId, WebhookId)> = sqlx::query_as(
+        "SELECT id, webhook_id FROM webhook_deliveries
+         WHERE (status = $2 AND next_attempt_at <= $1) OR (status = $3 AND locked_until <= $1)
+         ORDER BY next_attempt_at, seq LIMIT $4",
+    )
+    .bind(now)
+    .bind(DeliveryStatus::Pending)
+    .bind(DeliveryStatus::Sending)
+    .bind(CANDIDATES)
+    .fetch_all(engine.db().pool())
+    .await?;
+    let mut taking: HashMap<&WebhookId, usize> = HashMap::new();
+    let mut chosen = Vec::new();
+    for (id, webhook) in &due {
+        if chosen.len() == limit {
+            break;
+        }
+        let in_flight = busy.get(webhook).copied().unwrap_or(0);
+        let taken = taking.entry(webhook).or_default();
+        if in_flight + *taken < PER_WEBHOOK {
+            *taken += 1;
+            chosen.push(id);
+        }
+    }
+    if chosen.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut tx = engine.db().begin_write().await?;
+    let mut claimed = Vec::with_capacity(chosen.len());
+    for id in chosen {
+        // From the state it was read in only: of two instances claiming at once, one wins.
+        let row: Option<(WebhookId, EventId, i64, i64)> = sqlx::query_as(
+            "UPDATE webhook_deliveries
+             SET status = $1, attempts = attempts + 1, locked_until = $2, last_attempt_at = $3, updated_at = $3
+             WHERE id = $4 AND ((status = $5 AND next_attempt_at <= $3) OR (status = $1 AND locked_until <= $3))
+             RETURNING webhook_id, event_id, attempts, max_attempts",
+        )
+        .bind(DeliveryStatus::Sending)
+        .bind(now.plus(LEASE))
+        .bind(now)
+        .bind(id)
+        .bind(DeliveryStatus::Pending)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some((webhook_id, event_id, attempt, max_attempts)) = row {
+            claimed.push(Claimed {
+                id: id.clone(),
+                webhook_id,
+                event_id,
+                attempt,
+                max_attempts,
+            });
+        }
+    }
+    tx.commit().await?;
+    Ok(claimed)
+}
+
+/// Sends one claimed delivery and records what came of it.
+pub async fn attempt(engine: &Engine, outbound: &Outbound, claimed: &Claimed) -> Result<Outcome> {
+    let Some(signing) = webhooks::signing(engine, &claimed.webhook_id).await? else {
+        // Deleted meanwhile (its deliveries with it): nothing to send or record.
+        return Ok(Outcome::Failed("the webhook was deleted".to_owned()));
+    };
+    if signing.status == WebhookStatus::Disabled {
+        let outcome = Outcome::Failed("the webhook is disabled".to_owned());
+        record(engine, claimed, &outcome, true).await?;
+        return Ok(outcome);
+    }
+    let event = crate::events::find(engine, &claimed.event_id).await?;
+    let body = webhooks::event_document(&event).to_string().into_bytes();
+    let timestamp = engine.now().millis().div_euclid(1000);
+    let secrets: Vec<&str> = signing.secrets.iter().map(String::as_str).collect();
+    let headers = [
+        (
+            webhook_signature::HEADER,
+            webhook_signature::header(timestamp, &secrets, &body),
+        ),
+        (
+            webhook_signature::ATTEMPT_HEADER,
+            claimed.attempt.to_string(),
+        ),
+    ];
+    let outcome = outbound.post_json(&signing.url, &headers, body).await;
+    record(engine, claimed, &outcome, false).await?;
+    Ok(outcome)
+}
+
+/// Records an attempt's outcome: succeeded on a 2xx; otherwise pending again after the policy's
+/// delay, or failed once the attempts are used (or `final_now`). Fenced by the attempt number, so
+/// a sender whose lease was taken over records nothing.
+async fn record(
+    engine: &Engine,
+    claimed: &Claimed,
+    outcome: &Outcome,
+    final_now: bool,
+) -> Result<()> {
+    let now = engine.now();
+    let (code, error) = match outcome {
+        Outcome::Answered(code) if (200..300).contains(code) => (Some(i64::from(*code)), None),
+        Outcome::Answered(code) => (
+            Some(i64::from(*code)),
+            Some(format!("the receiver answered {code}")),
+        ),
+        Outcome::Failed(why) => (None, Some(why.clone())),
+    };
+    let (status, next) = match &error {
+        None => (DeliveryStatus::Succeeded, now),
+        Some(_) if final_now || claimed.attempt >= claimed.max_attempts => {
+            (DeliveryStatus::Failed, now)
+        }
+        Some(_) => (
+            DeliveryStatus::Pending,
+            now.plus(engine.webhook_policy().delay_after(claimed.attempt)),
+        ),
+    };
+    let mut tx = engine.db().begin_write().await?;
+    sqlx::query(
+        "UPDATE webhook_deliveries
+         SET status = $1, next_attempt_at = $2, locked_until = NULL, last_status_code = $3, last_error = $4,
+             delivered_at = CASE WHEN $1 = 'succeeded' THEN $5 ELSE delivered_at END, updated_at = $5
+         WHERE id = $6 AND attempts = $7 AND status = $8",
+    )
+    .bind(status)
+    .bind(next)
+    .bind(code)
+    .bind(&error)
+    .bind(now)
+    .bind(&claimed.id)
+    .bind(claimed.attempt)
+    .bind(DeliveryStatus::Sending)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    match &error {
+        None => {
+            tracing::debug!(delivery = %claimed.id, attempt = claimed.attempt, "webhook delivered")
+        }
+        Some(error) => tracing::info!(
+            delivery = %claimed.id,
+            webhook = %claimed.webhook_id,
+            attempt = claimed.attempt,
+            status = status.as_str(),
+            %error,
+            "webhook delivery attempt failed"
+        ),
+    }
+    Ok(())
+}
+
+/// Sends deliveries until `shutdown` resolves; attempts in flight then finish (each within the
+/// request limit).
+pub async fn run(engine: Engine, shutdown: impl Future<Output = ()>) {
+    let outbound = Outbound::new(engine.webhook_policy().allow_private_targets);
+    let mut busy: HashMap<WebhookId, usize> = HashMap::new();
+    let mut sending: JoinSet<WebhookId> = JoinSet::new();
+    tokio::pin!(shutdown);
+    loop {
+        let free = CONCURRENCY.saturating_sub(sending.len());
+        let claimed = match claim(&engine, free, &busy).await {
+            Ok(claimed) => claimed,
+            Err(err) => {
+                tracing::error!(error = %err, "the delivery loop could not read its queue");
+                Vec::new()
+            }
+        };
+        let claimed_some = !claimed.is_empty();
+        for delivery in claimed {
+            *busy.entry(delivery.webhook_id.clone()).or_default() += 1;
+            let (engine, outbound) = (engine.clone(), outbound.clone());
+            sending.spawn(async move {
+                let work = AssertUnwindSafe(attempt(&engine, &outbound, &delivery)).catch_unwind();
+                match work.await {
+                    Ok(Ok(_)) => {}
+                    // Left `sending`: claimed again when its lease runs out.
+                    Ok(Err(err)) => {
+                        tracing::error!(delivery = %delivery.id, error = %err, "could not record a delivery attempt")
+                    }
+                    Err(_) => tracing::error!(delivery = %delivery.id, "a delivery attempt panicked"),
+                }
+                delivery.webhook_id
+            });
+        }
+        if claimed_some && sending.len() < CONCURRENCY {
+            continue;
+        }
+        tokio::select! {
+            () = &mut shutdown => break,
+            Some(done) = sending.join_next(), if !sending.is_empty() => release(&mut busy, done),
+            () = engine.db().committed() => {}
+            () = tokio::time::sleep(IDLE_POLL) => {}
+        }
+        while let Some(done) = sending.try_join_next() {
+            release(&mut busy, done);
+        }
+    }
+    while sending.join_next().await.is_some() {}
+    tracing::info!("webhook delivery stopped");
+}
+
+fn release(busy: &mut HashMap<WebhookId, usize>, done: Result<WebhookId, tokio::task::JoinError>) {
+    // A task is never cancelled and catches its panics: it always returns its webhook.
+    if let Ok(webhook) = done
+        && let Some(count) = busy.get_mut(&webhook)
+    {
+        *count -= 1;
+        if *count == 0 {
+            busy.remove(&webhook);
+        }
+    }
+}
