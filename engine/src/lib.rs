@@ -38,4 +38,5 @@ pub mod workflows;
 pub use context::Engine;
 pub use db::{Database, DatabaseError, WriteTransaction};
 pub use domain::hydration;
+pub use domain::webhook_signature;
 pub use error::{Error, Problem, ProblemKind, Result};

@@ -5,155 +5,9 @@ mod common;
 use std::time::Duration;
 
 use common::TestServer;
+use common::api::{Client, KYC_FIELDS, connected, first_error, id, redeem_raw, wait_for_status};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-/// An API client for one organization.
-struct Client<'a> {
-    server: &'a TestServer,
-    key: String,
-    org: String,
-}
-
-impl<'a> Client<'a> {
-    async fn new(server: &'a TestServer, name: &str) -> Self {
-        let (org, key) = engine::orgs::create(&server.engine, name, &[])
-            .await
-            .expect("organization");
-        Self {
-            server,
-            key: key.expose_secret().to_owned(),
-            org: org.id.to_string(),
-        }
-    }
-
-    async fn send(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let mut request = self
-            .server
-            .client
-            .request(method, self.server.url(&format!("/api/v1{path}")))
-            .bearer_auth(&self.key);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.expect("request");
-        let status = response.status();
-        let text = response.text().await.expect("body");
-        let json = serde_json::from_str(&text).unwrap_or_else(|_| {
-            panic!("{path} answered {status} with a body that is not JSON: {text}")
-        });
-        (status, json)
-    }
-
-    async fn post(&self, path: &str, attributes: Value) -> (StatusCode, Value) {
-        self.send(
-            reqwest::Method::POST,
-            path,
-            Some(json!({ "data": { "attributes": attributes } })),
-        )
-        .await
-    }
-
-    async fn get(&self, path: &str) -> (StatusCode, Value) {
-        self.send(reqwest::Method::GET, path, None).await
-    }
-
-    async fn created(&self, path: &str, attributes: Value) -> Value {
-        let (status, body) = self.post(path, attributes).await;
-        assert_eq!(status, StatusCode::CREATED, "POST {path}: {body}");
-        body
-    }
-}
-
-/// POSTs `body` as it is to the redeem endpoint of `token`.
-async fn redeem_raw(client: &Client<'_>, token: &str, body: Value) -> (StatusCode, Value) {
-    client
-        .send(
-            reqwest::Method::POST,
-            &format!("/connect/share-tokens/{token}/redeem"),
-            Some(body),
-        )
-        .await
-}
-
-fn id(body: &Value) -> String {
-    body["data"]["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no data.id in {body}"))
-        .to_owned()
-}
-
-fn first_error(body: &Value) -> (&str, &str, Option<&str>) {
-    let error = &body["errors"][0];
-    (
-        error["status"].as_str().unwrap_or_default(),
-        error["code"].as_str().unwrap_or_default(),
-        error["source"]["pointer"].as_str(),
-    )
-}
-
-const KYC_FIELDS: &str = r#"[
-  {"key": "name-first", "type": "string", "label": "First name"},
-  {"key": "name-last", "type": "string", "label": "Last name"},
-  {"key": "email-address", "type": "string"},
-  {"key": "salary", "type": "string"}
-]"#;
-
-/// Source and destination with an active connection and a completed source inquiry.
-async fn connected(server: &TestServer) -> (Client<'_>, Client<'_>, String, String) {
-    let source = Client::new(server, "Source Bank").await;
-    let destination = Client::new(server, "Destination Lender").await;
-    let connection = id(&source
-        .created(
-            "/connect/connections",
-            json!({"destination-organization-id": destination.org}),
-        )
-        .await);
-    let (status, accepted) = destination
-        .post(
-            &format!("/connect/connections/{connection}/accept"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(
-        (status, accepted["data"]["attributes"]["status"].as_str()),
-        (StatusCode::OK, Some("active"))
-    );
-    let fields: Value = serde_json::from_str(KYC_FIELDS).unwrap();
-    let template = id(&source
-        .created(
-            "/inquiry-templates",
-            json!({"name": "KYC", "fields": fields, "verifications": [{"type": "email-address"}]}),
-        )
-        .await);
-    let inquiry = source
-        .created(
-            "/inquiries",
-            json!({"inquiry-template-id": template, "fields": {"name-first": "Ada", "name-last": "Lovelace", "email-address": "ada@example.com", "salary": "52000"}}),
-        )
-        .await;
-    assert_eq!(
-        inquiry["data"]["attributes"]["status"], "completed",
-        "{inquiry}"
-    );
-    (source, destination, connection, id(&inquiry))
-}
-
-async fn wait_for_status<'a>(client: &Client<'a>, token: &str, wanted: &str) -> Value {
-    for _ in 0..200 {
-        let (_, body) = client.get(&format!("/connect/share-tokens/{token}")).await;
-        if body["data"]["attributes"]["status"] == wanted {
-            return body;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("share token {token} never became {wanted}");
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_destination_redeems_a_share_token_into_a_transaction_with_field_mappings() {
@@ -722,7 +576,7 @@ async fn openapi_describes_every_routed_endpoint_and_the_reference_page_lists_th
     for (path, methods) in paths {
         for method in methods.as_object().unwrap().keys() {
             operations += 1;
-            let concrete = path.replace("{id}", "x");
+            let concrete = path.replace("{id}", "x").replace("{delivery_id}", "y");
             let response = server
                 .client
                 .request(
@@ -744,7 +598,7 @@ async fn openapi_describes_every_routed_endpoint_and_the_reference_page_lists_th
         }
     }
     assert_eq!(
-        operations, 33,
+        operations, 50,
         "every endpoint of CONTRACT.md §§4–6 that exists today"
     );
     assert!(paths["/api/v1/connect/share-tokens/{id}/redeem"]["post"]["requestBody"].is_object());

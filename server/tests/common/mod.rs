@@ -2,6 +2,8 @@
 
 #![allow(dead_code)] // each test binary uses a different part of it
 
+pub mod api;
+
 use std::net::SocketAddr;
 
 use server::{ServeConfig, Tessera};
