@@ -17,9 +17,16 @@ use crate::objects::{self, CreateObject, ObjectKind};
 use crate::orgs::{self, ApiKey};
 use crate::schemas::{self, CreateSchema, SchemaKind};
 use crate::share_tokens::{self, CreateShareToken, DEFAULT_TTL_SECONDS};
+use crate::workflows::{self, CreateWorkflow, Step};
+use domain::fields::FieldPath;
+use domain::hydration::FieldMapping;
 
 pub const SOURCE_NAME: &str = "Northwind Bank (demo)";
 pub const DESTINATION_NAME: &str = "Contoso Lending (demo)";
+/// A second destination that redeems every token shared with it by a workflow, without code.
+pub const AUTOMATED_NAME: &str = "Fabrikam Insurance (demo)";
+const AUTOMATED_TYPE: &str = "Applicant (demo)";
+const AUTOMATED_WORKFLOW: &str = "Auto-redeem partner shares (demo)";
 const FULL_TEMPLATE: &str = "Identity check (demo)";
 const EXTRA_TEMPLATE: &str = "Identity and address check (demo)";
 
@@ -38,6 +45,21 @@ pub struct Demo {
     /// Fresh share tokens, one for each template.
     pub full_token_id: String,
     pub extra_token_id: String,
+    /// The destination whose workflow redeems inbound tokens into a transaction.
+    pub automated: AutomatedDestination,
+}
+
+/// The demo's destination that integrates by configuration only: a workflow redeems every token
+/// shared with it into a new transaction, mapping `email-address` to its `contact-email`.
+#[derive(Debug)]
+pub struct AutomatedDestination {
+    pub organization: OrgId,
+    pub key: ApiKey,
+    pub connection_id: ConnectionId,
+    pub workflow_id: String,
+    pub transaction_type_id: String,
+    /// The source's completed inquiry, to share with it.
+    pub source_inquiry_id: String,
 }
 
 fn kyc_fields() -> Value {
@@ -209,36 +231,114 @@ pub struct DemoTokens {
     pub extra_token_id: String,
 }
 
-/// Seeds (or refreshes) the demo. `origins` are the destination's allowed origins.
-pub async fn seed(engine: &Engine, origins: &[String]) -> Result<Demo> {
-    let (source, source_key) = ensure_org(engine, SOURCE_NAME, &[]).await?;
-    let (destination, destination_key) = ensure_org(engine, DESTINATION_NAME, origins).await?;
-    let connection_id = match demo_connection(engine, &source, &destination).await? {
+/// An active connection from `source` to `destination` (created, accepted or brought back).
+async fn active_connection(
+    engine: &Engine,
+    source: &OrgId,
+    destination: &OrgId,
+) -> Result<ConnectionId> {
+    let connection_id = match demo_connection(engine, source, destination).await? {
         Some(id) => id,
-        None => connections::create(engine, &source, &destination).await?.id,
+        None => connections::create(engine, source, destination).await?.id,
     };
-    let status = connections::get(engine, &destination, &connection_id)
+    let status = connections::get(engine, destination, &connection_id)
         .await?
         .ok_or_else(|| crate::Error::Internal("the demo's connection vanished".into()))?
         .status;
     if status == ConnectionStatus::Inactive {
-        connections::act(
-            engine,
-            &source,
-            &connection_id,
-            ConnectionAction::Reactivate,
-        )
-        .await?;
+        connections::act(engine, source, &connection_id, ConnectionAction::Reactivate).await?;
     }
     if status != ConnectionStatus::Active {
         connections::act(
             engine,
-            &destination,
+            destination,
             &connection_id,
             ConnectionAction::Accept,
         )
         .await?;
     }
+    Ok(connection_id)
+}
+
+/// The automated destination: its organization, transaction type and workflow, made once.
+async fn automated_destination(
+    engine: &Engine,
+    source: &OrgId,
+    source_inquiry: &str,
+) -> Result<AutomatedDestination> {
+    let (organization, key) = ensure_org(engine, AUTOMATED_NAME, &[]).await?;
+    let connection_id = active_connection(engine, source, &organization).await?;
+    let transaction_type_id = match schema_named(engine, &organization, AUTOMATED_TYPE).await? {
+        Some(id) => id,
+        None => {
+            let fields = json!([
+                {"key": "name-first", "type": "string", "label": "First name"},
+                {"key": "name-last", "type": "string", "label": "Last name"},
+                {"key": "birthdate", "type": "date", "label": "Date of birth"},
+                {"key": "contact-email", "type": "string", "label": "Contact email"}
+            ]);
+            let command = CreateSchema::from_json(
+                SchemaKind::TransactionType,
+                AUTOMATED_TYPE,
+                fields,
+                Value::Null,
+                Value::Null,
+            )
+            .map_err(|err| crate::Error::Internal(format!("the demo's transaction type: {err}")))?;
+            schemas::create(engine, &organization, command).await?.id
+        }
+    };
+    let existing: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM workflows WHERE organization_id = $1 AND name = $2 ORDER BY seq LIMIT 1",
+    )
+    .bind(&organization)
+    .bind(AUTOMATED_WORKFLOW)
+    .fetch_optional(engine.db().pool())
+    .await?;
+    let workflow_id = match existing {
+        Some(id) => id,
+        None => {
+            let mapping = |from: &str, to: &str| -> Result<FieldMapping> {
+                let path = |p: &str| {
+                    FieldPath::parse(p)
+                        .map_err(|err| crate::Error::Internal(format!("the demo's mapping: {err}")))
+                };
+                Ok(FieldMapping {
+                    source_field_name: path(from)?,
+                    destination_field_name: path(to)?,
+                })
+            };
+            let command = CreateWorkflow {
+                name: AUTOMATED_WORKFLOW.to_owned(),
+                trigger_event: workflows::REDEEMABLE_TRIGGER.to_owned(),
+                steps: vec![Step::RedeemShareToken {
+                    destination_kind: ObjectKind::Transaction,
+                    schema_id: transaction_type_id.clone(),
+                    field_mappings: vec![mapping("email-address", "contact-email")?],
+                }],
+            };
+            workflows::create(engine, &organization, command)
+                .await
+                .map_err(crate::Error::from)?
+                .id
+                .to_string()
+        }
+    };
+    Ok(AutomatedDestination {
+        organization,
+        key,
+        connection_id,
+        workflow_id,
+        transaction_type_id,
+        source_inquiry_id: source_inquiry.to_owned(),
+    })
+}
+
+/// Seeds (or refreshes) the demo. `origins` are the destination's allowed origins.
+pub async fn seed(engine: &Engine, origins: &[String]) -> Result<Demo> {
+    let (source, source_key) = ensure_org(engine, SOURCE_NAME, &[]).await?;
+    let (destination, destination_key) = ensure_org(engine, DESTINATION_NAME, origins).await?;
+    let connection_id = active_connection(engine, &source, &destination).await?;
 
     let source_template =
         ensure_template(engine, &source, FULL_TEMPLATE, kyc_fields(), kyc_checks()).await?;
@@ -293,6 +393,7 @@ pub async fn seed(engine: &Engine, origins: &[String]) -> Result<Demo> {
 
     let (full_token_id, extra_token_id) =
         two_tokens(engine, &source, &connection_id, &source_inquiry).await?;
+    let automated = automated_destination(engine, &source, &source_inquiry).await?;
     Ok(Demo {
         source,
         source_key,
@@ -303,6 +404,7 @@ pub async fn seed(engine: &Engine, origins: &[String]) -> Result<Demo> {
         extra_template_id,
         full_token_id,
         extra_token_id,
+        automated,
     })
 }
 
@@ -334,7 +436,14 @@ mod tests {
             .fetch_one(engine.db().pool())
             .await
             .unwrap();
-        assert_eq!(orgs, 2);
+        assert_eq!(
+            orgs, 3,
+            "source, destination, and the destination run by a workflow"
+        );
+        assert_eq!(
+            first.automated.workflow_id, second.automated.workflow_id,
+            "one workflow"
+        );
         let completed: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM objects WHERE status = 'completed'")
                 .fetch_one(engine.db().pool())
@@ -343,6 +452,45 @@ mod tests {
         assert_eq!(
             completed, 1,
             "the source inquiry is created once and completes"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_automated_destination_redeems_a_token_shared_with_it_by_its_workflow() {
+        let engine = engine().await;
+        let demo = seed(&engine, &[]).await.expect("seed");
+        let automated = &demo.automated;
+
+        let token = share_tokens::create(
+            &engine,
+            &demo.source,
+            &CreateShareToken {
+                connection_id: automated.connection_id.clone(),
+                source_id: automated.source_inquiry_id.clone(),
+                expires_in_seconds: DEFAULT_TTL_SECONDS,
+            },
+        )
+        .await
+        .expect("the source shares with the automated destination");
+        crate::worker::run_pending(&engine)
+            .await
+            .expect("the queue runs");
+
+        let redeemed = share_tokens::get(&engine, &automated.organization, &token.id)
+            .await
+            .unwrap();
+        assert_eq!(redeemed.status, share_tokens::ShareTokenStatus::Redeemed);
+        let transaction = redeemed
+            .destination_id
+            .expect("redeemed into a transaction");
+        let fields: String = sqlx::query_scalar("SELECT fields FROM objects WHERE id = $1")
+            .bind(&transaction)
+            .fetch_one(engine.db().pool())
+            .await
+            .unwrap();
+        assert!(
+            fields.contains("contact-email") && fields.contains("name-last"),
+            "matched by name and by the workflow's mapping: {fields}"
         );
     }
 }

@@ -618,7 +618,15 @@ pub(crate) struct Signing {
 
 /// Reads a webhook's URL, status and signing secrets (`None` when it was deleted).
 pub(crate) async fn signing(engine: &Engine, webhook: &WebhookId) -> Result<Option<Signing>> {
-    let row: Option<(String, WebhookStatus, String, Option<String>, Option<Timestamp>)> =
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        url: String,
+        status: WebhookStatus,
+        secret: String,
+        previous_secret: Option<String>,
+        previous_secret_expires_at: Option<Timestamp>,
+    }
+    let row: Option<Row> =
         sqlx::query_as(
             "SELECT url, status, secret, previous_secret, previous_secret_expires_at FROM webhooks WHERE id = $1",
         )
@@ -626,16 +634,16 @@ pub(crate) async fn signing(engine: &Engine, webhook: &WebhookId) -> Result<Opti
         .fetch_optional(engine.db().pool())
         .await?;
     let now = engine.now();
-    Ok(row.map(|(url, status, secret, previous, until)| {
-        let mut secrets = vec![secret];
-        if let (Some(previous), Some(until)) = (previous, until)
+    Ok(row.map(|row| {
+        let mut secrets = vec![row.secret];
+        if let (Some(previous), Some(until)) = (row.previous_secret, row.previous_secret_expires_at)
             && until > now
         {
             secrets.push(previous);
         }
         Signing {
-            url,
-            status,
+            url: row.url,
+            status: row.status,
             secrets,
         }
     }))

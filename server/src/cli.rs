@@ -229,6 +229,11 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
             "extra-share-token-id": demo.extra_token_id,
             "one-click-url": one_click,
             "extra-steps-url": extra_steps,
+            "automated-organization-id": demo.automated.organization,
+            "automated-api-key": demo.automated.key.expose_secret(),
+            "automated-connection-id": demo.automated.connection_id,
+            "automated-workflow-id": demo.automated.workflow_id,
+            "source-inquiry-id": demo.automated.source_inquiry_id,
         });
         println!("{out}");
         return Ok(());
@@ -288,6 +293,35 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
         "  A partner's page embedding the flow (modal and inline), after `tessera demo-site`:"
     );
     println!("      {}", args.demo_site_url);
+    println!();
+    let automated = &demo.automated;
+    println!(
+        "  Redemption without code: {} ({}) has a workflow ({}) that redeems every token shared with it into a new transaction.",
+        engine::demo::AUTOMATED_NAME,
+        automated.organization,
+        automated.workflow_id
+    );
+    println!("    1. share the source's inquiry with it (as the source):");
+    println!(
+        "      curl -s -H 'Authorization: Bearer {}' -H 'Content-Type: application/json' -d '{{\"data\":{{\"attributes\":{{\"connection-id\":\"{}\",\"source-id\":\"{}\"}}}}}}' {public}/api/v1/connect/share-tokens",
+        demo.source_key.expose_secret(),
+        automated.connection_id,
+        automated.source_inquiry_id
+    );
+    println!(
+        "    2. watch its workflow run succeed and the token end redeemed (as the destination):"
+    );
+    println!(
+        "      curl -s -H 'Authorization: Bearer {}' {public}/api/v1/workflow-runs",
+        automated.key.expose_secret()
+    );
+    println!(
+        "      curl -s -H 'Authorization: Bearer {}' '{public}/api/v1/connect/share-tokens?filter[status]=redeemed'",
+        automated.key.expose_secret()
+    );
+    println!(
+        "    (add a webhook with POST {public}/api/v1/webhooks to hear of it instead: see README \"Webhooks and workflows\")"
+    );
     Ok(())
 }
 

@@ -2,10 +2,8 @@
 
 mod common;
 
-use std::time::Duration;
-
 use common::TestServer;
-use common::api::{Client, KYC_FIELDS, connected, first_error, id, redeem_raw, wait_for_status};
+use common::api::{Client, connected, first_error, id, redeem_raw, wait_for_status};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
