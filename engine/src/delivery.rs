@@ -1,5 +1,6 @@
 //! The webhook delivery loop: claims due deliveries with a lease, sends each as its own task
-//! (at most [`CONCURRENCY`] at once, [`PER_WEBHOOK`] per webhook), and records the outcome.
+//! (at most [`CONCURRENCY`] at once, [`PER_WEBHOOK`] per webhook), and records the outcomes of
+//! the attempts that finished together in one transaction.
 //!
 //! It runs beside the job workers, never inside them: a receiver that is slow or down holds
 //! only its own webhook's few slots for at most [`crate::outbound::TIMEOUT`] each, so redemptions
@@ -120,16 +121,29 @@ pub async fn claim(
     Ok(claimed)
 }
 
-/// Sends one claimed delivery and records what came of it.
-pub async fn attempt(engine: &Engine, outbound: &Outbound, claimed: &Claimed) -> Result<Outcome> {
+/// What one attempt came to, to be recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attempted {
+    pub outcome: Outcome,
+    /// No further attempt, whatever the outcome (the webhook is disabled).
+    pub last: bool,
+}
+
+/// Sends one claimed delivery, outside any transaction. `None` when its webhook was deleted
+/// meanwhile (its deliveries with it: nothing to record).
+pub async fn send(
+    engine: &Engine,
+    outbound: &Outbound,
+    claimed: &Claimed,
+) -> Result<Option<Attempted>> {
     let Some(signing) = webhooks::signing(engine, &claimed.webhook_id).await? else {
-        // Deleted meanwhile (its deliveries with it): nothing to send or record.
-        return Ok(Outcome::Failed("the webhook was deleted".to_owned()));
+        return Ok(None);
     };
     if signing.status == WebhookStatus::Disabled {
-        let outcome = Outcome::Failed("the webhook is disabled".to_owned());
-        record(engine, claimed, &outcome, true).await?;
-        return Ok(outcome);
+        return Ok(Some(Attempted {
+            outcome: Outcome::Failed("the webhook is disabled".to_owned()),
+            last: true,
+        }));
     }
     let event = crate::events::find(engine, &claimed.event_id).await?;
     let body = webhooks::event_document(&event).to_string().into_bytes();
@@ -146,78 +160,79 @@ pub async fn attempt(engine: &Engine, outbound: &Outbound, claimed: &Claimed) ->
         ),
     ];
     let outcome = outbound.post_json(&signing.url, &headers, body).await;
-    record(engine, claimed, &outcome, false).await?;
-    Ok(outcome)
+    Ok(Some(Attempted {
+        outcome,
+        last: false,
+    }))
 }
 
-/// Records an attempt's outcome: succeeded on a 2xx; otherwise pending again after the policy's
-/// delay, or failed once the attempts are used (or `final_now`). Fenced by the attempt number, so
-/// a sender whose lease was taken over records nothing.
-async fn record(
-    engine: &Engine,
-    claimed: &Claimed,
-    outcome: &Outcome,
-    final_now: bool,
-) -> Result<()> {
-    let now = engine.now();
-    let (code, error) = match outcome {
-        Outcome::Answered(code) if (200..300).contains(code) => (Some(i64::from(*code)), None),
-        Outcome::Answered(code) => (
-            Some(i64::from(*code)),
-            Some(format!("the receiver answered {code}")),
-        ),
-        Outcome::Failed(why) => (None, Some(why.clone())),
-    };
-    let (status, next) = match &error {
-        None => (DeliveryStatus::Succeeded, now),
-        Some(_) if final_now || claimed.attempt >= claimed.max_attempts => {
-            (DeliveryStatus::Failed, now)
-        }
-        Some(_) => (
-            DeliveryStatus::Pending,
-            now.plus(engine.webhook_policy().delay_after(claimed.attempt)),
-        ),
-    };
-    let mut tx = engine.db().begin_write().await?;
-    sqlx::query(
-        "UPDATE webhook_deliveries
-         SET status = $1, next_attempt_at = $2, locked_until = NULL, last_status_code = $3, last_error = $4,
-             delivered_at = CASE WHEN $1 = 'succeeded' THEN $5 ELSE delivered_at END, updated_at = $5
-         WHERE id = $6 AND attempts = $7 AND status = $8",
-    )
-    .bind(status)
-    .bind(next)
-    .bind(code)
-    .bind(&error)
-    .bind(now)
-    .bind(&claimed.id)
-    .bind(claimed.attempt)
-    .bind(DeliveryStatus::Sending)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    match &error {
-        None => {
-            tracing::debug!(delivery = %claimed.id, attempt = claimed.attempt, "webhook delivered")
-        }
-        Some(error) => tracing::info!(
-            delivery = %claimed.id,
-            webhook = %claimed.webhook_id,
-            attempt = claimed.attempt,
-            status = status.as_str(),
-            %error,
-            "webhook delivery attempt failed"
-        ),
+/// Records attempts' outcomes in one transaction (a busy loop records many attempts per commit):
+/// succeeded on a 2xx; otherwise pending again after the policy's delay, or failed once the
+/// attempts are used. Each is fenced by its attempt number, so a sender whose lease was taken
+/// over records nothing.
+pub async fn record(engine: &Engine, attempts: &[(Claimed, Attempted)]) -> Result<()> {
+    if attempts.is_empty() {
+        return Ok(());
     }
+    let now = engine.now();
+    let mut tx = engine.db().begin_write().await?;
+    for (claimed, attempted) in attempts {
+        let (code, error) = match &attempted.outcome {
+            Outcome::Answered(code) if (200..300).contains(code) => (Some(i64::from(*code)), None),
+            Outcome::Answered(code) => (
+                Some(i64::from(*code)),
+                Some(format!("the receiver answered {code}")),
+            ),
+            Outcome::Failed(why) => (None, Some(why.clone())),
+        };
+        let (status, next) = match &error {
+            None => (DeliveryStatus::Succeeded, now),
+            Some(_) if attempted.last || claimed.attempt >= claimed.max_attempts => {
+                (DeliveryStatus::Failed, now)
+            }
+            Some(_) => (
+                DeliveryStatus::Pending,
+                now.plus(engine.webhook_policy().delay_after(claimed.attempt)),
+            ),
+        };
+        sqlx::query(
+            "UPDATE webhook_deliveries
+             SET status = $1, next_attempt_at = $2, locked_until = NULL, last_status_code = $3, last_error = $4,
+                 delivered_at = CASE WHEN $1 = 'succeeded' THEN $5 ELSE delivered_at END, updated_at = $5
+             WHERE id = $6 AND attempts = $7 AND status = $8",
+        )
+        .bind(status)
+        .bind(next)
+        .bind(code)
+        .bind(&error)
+        .bind(now)
+        .bind(&claimed.id)
+        .bind(claimed.attempt)
+        .bind(DeliveryStatus::Sending)
+        .execute(&mut *tx)
+        .await?;
+        if let Some(error) = &error {
+            tracing::info!(
+                delivery = %claimed.id,
+                webhook = %claimed.webhook_id,
+                attempt = claimed.attempt,
+                status = status.as_str(),
+                %error,
+                "webhook delivery attempt failed"
+            );
+        }
+    }
+    tx.commit().await?;
     Ok(())
 }
 
 /// Sends deliveries until `shutdown` resolves; attempts in flight then finish (each within the
-/// request limit).
+/// request limit) and are recorded.
 pub async fn run(engine: Engine, shutdown: impl Future<Output = ()>) {
     let outbound = Outbound::new(engine.webhook_policy().allow_private_targets);
     let mut busy: HashMap<WebhookId, usize> = HashMap::new();
-    let mut sending: JoinSet<WebhookId> = JoinSet::new();
+    let mut sending: JoinSet<Sent> = JoinSet::new();
+    let mut finished = Vec::new();
     tokio::pin!(shutdown);
     loop {
         let free = CONCURRENCY.saturating_sub(sending.len());
@@ -233,16 +248,20 @@ pub async fn run(engine: Engine, shutdown: impl Future<Output = ()>) {
             *busy.entry(delivery.webhook_id.clone()).or_default() += 1;
             let (engine, outbound) = (engine.clone(), outbound.clone());
             sending.spawn(async move {
-                let work = AssertUnwindSafe(attempt(&engine, &outbound, &delivery)).catch_unwind();
-                match work.await {
-                    Ok(Ok(_)) => {}
+                let work = AssertUnwindSafe(send(&engine, &outbound, &delivery)).catch_unwind();
+                let attempted = match work.await {
+                    Ok(Ok(attempted)) => attempted,
                     // Left `sending`: claimed again when its lease runs out.
                     Ok(Err(err)) => {
-                        tracing::error!(delivery = %delivery.id, error = %err, "could not record a delivery attempt")
+                        tracing::error!(delivery = %delivery.id, error = %err, "could not prepare a delivery attempt");
+                        None
                     }
-                    Err(_) => tracing::error!(delivery = %delivery.id, "a delivery attempt panicked"),
-                }
-                delivery.webhook_id
+                    Err(_) => {
+                        tracing::error!(delivery = %delivery.id, "a delivery attempt panicked");
+                        None
+                    }
+                };
+                Sent { delivery, attempted }
             });
         }
         if claimed_some && sending.len() < CONCURRENCY {
@@ -250,26 +269,59 @@ pub async fn run(engine: Engine, shutdown: impl Future<Output = ()>) {
         }
         tokio::select! {
             () = &mut shutdown => break,
-            Some(done) = sending.join_next(), if !sending.is_empty() => release(&mut busy, done),
+            Some(done) = sending.join_next(), if !sending.is_empty() => collect(&mut busy, &mut finished, done),
             () = engine.db().committed() => {}
             () = tokio::time::sleep(IDLE_POLL) => {}
         }
         while let Some(done) = sending.try_join_next() {
-            release(&mut busy, done);
+            collect(&mut busy, &mut finished, done);
         }
+        if let Err(err) = record(&engine, &finished).await {
+            // Left `sending`: sent again when their leases run out (at least once).
+            tracing::error!(error = %err, "could not record delivery attempts");
+        }
+        finished.clear();
     }
-    while sending.join_next().await.is_some() {}
+    while let Some(done) = sending.join_next().await {
+        collect(&mut busy, &mut finished, done);
+    }
+    if let Err(err) = record(&engine, &finished).await {
+        tracing::error!(error = %err, "could not record the last delivery attempts");
+    }
     tracing::info!("webhook delivery stopped");
 }
 
-fn release(busy: &mut HashMap<WebhookId, usize>, done: Result<WebhookId, tokio::task::JoinError>) {
-    // A task is never cancelled and catches its panics: it always returns its webhook.
-    if let Ok(webhook) = done
-        && let Some(count) = busy.get_mut(&webhook)
-    {
+/// A finished send task: the delivery and, unless it could not be made, its attempt.
+struct Sent {
+    delivery: Claimed,
+    attempted: Option<Attempted>,
+}
+
+/// Frees a finished task's slot and keeps its attempt for recording.
+fn collect(
+    busy: &mut HashMap<WebhookId, usize>,
+    finished: &mut Vec<(Claimed, Attempted)>,
+    done: Result<Sent, tokio::task::JoinError>,
+) {
+    // A task is never aborted and catches its panics: it always returns.
+    let Ok(Sent {
+        delivery,
+        attempted,
+    }) = done
+    else {
+        return;
+    };
+    release(busy, &delivery.webhook_id);
+    if let Some(attempted) = attempted {
+        finished.push((delivery, attempted));
+    }
+}
+
+fn release(busy: &mut HashMap<WebhookId, usize>, webhook: &WebhookId) {
+    if let Some(count) = busy.get_mut(webhook) {
         *count -= 1;
         if *count == 0 {
-            busy.remove(&webhook);
+            busy.remove(webhook);
         }
     }
 }
