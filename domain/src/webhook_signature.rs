@@ -90,7 +90,7 @@ pub fn verify(
     if signatures.is_empty() {
         return Err(SignatureError::Malformed);
     }
-    if (now - timestamp).abs() > tolerance_secs {
+    if now.abs_diff(timestamp) > tolerance_secs.unsigned_abs() {
         return Err(SignatureError::Stale);
     }
     let matches = signatures
@@ -163,6 +163,11 @@ mod tests {
         assert_eq!(
             verify("t=1000,v1=zz", "s", BODY, 1_000, 300),
             Err(SignatureError::Malformed)
+        );
+        assert_eq!(
+            verify(&format!("t={},v1=00", i64::MIN), "s", BODY, 1_000, 300),
+            Err(SignatureError::Stale),
+            "an extreme timestamp is stale, not an overflow"
         );
     }
 

@@ -56,6 +56,9 @@ pub enum Lock {
     Share,
     /// Claim rows no other transaction holds, skipping those that one does (job queues).
     UpdateSkipLocked,
+    /// The rows must not be deleted (or their key changed) until commit: rows inserted by this
+    /// transaction reference them. Weakest lock: other readers and updates of other columns go on.
+    KeyShare,
 }
 
 impl Dialect {
@@ -81,6 +84,7 @@ impl Dialect {
                     Lock::Update => "FOR NO KEY UPDATE",
                     Lock::Share => "FOR SHARE",
                     Lock::UpdateSkipLocked => "FOR UPDATE SKIP LOCKED",
+                    Lock::KeyShare => "FOR KEY SHARE",
                 }
             )),
         }

@@ -24,7 +24,7 @@ use crate::webhooks::{self, DeliveryStatus, WebhookStatus};
 use domain::webhook_signature;
 
 /// Deliveries in flight at once, in this process.
-pub const CONCURRENCY: usize = 32;
+pub const CONCURRENCY: usize = 64;
 
 /// Deliveries in flight at once to one webhook, in this process: a receiver that never answers
 /// holds no more than this many of the [`CONCURRENCY`] slots.
@@ -51,27 +51,43 @@ pub struct Claimed {
     pub max_attempts: i64,
 }
 
+/// What a claim found.
+#[derive(Debug, Default)]
+pub struct Claim {
+    pub claimed: Vec<Claimed>,
+    /// Deliveries were due but every one belongs to a webhook at its [`PER_WEBHOOK`] limit here:
+    /// nothing to do until one of its attempts ends.
+    pub blocked: bool,
+}
+
 /// Claims up to `limit` due deliveries, oldest due first, skipping webhooks that already have
 /// [`PER_WEBHOOK`] in flight here (`busy`).
 pub async fn claim(
     engine: &Engine,
     limit: usize,
     busy: &HashMap<WebhookId, usize>,
-) -> Result<Vec<Claimed>> {
+) -> Result<Claim> {
     if limit == 0 {
-        return Ok(Vec::new());
+        return Ok(Claim::default());
     }
     let now = engine.now();
-    // A read first: nothing due costs no write lock.
+    // A read first: nothing due costs no write lock. At most PER_WEBHOOK candidates per webhook
+    // (its oldest): one webhook's backlog never crowds the others out of the candidates.
     let due: Vec<(WebhookDeliveryId, WebhookId)> = sqlx::query_as(
-        "SELECT id, webhook_id FROM webhook_deliveries
-         WHERE (status = $2 AND next_attempt_at <= $1) OR (status = $3 AND locked_until <= $1)
+        "SELECT id, webhook_id FROM (
+             SELECT id, webhook_id, next_attempt_at, seq,
+                    ROW_NUMBER() OVER (PARTITION BY webhook_id ORDER BY next_attempt_at, seq) AS place
+             FROM webhook_deliveries
+             WHERE (status = $2 AND next_attempt_at <= $1) OR (status = $3 AND locked_until <= $1)
+         ) due
+         WHERE place <= $5
          ORDER BY next_attempt_at, seq LIMIT $4",
     )
     .bind(now)
     .bind(DeliveryStatus::Pending)
     .bind(DeliveryStatus::Sending)
     .bind(CANDIDATES)
+    .bind(PER_WEBHOOK as i64)
     .fetch_all(engine.db().pool())
     .await?;
     let mut taking: HashMap<&WebhookId, usize> = HashMap::new();
@@ -88,16 +104,32 @@ pub async fn claim(
         }
     }
     if chosen.is_empty() {
-        return Ok(Vec::new());
+        return Ok(Claim {
+            claimed: Vec::new(),
+            blocked: !due.is_empty(),
+        });
     }
     let mut tx = engine.db().begin_write().await?;
+    // A delivery whose sender stopped (a crash) during its last attempt is not sent again: it
+    // ends failed, and can be redelivered.
+    sqlx::query(
+        "UPDATE webhook_deliveries SET status = $1, locked_until = NULL, last_error = $2, updated_at = $3
+         WHERE status = $4 AND locked_until <= $3 AND attempts >= max_attempts",
+    )
+    .bind(DeliveryStatus::Failed)
+    .bind("the last attempt was interrupted before its answer was recorded")
+    .bind(now)
+    .bind(DeliveryStatus::Sending)
+    .execute(&mut *tx)
+    .await?;
     let mut claimed = Vec::with_capacity(chosen.len());
     for id in chosen {
         // From the state it was read in only: of two instances claiming at once, one wins.
         let row: Option<(WebhookId, EventId, i64, i64)> = sqlx::query_as(
             "UPDATE webhook_deliveries
              SET status = $1, attempts = attempts + 1, locked_until = $2, last_attempt_at = $3, updated_at = $3
-             WHERE id = $4 AND ((status = $5 AND next_attempt_at <= $3) OR (status = $1 AND locked_until <= $3))
+             WHERE id = $4 AND ((status = $5 AND next_attempt_at <= $3)
+                                OR (status = $1 AND locked_until <= $3 AND attempts < max_attempts))
              RETURNING webhook_id, event_id, attempts, max_attempts",
         )
         .bind(DeliveryStatus::Sending)
@@ -118,7 +150,10 @@ pub async fn claim(
         }
     }
     tx.commit().await?;
-    Ok(claimed)
+    Ok(Claim {
+        claimed,
+        blocked: false,
+    })
 }
 
 /// What one attempt came to, to be recorded.
@@ -236,11 +271,11 @@ pub async fn run(engine: Engine, shutdown: impl Future<Output = ()>) {
     tokio::pin!(shutdown);
     loop {
         let free = CONCURRENCY.saturating_sub(sending.len());
-        let claimed = match claim(&engine, free, &busy).await {
-            Ok(claimed) => claimed,
+        let Claim { claimed, blocked } = match claim(&engine, free, &busy).await {
+            Ok(claim) => claim,
             Err(err) => {
                 tracing::error!(error = %err, "the delivery loop could not read its queue");
-                Vec::new()
+                Claim::default()
             }
         };
         let claimed_some = !claimed.is_empty();
@@ -249,16 +284,22 @@ pub async fn run(engine: Engine, shutdown: impl Future<Output = ()>) {
             let (engine, outbound) = (engine.clone(), outbound.clone());
             sending.spawn(async move {
                 let work = AssertUnwindSafe(send(&engine, &outbound, &delivery)).catch_unwind();
+                // An attempt that could not be made counts as a failed one (retried as usual).
+                let failed = |why: &str| {
+                    Some(Attempted {
+                        outcome: Outcome::Failed(why.to_owned()),
+                        last: false,
+                    })
+                };
                 let attempted = match work.await {
                     Ok(Ok(attempted)) => attempted,
-                    // Left `sending`: claimed again when its lease runs out.
                     Ok(Err(err)) => {
                         tracing::error!(delivery = %delivery.id, error = %err, "could not prepare a delivery attempt");
-                        None
+                        failed("an internal error stopped this attempt before it was sent")
                     }
                     Err(_) => {
                         tracing::error!(delivery = %delivery.id, "a delivery attempt panicked");
-                        None
+                        failed("an internal error stopped this attempt before it was sent")
                     }
                 };
                 Sent { delivery, attempted }
@@ -270,7 +311,8 @@ pub async fn run(engine: Engine, shutdown: impl Future<Output = ()>) {
         tokio::select! {
             () = &mut shutdown => break,
             Some(done) = sending.join_next(), if !sending.is_empty() => collect(&mut busy, &mut finished, done),
-            () = engine.db().committed() => {}
+            // Not while blocked: only an attempt ending frees what is due.
+            () = engine.db().committed(), if !blocked => {}
             () = tokio::time::sleep(IDLE_POLL) => {}
         }
         while let Some(done) = sending.try_join_next() {
@@ -289,6 +331,33 @@ pub async fn run(engine: Engine, shutdown: impl Future<Output = ()>) {
         tracing::error!(error = %err, "could not record the last delivery attempts");
     }
     tracing::info!("webhook delivery stopped");
+}
+
+/// How long before a delivery loop that died is started again.
+pub const RESTART_DELAY: Duration = Duration::from_millis(500);
+
+/// Runs the delivery loop until the futures `shutdown` makes resolve, starting it again if it
+/// dies (a panic outside an attempt).
+pub async fn supervise<F, S>(engine: Engine, shutdown: F)
+where
+    F: Fn() -> S,
+    S: Future<Output = ()> + Send + 'static,
+{
+    let stop = shutdown();
+    tokio::pin!(stop);
+    loop {
+        let ended = tokio::spawn(run(engine.clone(), shutdown())).await;
+        match ended {
+            Ok(()) => return,
+            Err(err) => {
+                tracing::error!(error = %err, "the webhook delivery loop died; starting it again")
+            }
+        }
+        tokio::select! {
+            () = &mut stop => return,
+            () = tokio::time::sleep(RESTART_DELAY) => {}
+        }
+    }
 }
 
 /// A finished send task: the delivery and, unless it could not be made, its attempt.
@@ -323,5 +392,101 @@ fn release(busy: &mut HashMap<WebhookId, usize>, webhook: &WebhookId) {
         if *count == 0 {
             busy.remove(webhook);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::engine;
+    use crate::webhooks::CreateWebhook;
+
+    async fn org_with_webhook(engine: &Engine, name: &str) -> (crate::ids::OrgId, WebhookId) {
+        let (org, _) = crate::orgs::create(engine, name, &[]).await.unwrap();
+        let (webhook, _) = webhooks::create(
+            engine,
+            &org.id,
+            CreateWebhook {
+                url: "https://hooks.example.com/t".into(),
+                enabled_events: vec!["*".into()],
+            },
+        )
+        .await
+        .unwrap();
+        (org.id, webhook.id)
+    }
+
+    async fn events(engine: &Engine, org: &crate::ids::OrgId, count: usize) {
+        let mut tx = engine.db().begin_write().await.unwrap();
+        for _ in 0..count {
+            crate::events::record(
+                &mut tx,
+                org,
+                crate::events::names::INQUIRY_COMPLETED,
+                serde_json::json!({}),
+                engine.now(),
+            )
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn one_webhooks_backlog_does_not_keep_another_webhooks_delivery_from_being_claimed() {
+        let engine = engine().await;
+        let (flooded_org, flooded) = org_with_webhook(&engine, "Flooded").await;
+        let (other_org, other) = org_with_webhook(&engine, "Other").await;
+        events(&engine, &flooded_org, 300).await;
+        engine.clock().advance(Duration::from_millis(1));
+        events(&engine, &other_org, 1).await;
+        let busy = HashMap::from([(flooded.clone(), PER_WEBHOOK)]);
+
+        let claim = claim(&engine, CONCURRENCY, &busy).await.unwrap();
+
+        let webhooks: Vec<&WebhookId> = claim.claimed.iter().map(|c| &c.webhook_id).collect();
+        assert_eq!(
+            webhooks,
+            vec![&other],
+            "the other webhook's delivery is claimed behind 300 older ones of a busy webhook"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_claim_takes_at_most_per_webhook_deliveries_of_one_webhook_and_says_when_it_is_blocked()
+     {
+        let engine = engine().await;
+        let (org, webhook) = org_with_webhook(&engine, "Busy").await;
+        events(&engine, &org, 10).await;
+
+        let first = claim(&engine, CONCURRENCY, &HashMap::new()).await.unwrap();
+        let busy = HashMap::from([(webhook, PER_WEBHOOK)]);
+        let second = claim(&engine, CONCURRENCY, &busy).await.unwrap();
+
+        assert_eq!(first.claimed.len(), PER_WEBHOOK);
+        assert!(second.claimed.is_empty() && second.blocked, "{second:?}");
+    }
+
+    #[tokio::test]
+    async fn a_delivery_interrupted_on_its_last_attempt_ends_failed_instead_of_being_sent_again() {
+        let engine = engine().await;
+        let (org, _) = org_with_webhook(&engine, "Crashy").await;
+        events(&engine, &org, 1).await;
+        sqlx::query("UPDATE webhook_deliveries SET attempts = max_attempts - 1")
+            .execute(engine.db().pool())
+            .await
+            .unwrap();
+        let last = claim(&engine, CONCURRENCY, &HashMap::new()).await.unwrap();
+        engine.clock().advance(LEASE);
+
+        let again = claim(&engine, CONCURRENCY, &HashMap::new()).await.unwrap();
+
+        assert_eq!(last.claimed.len(), 1, "the last attempt is claimed");
+        assert!(again.claimed.is_empty(), "not sent a ninth time: {again:?}");
+        let status: String = sqlx::query_scalar("SELECT status FROM webhook_deliveries")
+            .fetch_one(engine.db().pool())
+            .await
+            .unwrap();
+        assert_eq!(status, "failed");
     }
 }

@@ -66,18 +66,32 @@ pub fn check_url(url: &str, allow_private: bool) -> Result<url::Url, TargetError
 pub fn is_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => is_public_v4(v4),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => is_public_v4(v4),
-            None => {
-                !(v6.is_loopback()
-                    || v6.is_unspecified()
-                    || v6.is_multicast()
-                    || v6.is_unique_local()
-                    || v6.is_unicast_link_local()
-                    // NAT64 (64:ff9b::/96) reaches IPv4 addresses this check cannot see.
-                    || v6.segments()[..6] == [0x64, 0xff9b, 0, 0, 0, 0])
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_public_v4(v4);
             }
-        },
+            // IPv4-compatible (::a.b.c.d, deprecated) is judged as its IPv4 address; `::` and
+            // `::1` are refused below.
+            if s[..6] == [0; 6] && !v6.is_loopback() && !v6.is_unspecified() {
+                return is_public_v4(Ipv4Addr::from(v6.to_bits() as u32));
+            }
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || v6.is_unique_local()
+                || v6.is_unicast_link_local()
+                // site-local (fec0::/10, deprecated)
+                || (s[0] & 0xffc0) == 0xfec0
+                // NAT64 (64:ff9b::/96, 64:ff9b:1::/48), 6to4 (2002::/16) and Teredo (2001::/32)
+                // carry IPv4 addresses this check cannot judge; discard-only (100::/64) and
+                // documentation (2001:db8::/32) are not destinations.
+                || s[..2] == [0x64, 0xff9b]
+                || s[0] == 0x2002
+                || s[..2] == [0x2001, 0]
+                || s[..4] == [0x100, 0, 0, 0]
+                || s[..2] == [0x2001, 0xdb8])
+        }
     }
 }
 
@@ -228,7 +242,13 @@ mod tests {
             "fd00:ec2::254",
             "fe80::1",
             "::ffff:127.0.0.1",
+            "::127.0.0.1",
             "64:ff9b::a00:1",
+            "64:ff9b:1::1",
+            "2002:7f00:1::1",
+            "2001:0:4136:e378::1",
+            "fec0::1",
+            "2001:db8::1",
         ] {
             assert!(!is_public(ip.parse().unwrap()), "{ip} should be refused");
         }

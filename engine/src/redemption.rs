@@ -395,6 +395,7 @@ pub async fn apply(
             "the share token changed meanwhile".into(),
         ));
     }
+    crate::workflows::redemption_ended(tx, &token.id, Ok(()), now).await?;
     token.status = ShareTokenStatus::Redeemed;
     token.redeemed_at = Some(now);
     token.updated_at = now;

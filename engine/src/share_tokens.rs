@@ -365,6 +365,7 @@ pub(crate) async fn fail_in(
         return Ok(None);
     }
     db::notify(tx, Channel::Redemptions).await?;
+    crate::workflows::redemption_ended(tx, id, Err(failure), now).await?;
     let events = (
         names::SHARE_TOKEN_OUTBOUND_FAILED,
         names::SHARE_TOKEN_INBOUND_FAILED,

@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::Engine;
-use crate::db::{self, Channel};
+use crate::db::{self, Channel, Dialect, Lock};
 use crate::error::{Problem, Result};
 use crate::events::names;
 use crate::ids::{EventId, OrgId, WebhookDeliveryId, WebhookId, encode_base32, random_bytes};
@@ -177,13 +177,17 @@ pub enum WebhookError {
 
 crate::error::command_error!(WebhookError);
 
-fn check_url(url: &str, allow_private: bool) -> Result<(), WebhookError> {
+/// The URL as it will be stored: checked, and in the parser's normal form (control characters
+/// percent-encoded, host lower-cased).
+fn check_url(url: &str, allow_private: bool) -> Result<String, WebhookError> {
     if url.len() > MAX_URL_LEN {
         return Err(WebhookError::UrlTooLong);
     }
-    outbound::check_url(url, allow_private)
-        .map(drop)
-        .map_err(WebhookError::Url)
+    let parsed = outbound::check_url(url, allow_private).map_err(WebhookError::Url)?;
+    if parsed.as_str().len() > MAX_URL_LEN {
+        return Err(WebhookError::UrlTooLong);
+    }
+    Ok(parsed.into())
 }
 
 fn check_events(events: &[String]) -> Result<(), WebhookError> {
@@ -234,13 +238,13 @@ pub async fn create(
     org: &OrgId,
     command: CreateWebhook,
 ) -> Result<(Webhook, WebhookSecret), WebhookError> {
-    check_url(&command.url, engine.webhook_policy().allow_private_targets)?;
+    let url = check_url(&command.url, engine.webhook_policy().allow_private_targets)?;
     check_events(&command.enabled_events)?;
     let now = engine.now();
     let webhook = Webhook {
         id: WebhookId::new(),
         organization_id: org.clone(),
-        url: command.url,
+        url,
         enabled_events: command.enabled_events,
         status: WebhookStatus::Enabled,
         previous_secret_expires_at: None,
@@ -311,9 +315,11 @@ pub async fn update(
     id: &str,
     command: UpdateWebhook,
 ) -> Result<Webhook, WebhookError> {
-    if let Some(url) = &command.url {
-        check_url(url, engine.webhook_policy().allow_private_targets)?;
-    }
+    let url = command
+        .url
+        .as_deref()
+        .map(|url| check_url(url, engine.webhook_policy().allow_private_targets))
+        .transpose()?;
     if let Some(events) = &command.enabled_events {
         check_events(events)?;
     }
@@ -325,7 +331,7 @@ pub async fn update(
         "UPDATE webhooks SET url = COALESCE($1, url), enabled_events = COALESCE($2, enabled_events), updated_at = $3
          WHERE id = $4 AND organization_id = $5",
     )
-    .bind(&command.url)
+    .bind(&url)
     .bind(events)
     .bind(engine.now())
     .bind(id)
@@ -370,21 +376,19 @@ pub async fn set_status(
     Ok(webhook)
 }
 
-/// Deletes a webhook and its deliveries (queued ones are not sent).
+/// Deletes a webhook and, with it (`ON DELETE CASCADE`), its deliveries: queued ones are not
+/// sent. On PostgreSQL a transaction queuing a delivery to it holds its row (`FOR KEY SHARE` in
+/// [`fan_out`]), so the delete waits for that event to commit instead of breaking it.
 pub async fn delete(engine: &Engine, org: &OrgId, id: &str) -> Result<(), WebhookError> {
     let mut tx = engine.db().begin_write().await?;
-    if find(&mut *tx, org, id).await?.is_none() {
-        return Err(WebhookError::NotFound);
-    }
-    sqlx::query("DELETE FROM webhook_deliveries WHERE webhook_id = $1")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("DELETE FROM webhooks WHERE id = $1 AND organization_id = $2")
+    let deleted = sqlx::query("DELETE FROM webhooks WHERE id = $1 AND organization_id = $2")
         .bind(id)
         .bind(org)
         .execute(&mut *tx)
         .await?;
+    if deleted.rows_affected() == 0 {
+        return Err(WebhookError::NotFound);
+    }
     tx.commit().await?;
     Ok(())
 }
@@ -430,13 +434,16 @@ pub async fn fan_out(
     name: &str,
     now: Timestamp,
 ) -> Result<usize> {
-    let subscribed: Vec<(WebhookId, String)> = sqlx::query_as(
+    // Held until commit (PostgreSQL): the webhook cannot be deleted under the deliveries queued here.
+    let select = Dialect::of(tx).locked(
         "SELECT id, enabled_events FROM webhooks WHERE organization_id = $1 AND status = $2",
-    )
-    .bind(org)
-    .bind(WebhookStatus::Enabled)
-    .fetch_all(&mut *tx)
-    .await?;
+        Lock::KeyShare,
+    );
+    let subscribed: Vec<(WebhookId, String)> = sqlx::query_as(&select)
+        .bind(org)
+        .bind(WebhookStatus::Enabled)
+        .fetch_all(&mut *tx)
+        .await?;
     let mut queued = 0;
     for (webhook, events) in subscribed {
         let events: Vec<String> = serde_json::from_str(&events).unwrap_or_default();

@@ -4,9 +4,12 @@
 //!
 //! A run is written with its event ([`trigger`], inside the event's transaction: at most one run
 //! per workflow and event) and executed by a background job ([`run_job`]). The object it creates
-//! is recorded with the run in the transaction that creates it, and the redemption commits in the
-//! same transaction as the run's success, so a retried job reuses the object and never redeems
-//! twice; the token's own `created → pending` rule makes a second redemption impossible anyway.
+//! is recorded with the run in the transaction that creates it, and the run's job completes in
+//! the transaction that starts the redemption, so a retried job reuses the object and never
+//! redeems twice (the token's own `created → pending` rule makes a second redemption impossible
+//! anyway). The run then ends with its redemption, in the redemption's own transaction
+//! ([`redemption_ended`]): `succeeded` when the token is redeemed, `failed` with the token's
+//! failure sentence when it fails.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -105,7 +108,7 @@ pub struct CreateWorkflow {
 pub enum WorkflowError {
     #[error("the workflow was not found")]
     NotFound,
-    #[error("a workflow's name is 1 to 200 characters")]
+    #[error("a workflow's name is 1 to 200 characters, without control characters")]
     InvalidName,
     #[error("the trigger is not an event Tessera sends")]
     UnknownTrigger,
@@ -171,7 +174,7 @@ pub async fn create(
     command: CreateWorkflow,
 ) -> Result<Workflow, WorkflowError> {
     let name = command.name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
+    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
         return Err(WorkflowError::InvalidName);
     }
     if !names::ALL.contains(&command.trigger_event.as_str()) {
@@ -594,25 +597,24 @@ pub async fn run_job(engine: &Engine, job: &Job, run_id: &WorkflowRunId) -> Resu
     };
     let now = engine.now();
     let redeemed = redemption::redeem_with(engine, &run.organization_id, &command, async |tx| {
-        // The run succeeds, and its job completes, with the redemption's start: all or nothing.
+        // The job completes with the redemption's start (all or nothing); the run stays running
+        // until the redemption ends.
         if !jobs::complete(tx, job, now).await? {
             return Ok(false);
         }
-        let updated = sqlx::query(
-            "UPDATE workflow_runs SET status = $1, updated_at = $2, finished_at = $2 WHERE id = $3 AND status = $4",
-        )
-        .bind(RunStatus::Succeeded)
-        .bind(now)
-        .bind(run_id)
-        .bind(RunStatus::Running)
-        .execute(tx)
-        .await?;
-        Ok(updated.rows_affected() == 1)
+        let still_running =
+            sqlx::query("UPDATE workflow_runs SET updated_at = $1 WHERE id = $2 AND status = $3")
+                .bind(now)
+                .bind(run_id)
+                .bind(RunStatus::Running)
+                .execute(tx)
+                .await?;
+        Ok(still_running.rows_affected() == 1)
     })
     .await;
     match redeemed {
         Ok(Some(_)) => {
-            tracing::info!(run = %run_id, "workflow run redeemed its share token");
+            tracing::info!(run = %run_id, "workflow run started redeeming its share token");
             Ok(())
         }
         // The job's claim was lost or the run ended meanwhile: the other holder decides.
@@ -692,6 +694,37 @@ async fn create_destination(
     }
     tx.commit().await?;
     Ok(Ok(created.record.id))
+}
+
+/// Ends the runs waiting for `token`'s redemption, inside the transaction that ends it: only a
+/// run whose own object the token was redeemed into (another channel's redemption of the same
+/// token is not the run's). `Err` carries the token's failure, whose fixed sentence the run shows.
+pub(crate) async fn redemption_ended(
+    tx: &mut sqlx::AnyConnection,
+    token: &ShareTokenId,
+    outcome: std::result::Result<(), crate::share_tokens::RedemptionFailure>,
+    now: Timestamp,
+) -> Result<()> {
+    let (status, error) = match outcome {
+        Ok(()) => (RunStatus::Succeeded, None),
+        Err(failure) => (
+            RunStatus::Failed,
+            Some(format!("the redemption failed: {}", failure.sentence())),
+        ),
+    };
+    sqlx::query(
+        "UPDATE workflow_runs SET status = $1, error = $2, updated_at = $3, finished_at = $3
+         WHERE share_token_id = $4 AND status = $5
+           AND destination_id = (SELECT destination_id FROM share_tokens WHERE id = $4)",
+    )
+    .bind(status)
+    .bind(error)
+    .bind(now)
+    .bind(token)
+    .bind(RunStatus::Running)
+    .execute(tx)
+    .await?;
+    Ok(())
 }
 
 /// A step as the API renders it, with how far the run got.

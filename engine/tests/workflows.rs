@@ -176,3 +176,35 @@ async fn a_disabled_workflow_starts_no_run_and_an_event_queues_one_delivery_per_
         "the inbound-created event goes to the two webhooks that want it, in its own transaction"
     );
 }
+
+#[tokio::test]
+async fn a_run_ends_with_its_redemption_and_fails_when_the_redemption_fails() {
+    let world = World::new().await;
+    redeeming_workflow(&world).await;
+    world.share().await;
+    worker::run_batch(&world.engine).await.unwrap();
+    let [started] = runs(&world).await.try_into().expect("one run");
+    world
+        .act_on_connection(&world.source, ConnectionAction::Deactivate)
+        .await
+        .unwrap();
+
+    worker::run_pending(&world.engine).await.unwrap();
+
+    let [ended] = runs(&world).await.try_into().expect("one run");
+    assert_eq!(
+        started.status,
+        RunStatus::Running,
+        "a run whose redemption has started but not ended is running: {started:?}"
+    );
+    assert!(
+        started.destination_id.is_some(),
+        "the run created its object first"
+    );
+    assert_eq!(ended.status, RunStatus::Failed, "{ended:?}");
+    let error = ended.error.expect("a reason");
+    assert!(
+        error.starts_with("the redemption failed: "),
+        "the token's fixed failure sentence: {error}"
+    );
+}

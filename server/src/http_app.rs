@@ -122,10 +122,13 @@ impl Tessera {
                 move || until_stopped(stopped.clone()),
             ))
         };
-        let deliveries = tokio::spawn(engine::delivery::run(
-            self.engine.clone(),
-            until_stopped(stopped.clone()),
-        ));
+        let deliveries = {
+            let stopped = stopped.clone();
+            tokio::spawn(engine::delivery::supervise(
+                self.engine.clone(),
+                move || until_stopped(stopped.clone()),
+            ))
+        };
         tokio::spawn(async move {
             shutdown.await;
             // Nobody listening any more also means everything has stopped.

@@ -22,7 +22,7 @@ CREATE INDEX webhooks_organization ON webhooks (organization_id, seq);
 CREATE TABLE webhook_deliveries (
     seq INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
-    webhook_id TEXT NOT NULL REFERENCES webhooks (id),
+    webhook_id TEXT NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
     organization_id TEXT NOT NULL REFERENCES organizations (id),
     event_id TEXT NOT NULL REFERENCES events (id),
     status TEXT NOT NULL CHECK (status IN ('pending', 'sending', 'succeeded', 'failed')),
@@ -78,3 +78,5 @@ CREATE TABLE workflow_runs (
 );
 CREATE INDEX workflow_runs_organization ON workflow_runs (organization_id, seq);
 CREATE INDEX workflow_runs_workflow ON workflow_runs (workflow_id, seq);
+-- A redemption that ends finds the run waiting for it.
+CREATE INDEX workflow_runs_share_token ON workflow_runs (share_token_id);
