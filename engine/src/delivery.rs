@@ -28,7 +28,7 @@ pub const CONCURRENCY: usize = 64;
 
 /// Deliveries in flight at once to one webhook, in this process: a receiver that never answers
 /// holds no more than this many of the [`CONCURRENCY`] slots.
-pub const PER_WEBHOOK: usize = 4;
+pub const PER_WEBHOOK: usize = 8;
 
 /// How long a claimed delivery is reserved for its sender (well past the 5 s request limit): a
 /// sender that died leaves it to be claimed again after this.
@@ -122,33 +122,39 @@ pub async fn claim(
     .bind(DeliveryStatus::Sending)
     .execute(&mut *tx)
     .await?;
-    let mut claimed = Vec::with_capacity(chosen.len());
-    for id in chosen {
-        // From the state it was read in only: of two instances claiming at once, one wins.
-        let row: Option<(WebhookId, EventId, i64, i64)> = sqlx::query_as(
-            "UPDATE webhook_deliveries
-             SET status = $1, attempts = attempts + 1, locked_until = $2, last_attempt_at = $3, updated_at = $3
-             WHERE id = $4 AND ((status = $5 AND next_attempt_at <= $3)
-                                OR (status = $1 AND locked_until <= $3 AND attempts < max_attempts))
-             RETURNING webhook_id, event_id, attempts, max_attempts",
-        )
+    // One statement for the batch, from the state each was read in only: of two instances
+    // claiming at once, one wins each row.
+    let placeholders: Vec<String> = (0..chosen.len()).map(|n| format!("${}", n + 5)).collect();
+    let update = format!(
+        "UPDATE webhook_deliveries
+         SET status = $1, attempts = attempts + 1, locked_until = $2, last_attempt_at = $3, updated_at = $3
+         WHERE id IN ({}) AND ((status = $4 AND next_attempt_at <= $3)
+                              OR (status = $1 AND locked_until <= $3 AND attempts < max_attempts))
+         RETURNING id, webhook_id, event_id, attempts, max_attempts",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query_as(&update)
         .bind(DeliveryStatus::Sending)
         .bind(now.plus(LEASE))
         .bind(now)
-        .bind(id)
-        .bind(DeliveryStatus::Pending)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if let Some((webhook_id, event_id, attempt, max_attempts)) = row {
-            claimed.push(Claimed {
-                id: id.clone(),
+        .bind(DeliveryStatus::Pending);
+    for id in &chosen {
+        query = query.bind(*id);
+    }
+    let rows: Vec<(WebhookDeliveryId, WebhookId, EventId, i64, i64)> =
+        query.fetch_all(&mut *tx).await?;
+    let claimed = rows
+        .into_iter()
+        .map(
+            |(id, webhook_id, event_id, attempt, max_attempts)| Claimed {
+                id,
                 webhook_id,
                 event_id,
                 attempt,
                 max_attempts,
-            });
-        }
-    }
+            },
+        )
+        .collect();
     tx.commit().await?;
     Ok(Claim {
         claimed,
