@@ -13,6 +13,7 @@ use crate::Engine;
 use crate::connections::{self, ConnectionAction, ConnectionStatus};
 use crate::error::Result;
 use crate::ids::{ConnectionId, OrgId};
+use crate::members::{self, Password};
 use crate::objects::{self, CreateObject, ObjectKind};
 use crate::orgs::{self, ApiKey};
 use crate::schemas::{self, CreateSchema, SchemaKind};
@@ -47,6 +48,42 @@ pub struct Demo {
     pub extra_token_id: String,
     /// The destination whose workflow redeems inbound tokens into a transaction.
     pub automated: AutomatedDestination,
+    /// One member per demo organization (source, destination, automated destination), each with
+    /// a fresh password.
+    pub members: Vec<DemoMember>,
+}
+
+/// A demo member and the password this run gave it.
+#[derive(Debug)]
+pub struct DemoMember {
+    pub organization: OrgId,
+    pub organization_name: &'static str,
+    pub email: &'static str,
+    pub password: Password,
+}
+
+/// The demo member of `org` with a fresh password (created the first time).
+async fn ensure_member(
+    engine: &Engine,
+    org: &OrgId,
+    organization_name: &'static str,
+    email: &'static str,
+) -> Result<DemoMember> {
+    let password = Password::generate();
+    let reset = members::reset_password(engine, email, password.clone())
+        .await
+        .map_err(crate::Error::from)?;
+    if reset.is_none() {
+        members::create(engine, org, email, password.clone())
+            .await
+            .map_err(crate::Error::from)?;
+    }
+    Ok(DemoMember {
+        organization: org.clone(),
+        organization_name,
+        email,
+        password,
+    })
 }
 
 /// The demo's destination that integrates by configuration only: a workflow redeems every token
@@ -394,6 +431,23 @@ pub async fn seed(engine: &Engine, origins: &[String]) -> Result<Demo> {
     let (full_token_id, extra_token_id) =
         two_tokens(engine, &source, &connection_id, &source_inquiry).await?;
     let automated = automated_destination(engine, &source, &source_inquiry).await?;
+    let members = vec![
+        ensure_member(engine, &source, SOURCE_NAME, "admin@northwind.example").await?,
+        ensure_member(
+            engine,
+            &destination,
+            DESTINATION_NAME,
+            "admin@contoso.example",
+        )
+        .await?,
+        ensure_member(
+            engine,
+            &automated.organization,
+            AUTOMATED_NAME,
+            "admin@fabrikam.example",
+        )
+        .await?,
+    ];
     Ok(Demo {
         source,
         source_key,
@@ -405,6 +459,7 @@ pub async fn seed(engine: &Engine, origins: &[String]) -> Result<Demo> {
         full_token_id,
         extra_token_id,
         automated,
+        members,
     })
 }
 

@@ -17,6 +17,7 @@ pub mod idempotency;
 pub mod ids;
 pub mod inquiry;
 pub mod jobs;
+pub mod members;
 pub mod notifications;
 pub mod objects;
 pub mod orgs;

@@ -28,6 +28,9 @@ enum Command {
     /// Manage organizations.
     #[command(subcommand)]
     Org(OrgCommand),
+    /// Manage the members who sign in to the dashboard.
+    #[command(subcommand)]
+    User(UserCommand),
     /// Seed the demo data (idempotent) and print its URLs and fresh API keys.
     Demo(DemoArgs),
     /// Serve a partner's demo page on a second origin that embeds the flow (run `demo` first).
@@ -44,6 +47,28 @@ enum Command {
 enum OrgCommand {
     /// Create an organization and its first API key; prints one JSON object.
     Create(OrgCreateArgs),
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCommand {
+    /// Create a member of an organization; prints one JSON object with a one-time password, or
+    /// reads the password from standard input with --password-stdin.
+    Create(UserCreateArgs),
+}
+
+#[derive(Args, Debug)]
+struct UserCreateArgs {
+    /// The organization (org_…).
+    #[arg(long = "org")]
+    organization: String,
+    /// The address the member signs in with.
+    #[arg(long)]
+    email: String,
+    /// Read the password from standard input (its first line) instead of generating one.
+    #[arg(long)]
+    password_stdin: bool,
+    #[command(flatten)]
+    database: DatabaseArgs,
 }
 
 /// The database flag shared by every command that opens it.
@@ -140,6 +165,7 @@ pub fn main() -> ExitCode {
         match cli.command {
             Command::Serve(config) => serve(config).await.map_err(Failure::from),
             Command::Org(OrgCommand::Create(args)) => create_org(args).await,
+            Command::User(UserCommand::Create(args)) => create_user(args).await,
             Command::Demo(args) => demo(args).await.map_err(Failure::from),
             Command::DemoSite(args) => {
                 let engine = open(&args.database).await?;
@@ -196,6 +222,35 @@ async fn create_org(args: OrgCreateArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+async fn create_user(args: UserCreateArgs) -> Result<(), Failure> {
+    use engine::members::{self, MemberError, Password};
+    let organization = engine::ids::OrgId::parse(&args.organization)
+        .map_err(|err| Failure::Usage(format!("--org: {err}")))?;
+    let (password, generated) = if args.password_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .context("could not read the password from standard input")?;
+        (Password::new(line.trim_end_matches(['\r', '\n'])), false)
+    } else {
+        (Password::generate(), true)
+    };
+    let engine = open(&args.database).await?;
+    let member = match members::create(&engine, &organization, &args.email, password.clone()).await
+    {
+        Ok(member) => member,
+        Err(MemberError::Internal(err)) => return Err(Failure::Other(err.into())),
+        Err(refused) => return Err(Failure::Usage(refused.to_string())),
+    };
+    let mut out = json!({ "id": member.id, "organization-id": member.organization_id, "email": member.email });
+    if generated {
+        out["password"] = json!(password.expose_secret());
+    }
+    println!("{out}");
+    engine.db().close().await;
+    Ok(())
+}
+
 async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     let engine = open(&args.database).await?;
     let public = args.public_url.trim_end_matches('/');
@@ -234,6 +289,11 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
             "automated-connection-id": demo.automated.connection_id,
             "automated-workflow-id": demo.automated.workflow_id,
             "source-inquiry-id": demo.automated.source_inquiry_id,
+            "members": demo.members.iter().map(|m| json!({
+                "organization-id": m.organization,
+                "email": m.email,
+                "password": m.password.expose_secret(),
+            })).collect::<Vec<_>>(),
         });
         println!("{out}");
         return Ok(());
@@ -322,6 +382,18 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     println!(
         "    (add a webhook with POST {public}/api/v1/webhooks to hear of it instead: see README \"Webhooks and workflows\")"
     );
+    println!();
+    println!(
+        "  Members, for the dashboard still to come (e-mail and this run's password; each run sets new ones):"
+    );
+    for member in &demo.members {
+        println!(
+            "    {:<26} {:<26} {}",
+            member.organization_name,
+            member.email,
+            member.password.expose_secret()
+        );
+    }
     Ok(())
 }
 

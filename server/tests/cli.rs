@@ -238,3 +238,90 @@ fn demo_prints_keys_and_tokens_and_can_run_twice() {
         );
     }
 }
+
+#[test]
+fn user_create_prints_a_one_time_password_or_takes_one_on_stdin_and_refuses_bad_input_with_code_2()
+{
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = format!("sqlite://{}", dir.path().join("tessera.db").display());
+    let org = tessera()
+        .args([
+            "org",
+            "create",
+            "--name",
+            "Acme",
+            "--database-url",
+            &database,
+        ])
+        .env("RUST_LOG", "off")
+        .output()
+        .expect("org create");
+    let org: serde_json::Value = serde_json::from_slice(&org.stdout).expect("org JSON");
+    let org_id = org["id"].as_str().unwrap().to_owned();
+    let user = |email: &str, stdin: Option<&str>| {
+        let mut command = tessera();
+        command
+            .args([
+                "user",
+                "create",
+                "--org",
+                &org_id,
+                "--email",
+                email,
+                "--database-url",
+                &database,
+            ])
+            .env("RUST_LOG", "off")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if stdin.is_some() {
+            command.arg("--password-stdin").stdin(Stdio::piped());
+        }
+        let mut child = command.spawn().expect("user create");
+        if let Some(text) = stdin {
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(text.as_bytes())
+                .unwrap();
+        }
+        child.wait_with_output().expect("user create ends")
+    };
+
+    let generated = user("Ada@Example.com", None);
+    let given = user("bob@example.com", Some("a long enough passphrase\n"));
+    let taken = user("ada@example.com", None);
+    let weak = user("carol@example.com", Some("short\n"));
+    let bad_email = user("not-an-address", None);
+
+    assert!(
+        generated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&generated.stderr)
+    );
+    let created: serde_json::Value = serde_json::from_slice(&generated.stdout).unwrap();
+    assert_eq!(created["email"], "ada@example.com");
+    assert_eq!(created["organization-id"], org_id.as_str());
+    assert!(
+        created["password"].as_str().is_some_and(|p| p.len() >= 12),
+        "{created}"
+    );
+    assert!(given.status.success());
+    let given: serde_json::Value = serde_json::from_slice(&given.stdout).unwrap();
+    assert!(
+        given.get("password").is_none(),
+        "a password read from stdin is not printed: {given}"
+    );
+    for (refused, why) in [
+        (taken, "already exists"),
+        (weak, "12 characters"),
+        (bad_email, "not a valid address"),
+    ] {
+        assert_eq!(refused.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(stderr.contains(why), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    }
+}
