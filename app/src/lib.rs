@@ -2,6 +2,7 @@
 //! server functions they call. Everything that only exists on the server is gated here (feature
 //! `ssr`); `server/` and `frontend/` carry no `#[cfg]`.
 
+pub mod dashboard;
 pub mod i18n;
 pub mod pages;
 pub mod verify;
@@ -16,6 +17,7 @@ use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::{
     SsrMode, StaticSegment,
     components::{Route, Router, Routes},
+    path,
 };
 
 /// Referenced by the WASM entry point so the islands of this crate are linked into the bundle.
@@ -62,6 +64,8 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("") view=pages::StartPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("verify") view=verify::VerifyPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("widget") view=verify::WidgetPage ssr=SsrMode::Async />
+                <Route path=StaticSegment("dashboard") view=dashboard::DashboardPage ssr=SsrMode::Async />
+                <Route path=path!("/dashboard/sign-in") view=dashboard::SignInPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

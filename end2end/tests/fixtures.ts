@@ -53,6 +53,8 @@ export async function expectNoAxeViolations(page: Page, frame?: string): Promise
 
 /** What `tessera demo --json` prints: fresh share tokens (and keys) for each test. */
 export type Demo = {
+  'destination-organization-id': string;
+  'automated-organization-id': string;
   'source-api-key': string;
   'destination-api-key': string;
   'full-template-id': string;
@@ -63,9 +65,10 @@ export type Demo = {
   'extra-steps-url': string;
 };
 
+const binary = process.env.TESSERA_BIN ?? path.join(__dirname, '..', '..', 'target', 'debug', 'tessera');
+
 /** Seeds fresh demo share tokens in the database of the server under test. */
 export function freshDemo(): Demo {
-  const binary = process.env.TESSERA_BIN ?? path.join(__dirname, '..', '..', 'target', 'debug', 'tessera');
   const out = execFileSync(binary, [
     'demo',
     '--database-url',
@@ -81,4 +84,25 @@ export function freshDemo(): Demo {
 export function relative(url: string): string {
   const parsed = new URL(url);
   return parsed.pathname + parsed.search;
+}
+
+/**
+ * A new member of `organization` with a generated password (`tessera user create`). Each test
+ * makes its own: the demo's members get new passwords, and lose their sessions, on every
+ * `freshDemo()` of a test running beside it.
+ */
+export function newMember(organization: string): { email: string; password: string } {
+  const email = `e2e-${Date.now()}-${Math.random().toString(36).slice(2, 10)}@members.example`;
+  const out = execFileSync(binary, [
+    'user',
+    'create',
+    '--org',
+    organization,
+    '--email',
+    email,
+    '--database-url',
+    `sqlite://${process.env.TESSERA_E2E_DB}`,
+  ]);
+  const created = JSON.parse(out.toString()) as { email: string; password: string };
+  return { email: created.email, password: created.password };
 }

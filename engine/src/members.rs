@@ -241,14 +241,87 @@ pub struct Session {
     pub expires_at: Timestamp,
 }
 
-/// Signs in: the member and a new session when `email` and `password` match, `None` otherwise
-/// (the same answer, after the same work, for an unknown address and a wrong password).
+/// Failed sign-ins counted per address and per client.
+pub const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
+/// Failed sign-ins with one e-mail address within the window before it is refused.
+pub const MAX_FAILURES_PER_EMAIL: i64 = 10;
+/// Failed sign-ins from one client address within the window before it is refused.
+pub const MAX_FAILURES_PER_CLIENT: i64 = 50;
+
+/// What a sign-in came to.
+#[derive(Debug)]
+pub enum SignIn {
+    Signed(Session, SessionSecret),
+    /// The address and password do not match (or the address is no member's: the same answer).
+    Invalid,
+    /// Too many failed attempts for this address or from this client lately: try again later.
+    Throttled,
+}
+
+fn failure_keys(email: &str, client: Option<&str>) -> Vec<String> {
+    let email_key = format!(
+        "email:{}",
+        data_encoding::HEXLOWER.encode(&Sha256::digest(email.as_bytes()))
+    );
+    let mut keys = vec![email_key];
+    keys.extend(client.map(|c| format!("client:{c}")));
+    keys
+}
+
+async fn throttled(engine: &Engine, keys: &[String]) -> Result<bool> {
+    let since = Timestamp(engine.now().millis() - FAILURE_WINDOW.as_millis() as i64);
+    for (index, key) in keys.iter().enumerate() {
+        let failures: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sign_in_failures WHERE key = $1 AND failed_at > $2",
+        )
+        .bind(key)
+        .bind(since)
+        .fetch_one(engine.db().pool())
+        .await?;
+        let limit = if index == 0 {
+            MAX_FAILURES_PER_EMAIL
+        } else {
+            MAX_FAILURES_PER_CLIENT
+        };
+        if failures >= limit {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+async fn record_failure(engine: &Engine, keys: &[String]) -> Result<()> {
+    let now = engine.now();
+    let mut tx = engine.db().begin_write().await?;
+    sqlx::query("DELETE FROM sign_in_failures WHERE failed_at <= $1")
+        .bind(Timestamp(now.millis() - FAILURE_WINDOW.as_millis() as i64))
+        .execute(&mut *tx)
+        .await?;
+    for key in keys {
+        sqlx::query("INSERT INTO sign_in_failures (key, failed_at) VALUES ($1, $2)")
+            .bind(key)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Signs in with `email` and `password` from `client` (its network address, when known): a new
+/// session when they match. An unknown address gets the same answer after the same work as a
+/// wrong password; too many failures for the address or from the client refuse at once.
 pub async fn sign_in(
     engine: &Engine,
     email: &str,
     password: Password,
-) -> Result<Option<(Session, SessionSecret)>> {
+    client: Option<&str>,
+) -> Result<SignIn> {
     let email = normalise_email(email).unwrap_or_default();
+    let keys = failure_keys(&email, client);
+    if throttled(engine, &keys).await? {
+        return Ok(SignIn::Throttled);
+    }
     let found: Option<(MemberId, OrgId, String, Timestamp, String)> = sqlx::query_as(
         "SELECT id, organization_id, email, created_at, password_hash FROM members WHERE email = $1",
     )
@@ -260,7 +333,8 @@ pub async fn sign_in(
         .map_or_else(|| decoy_hash().to_owned(), |row| row.4.clone());
     let matches = verify(password, stored).await;
     let Some((id, organization_id, email, created_at, _)) = found.filter(|_| matches) else {
-        return Ok(None);
+        record_failure(engine, &keys).await?;
+        return Ok(SignIn::Invalid);
     };
     let member = Member {
         id,
@@ -294,7 +368,7 @@ pub async fn sign_in(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(Some((session, secret)))
+    Ok(SignIn::Signed(session, secret))
 }
 
 /// The live session a cookie's secret names; `None` when unknown or expired.
@@ -344,52 +418,44 @@ mod tests {
     use super::*;
     use crate::testing::engine;
 
+    const RIGHT: &str = "correct horse battery";
+
     async fn org(engine: &Engine) -> OrgId {
         crate::orgs::create(engine, "Acme", &[]).await.unwrap().0.id
+    }
+
+    async fn attempt(engine: &Engine, email: &str, password: &str, client: Option<&str>) -> SignIn {
+        sign_in(engine, email, Password::new(password), client)
+            .await
+            .unwrap()
+    }
+
+    async fn signed(engine: &Engine, email: &str, password: &str) -> (Session, SessionSecret) {
+        match attempt(engine, email, password, None).await {
+            SignIn::Signed(session, secret) => (session, secret),
+            other => panic!("{email} should sign in: {other:?}"),
+        }
     }
 
     #[tokio::test]
     async fn a_member_signs_in_with_the_right_password_only_and_the_session_reads_back() {
         let engine = engine().await;
         let org = org(&engine).await;
-        let member = create(
-            &engine,
-            &org,
-            " Ada@Example.com ",
-            Password::new("correct horse battery"),
-        )
-        .await
-        .unwrap();
+        let member = create(&engine, &org, " Ada@Example.com ", Password::new(RIGHT))
+            .await
+            .unwrap();
 
-        let wrong = sign_in(
-            &engine,
-            "ada@example.com",
-            Password::new("wrong horse battery"),
-        )
-        .await
-        .unwrap();
-        let unknown = sign_in(
-            &engine,
-            "bob@example.com",
-            Password::new("correct horse battery"),
-        )
-        .await
-        .unwrap();
-        let (session, secret) = sign_in(
-            &engine,
-            "ADA@example.com",
-            Password::new("correct horse battery"),
-        )
-        .await
-        .unwrap()
-        .expect("the right password signs in");
+        let wrong = attempt(&engine, "ada@example.com", "wrong horse battery", None).await;
+        let unknown = attempt(&engine, "bob@example.com", RIGHT, None).await;
+        let (session, secret) = signed(&engine, "ADA@example.com", RIGHT).await;
         let read = super::session(&engine, &secret).await.unwrap();
 
         assert_eq!(
             member.email, "ada@example.com",
             "addresses are kept lower-cased"
         );
-        assert!(wrong.is_none() && unknown.is_none());
+        assert!(matches!(wrong, SignIn::Invalid), "{wrong:?}");
+        assert!(matches!(unknown, SignIn::Invalid), "{unknown:?}");
         assert_eq!(read.as_ref(), Some(&session));
         assert_eq!(session.member.organization_id, org);
         let stored: String = sqlx::query_scalar("SELECT password_hash FROM members")
@@ -413,23 +479,11 @@ mod tests {
     async fn a_session_ends_when_it_expires_and_when_its_member_signs_out() {
         let engine = engine().await;
         let org = org(&engine).await;
-        create(
-            &engine,
-            &org,
-            "ada@example.com",
-            Password::new("correct horse battery"),
-        )
-        .await
-        .unwrap();
-        let sign = || {
-            sign_in(
-                &engine,
-                "ada@example.com",
-                Password::new("correct horse battery"),
-            )
-        };
-        let (_, expiring) = sign().await.unwrap().unwrap();
-        let (_, leaving) = sign().await.unwrap().unwrap();
+        create(&engine, &org, "ada@example.com", Password::new(RIGHT))
+            .await
+            .unwrap();
+        let (_, expiring) = signed(&engine, "ada@example.com", RIGHT).await;
+        let (_, leaving) = signed(&engine, "ada@example.com", RIGHT).await;
 
         sign_out(&engine, &leaving).await.unwrap();
         let after_sign_out = session(&engine, &leaving).await.unwrap();
@@ -446,7 +500,7 @@ mod tests {
     async fn bad_addresses_weak_passwords_and_taken_addresses_are_refused() {
         let engine = engine().await;
         let org = org(&engine).await;
-        let strong = || Password::new("correct horse battery");
+        let strong = || Password::new(RIGHT);
 
         let bad_email = create(&engine, &org, "not an address", strong()).await;
         let weak = create(&engine, &org, "ada@example.com", Password::new("short")).await;
@@ -466,22 +520,10 @@ mod tests {
     async fn a_new_password_ends_the_members_sessions() {
         let engine = engine().await;
         let org = org(&engine).await;
-        create(
-            &engine,
-            &org,
-            "ada@example.com",
-            Password::new("correct horse battery"),
-        )
-        .await
-        .unwrap();
-        let (_, secret) = sign_in(
-            &engine,
-            "ada@example.com",
-            Password::new("correct horse battery"),
-        )
-        .await
-        .unwrap()
-        .unwrap();
+        create(&engine, &org, "ada@example.com", Password::new(RIGHT))
+            .await
+            .unwrap();
+        let (_, secret) = signed(&engine, "ada@example.com", RIGHT).await;
 
         reset_password(
             &engine,
@@ -493,21 +535,35 @@ mod tests {
         .expect("a member");
 
         assert!(session(&engine, &secret).await.unwrap().is_none());
-        let old = sign_in(
-            &engine,
-            "ada@example.com",
-            Password::new("correct horse battery"),
-        )
-        .await
-        .unwrap();
-        let new = sign_in(
-            &engine,
-            "ada@example.com",
-            Password::new("another long passphrase"),
-        )
-        .await
-        .unwrap();
-        assert!(old.is_none() && new.is_some());
+        let old = attempt(&engine, "ada@example.com", RIGHT, None).await;
+        let new = attempt(&engine, "ada@example.com", "another long passphrase", None).await;
+        assert!(matches!(old, SignIn::Invalid) && matches!(new, SignIn::Signed(..)));
+    }
+
+    #[tokio::test]
+    async fn too_many_failures_for_an_address_refuse_even_the_right_password_until_the_window_passes()
+     {
+        let engine = engine().await;
+        let org = org(&engine).await;
+        create(&engine, &org, "ada@example.com", Password::new(RIGHT))
+            .await
+            .unwrap();
+        for _ in 0..MAX_FAILURES_PER_EMAIL {
+            attempt(
+                &engine,
+                "ada@example.com",
+                "guess guess guess",
+                Some("192.0.2.1"),
+            )
+            .await;
+        }
+
+        let locked = attempt(&engine, "ada@example.com", RIGHT, Some("198.51.100.7")).await;
+        engine.clock().advance(FAILURE_WINDOW);
+        let later = attempt(&engine, "ada@example.com", RIGHT, Some("198.51.100.7")).await;
+
+        assert!(matches!(locked, SignIn::Throttled), "{locked:?}");
+        assert!(matches!(later, SignIn::Signed(..)), "{later:?}");
     }
 
     #[test]

@@ -163,6 +163,11 @@ pub async fn allow_origins(engine: &Engine, org: &OrgId, origins: &[String]) -> 
     Ok(())
 }
 
+/// Reads an organization (for showing its name; access to it is the caller's to check).
+pub async fn get(engine: &Engine, id: &OrgId) -> Result<Option<Organization>> {
+    find(engine.db().pool(), id).await
+}
+
 /// Adds another API key to an organization.
 pub async fn create_api_key(engine: &Engine, org: &OrgId) -> Result<ApiKey> {
     let key = ApiKey::generate();

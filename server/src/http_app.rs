@@ -36,6 +36,7 @@ pub struct AppState {
     pub engine: Engine,
     pub limiter: crate::api::ApiLimiter,
     pub page_limiter: crate::api::PageLimiter,
+    pub dashboard: app::dashboard::DashboardSettings,
 }
 
 /// A Tessera server bound to its address, ready to run.
@@ -79,6 +80,9 @@ impl Tessera {
             engine: engine.clone(),
             limiter: crate::api::ApiLimiter::new(config.rate_limit),
             page_limiter: crate::api::PageLimiter(crate::api::Limiter::new(config.page_rate_limit)),
+            dashboard: app::dashboard::DashboardSettings {
+                secure_cookies: config.public_url_for(bound).starts_with("https://"),
+            },
         };
         Ok(Self {
             listener,
@@ -196,8 +200,10 @@ fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let context = {
         let engine = state.engine.clone();
+        let dashboard = state.dashboard;
         move || {
             provide_context(engine.clone());
+            provide_context(dashboard);
             crate::security::page_headers();
         }
     };

@@ -24,3 +24,11 @@ CREATE TABLE member_sessions (
 );
 CREATE INDEX member_sessions_expiry ON member_sessions (expires_at);
 CREATE INDEX member_sessions_member ON member_sessions (member_id);
+
+-- Failed sign-ins, by hashed e-mail address and by client address: too many within the window
+-- and sign-in is refused for that key until older ones leave it.
+CREATE TABLE sign_in_failures (
+    key TEXT NOT NULL,
+    failed_at BIGINT NOT NULL
+);
+CREATE INDEX sign_in_failures_key ON sign_in_failures (key, failed_at);

@@ -1,0 +1,271 @@
+//! The dashboard (CONTRACT.md §8): an organization's people sign in and see their Connect data.
+//!
+//! Like the hosted flow, every page is rendered on the server and every form is a real form post
+//! to a server function that answers with a redirect: it all works without JavaScript, and each
+//! page load starts with focus on its heading. A session lives in an `HttpOnly`, `SameSite=Lax`
+//! cookie; forms that change something carry the session's CSRF token.
+
+mod model;
+mod server;
+mod text;
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn as _;
+use leptos_meta::{Html, Meta, Title};
+use leptos_router::hooks::use_location;
+
+pub use model::*;
+pub use server::*;
+use text::{D, d};
+
+use crate::i18n::Lang;
+
+/// A page's heading: it takes focus as the page loads.
+#[component]
+fn Heading(text: &'static str) -> impl IntoView {
+    view! {
+        <h1 id="screen-heading" tabindex="-1" autofocus=true>
+            {text}
+        </h1>
+    }
+}
+
+/// `/dashboard/sign-in`.
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let location = use_location();
+    let page = Resource::new(move || location.search.get(), load_sign_in);
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                page.get()
+                    .map(|result| {
+                        let view = result
+                            .unwrap_or(SignInView {
+                                lang: Lang::default(),
+                                language: None,
+                                problem: None,
+                            });
+                        view! { <SignInForm view /> }
+                    })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn SignInForm(view: SignInView) -> impl IntoView {
+    let lang = view.lang;
+    let problem = view.problem.map(|problem| {
+        let (text, kind) = match problem {
+            SignInProblem::Invalid => (d(lang, D::ProblemInvalid), "error-summary"),
+            SignInProblem::Throttled => (d(lang, D::ProblemThrottled), "error-summary"),
+            SignInProblem::CrossSite => (d(lang, D::ProblemCrossSite), "error-summary"),
+            SignInProblem::SignedOut => (d(lang, D::ProblemSignedOut), "notice"),
+            SignInProblem::Expired => (d(lang, D::ProblemExpired), "notice"),
+        };
+        view! { <p class=kind>{text}</p> }
+    });
+    let invalid = view.problem == Some(SignInProblem::Invalid);
+    view! {
+        <Html {..} lang=lang.tag() />
+        <Title text=d(lang, D::Title) />
+        <Meta name="robots" content="noindex" />
+        <main class="page dashboard-auth" id="main">
+            <div class="card">
+                <Heading text=d(lang, D::SignInHeading) />
+                <p class="lead">{d(lang, D::SignInIntro)}</p>
+                <div role="alert" id="error-summary">{problem}</div>
+                <form method="post" action=DashboardSignIn::url()>
+                    <div class="field">
+                        <label for="email">{d(lang, D::Email)}</label>
+                        <input
+                            id="email"
+                            name="email"
+                            type="email"
+                            autocomplete="username"
+                            required=true
+                            aria-invalid=invalid.then_some("true")
+                            aria-describedby=invalid.then_some("error-summary")
+                        />
+                    </div>
+                    <div class="field">
+                        <label for="password">{d(lang, D::Password)}</label>
+                        <input
+                            id="password"
+                            name="password"
+                            type="password"
+                            autocomplete="current-password"
+                            required=true
+                            aria-invalid=invalid.then_some("true")
+                            aria-describedby=invalid.then_some("error-summary")
+                        />
+                    </div>
+                    {view.language.map(|l| view! { <input type="hidden" name="language" value=l /> })}
+                    <div class="actions">
+                        <button type="submit" class="button primary">{d(lang, D::SignIn)}</button>
+                    </div>
+                </form>
+            </div>
+        </main>
+    }
+}
+
+/// `/dashboard`: Connect › Share tokens.
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let location = use_location();
+    let page = Resource::new(move || location.search.get(), load_share_tokens);
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                page.get()
+                    .map(|result| match result {
+                        Ok(DashboardView::Tokens(view)) => view! { <TokensPage view=*view /> }.into_any(),
+                        Ok(DashboardView::Redirect(url)) => view! {
+                            <main class="page" id="main">
+                                <p><a href=url>{d(Lang::default(), D::SignIn)}</a></p>
+                            </main>
+                        }
+                        .into_any(),
+                        Err(err) => view! {
+                            <main class="page" id="main">
+                                <h1>{d(Lang::default(), D::Title)}</h1>
+                                <p role="alert">{err.to_string()}</p>
+                            </main>
+                        }
+                        .into_any(),
+                    })
+            }}
+        </Suspense>
+    }
+}
+
+/// The header every signed-in page shows: who, which organization, sign out.
+#[component]
+fn MemberBar(lang: Lang, member: Member, language: Option<String>) -> impl IntoView {
+    view! {
+        <header class="dash-bar">
+            <p class="dash-org">{member.organization}</p>
+            <p class="dash-member">{text::signed_in_as(lang, &member.email)}</p>
+            <form method="post" action=DashboardSignOut::url()>
+                <input type="hidden" name="csrf" value=member.csrf />
+                {language.map(|l| view! { <input type="hidden" name="language" value=l /> })}
+                <button type="submit" class="button secondary">{d(lang, D::SignOut)}</button>
+            </form>
+        </header>
+        <nav class="dash-nav" aria-label=d(lang, D::Navigation)>
+            <ul>
+                <li>
+                    <a href="/dashboard" aria-current="page">{d(lang, D::ShareTokens)}</a>
+                </li>
+            </ul>
+        </nav>
+    }
+}
+
+#[component]
+fn TokensPage(view: TokensView) -> impl IntoView {
+    let lang = view.lang;
+    let status = view.status.clone().unwrap_or_else(|| "any".to_owned());
+    let status_options = ["any", "created", "pending", "redeemed", "expired", "failed"]
+        .into_iter()
+        .map(|code| {
+            let label = if code == "any" {
+                d(lang, D::AnyStatus)
+            } else {
+                text::status(lang, code)
+            };
+            view! { <option value=code selected=status == code>{label}</option> }
+        })
+        .collect_view();
+    let direction_options = [("inbound", D::Inbound), ("outbound", D::Outbound)]
+        .into_iter()
+        .map(|(code, label)| {
+            view! { <option value=code selected=view.direction == code>{d(lang, label)}</option> }
+        })
+        .collect_view();
+    let empty = view.rows.is_empty().then(|| {
+        let text = if view.not_found {
+            d(lang, D::NotFoundById)
+        } else {
+            d(lang, D::NoTokens)
+        };
+        view! { <p class="notice" role="status">{text}</p> }
+    });
+    let rows = view
+        .rows
+        .iter()
+        .map(|row| {
+            view! {
+                <tr>
+                    <th scope="row"><code>{row.id.clone()}</code></th>
+                    <td><span class=format!("token-status token-status-{}", row.status)>{text::status(lang, &row.status)}</span></td>
+                    <td>{row.partner.clone()}</td>
+                    <td>{text::source_type(lang, &row.source_type)}</td>
+                    <td>{row.created_at.clone()}</td>
+                    <td>{row.expires_at.clone()}</td>
+                    <td>{row.redeemed_at.clone().unwrap_or_default()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let table = (!view.rows.is_empty()).then(|| {
+        view! {
+            <div class="table-scroll" role="region" aria-label=d(lang, D::TableRegion) tabindex="0">
+                <table class="tokens">
+                    <thead>
+                        <tr>
+                            <th scope="col">{d(lang, D::Token)}</th>
+                            <th scope="col">{d(lang, D::Status)}</th>
+                            <th scope="col">{d(lang, D::Partner)}</th>
+                            <th scope="col">{d(lang, D::SourceType)}</th>
+                            <th scope="col">{d(lang, D::CreatedAt)}</th>
+                            <th scope="col">{d(lang, D::ExpiresAt)}</th>
+                            <th scope="col">{d(lang, D::RedeemedAt)}</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        }
+    });
+    let next = view.next.clone().map(|href| {
+        view! {
+            <nav class="pager" aria-label=d(lang, D::Pages)>
+                <a href=href rel="next">{d(lang, D::NextPage)}</a>
+            </nav>
+        }
+    });
+    view! {
+        <Html {..} lang=lang.tag() />
+        <Title text=d(lang, D::Title) />
+        <Meta name="robots" content="noindex" />
+        <MemberBar lang member=view.member.clone() language=view.language.clone() />
+        <main class="page dashboard" id="main">
+            <Heading text=d(lang, D::ShareTokens) />
+            <form method="get" action="/dashboard" class="filters" role="search" aria-label=d(lang, D::Filters)>
+                <div class="field">
+                    <label for="direction">{d(lang, D::Direction)}</label>
+                    <select id="direction" name="direction">{direction_options}</select>
+                </div>
+                <div class="field">
+                    <label for="status">{d(lang, D::Status)}</label>
+                    <select id="status" name="status">{status_options}</select>
+                </div>
+                <div class="field">
+                    <label for="q">{d(lang, D::SearchById)}</label>
+                    <input id="q" name="q" type="search" value=view.search.clone().unwrap_or_default() aria-describedby="q-hint" autocomplete="off" />
+                    <p class="hint" id="q-hint">{d(lang, D::SearchHint)}</p>
+                </div>
+                {view.language.clone().map(|l| view! { <input type="hidden" name="language" value=l /> })}
+                <div class="actions">
+                    <button type="submit" class="button secondary">{d(lang, D::Apply)}</button>
+                </div>
+            </form>
+            {empty}
+            {table}
+            {next}
+        </main>
+    }
+}

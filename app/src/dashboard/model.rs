@@ -1,0 +1,96 @@
+//! What the dashboard's server functions hand to its pages.
+
+use serde::{Deserialize, Serialize};
+
+use crate::i18n::Lang;
+
+/// Why the sign-in page is shown again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SignInProblem {
+    Invalid,
+    Throttled,
+    CrossSite,
+    SignedOut,
+    Expired,
+}
+
+impl SignInProblem {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Invalid => "invalid",
+            Self::Throttled => "throttled",
+            Self::CrossSite => "cross-site",
+            Self::SignedOut => "signed-out",
+            Self::Expired => "expired",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [
+            Self::Invalid,
+            Self::Throttled,
+            Self::CrossSite,
+            Self::SignedOut,
+            Self::Expired,
+        ]
+        .into_iter()
+        .find(|p| p.code() == code)
+    }
+}
+
+/// The sign-in page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInView {
+    pub lang: Lang,
+    /// The `language` parameter to carry along, when one was given.
+    pub language: Option<String>,
+    pub problem: Option<SignInProblem>,
+}
+
+/// One row of the share-token list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenRow {
+    pub id: String,
+    /// The API's status code (`created`, `redeemed`, …).
+    pub status: String,
+    pub partner: String,
+    /// The API's source type code.
+    pub source_type: String,
+    pub created_at: String,
+    pub expires_at: String,
+    pub redeemed_at: Option<String>,
+}
+
+/// The signed-in member, as every dashboard page shows them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub organization: String,
+    pub email: String,
+    /// The session's CSRF token, carried by every form that changes something.
+    pub csrf: String,
+}
+
+/// Connect › Share tokens.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokensView {
+    pub lang: Lang,
+    pub language: Option<String>,
+    pub member: Member,
+    /// `inbound` or `outbound`.
+    pub direction: String,
+    /// A status code, or `None` for any status.
+    pub status: Option<String>,
+    pub search: Option<String>,
+    pub rows: Vec<TokenRow>,
+    /// A search by id found nothing of this organization's.
+    pub not_found: bool,
+    /// The next page's address, when there is one.
+    pub next: Option<String>,
+}
+
+/// What a dashboard page shows: its content, or a redirect (to sign in).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DashboardView {
+    Tokens(Box<TokensView>),
+    Redirect(String),
+}

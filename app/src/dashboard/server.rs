@@ -1,0 +1,404 @@
+//! The dashboard's server functions. Each page's data comes from one (reading the session cookie);
+//! each form posts to one that answers with a redirect, so everything works without JavaScript.
+//! Every function that changes something checks the session's CSRF token and refuses requests a
+//! browser marks as coming from another site (`Sec-Fetch-Site`).
+
+use leptos::prelude::*;
+
+use super::model::*;
+
+/// The sign-in page (`/dashboard/sign-in?<query>`).
+#[server(prefix = "/fn", endpoint = "dashboard-sign-in-page")]
+pub async fn load_sign_in(query: String) -> Result<SignInView, ServerFnError> {
+    backend::load_sign_in(&query).await
+}
+
+/// Signs in with an e-mail address and password, then goes to the dashboard (or back to the
+/// sign-in page, saying why not).
+#[server(prefix = "/fn", endpoint = "dashboard-sign-in")]
+pub async fn dashboard_sign_in(
+    email: String,
+    password: String,
+    language: Option<String>,
+) -> Result<(), ServerFnError> {
+    backend::sign_in(email, password, language).await
+}
+
+/// Signs out (the session ends at once) and goes back to the sign-in page.
+#[server(prefix = "/fn", endpoint = "dashboard-sign-out")]
+pub async fn dashboard_sign_out(
+    csrf: String,
+    language: Option<String>,
+) -> Result<(), ServerFnError> {
+    backend::sign_out(csrf, language).await
+}
+
+/// Connect › Share tokens (`/dashboard?<query>`).
+#[server(prefix = "/fn", endpoint = "dashboard-share-tokens")]
+pub async fn load_share_tokens(query: String) -> Result<DashboardView, ServerFnError> {
+    backend::load_share_tokens(&query).await
+}
+
+/// What the server tells the dashboard about itself (provided in context by `server/`).
+#[cfg(feature = "ssr")]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DashboardSettings {
+    /// Session cookies carry `Secure` (the public URL is https).
+    pub secure_cookies: bool,
+}
+
+#[cfg(feature = "ssr")]
+mod backend {
+    use std::collections::BTreeMap;
+    use std::net::SocketAddr;
+
+    use engine::ids::{OrgId, ShareTokenId};
+    use engine::members::{self, Password, SessionSecret, SignIn};
+    use engine::paging::PageRequest;
+    use engine::share_tokens::{self, Direction, ListFilter, ShareToken, ShareTokenStatus};
+    use engine::time::Timestamp;
+    use http::header::{self, HeaderValue};
+    use leptos::prelude::*;
+
+    use super::DashboardSettings;
+    use crate::dashboard::model::*;
+    use crate::i18n::{Lang, request_lang};
+
+    /// The session cookie's name.
+    pub const COOKIE: &str = "tessera_session";
+    /// Share tokens per page.
+    const PAGE_SIZE: u32 = 25;
+
+    fn parts() -> Option<http::request::Parts> {
+        use_context::<http::request::Parts>()
+    }
+
+    fn request_header(name: header::HeaderName) -> Option<String> {
+        parts().and_then(|p| p.headers.get(name)?.to_str().ok().map(str::to_owned))
+    }
+
+    /// The session secret the browser sent, if any.
+    fn session_cookie() -> Option<SessionSecret> {
+        let parts = parts()?;
+        parts
+            .headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .find_map(|pair| {
+                let (name, value) = pair.trim().split_once('=')?;
+                (name == COOKIE && !value.is_empty()).then(|| SessionSecret::from_cookie(value))
+            })
+    }
+
+    /// False when the browser says the request comes from another site (a form on another
+    /// page posting here). Browsers that send no `Sec-Fetch-Site` rely on the CSRF token and
+    /// `SameSite=Lax` alone.
+    fn same_site() -> bool {
+        request_header(header::HeaderName::from_static("sec-fetch-site"))
+            .is_none_or(|site| matches!(site.as_str(), "same-origin" | "none"))
+    }
+
+    fn client() -> Option<String> {
+        parts()?
+            .extensions
+            .get::<axum::extract::ConnectInfo<SocketAddr>>()
+            .map(|info| info.0.ip().to_string())
+    }
+
+    /// Goes to `url`: a redirect for a form post, and for a page being rendered.
+    fn redirect(url: &str) {
+        leptos_axum::redirect(url);
+        let rendering_page = parts().is_some_and(|p| p.uri.path().starts_with("/dashboard"));
+        if let (true, Some(response)) = (
+            rendering_page,
+            use_context::<leptos_axum::ResponseOptions>(),
+        ) {
+            response.set_status(http::StatusCode::SEE_OTHER);
+        }
+    }
+
+    fn no_store() {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.insert_header(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        }
+    }
+
+    fn set_cookie(value: &str, max_age: u64) {
+        let secure = use_context::<DashboardSettings>()
+            .unwrap_or_default()
+            .secure_cookies;
+        let cookie = format!(
+            "{COOKIE}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{}",
+            if secure { "; Secure" } else { "" }
+        );
+        if let (Some(response), Ok(value)) = (
+            use_context::<leptos_axum::ResponseOptions>(),
+            HeaderValue::from_str(&cookie),
+        ) {
+            response.append_header(header::SET_COOKIE, value);
+        }
+    }
+
+    fn params(query: &str) -> Vec<(String, String)> {
+        url::form_urlencoded::parse(query.trim_start_matches('?').as_bytes())
+            .into_owned()
+            .collect()
+    }
+
+    fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
+        params
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// `language=<tag>` to append to an address, when the page was asked in a language.
+    fn language_suffix(language: Option<&str>, first: bool) -> String {
+        language
+            .and_then(Lang::parse)
+            .map(|lang| format!("{}language={}", if first { '?' } else { '&' }, lang.tag()))
+            .unwrap_or_default()
+    }
+
+    fn sign_in_url(problem: Option<SignInProblem>, language: Option<&str>) -> String {
+        let mut url = "/dashboard/sign-in".to_owned();
+        if let Some(problem) = problem {
+            url.push_str("?problem=");
+            url.push_str(problem.code());
+        }
+        url.push_str(&language_suffix(language, problem.is_none()));
+        url
+    }
+
+    fn unavailable(err: impl std::fmt::Display) -> ServerFnError {
+        tracing::error!(error = %err, "a dashboard request could not reach the engine");
+        ServerFnError::new("The dashboard is unavailable right now. Try again in a moment.")
+    }
+
+    pub async fn load_sign_in(query: &str) -> Result<SignInView, ServerFnError> {
+        no_store();
+        let params = params(query);
+        let language = param(&params, "language").map(str::to_owned);
+        let lang = request_lang(language.as_deref());
+        let engine = crate::ssr::engine()?;
+        if let Some(secret) = session_cookie()
+            && members::session(&engine, &secret)
+                .await
+                .map_err(unavailable)?
+                .is_some()
+        {
+            redirect(&format!(
+                "/dashboard{}",
+                language_suffix(language.as_deref(), true)
+            ));
+        }
+        Ok(SignInView {
+            lang,
+            problem: param(&params, "problem").and_then(SignInProblem::from_code),
+            language,
+        })
+    }
+
+    pub async fn sign_in(
+        email: String,
+        password: String,
+        language: Option<String>,
+    ) -> Result<(), ServerFnError> {
+        let language = language.as_deref();
+        if !same_site() {
+            redirect(&sign_in_url(Some(SignInProblem::CrossSite), language));
+            return Ok(());
+        }
+        let engine = crate::ssr::engine()?;
+        let outcome = members::sign_in(
+            &engine,
+            &email,
+            Password::new(password),
+            client().as_deref(),
+        )
+        .await
+        .map_err(unavailable)?;
+        match outcome {
+            SignIn::Signed(_, secret) => {
+                set_cookie(secret.expose_secret(), members::SESSION_TTL.as_secs());
+                redirect(&format!("/dashboard{}", language_suffix(language, true)));
+            }
+            SignIn::Invalid => redirect(&sign_in_url(Some(SignInProblem::Invalid), language)),
+            SignIn::Throttled => redirect(&sign_in_url(Some(SignInProblem::Throttled), language)),
+        }
+        Ok(())
+    }
+
+    pub async fn sign_out(csrf: String, language: Option<String>) -> Result<(), ServerFnError> {
+        let language = language.as_deref();
+        let engine = crate::ssr::engine()?;
+        let Some(secret) = session_cookie() else {
+            redirect(&sign_in_url(Some(SignInProblem::Expired), language));
+            return Ok(());
+        };
+        let session = members::session(&engine, &secret)
+            .await
+            .map_err(unavailable)?;
+        match session {
+            Some(session) if same_site() && members::csrf_matches(&session, &csrf) => {
+                members::sign_out(&engine, &secret)
+                    .await
+                    .map_err(unavailable)?;
+                set_cookie("", 0);
+                redirect(&sign_in_url(Some(SignInProblem::SignedOut), language));
+            }
+            // A form from elsewhere (or an old page) does not sign anyone out.
+            Some(_) => redirect(&format!("/dashboard{}", language_suffix(language, true))),
+            None => {
+                set_cookie("", 0);
+                redirect(&sign_in_url(Some(SignInProblem::Expired), language));
+            }
+        }
+        Ok(())
+    }
+
+    fn time(t: Timestamp) -> String {
+        t.to_datetime().format("%Y-%m-%d %H:%M UTC").to_string()
+    }
+
+    async fn partner_names(
+        engine: &engine::Engine,
+        tokens: &[ShareToken],
+        org: &OrgId,
+    ) -> Result<BTreeMap<String, String>, ServerFnError> {
+        let mut names = BTreeMap::new();
+        for token in tokens {
+            let partner = if &token.destination_organization_id == org {
+                &token.source_organization_id
+            } else {
+                &token.destination_organization_id
+            };
+            if names.contains_key(partner.as_str()) {
+                continue;
+            }
+            let name = engine::orgs::get(engine, partner)
+                .await
+                .map_err(unavailable)?
+                .map(|o| o.name)
+                .unwrap_or_default();
+            names.insert(partner.to_string(), name);
+        }
+        Ok(names)
+    }
+
+    pub async fn load_share_tokens(query: &str) -> Result<DashboardView, ServerFnError> {
+        no_store();
+        let params = params(query);
+        let language = param(&params, "language").map(str::to_owned);
+        let lang = request_lang(language.as_deref());
+        let engine = crate::ssr::engine()?;
+        let session = match session_cookie() {
+            Some(secret) => members::session(&engine, &secret)
+                .await
+                .map_err(unavailable)?,
+            None => None,
+        };
+        let Some(session) = session else {
+            let problem = session_cookie().map(|_| SignInProblem::Expired);
+            let url = sign_in_url(problem, language.as_deref());
+            redirect(&url);
+            return Ok(DashboardView::Redirect(url));
+        };
+        let org = session.member.organization_id.clone();
+        let organization = engine::orgs::get(&engine, &org)
+            .await
+            .map_err(unavailable)?
+            .map(|o| o.name)
+            .unwrap_or_default();
+        let direction = match param(&params, "direction") {
+            Some("outbound") => Direction::Outbound,
+            _ => Direction::Inbound,
+        };
+        let status = match param(&params, "status") {
+            Some("any") => None,
+            Some(code) => Some(ShareTokenStatus::parse(code).unwrap_or(ShareTokenStatus::Created)),
+            None => Some(ShareTokenStatus::Created),
+        };
+        let search = param(&params, "q").map(|q| q.trim().to_owned());
+        let (tokens, next_after, not_found) = match &search {
+            Some(id) => match ShareTokenId::parse(id) {
+                Ok(id) => match share_tokens::get(&engine, &org, &id).await {
+                    Ok(token) => (vec![token], None, false),
+                    Err(err) if err.code() == Some("not-found") => (vec![], None, true),
+                    Err(err) => return Err(unavailable(err)),
+                },
+                Err(_) => (vec![], None, true),
+            },
+            None => {
+                let filter = ListFilter {
+                    status,
+                    direction: Some(direction),
+                    connection_id: None,
+                };
+                let page = PageRequest {
+                    size: PAGE_SIZE,
+                    after: param(&params, "after").map(str::to_owned),
+                };
+                let page = share_tokens::list(&engine, &org, &filter, &page)
+                    .await
+                    .map_err(unavailable)?;
+                (page.items, page.next_after, false)
+            }
+        };
+        let names = partner_names(&engine, &tokens, &org).await?;
+        let now = engine.now();
+        let rows = tokens
+            .iter()
+            .map(|token| {
+                let partner = if token.destination_organization_id == org {
+                    &token.source_organization_id
+                } else {
+                    &token.destination_organization_id
+                };
+                TokenRow {
+                    id: token.id.to_string(),
+                    status: token.status_at(now).as_str().to_owned(),
+                    partner: names.get(partner.as_str()).cloned().unwrap_or_default(),
+                    source_type: token.source_type.as_str().to_owned(),
+                    created_at: time(token.created_at),
+                    expires_at: time(token.expires_at),
+                    redeemed_at: token.redeemed_at.map(time),
+                }
+            })
+            .collect();
+        let direction_code = match direction {
+            Direction::Inbound => "inbound",
+            Direction::Outbound => "outbound",
+        };
+        let status_code = status.map_or("any", |s| s.as_str());
+        let next = next_after.map(|after| {
+            let mut url = url::form_urlencoded::Serializer::new(String::new());
+            url.append_pair("direction", direction_code);
+            url.append_pair("status", status_code);
+            url.append_pair("after", &after);
+            if let Some(l) = language.as_deref().and_then(Lang::parse) {
+                url.append_pair("language", l.tag());
+            }
+            format!("/dashboard?{}", url.finish())
+        });
+        Ok(DashboardView::Tokens(Box::new(TokensView {
+            lang,
+            language,
+            member: Member {
+                organization,
+                email: session.member.email.clone(),
+                csrf: session.csrf_token.clone(),
+            },
+            direction: direction_code.to_owned(),
+            status: status.map(|s| s.as_str().to_owned()),
+            search,
+            rows,
+            not_found,
+            next,
+        })))
+    }
+}

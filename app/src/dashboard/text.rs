@@ -1,0 +1,188 @@
+//! The dashboard's strings, in English and Spanish (one `match` per message, an arm per language:
+//! a message without a translation does not compile).
+
+use crate::i18n::Lang;
+
+/// Dashboard messages without values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum D {
+    Title,
+    SignInHeading,
+    SignInIntro,
+    Email,
+    Password,
+    SignIn,
+    ProblemInvalid,
+    ProblemThrottled,
+    ProblemCrossSite,
+    ProblemSignedOut,
+    ProblemExpired,
+    SignOut,
+    Navigation,
+    ShareTokens,
+    Filters,
+    Direction,
+    Inbound,
+    Outbound,
+    Status,
+    AnyStatus,
+    Created,
+    Pending,
+    Redeemed,
+    Expired,
+    Failed,
+    SearchById,
+    SearchHint,
+    Apply,
+    Token,
+    Partner,
+    SourceType,
+    CreatedAt,
+    ExpiresAt,
+    RedeemedAt,
+    NoTokens,
+    NotFoundById,
+    NextPage,
+    Pages,
+    Inquiry,
+    Transaction,
+    Account,
+    Unknown,
+    TableRegion,
+}
+
+/// The text of `msg` in `lang`.
+pub fn d(lang: Lang, msg: D) -> &'static str {
+    use D::*;
+    use Lang::{En, Es};
+    match (msg, lang) {
+        (Title, En) => "Tessera dashboard",
+        (Title, Es) => "Panel de Tessera",
+        (SignInHeading, En) => "Sign in to your organization",
+        (SignInHeading, Es) => "Inicia sesión en tu organización",
+        (SignInIntro, En) => "Use the e-mail address and password your administrator gave you.",
+        (SignInIntro, Es) => {
+            "Usa la dirección de correo y la contraseña que te dio tu administrador."
+        }
+        (Email, En) => "E-mail address",
+        (Email, Es) => "Correo electrónico",
+        (Password, En) => "Password",
+        (Password, Es) => "Contraseña",
+        (SignIn, En) => "Sign in",
+        (SignIn, Es) => "Iniciar sesión",
+        (ProblemInvalid, En) => {
+            "That e-mail address and password do not match. Check both and try again."
+        }
+        (ProblemInvalid, Es) => {
+            "Ese correo y esa contraseña no coinciden. Revisa ambos e inténtalo de nuevo."
+        }
+        (ProblemThrottled, En) => "Too many failed attempts. Wait 15 minutes, then try again.",
+        (ProblemThrottled, Es) => {
+            "Demasiados intentos fallidos. Espera 15 minutos y vuelve a intentarlo."
+        }
+        (ProblemCrossSite, En) => {
+            "That request came from another site and was refused. Sign in from this page."
+        }
+        (ProblemCrossSite, Es) => {
+            "Esa solicitud venía de otro sitio y se rechazó. Inicia sesión desde esta página."
+        }
+        (ProblemSignedOut, En) => "You are signed out.",
+        (ProblemSignedOut, Es) => "Has cerrado la sesión.",
+        (ProblemExpired, En) => "Your session has ended. Sign in again to continue.",
+        (ProblemExpired, Es) => "Tu sesión ha terminado. Vuelve a iniciar sesión para continuar.",
+        (SignOut, En) => "Sign out",
+        (SignOut, Es) => "Cerrar sesión",
+        (Navigation, En) => "Dashboard",
+        (Navigation, Es) => "Panel",
+        (ShareTokens, En) => "Share tokens",
+        (ShareTokens, Es) => "Tokens compartidos",
+        (Filters, En) => "Filter share tokens",
+        (Filters, Es) => "Filtrar tokens compartidos",
+        (Direction, En) => "Direction",
+        (Direction, Es) => "Dirección",
+        (Inbound, En) => "Inbound (shared with you)",
+        (Inbound, Es) => "Entrantes (compartidos contigo)",
+        (Outbound, En) => "Outbound (shared by you)",
+        (Outbound, Es) => "Salientes (compartidos por ti)",
+        (Status, En) => "Status",
+        (Status, Es) => "Estado",
+        (AnyStatus, En) => "Any status",
+        (AnyStatus, Es) => "Cualquier estado",
+        (Created, En) => "Created",
+        (Created, Es) => "Creado",
+        (Pending, En) => "Pending",
+        (Pending, Es) => "Pendiente",
+        (Redeemed, En) => "Redeemed",
+        (Redeemed, Es) => "Canjeado",
+        (Expired, En) => "Expired",
+        (Expired, Es) => "Caducado",
+        (Failed, En) => "Failed",
+        (Failed, Es) => "Fallido",
+        (SearchById, En) => "Token id",
+        (SearchById, Es) => "Id del token",
+        (SearchHint, En) => "Paste a cnst_… id to find one token.",
+        (SearchHint, Es) => "Pega un id cnst_… para encontrar un token.",
+        (Apply, En) => "Show",
+        (Apply, Es) => "Mostrar",
+        (Token, En) => "Token",
+        (Token, Es) => "Token",
+        (Partner, En) => "Partner",
+        (Partner, Es) => "Socio",
+        (SourceType, En) => "Source",
+        (SourceType, Es) => "Origen",
+        (CreatedAt, En) => "Created at",
+        (CreatedAt, Es) => "Creado el",
+        (ExpiresAt, En) => "Expires at",
+        (ExpiresAt, Es) => "Caduca el",
+        (RedeemedAt, En) => "Redeemed at",
+        (RedeemedAt, Es) => "Canjeado el",
+        (NoTokens, En) => "No share tokens match these filters.",
+        (NoTokens, Es) => "Ningún token compartido coincide con estos filtros.",
+        (NotFoundById, En) => "No share token of yours has that id.",
+        (NotFoundById, Es) => "Ninguno de tus tokens compartidos tiene ese id.",
+        (NextPage, En) => "Next page",
+        (NextPage, Es) => "Página siguiente",
+        (Pages, En) => "Pages",
+        (Pages, Es) => "Páginas",
+        (Inquiry, En) => "Inquiry",
+        (Inquiry, Es) => "Verificación",
+        (Transaction, En) => "Transaction",
+        (Transaction, Es) => "Transacción",
+        (Account, En) => "Account",
+        (Account, Es) => "Cuenta",
+        (Unknown, En) => "Unknown",
+        (Unknown, Es) => "Desconocido",
+        (TableRegion, En) => "Share tokens table",
+        (TableRegion, Es) => "Tabla de tokens compartidos",
+    }
+}
+
+/// "Signed in as <email>".
+pub fn signed_in_as(lang: Lang, email: &str) -> String {
+    match lang {
+        Lang::En => format!("Signed in as {email}"),
+        Lang::Es => format!("Sesión iniciada como {email}"),
+    }
+}
+
+/// The status of a share token by its API code.
+pub fn status(lang: Lang, code: &str) -> &'static str {
+    match code {
+        "created" => d(lang, D::Created),
+        "pending" => d(lang, D::Pending),
+        "redeemed" => d(lang, D::Redeemed),
+        "expired" => d(lang, D::Expired),
+        "failed" => d(lang, D::Failed),
+        _ => d(lang, D::Unknown),
+    }
+}
+
+/// A source type by its API code.
+pub fn source_type(lang: Lang, code: &str) -> &'static str {
+    match code {
+        "inquiry" => d(lang, D::Inquiry),
+        "transaction" => d(lang, D::Transaction),
+        "account" => d(lang, D::Account),
+        _ => d(lang, D::Unknown),
+    }
+}
