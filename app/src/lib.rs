@@ -64,7 +64,8 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("") view=pages::StartPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("verify") view=verify::VerifyPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("widget") view=verify::WidgetPage ssr=SsrMode::Async />
-                <Route path=StaticSegment("dashboard") view=dashboard::DashboardPage ssr=SsrMode::Async />
+                <Route path=StaticSegment("dashboard") view=dashboard::DashboardHome ssr=SsrMode::Async />
+                <Route path=path!("/dashboard/connect/share-tokens") view=dashboard::ShareTokensPage ssr=SsrMode::Async />
                 <Route path=path!("/dashboard/sign-in") view=dashboard::SignInPage ssr=SsrMode::Async />
             </Routes>
         </Router>

@@ -133,7 +133,7 @@ prefixed_id!(/// A workflow.
 prefixed_id!(/// A workflow run.
     WorkflowRunId, "wflr_");
 prefixed_id!(/// A member of an organization (a person who signs in to the dashboard).
-    MemberId, "mbr_");
+    MemberId, "usr_");
 prefixed_id!(/// An API key's public id (the secret itself is never stored).
     ApiKeyId, "key_");
 

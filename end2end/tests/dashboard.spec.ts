@@ -6,10 +6,10 @@ import { test, expect, expectNoAxeViolations, freshDemo, newMember } from './fix
 
 async function signIn(page: Page, member: { email: string; password: string }) {
   await page.goto('/dashboard/sign-in');
-  await page.getByLabel('E-mail address').fill(member.email);
+  await page.getByLabel('Email').fill(member.email);
   await page.getByLabel('Password').fill(member.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page).toHaveURL(/\/dashboard\/connect\/share-tokens$/);
 }
 
 test('a member signs in, sees the tokens shared with the organization, filters, searches and signs out', async ({ page }) => {
@@ -22,11 +22,13 @@ test('a member signs in, sees the tokens shared with the organization, filters, 
   await expectNoAxeViolations(page);
   await signIn(page, member);
 
-  const heading = page.getByRole('heading', { level: 1, name: 'Share tokens' });
+  const heading = page.getByRole('heading', { level: 1, name: 'Share Tokens' });
+  await expect(page.getByRole('navigation').getByRole('link', { name: 'Share Tokens' })).toHaveAttribute('href', '/dashboard/connect/share-tokens');
   await expect(heading).toBeFocused();
   await expect(page.getByText(`Signed in as ${member.email}`)).toBeVisible();
   const row = page.getByRole('row').filter({ hasText: demo['full-share-token-id'] });
-  await expect(row, 'an inbound token in status created, by default').toHaveCount(1);
+  await expect(row, 'inbound tokens of every status, by default').toHaveCount(1);
+  await expect(row).toContainText('Inbound');
   await expect(row).toContainText('Northwind Bank (demo)');
   await expect(row).toContainText('Created');
   await expectNoAxeViolations(page);
@@ -45,7 +47,7 @@ test('a member signs in, sees the tokens shared with the organization, filters, 
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page).toHaveURL(/\/dashboard\/sign-in\?problem=signed-out$/);
   await expect(page.getByText('You are signed out.')).toBeVisible();
-  await page.goto('/dashboard');
+  await page.goto('/dashboard/connect/share-tokens');
   await expect(page, 'the session ended').toHaveURL(/\/dashboard\/sign-in/);
 });
 
@@ -54,13 +56,13 @@ test('another organization does not see the token, and a wrong password says so 
   const outsider = newMember(demo['automated-organization-id']);
 
   await page.goto('/dashboard/sign-in');
-  await page.getByLabel('E-mail address').fill(outsider.email);
+  await page.getByLabel('Email').fill(outsider.email);
   await page.getByLabel('Password').fill('not the password at all');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('alert')).toContainText('do not match');
   await expectNoAxeViolations(page);
   await signIn(page, outsider);
-  await page.goto(`/dashboard?status=any&q=${demo['full-share-token-id']}`);
+  await page.goto(`/dashboard/connect/share-tokens?q=${demo['full-share-token-id']}`);
 
   await expect(page.getByText('No share token of yours has that id.')).toBeVisible();
   await expect(page.getByRole('table')).toHaveCount(0);
@@ -72,12 +74,12 @@ test('keyboard only: sign in and reach the filters', async ({ page }) => {
 
   await page.goto('/dashboard/sign-in');
   await page.keyboard.press('Tab');
-  await expect(page.getByLabel('E-mail address')).toBeFocused();
+  await expect(page.getByLabel('Email')).toBeFocused();
   await page.keyboard.type(member.email);
   await page.keyboard.press('Tab');
   await page.keyboard.type(member.password);
   await page.keyboard.press('Enter');
-  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page).toHaveURL(/\/dashboard\/connect\/share-tokens$/);
   await page.keyboard.press('Tab');
   await expect(page.getByLabel('Direction'), 'focus goes from the heading to the first filter').toBeFocused();
 });

@@ -251,6 +251,10 @@ async fn create_user(args: UserCreateArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+fn member_json(member: &engine::demo::DemoMember) -> serde_json::Value {
+    json!({ "email": member.email, "password": member.password.expose_secret() })
+}
+
 async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     let engine = open(&args.database).await?;
     let public = args.public_url.trim_end_matches('/');
@@ -289,6 +293,9 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
             "automated-connection-id": demo.automated.connection_id,
             "automated-workflow-id": demo.automated.workflow_id,
             "source-inquiry-id": demo.automated.source_inquiry_id,
+            "source-member": member_json(&demo.members[0]),
+            "destination-member": member_json(&demo.members[1]),
+            "automated-member": member_json(&demo.members[2]),
             "members": demo.members.iter().map(|m| json!({
                 "organization-id": m.organization,
                 "email": m.email,

@@ -131,11 +131,16 @@ async fn a_member_signs_in_sees_only_their_organizations_tokens_and_signs_out_wi
 
     let anonymous = browser.get("/dashboard").await;
     let signed_in = browser.sign_in("OPS@lender.example", PASSWORD).await;
-    let dashboard = browser.get("/dashboard").await;
-    let by_id = browser.get(&format!("/dashboard?q={token}")).await;
+    let home = browser.get("/dashboard").await;
+    let dashboard = browser.get("/dashboard/connect/share-tokens").await;
+    let by_id = browser
+        .get(&format!("/dashboard/connect/share-tokens?q={token}"))
+        .await;
     eve.sign_in("eve@stranger.example", PASSWORD).await;
-    let eves = eve.get("/dashboard?status=any").await;
-    let eves_search = eve.get(&format!("/dashboard?q={token}")).await;
+    let eves = eve.get("/dashboard/connect/share-tokens").await;
+    let eves_search = eve
+        .get(&format!("/dashboard/connect/share-tokens?q={token}"))
+        .await;
     let forged = browser
         .post(
             "/fn/dashboard-sign-out",
@@ -143,7 +148,7 @@ async fn a_member_signs_in_sees_only_their_organizations_tokens_and_signs_out_wi
             Some("same-origin"),
         )
         .await;
-    let still_in = browser.get("/dashboard").await;
+    let still_in = browser.get("/dashboard/connect/share-tokens").await;
     let csrf = csrf_of(&still_in.body);
     let signed_out = browser
         .post(
@@ -152,7 +157,7 @@ async fn a_member_signs_in_sees_only_their_organizations_tokens_and_signs_out_wi
             Some("same-origin"),
         )
         .await;
-    let after = browser.get("/dashboard").await;
+    let after = browser.get("/dashboard/connect/share-tokens").await;
 
     assert!(anonymous.status.is_redirection(), "{}", anonymous.status);
     assert_eq!(anonymous.location.as_deref(), Some("/dashboard/sign-in"));
@@ -162,7 +167,15 @@ async fn a_member_signs_in_sees_only_their_organizations_tokens_and_signs_out_wi
         signed_in.status,
         signed_in.body
     );
-    assert_eq!(signed_in.location.as_deref(), Some("/dashboard"));
+    assert_eq!(
+        signed_in.location.as_deref(),
+        Some("/dashboard/connect/share-tokens")
+    );
+    assert_eq!(
+        home.location.as_deref(),
+        Some("/dashboard/connect/share-tokens"),
+        "a member's /dashboard"
+    );
     let cookie = signed_in.set_cookie.expect("a session cookie");
     for flag in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=43200"] {
         assert!(cookie.contains(flag), "{flag} missing from {cookie}");
@@ -190,7 +203,7 @@ async fn a_member_signs_in_sees_only_their_organizations_tokens_and_signs_out_wi
     );
     assert_eq!(
         forged.location.as_deref(),
-        Some("/dashboard"),
+        Some("/dashboard/connect/share-tokens"),
         "a forged sign-out is ignored"
     );
     assert_eq!(still_in.status, StatusCode::OK);
@@ -204,7 +217,11 @@ async fn a_member_signs_in_sees_only_their_organizations_tokens_and_signs_out_wi
             .is_some_and(|c| c.contains("Max-Age=0"))
     );
     assert!(after.status.is_redirection());
-    assert_eq!(after.location.as_deref(), Some("/dashboard/sign-in"));
+    assert_eq!(
+        after.location.as_deref(),
+        Some("/dashboard/sign-in"),
+        "signed out: the cookie was cleared"
+    );
     server.stop().await.unwrap();
 }
 

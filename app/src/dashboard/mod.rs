@@ -111,33 +111,40 @@ fn SignInForm(view: SignInView) -> impl IntoView {
     }
 }
 
-/// `/dashboard`: Connect › Share tokens.
+/// `/dashboard`: sends a member to Connect › Share Tokens, anyone else to sign in.
 #[component]
-pub fn DashboardPage() -> impl IntoView {
+pub fn DashboardHome() -> impl IntoView {
+    let location = use_location();
+    let page = Resource::new(move || location.search.get(), load_home);
+    view! { <Suspense fallback=|| ()>{move || page.get().map(render)}</Suspense> }
+}
+
+/// `/dashboard/connect/share-tokens`: Connect › Share Tokens.
+#[component]
+pub fn ShareTokensPage() -> impl IntoView {
     let location = use_location();
     let page = Resource::new(move || location.search.get(), load_share_tokens);
-    view! {
-        <Suspense fallback=|| ()>
-            {move || {
-                page.get()
-                    .map(|result| match result {
-                        Ok(DashboardView::Tokens(view)) => view! { <TokensPage view=*view /> }.into_any(),
-                        Ok(DashboardView::Redirect(url)) => view! {
-                            <main class="page" id="main">
-                                <p><a href=url>{d(Lang::default(), D::SignIn)}</a></p>
-                            </main>
-                        }
-                        .into_any(),
-                        Err(err) => view! {
-                            <main class="page" id="main">
-                                <h1>{d(Lang::default(), D::Title)}</h1>
-                                <p role="alert">{err.to_string()}</p>
-                            </main>
-                        }
-                        .into_any(),
-                    })
-            }}
-        </Suspense>
+    view! { <Suspense fallback=|| ()>{move || page.get().map(render)}</Suspense> }
+}
+
+/// A dashboard page's content, a link where it redirects (the server sends the redirect; the link
+/// is for a client that does not follow it), or why it is unavailable.
+fn render(result: Result<DashboardView, ServerFnError>) -> AnyView {
+    match result {
+        Ok(DashboardView::Tokens(view)) => view! { <TokensPage view=*view /> }.into_any(),
+        Ok(DashboardView::Redirect(url)) => view! {
+            <main class="page" id="main">
+                <p><a href=url>{d(Lang::default(), D::Title)}</a></p>
+            </main>
+        }
+        .into_any(),
+        Err(err) => view! {
+            <main class="page" id="main">
+                <h1>{d(Lang::default(), D::Title)}</h1>
+                <p role="alert">{err.to_string()}</p>
+            </main>
+        }
+        .into_any(),
     }
 }
 
@@ -155,9 +162,12 @@ fn MemberBar(lang: Lang, member: Member, language: Option<String>) -> impl IntoV
             </form>
         </header>
         <nav class="dash-nav" aria-label=d(lang, D::Navigation)>
-            <ul>
+            <p class="dash-nav-group" id="nav-connect">{d(lang, D::Connect)}</p>
+            <ul aria-labelledby="nav-connect">
                 <li>
-                    <a href="/dashboard" aria-current="page">{d(lang, D::ShareTokens)}</a>
+                    <a href="/dashboard/connect/share-tokens" aria-current="page">
+                        {d(lang, D::ShareTokens)}
+                    </a>
                 </li>
             </ul>
         </nav>
@@ -201,6 +211,7 @@ fn TokensPage(view: TokensView) -> impl IntoView {
                 <tr>
                     <th scope="row"><code>{row.id.clone()}</code></th>
                     <td><span class=format!("token-status token-status-{}", row.status)>{text::status(lang, &row.status)}</span></td>
+                    <td>{if row.direction == "inbound" { d(lang, D::Inbound) } else { d(lang, D::Outbound) }}</td>
                     <td>{row.partner.clone()}</td>
                     <td>{text::source_type(lang, &row.source_type)}</td>
                     <td>{row.created_at.clone()}</td>
@@ -218,6 +229,7 @@ fn TokensPage(view: TokensView) -> impl IntoView {
                         <tr>
                             <th scope="col">{d(lang, D::Token)}</th>
                             <th scope="col">{d(lang, D::Status)}</th>
+                            <th scope="col">{d(lang, D::DirectionColumn)}</th>
                             <th scope="col">{d(lang, D::Partner)}</th>
                             <th scope="col">{d(lang, D::SourceType)}</th>
                             <th scope="col">{d(lang, D::CreatedAt)}</th>
@@ -244,7 +256,7 @@ fn TokensPage(view: TokensView) -> impl IntoView {
         <MemberBar lang member=view.member.clone() language=view.language.clone() />
         <main class="page dashboard" id="main">
             <Heading text=d(lang, D::ShareTokens) />
-            <form method="get" action="/dashboard" class="filters" role="search" aria-label=d(lang, D::Filters)>
+            <form method="get" action="/dashboard/connect/share-tokens" class="filters" role="search" aria-label=d(lang, D::Filters)>
                 <div class="field">
                     <label for="direction">{d(lang, D::Direction)}</label>
                     <select id="direction" name="direction">{direction_options}</select>

@@ -51,6 +51,8 @@ pub struct SignInView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenRow {
     pub id: String,
+    /// `inbound` or `outbound`, from the member's organization's side.
+    pub direction: String,
     /// The API's status code (`created`, `redeemed`, …).
     pub status: String,
     pub partner: String,

@@ -33,7 +33,13 @@ pub async fn dashboard_sign_out(
     backend::sign_out(csrf, language).await
 }
 
-/// Connect › Share tokens (`/dashboard?<query>`).
+/// `/dashboard`: where a member goes (Connect › Share Tokens), or sign in first.
+#[server(prefix = "/fn", endpoint = "dashboard-home")]
+pub async fn load_home(query: String) -> Result<DashboardView, ServerFnError> {
+    backend::load_home(&query).await
+}
+
+/// Connect › Share Tokens (`/dashboard/connect/share-tokens?<query>`).
 #[server(prefix = "/fn", endpoint = "dashboard-share-tokens")]
 pub async fn load_share_tokens(query: String) -> Result<DashboardView, ServerFnError> {
     backend::load_share_tokens(&query).await
@@ -63,6 +69,9 @@ mod backend {
     use super::DashboardSettings;
     use crate::dashboard::model::*;
     use crate::i18n::{Lang, request_lang};
+
+    /// Connect › Share Tokens.
+    pub const SHARE_TOKENS: &str = "/dashboard/connect/share-tokens";
 
     /// The session cookie's name.
     pub const COOKIE: &str = "tessera_session";
@@ -225,7 +234,10 @@ mod backend {
         match outcome {
             SignIn::Signed(_, secret) => {
                 set_cookie(secret.expose_secret(), members::SESSION_TTL.as_secs());
-                redirect(&format!("/dashboard{}", language_suffix(language, true)));
+                redirect(&format!(
+                    "{SHARE_TOKENS}{}",
+                    language_suffix(language, true)
+                ));
             }
             SignIn::Invalid => redirect(&sign_in_url(Some(SignInProblem::Invalid), language)),
             SignIn::Throttled => redirect(&sign_in_url(Some(SignInProblem::Throttled), language)),
@@ -252,7 +264,10 @@ mod backend {
                 redirect(&sign_in_url(Some(SignInProblem::SignedOut), language));
             }
             // A form from elsewhere (or an old page) does not sign anyone out.
-            Some(_) => redirect(&format!("/dashboard{}", language_suffix(language, true))),
+            Some(_) => redirect(&format!(
+                "{SHARE_TOKENS}{}",
+                language_suffix(language, true)
+            )),
             None => {
                 set_cookie("", 0);
                 redirect(&sign_in_url(Some(SignInProblem::Expired), language));
@@ -290,6 +305,30 @@ mod backend {
         Ok(names)
     }
 
+    pub async fn load_home(query: &str) -> Result<DashboardView, ServerFnError> {
+        no_store();
+        let params = params(query);
+        let language = param(&params, "language").map(str::to_owned);
+        let engine = crate::ssr::engine()?;
+        let signed_in = match session_cookie() {
+            Some(secret) => members::session(&engine, &secret)
+                .await
+                .map_err(unavailable)?
+                .is_some(),
+            None => false,
+        };
+        let url = if signed_in {
+            format!(
+                "{SHARE_TOKENS}{}",
+                language_suffix(language.as_deref(), true)
+            )
+        } else {
+            sign_in_url(None, language.as_deref())
+        };
+        redirect(&url);
+        Ok(DashboardView::Redirect(url))
+    }
+
     pub async fn load_share_tokens(query: &str) -> Result<DashboardView, ServerFnError> {
         no_store();
         let params = params(query);
@@ -318,11 +357,8 @@ mod backend {
             Some("outbound") => Direction::Outbound,
             _ => Direction::Inbound,
         };
-        let status = match param(&params, "status") {
-            Some("any") => None,
-            Some(code) => Some(ShareTokenStatus::parse(code).unwrap_or(ShareTokenStatus::Created)),
-            None => Some(ShareTokenStatus::Created),
-        };
+        // Every status unless one is chosen (CONTRACT.md §8: the default shows every inbound token).
+        let status = param(&params, "status").and_then(ShareTokenStatus::parse);
         let search = param(&params, "q").map(|q| q.trim().to_owned());
         let (tokens, next_after, not_found) = match &search {
             Some(id) => match ShareTokenId::parse(id) {
@@ -361,6 +397,11 @@ mod backend {
                 };
                 TokenRow {
                     id: token.id.to_string(),
+                    direction: if token.destination_organization_id == org {
+                        "inbound".to_owned()
+                    } else {
+                        "outbound".to_owned()
+                    },
                     status: token.status_at(now).as_str().to_owned(),
                     partner: names.get(partner.as_str()).cloned().unwrap_or_default(),
                     source_type: token.source_type.as_str().to_owned(),
@@ -383,7 +424,7 @@ mod backend {
             if let Some(l) = language.as_deref().and_then(Lang::parse) {
                 url.append_pair("language", l.tag());
             }
-            format!("/dashboard?{}", url.finish())
+            format!("{SHARE_TOKENS}?{}", url.finish())
         });
         Ok(DashboardView::Tokens(Box::new(TokensView {
             lang,
