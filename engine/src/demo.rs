@@ -70,6 +70,14 @@ async fn ensure_member(
     email: &'static str,
 ) -> Result<DemoMember> {
     let password = Password::generate();
+    // Only the demo organization's own member: an address taken elsewhere is left alone.
+    if let Some(found) = members::find_by_email(engine, email).await?
+        && &found.organization_id != org
+    {
+        return Err(crate::Error::Internal(format!(
+            "the demo member {email} belongs to another organization"
+        )));
+    }
     let reset = members::reset_password(engine, email, password.clone())
         .await
         .map_err(crate::Error::from)?;

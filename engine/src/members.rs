@@ -93,9 +93,23 @@ fn check_password(password: &Password) -> Result<(), MemberError> {
     Ok(())
 }
 
+/// Password hashings at once in this process (each takes 19 MiB and a core for tens of
+/// milliseconds): a burst of sign-ins queues instead of exhausting memory.
+fn hashing_permits() -> &'static tokio::sync::Semaphore {
+    static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    PERMITS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        tokio::sync::Semaphore::new(2 * cores)
+    })
+}
+
 /// Hashes `password` with argon2id (the crate's defaults: 19 MiB, 2 passes, 1 lane, as OWASP
 /// recommends) and a random salt, on the blocking pool.
 async fn hash(password: Password) -> Result<String> {
+    let _permit = hashing_permits()
+        .acquire()
+        .await
+        .map_err(|_| crate::Error::Internal("the hashing permits are closed".into()))?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::encode_b64(&random_bytes::<16>())
             .map_err(|err| crate::Error::Internal(format!("salt: {err}")))?;
@@ -108,14 +122,22 @@ async fn hash(password: Password) -> Result<String> {
     .map_err(|err| crate::Error::Internal(format!("the hashing task: {err}")))?
 }
 
-/// Checks `password` against a stored PHC string, on the blocking pool.
-async fn verify(password: Password, stored: String) -> bool {
+/// Checks `password` against a stored PHC string (a decoy when `None`: the same work, never a
+/// match), on the blocking pool.
+async fn verify(password: Password, stored: Option<String>) -> bool {
+    let Ok(_permit) = hashing_permits().acquire().await else {
+        return false;
+    };
     tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&stored).is_ok_and(|parsed| {
+        let matchable = stored.is_some();
+        let stored = stored.unwrap_or_else(|| decoy_hash().to_owned());
+        // Always checked, decoy included: the work does not depend on the address existing.
+        let matches = PasswordHash::new(&stored).is_ok_and(|parsed| {
             Argon2::default()
                 .verify_password(password.expose_secret().as_bytes(), &parsed)
                 .is_ok()
-        })
+        });
+        matchable && matches
     })
     .await
     .unwrap_or(false)
@@ -172,6 +194,19 @@ pub async fn create(
     }
     tx.commit().await?;
     Ok(member)
+}
+
+/// The member who signs in with `email`, if any.
+pub async fn find_by_email(engine: &Engine, email: &str) -> Result<Option<Member>> {
+    let Some(email) = normalise_email(email) else {
+        return Ok(None);
+    };
+    Ok(sqlx::query_as(
+        "SELECT id, organization_id, email, created_at FROM members WHERE email = $1",
+    )
+    .bind(email)
+    .fetch_optional(engine.db().pool())
+    .await?)
 }
 
 /// Gives the member signing in with `email` a new password and ends their sessions (the demo
@@ -233,7 +268,7 @@ impl std::fmt::Debug for SessionSecret {
 }
 
 /// A signed-in member's session.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Session {
     pub member: Member,
     /// Every form and server function of this session must carry it.
@@ -241,76 +276,95 @@ pub struct Session {
     pub expires_at: Timestamp,
 }
 
-/// Failed sign-ins counted per address and per client.
+/// Failed sign-ins are counted within this window.
 pub const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
-/// Failed sign-ins with one e-mail address within the window before it is refused.
-pub const MAX_FAILURES_PER_EMAIL: i64 = 10;
-/// Failed sign-ins from one client address within the window before it is refused.
-pub const MAX_FAILURES_PER_CLIENT: i64 = 50;
+/// Failed sign-ins with one e-mail address from one client network within the window before that
+/// pair is refused.
+pub const MAX_FAILURES_PER_CLIENT: i64 = 10;
+/// Failed sign-ins with one e-mail address from anywhere within the window before it is refused
+/// (high: locking a member out takes this many requests every 15 minutes).
+pub const MAX_FAILURES_PER_EMAIL: i64 = 100;
 
 /// What a sign-in came to.
-#[derive(Debug)]
 pub enum SignIn {
     Signed(Session, SessionSecret),
     /// The address and password do not match (or the address is no member's: the same answer).
     Invalid,
-    /// Too many failed attempts for this address or from this client lately: try again later.
+    /// Too many failed attempts for this address lately: try again later.
     Throttled,
 }
 
-fn failure_keys(email: &str, client: Option<&str>) -> Vec<String> {
-    let email_key = format!(
-        "email:{}",
-        data_encoding::HEXLOWER.encode(&Sha256::digest(email.as_bytes()))
-    );
-    let mut keys = vec![email_key];
-    keys.extend(client.map(|c| format!("client:{c}")));
-    keys
+impl std::fmt::Debug for SignIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Signed(..) => "SignIn::Signed",
+            Self::Invalid => "SignIn::Invalid",
+            Self::Throttled => "SignIn::Throttled",
+        })
+    }
 }
 
-async fn throttled(engine: &Engine, keys: &[String]) -> Result<bool> {
-    let since = Timestamp(engine.now().millis() - FAILURE_WINDOW.as_millis() as i64);
-    for (index, key) in keys.iter().enumerate() {
+/// The client's network: an IPv4 address, or an IPv6 /64 (one host's usual allocation, so
+/// rotating addresses within it buys no fresh allowance).
+pub fn client_network(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+        std::net::IpAddr::V6(v6) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+    }
+}
+
+/// The throttle's keys: the hashed address, and that with the client's network.
+fn failure_keys(email: &str, client: Option<&str>) -> [String; 2] {
+    let email_key = data_encoding::HEXLOWER.encode(&Sha256::digest(email.as_bytes()));
+    let pair = format!("{email_key}@{}", client.unwrap_or("unknown"));
+    [format!("email:{email_key}"), format!("pair:{pair}")]
+}
+
+/// Counts the attempts within the window and, unless one key is over its limit, records this one
+/// as failed until it proves otherwise, in one write transaction (parallel attempts cannot all
+/// pass the check). Returns the attempt's id, or `None` when throttled.
+async fn begin_attempt(engine: &Engine, keys: &[String; 2]) -> Result<Option<String>> {
+    let now = engine.now();
+    let since = Timestamp(now.millis() - FAILURE_WINDOW.as_millis() as i64);
+    let mut tx = engine.db().begin_write().await?;
+    sqlx::query("DELETE FROM sign_in_failures WHERE failed_at <= $1")
+        .bind(since)
+        .execute(&mut *tx)
+        .await?;
+    for (key, limit) in keys
+        .iter()
+        .zip([MAX_FAILURES_PER_EMAIL, MAX_FAILURES_PER_CLIENT])
+    {
         let failures: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM sign_in_failures WHERE key = $1 AND failed_at > $2",
         )
         .bind(key)
         .bind(since)
-        .fetch_one(engine.db().pool())
+        .fetch_one(&mut *tx)
         .await?;
-        let limit = if index == 0 {
-            MAX_FAILURES_PER_EMAIL
-        } else {
-            MAX_FAILURES_PER_CLIENT
-        };
         if failures >= limit {
-            return Ok(true);
+            return Ok(None);
         }
     }
-    Ok(false)
-}
-
-async fn record_failure(engine: &Engine, keys: &[String]) -> Result<()> {
-    let now = engine.now();
-    let mut tx = engine.db().begin_write().await?;
-    sqlx::query("DELETE FROM sign_in_failures WHERE failed_at <= $1")
-        .bind(Timestamp(now.millis() - FAILURE_WINDOW.as_millis() as i64))
-        .execute(&mut *tx)
-        .await?;
+    let attempt = encode_base32(&random_bytes::<16>());
     for key in keys {
-        sqlx::query("INSERT INTO sign_in_failures (key, failed_at) VALUES ($1, $2)")
+        sqlx::query("INSERT INTO sign_in_failures (key, attempt, failed_at) VALUES ($1, $2, $3)")
             .bind(key)
+            .bind(&attempt)
             .bind(now)
             .execute(&mut *tx)
             .await?;
     }
     tx.commit().await?;
-    Ok(())
+    Ok(Some(attempt))
 }
 
-/// Signs in with `email` and `password` from `client` (its network address, when known): a new
-/// session when they match. An unknown address gets the same answer after the same work as a
-/// wrong password; too many failures for the address or from the client refuse at once.
+/// Signs in with `email` and `password` from `client` (its network, see [`client_network`]): a
+/// new session when they match. An unknown address gets the same answer after the same work as a
+/// wrong password; too many failures for the address refuse at once.
 pub async fn sign_in(
     engine: &Engine,
     email: &str,
@@ -319,8 +373,11 @@ pub async fn sign_in(
 ) -> Result<SignIn> {
     let email = normalise_email(email).unwrap_or_default();
     let keys = failure_keys(&email, client);
-    if throttled(engine, &keys).await? {
+    let Some(attempt) = begin_attempt(engine, &keys).await? else {
         return Ok(SignIn::Throttled);
+    };
+    if password.expose_secret().len() > MAX_PASSWORD_BYTES {
+        return Ok(SignIn::Invalid);
     }
     let found: Option<(MemberId, OrgId, String, Timestamp, String)> = sqlx::query_as(
         "SELECT id, organization_id, email, created_at, password_hash FROM members WHERE email = $1",
@@ -328,12 +385,8 @@ pub async fn sign_in(
     .bind(&email)
     .fetch_optional(engine.db().pool())
     .await?;
-    let stored = found
-        .as_ref()
-        .map_or_else(|| decoy_hash().to_owned(), |row| row.4.clone());
-    let matches = verify(password, stored).await;
+    let matches = verify(password, found.as_ref().map(|row| row.4.clone())).await;
     let Some((id, organization_id, email, created_at, _)) = found.filter(|_| matches) else {
-        record_failure(engine, &keys).await?;
         return Ok(SignIn::Invalid);
     };
     let member = Member {
@@ -350,7 +403,11 @@ pub async fn sign_in(
         expires_at: now.plus(SESSION_TTL),
     };
     let mut tx = engine.db().begin_write().await?;
-    // Expired sessions go as new ones come.
+    // A success is no failure; expired sessions go as new ones come.
+    sqlx::query("DELETE FROM sign_in_failures WHERE attempt = $1")
+        .bind(&attempt)
+        .execute(&mut *tx)
+        .await?;
     sqlx::query("DELETE FROM member_sessions WHERE expires_at <= $1")
         .bind(now)
         .execute(&mut *tx)
@@ -394,6 +451,16 @@ pub async fn session(engine: &Engine, secret: &SessionSecret) -> Result<Option<S
             expires_at,
         },
     ))
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("member", &self.member.id)
+            .field("organization", &self.member.organization_id)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Signs out: the session ends at once.
@@ -541,14 +608,13 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn too_many_failures_for_an_address_refuse_even_the_right_password_until_the_window_passes()
-     {
+    async fn too_many_failures_from_one_network_refuse_that_network_until_the_window_passes() {
         let engine = engine().await;
         let org = org(&engine).await;
         create(&engine, &org, "ada@example.com", Password::new(RIGHT))
             .await
             .unwrap();
-        for _ in 0..MAX_FAILURES_PER_EMAIL {
+        for _ in 0..MAX_FAILURES_PER_CLIENT {
             attempt(
                 &engine,
                 "ada@example.com",
@@ -558,12 +624,49 @@ mod tests {
             .await;
         }
 
-        let locked = attempt(&engine, "ada@example.com", RIGHT, Some("198.51.100.7")).await;
+        let locked = attempt(&engine, "ada@example.com", RIGHT, Some("192.0.2.1")).await;
+        let elsewhere = attempt(&engine, "ada@example.com", RIGHT, Some("198.51.100.7")).await;
         engine.clock().advance(FAILURE_WINDOW);
-        let later = attempt(&engine, "ada@example.com", RIGHT, Some("198.51.100.7")).await;
+        let later = attempt(&engine, "ada@example.com", RIGHT, Some("192.0.2.1")).await;
 
         assert!(matches!(locked, SignIn::Throttled), "{locked:?}");
+        assert!(
+            matches!(elsewhere, SignIn::Signed(..)),
+            "a guesser elsewhere does not lock the member out: {elsewhere:?}"
+        );
         assert!(matches!(later, SignIn::Signed(..)), "{later:?}");
+    }
+
+    #[tokio::test]
+    async fn guesses_from_many_networks_lock_an_address_only_at_the_higher_limit() {
+        let engine = engine().await;
+        let org = org(&engine).await;
+        create(&engine, &org, "ada@example.com", Password::new(RIGHT))
+            .await
+            .unwrap();
+        for n in 0..MAX_FAILURES_PER_EMAIL {
+            let client = format!("203.0.113.{}", n % 250);
+            attempt(
+                &engine,
+                "ada@example.com",
+                "guess guess guess",
+                Some(&client),
+            )
+            .await;
+        }
+
+        let locked = attempt(&engine, "ada@example.com", RIGHT, Some("198.51.100.7")).await;
+
+        assert!(matches!(locked, SignIn::Throttled), "{locked:?}");
+    }
+
+    #[test]
+    fn an_ipv6_client_is_counted_by_its_64_network() {
+        let a = client_network("2001:db8:1:2:aaaa::1".parse().unwrap());
+        let b = client_network("2001:db8:1:2:bbbb::9".parse().unwrap());
+
+        assert_eq!(a, b);
+        assert_eq!(client_network("192.0.2.7".parse().unwrap()), "192.0.2.7");
     }
 
     #[test]

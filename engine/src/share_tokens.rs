@@ -523,7 +523,8 @@ pub async fn list(
                 OR ($4 = 'expired' AND (status = 'expired' OR (status = 'created' AND expires_at <= $5)))
                 OR ($4 = 'created' AND status = 'created' AND expires_at > $5)
                 OR ($4 NOT IN ('expired', 'created') AND status = $4))
-           AND ($6 IS NULL OR seq < (SELECT seq FROM share_tokens WHERE id = $6))
+           AND ($6 IS NULL OR seq < (SELECT seq FROM share_tokens WHERE id = $6
+                                     AND (source_organization_id = $1 OR destination_organization_id = $1)))
          ORDER BY seq DESC LIMIT $7"
     ))
     .bind(org)

@@ -293,7 +293,7 @@ pub async fn get(engine: &Engine, org: &OrgId, id: &str) -> Result<Webhook, Webh
 pub async fn list(engine: &Engine, org: &OrgId, page: &PageRequest) -> Result<Page<Webhook>> {
     let rows: Vec<WebhookRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM webhooks WHERE organization_id = $1
-           AND ($2 IS NULL OR seq < (SELECT seq FROM webhooks WHERE id = $2))
+           AND ($2 IS NULL OR seq < (SELECT seq FROM webhooks WHERE id = $2 AND organization_id = $1))
          ORDER BY seq DESC LIMIT $3"
     ))
     .bind(org)
@@ -543,7 +543,7 @@ pub async fn deliveries(
     let rows: Vec<Delivery> = sqlx::query_as(&format!(
         "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries d JOIN events e ON e.id = d.event_id
          WHERE d.webhook_id = $1 AND ($2 IS NULL OR d.status = $2)
-           AND ($3 IS NULL OR d.seq < (SELECT seq FROM webhook_deliveries WHERE id = $3))
+           AND ($3 IS NULL OR d.seq < (SELECT seq FROM webhook_deliveries WHERE id = $3 AND webhook_id = $1))
          ORDER BY d.seq DESC LIMIT $4"
     ))
     .bind(webhook)

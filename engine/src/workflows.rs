@@ -265,7 +265,7 @@ pub async fn get(engine: &Engine, org: &OrgId, id: &str) -> Result<Workflow, Wor
 pub async fn list(engine: &Engine, org: &OrgId, page: &PageRequest) -> Result<Page<Workflow>> {
     let rows: Vec<WorkflowRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM workflows WHERE organization_id = $1
-           AND ($2 IS NULL OR seq < (SELECT seq FROM workflows WHERE id = $2))
+           AND ($2 IS NULL OR seq < (SELECT seq FROM workflows WHERE id = $2 AND organization_id = $1))
          ORDER BY seq DESC LIMIT $3"
     ))
     .bind(org)
@@ -491,7 +491,7 @@ pub async fn list_runs(
     let rows: Vec<RunRow> = sqlx::query_as(&format!(
         "SELECT {RUN_COLUMNS} FROM workflow_runs WHERE organization_id = $1
            AND ($2 IS NULL OR workflow_id = $2) AND ($3 IS NULL OR status = $3)
-           AND ($4 IS NULL OR seq < (SELECT seq FROM workflow_runs WHERE id = $4))
+           AND ($4 IS NULL OR seq < (SELECT seq FROM workflow_runs WHERE id = $4 AND organization_id = $1))
          ORDER BY seq DESC LIMIT $5"
     ))
     .bind(org)

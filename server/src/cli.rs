@@ -391,7 +391,7 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     );
     println!();
     println!(
-        "  Members, for the dashboard still to come (e-mail and this run's password; each run sets new ones):"
+        "  Dashboard members ({public}/dashboard; e-mail and this run's password, new on each run):"
     );
     for member in &demo.members {
         println!(

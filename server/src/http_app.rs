@@ -81,7 +81,10 @@ impl Tessera {
             limiter: crate::api::ApiLimiter::new(config.rate_limit),
             page_limiter: crate::api::PageLimiter(crate::api::Limiter::new(config.page_rate_limit)),
             dashboard: app::dashboard::DashboardSettings {
-                secure_cookies: config.public_url_for(bound).starts_with("https://"),
+                secure_cookies: config
+                    .public_url_for(bound)
+                    .to_ascii_lowercase()
+                    .starts_with("https://"),
             },
         };
         Ok(Self {

@@ -11,48 +11,70 @@ use serde_json::json;
 
 const PASSWORD: &str = "correct horse battery staple";
 
-/// A browser-like client of the dashboard: form posts asking for HTML, cookies kept by hand.
+/// A browser-like client of the dashboard: form posts asking for HTML, its own cookie jar.
 struct Browser<'a> {
     server: &'a TestServer,
-    cookie: Option<String>,
+    cookies: std::collections::BTreeMap<String, String>,
 }
 
 struct Answer {
     status: StatusCode,
     location: Option<String>,
-    set_cookie: Option<String>,
+    set_cookie: Vec<String>,
     body: String,
+}
+
+impl Answer {
+    fn session_cookie(&self) -> Option<&String> {
+        self.set_cookie
+            .iter()
+            .find(|c| c.starts_with("tessera_session="))
+    }
 }
 
 impl<'a> Browser<'a> {
     fn new(server: &'a TestServer) -> Self {
         Self {
             server,
-            cookie: None,
+            cookies: Default::default(),
         }
     }
 
     async fn answer(&mut self, request: reqwest::RequestBuilder) -> Answer {
-        let request = match &self.cookie {
-            Some(cookie) => request.header("cookie", cookie),
-            None => request,
+        let request = if self.cookies.is_empty() {
+            request
+        } else {
+            let jar: Vec<String> = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            request.header("cookie", jar.join("; "))
         };
         let response = request.send().await.expect("request");
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
-        let (status, location, set_cookie) =
-            (response.status(), header("location"), header("set-cookie"));
-        if let Some(set) = &set_cookie {
-            let pair = set.split(';').next().unwrap_or_default().to_owned();
-            self.cookie = (!pair.ends_with('=')).then_some(pair);
+        let location = response
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let set_cookie: Vec<String> = response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_owned))
+            .collect();
+        for set in &set_cookie {
+            let pair = set.split(';').next().unwrap_or_default();
+            if let Some((name, value)) = pair.split_once('=') {
+                if value.is_empty() {
+                    self.cookies.remove(name);
+                } else {
+                    self.cookies.insert(name.to_owned(), value.to_owned());
+                }
+            }
         }
         Answer {
-            status,
+            status: response.status(),
             location,
             set_cookie,
             body: response.text().await.unwrap_or_default(),
@@ -77,21 +99,30 @@ impl<'a> Browser<'a> {
         self.answer(request).await
     }
 
+    /// Opens the sign-in page (its form token and cookie) and posts the form.
     async fn sign_in(&mut self, email: &str, password: &str) -> Answer {
+        let page = self.get("/dashboard/sign-in").await;
+        let token = hidden(&page.body, "signin");
         self.post(
             "/fn/dashboard-sign-in",
-            &[("email", email), ("password", password)],
+            &[
+                ("email", email),
+                ("password", password),
+                ("signin", token.as_str()),
+            ],
             Some("same-origin"),
         )
         .await
     }
 }
 
-fn csrf_of(page: &str) -> String {
+/// The value of the hidden input `name` of a page.
+fn hidden(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
     let at = page
-        .find("name=\"csrf\" value=\"")
-        .expect("the page has a sign-out form")
-        + 19;
+        .find(&marker)
+        .unwrap_or_else(|| panic!("the page has no hidden {name}"))
+        + marker.len();
     page[at..].split('"').next().unwrap().to_owned()
 }
 
@@ -149,7 +180,7 @@ async fn a_member_signs_in_sees_only_their_organizations_tokens_and_signs_out_wi
         )
         .await;
     let still_in = browser.get("/dashboard/connect/share-tokens").await;
-    let csrf = csrf_of(&still_in.body);
+    let csrf = hidden(&still_in.body, "csrf");
     let signed_out = browser
         .post(
             "/fn/dashboard-sign-out",
@@ -176,7 +207,10 @@ async fn a_member_signs_in_sees_only_their_organizations_tokens_and_signs_out_wi
         Some("/dashboard/connect/share-tokens"),
         "a member's /dashboard"
     );
-    let cookie = signed_in.set_cookie.expect("a session cookie");
+    let cookie = signed_in
+        .session_cookie()
+        .expect("a session cookie")
+        .clone();
     for flag in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=43200"] {
         assert!(cookie.contains(flag), "{flag} missing from {cookie}");
     }
@@ -213,8 +247,10 @@ async fn a_member_signs_in_sees_only_their_organizations_tokens_and_signs_out_wi
     );
     assert!(
         signed_out
-            .set_cookie
-            .is_some_and(|c| c.contains("Max-Age=0"))
+            .session_cookie()
+            .is_some_and(|c| c.contains("Max-Age=0")),
+        "the cookie is cleared: {:?}",
+        signed_out.set_cookie
     );
     assert!(after.status.is_redirection());
     assert_eq!(
@@ -245,12 +281,34 @@ async fn a_wrong_password_or_a_cross_site_post_does_not_sign_in() {
         .sign_in("ada@acme.example", "not the password")
         .await;
     let unknown = browser.sign_in("bob@acme.example", PASSWORD).await;
+    let page = browser.get("/dashboard/sign-in").await;
+    let token = hidden(&page.body, "signin");
     let cross_site = browser
         .post(
             "/fn/dashboard-sign-in",
-            &[("email", "ada@acme.example"), ("password", PASSWORD)],
+            &[
+                ("email", "ada@acme.example"),
+                ("password", PASSWORD),
+                ("signin", token.as_str()),
+            ],
             Some("cross-site"),
         )
+        .await;
+    // An old browser sends no Sec-Fetch-Site: a form on another site cannot know the token.
+    let mut other_site = Browser::new(&server);
+    let forged = other_site
+        .post(
+            "/fn/dashboard-sign-in",
+            &[
+                ("email", "ada@acme.example"),
+                ("password", PASSWORD),
+                ("signin", "guessed"),
+            ],
+            None,
+        )
+        .await;
+    let malformed = browser
+        .post("/fn/dashboard-sign-in", &[], Some("same-origin"))
         .await;
     let page = browser
         .get("/dashboard/sign-in?problem=invalid&language=es")
@@ -261,13 +319,24 @@ async fn a_wrong_password_or_a_cross_site_post_does_not_sign_in() {
             refused.location.as_deref(),
             Some("/dashboard/sign-in?problem=invalid")
         );
-        assert!(refused.set_cookie.is_none());
+        assert!(refused.session_cookie().is_none());
     }
     assert_eq!(
         cross_site.location.as_deref(),
         Some("/dashboard/sign-in?problem=cross-site")
     );
-    assert!(cross_site.set_cookie.is_none());
+    assert!(cross_site.session_cookie().is_none());
+    assert_eq!(
+        forged.location.as_deref(),
+        Some("/dashboard/sign-in?problem=cross-site"),
+        "a form without this site's sign-in token is refused"
+    );
+    assert!(forged.session_cookie().is_none());
+    assert!(
+        malformed.status.is_redirection(),
+        "a post without fields gets the page back, not an error: {}",
+        malformed.status
+    );
     assert_eq!(page.status, StatusCode::OK);
     assert!(
         page.body.contains("lang=\"es\""),
@@ -279,5 +348,49 @@ async fn a_wrong_password_or_a_cross_site_post_does_not_sign_in() {
             .contains("Ese correo y esa contraseña no coinciden.")
     );
     assert!(page.body.contains("autocomplete=\"current-password\""));
+    server.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn repeated_wrong_passwords_throttle_sign_in_and_the_list_needs_a_session() {
+    let server = TestServer::start().await;
+    let (org, _) = engine::orgs::create(&server.engine, "Acme", &[])
+        .await
+        .unwrap();
+    members::create(
+        &server.engine,
+        &org.id,
+        "ada@acme.example",
+        Password::new(PASSWORD),
+    )
+    .await
+    .unwrap();
+    let mut browser = Browser::new(&server);
+    for _ in 0..members::MAX_FAILURES_PER_CLIENT {
+        browser.sign_in("ada@acme.example", "a wrong guess").await;
+    }
+
+    let throttled = browser.sign_in("ada@acme.example", PASSWORD).await;
+    let list = server
+        .client
+        .post(server.url("/fn/dashboard-share-tokens"))
+        .form(&[("query", "")])
+        .send()
+        .await
+        .unwrap();
+    let list_status = list.status();
+    let list_body = list.text().await.unwrap();
+
+    assert_eq!(
+        throttled.location.as_deref(),
+        Some("/dashboard/sign-in?problem=throttled"),
+        "the right password is refused after {} failures from one network",
+        members::MAX_FAILURES_PER_CLIENT
+    );
+    assert!(throttled.session_cookie().is_none());
+    assert!(
+        !list_body.contains("cnst_") && !list_body.contains("Tokens"),
+        "the list's server function without a session gives no data: {list_status} {list_body}"
+    );
     server.stop().await.unwrap();
 }

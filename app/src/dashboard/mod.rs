@@ -45,6 +45,7 @@ pub fn SignInPage() -> impl IntoView {
                                 lang: Lang::default(),
                                 language: None,
                                 problem: None,
+                                token: String::new(),
                             });
                         view! { <SignInForm view /> }
                     })
@@ -101,6 +102,7 @@ fn SignInForm(view: SignInView) -> impl IntoView {
                             aria-describedby=invalid.then_some("error-summary")
                         />
                     </div>
+                    <input type="hidden" name="signin" value=view.token />
                     {view.language.map(|l| view! { <input type="hidden" name="language" value=l /> })}
                     <div class="actions">
                         <button type="submit" class="button primary">{d(lang, D::SignIn)}</button>

@@ -45,6 +45,8 @@ pub struct SignInView {
     /// The `language` parameter to carry along, when one was given.
     pub language: Option<String>,
     pub problem: Option<SignInProblem>,
+    /// The form's token, matching the sign-in cookie set with the page.
+    pub token: String,
 }
 
 /// One row of the share-token list.

@@ -14,20 +14,21 @@ pub async fn load_sign_in(query: String) -> Result<SignInView, ServerFnError> {
 }
 
 /// Signs in with an e-mail address and password, then goes to the dashboard (or back to the
-/// sign-in page, saying why not).
+/// sign-in page, saying why not). Every field is optional: a malformed post gets the page back.
 #[server(prefix = "/fn", endpoint = "dashboard-sign-in")]
 pub async fn dashboard_sign_in(
-    email: String,
-    password: String,
+    email: Option<String>,
+    password: Option<String>,
+    signin: Option<String>,
     language: Option<String>,
 ) -> Result<(), ServerFnError> {
-    backend::sign_in(email, password, language).await
+    backend::sign_in(email, password, signin, language).await
 }
 
 /// Signs out (the session ends at once) and goes back to the sign-in page.
 #[server(prefix = "/fn", endpoint = "dashboard-sign-out")]
 pub async fn dashboard_sign_out(
-    csrf: String,
+    csrf: Option<String>,
     language: Option<String>,
 ) -> Result<(), ServerFnError> {
     backend::sign_out(csrf, language).await
@@ -73,10 +74,33 @@ mod backend {
     /// Connect › Share Tokens.
     pub const SHARE_TOKENS: &str = "/dashboard/connect/share-tokens";
 
-    /// The session cookie's name.
-    pub const COOKIE: &str = "tessera_session";
     /// Share tokens per page.
     const PAGE_SIZE: u32 = 25;
+
+    fn secure() -> bool {
+        use_context::<DashboardSettings>()
+            .unwrap_or_default()
+            .secure_cookies
+    }
+
+    /// The session cookie's name (`__Host-` behind https: no other host or path can set it).
+    fn session_cookie_name() -> &'static str {
+        if secure() {
+            "__Host-tessera_session"
+        } else {
+            "tessera_session"
+        }
+    }
+
+    /// The sign-in form's cookie, matched by the form's hidden field: no other site can post a
+    /// sign-in for a browser without first reading this site's page.
+    fn sign_in_cookie_name() -> &'static str {
+        if secure() {
+            "__Host-tessera_sign_in"
+        } else {
+            "tessera_sign_in"
+        }
+    }
 
     fn parts() -> Option<http::request::Parts> {
         use_context::<http::request::Parts>()
@@ -86,8 +110,8 @@ mod backend {
         parts().and_then(|p| p.headers.get(name)?.to_str().ok().map(str::to_owned))
     }
 
-    /// The session secret the browser sent, if any.
-    fn session_cookie() -> Option<SessionSecret> {
+    /// The value of the cookie `wanted` the browser sent, if any.
+    fn cookie(wanted: &str) -> Option<String> {
         let parts = parts()?;
         parts
             .headers
@@ -97,8 +121,44 @@ mod backend {
             .flat_map(|v| v.split(';'))
             .find_map(|pair| {
                 let (name, value) = pair.trim().split_once('=')?;
-                (name == COOKIE && !value.is_empty()).then(|| SessionSecret::from_cookie(value))
+                (name == wanted && !value.is_empty()).then(|| value.to_owned())
             })
+    }
+
+    /// The session secret the browser sent, if any.
+    fn session_cookie() -> Option<SessionSecret> {
+        cookie(session_cookie_name()).map(|value| SessionSecret::from_cookie(&value))
+    }
+
+    /// The live session of this request, if any.
+    async fn current_session(
+        engine: &engine::Engine,
+    ) -> Result<Option<members::Session>, ServerFnError> {
+        match session_cookie() {
+            Some(secret) => members::session(engine, &secret).await.map_err(unavailable),
+            None => Ok(None),
+        }
+    }
+
+    /// The session a state-changing request acts for: only from a page of this site (the
+    /// browser's `Sec-Fetch-Site`) and with the session's CSRF token. Every server function that
+    /// changes something goes through here.
+    async fn require_write(
+        engine: &engine::Engine,
+        csrf: Option<&str>,
+    ) -> Result<Option<members::Session>, ServerFnError> {
+        let session = current_session(engine).await?;
+        Ok(session.filter(|session| {
+            same_site() && csrf.is_some_and(|csrf| members::csrf_matches(session, csrf))
+        }))
+    }
+
+    fn equal_in_constant_time(a: &str, b: &str) -> bool {
+        a.len() == b.len()
+            && a.bytes()
+                .zip(b.bytes())
+                .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+                == 0
     }
 
     /// False when the browser says the request comes from another site (a form on another
@@ -109,11 +169,12 @@ mod backend {
             .is_none_or(|site| matches!(site.as_str(), "same-origin" | "none"))
     }
 
+    /// The client's network (an IPv4 address or an IPv6 /64), for the sign-in throttle.
     fn client() -> Option<String> {
         parts()?
             .extensions
             .get::<axum::extract::ConnectInfo<SocketAddr>>()
-            .map(|info| info.0.ip().to_string())
+            .map(|info| members::client_network(info.0.ip()))
     }
 
     /// Goes to `url`: a redirect for a form post, and for a page being rendered.
@@ -135,12 +196,13 @@ mod backend {
     }
 
     fn set_cookie(value: &str, max_age: u64) {
-        let secure = use_context::<DashboardSettings>()
-            .unwrap_or_default()
-            .secure_cookies;
+        set_named_cookie(session_cookie_name(), value, max_age, "Lax");
+    }
+
+    fn set_named_cookie(name: &str, value: &str, max_age: u64, same_site: &str) {
         let cookie = format!(
-            "{COOKIE}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{}",
-            if secure { "; Secure" } else { "" }
+            "{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite={same_site}{}",
+            if secure() { "; Secure" } else { "" }
         );
         if let (Some(response), Ok(value)) = (
             use_context::<leptos_axum::ResponseOptions>(),
@@ -194,35 +256,48 @@ mod backend {
         let language = param(&params, "language").map(str::to_owned);
         let lang = request_lang(language.as_deref());
         let engine = crate::ssr::engine()?;
-        if let Some(secret) = session_cookie()
-            && members::session(&engine, &secret)
-                .await
-                .map_err(unavailable)?
-                .is_some()
-        {
+        if current_session(&engine).await?.is_some() {
             redirect(&format!(
-                "/dashboard{}",
+                "{SHARE_TOKENS}{}",
                 language_suffix(language.as_deref(), true)
             ));
         }
+        let token = engine::ids::encode_base32(&engine::ids::random_bytes::<16>());
+        set_named_cookie(sign_in_cookie_name(), &token, 3600, "Strict");
         Ok(SignInView {
             lang,
             problem: param(&params, "problem").and_then(SignInProblem::from_code),
             language,
+            token,
         })
     }
 
     pub async fn sign_in(
-        email: String,
-        password: String,
+        email: Option<String>,
+        password: Option<String>,
+        signin: Option<String>,
         language: Option<String>,
     ) -> Result<(), ServerFnError> {
         let language = language.as_deref();
-        if !same_site() {
+        let form_matches = match (cookie(sign_in_cookie_name()), signin) {
+            (Some(expected), Some(sent)) => equal_in_constant_time(&expected, &sent),
+            _ => false,
+        };
+        if !same_site() || !form_matches {
             redirect(&sign_in_url(Some(SignInProblem::CrossSite), language));
             return Ok(());
         }
+        let (Some(email), Some(password)) = (email, password) else {
+            redirect(&sign_in_url(Some(SignInProblem::Invalid), language));
+            return Ok(());
+        };
         let engine = crate::ssr::engine()?;
+        // A session this browser still holds ends: one browser, one session.
+        if let Some(previous) = session_cookie() {
+            members::sign_out(&engine, &previous)
+                .await
+                .map_err(unavailable)?;
+        }
         let outcome = members::sign_in(
             &engine,
             &email,
@@ -245,33 +320,31 @@ mod backend {
         Ok(())
     }
 
-    pub async fn sign_out(csrf: String, language: Option<String>) -> Result<(), ServerFnError> {
+    pub async fn sign_out(
+        csrf: Option<String>,
+        language: Option<String>,
+    ) -> Result<(), ServerFnError> {
         let language = language.as_deref();
         let engine = crate::ssr::engine()?;
         let Some(secret) = session_cookie() else {
             redirect(&sign_in_url(Some(SignInProblem::Expired), language));
             return Ok(());
         };
-        let session = members::session(&engine, &secret)
-            .await
-            .map_err(unavailable)?;
-        match session {
-            Some(session) if same_site() && members::csrf_matches(&session, &csrf) => {
-                members::sign_out(&engine, &secret)
-                    .await
-                    .map_err(unavailable)?;
-                set_cookie("", 0);
-                redirect(&sign_in_url(Some(SignInProblem::SignedOut), language));
-            }
-            // A form from elsewhere (or an old page) does not sign anyone out.
-            Some(_) => redirect(&format!(
+        if require_write(&engine, csrf.as_deref()).await?.is_some() {
+            members::sign_out(&engine, &secret)
+                .await
+                .map_err(unavailable)?;
+            set_cookie("", 0);
+            redirect(&sign_in_url(Some(SignInProblem::SignedOut), language));
+        } else if current_session(&engine).await?.is_some() {
+            // A form from elsewhere (or without the token) does not sign anyone out.
+            redirect(&format!(
                 "{SHARE_TOKENS}{}",
                 language_suffix(language, true)
-            )),
-            None => {
-                set_cookie("", 0);
-                redirect(&sign_in_url(Some(SignInProblem::Expired), language));
-            }
+            ));
+        } else {
+            set_cookie("", 0);
+            redirect(&sign_in_url(Some(SignInProblem::Expired), language));
         }
         Ok(())
     }
@@ -310,13 +383,7 @@ mod backend {
         let params = params(query);
         let language = param(&params, "language").map(str::to_owned);
         let engine = crate::ssr::engine()?;
-        let signed_in = match session_cookie() {
-            Some(secret) => members::session(&engine, &secret)
-                .await
-                .map_err(unavailable)?
-                .is_some(),
-            None => false,
-        };
+        let signed_in = current_session(&engine).await?.is_some();
         let url = if signed_in {
             format!(
                 "{SHARE_TOKENS}{}",
@@ -335,14 +402,12 @@ mod backend {
         let language = param(&params, "language").map(str::to_owned);
         let lang = request_lang(language.as_deref());
         let engine = crate::ssr::engine()?;
-        let session = match session_cookie() {
-            Some(secret) => members::session(&engine, &secret)
-                .await
-                .map_err(unavailable)?,
-            None => None,
-        };
-        let Some(session) = session else {
+        let Some(session) = current_session(&engine).await? else {
             let problem = session_cookie().map(|_| SignInProblem::Expired);
+            if problem.is_some() {
+                // A dead session's cookie goes.
+                set_cookie("", 0);
+            }
             let url = sign_in_url(problem, language.as_deref());
             redirect(&url);
             return Ok(DashboardView::Redirect(url));

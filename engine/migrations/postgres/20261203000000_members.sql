@@ -25,10 +25,12 @@ CREATE TABLE member_sessions (
 CREATE INDEX member_sessions_expiry ON member_sessions (expires_at);
 CREATE INDEX member_sessions_member ON member_sessions (member_id);
 
--- Failed sign-ins, by hashed e-mail address and by client address: too many within the window
--- and sign-in is refused for that key until older ones leave it.
+-- Sign-in attempts that have not succeeded, by key (the hashed e-mail address, and that address with
+-- the client's network): written before the password is checked, deleted when it matches; too many
+-- within the window and sign-in is refused for that key until older ones leave it.
 CREATE TABLE sign_in_failures (
     key TEXT NOT NULL,
+    attempt TEXT NOT NULL,
     failed_at BIGINT NOT NULL
 );
 CREATE INDEX sign_in_failures_key ON sign_in_failures (key, failed_at);
