@@ -66,6 +66,7 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("widget") view=verify::WidgetPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("dashboard") view=dashboard::DashboardHome ssr=SsrMode::Async />
                 <Route path=path!("/dashboard/connect/share-tokens") view=dashboard::ShareTokensPage ssr=SsrMode::Async />
+                <Route path=path!("/dashboard/connect/share-tokens/:id") view=dashboard::ShareTokenPage ssr=SsrMode::Async />
                 <Route path=path!("/dashboard/sign-in") view=dashboard::SignInPage ssr=SsrMode::Async />
             </Routes>
         </Router>

@@ -394,3 +394,98 @@ async fn repeated_wrong_passwords_throttle_sign_in_and_the_list_needs_a_session(
     );
     server.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_page_shows_its_timeline_and_hydration_report_and_another_organizations_token_is_not_found()
+ {
+    let server = TestServer::start().await;
+    let (source, destination, connection, inquiry) = connected(&server).await;
+    let token = id(&source
+        .created(
+            "/connect/share-tokens",
+            json!({"connection-id": connection, "source-id": inquiry}),
+        )
+        .await);
+    let transaction_type = id(&destination
+        .created(
+            "/transaction-types",
+            json!({"name": "Loan", "fields": [{"key": "name-last", "type": "string"}, {"key": "income", "type": "integer"}]}),
+        )
+        .await);
+    let transaction = id(&destination
+        .created(
+            "/transactions",
+            json!({"transaction-type-id": transaction_type}),
+        )
+        .await);
+    let (status, _) = destination
+        .post(
+            &format!("/connect/share-tokens/{token}/redeem"),
+            json!({"destination-id": transaction}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    common::api::wait_for_status(&destination, &token, "redeemed").await;
+    let destination_org = engine::ids::OrgId::parse(&destination.org).unwrap();
+    members::create(
+        &server.engine,
+        &destination_org,
+        "ops@lender.example",
+        Password::new(PASSWORD),
+    )
+    .await
+    .unwrap();
+    let (stranger, _) = engine::orgs::create(&server.engine, "Stranger", &[])
+        .await
+        .unwrap();
+    members::create(
+        &server.engine,
+        &stranger.id,
+        "eve@stranger.example",
+        Password::new(PASSWORD),
+    )
+    .await
+    .unwrap();
+    let mut ops = Browser::new(&server);
+    let mut eve = Browser::new(&server);
+    ops.sign_in("ops@lender.example", PASSWORD).await;
+    eve.sign_in("eve@stranger.example", PASSWORD).await;
+
+    let page = ops
+        .get(&format!("/dashboard/connect/share-tokens/{token}"))
+        .await;
+    let foreign = eve
+        .get(&format!("/dashboard/connect/share-tokens/{token}"))
+        .await;
+    let nonsense = ops.get("/dashboard/connect/share-tokens/cnst_nope").await;
+
+    assert_eq!(page.status, StatusCode::OK);
+    for expected in [
+        token.as_str(),
+        "Redemption started",
+        "Redeemed",
+        "Hydration report",
+        "Matched by name",
+        "name-last",
+        "Left unset",
+        "income",
+        transaction.as_str(),
+    ] {
+        assert!(
+            page.body.contains(expected),
+            "the token page lacks {expected:?}"
+        );
+    }
+    assert!(
+        !page.body.contains("Lovelace"),
+        "the page shows paths, not values"
+    );
+    assert_eq!(
+        foreign.status,
+        StatusCode::NOT_FOUND,
+        "another organization's token is not found"
+    );
+    assert!(!foreign.body.contains("Source Bank"));
+    assert_eq!(nonsense.status, StatusCode::NOT_FOUND);
+    server.stop().await.unwrap();
+}

@@ -129,11 +129,41 @@ pub fn ShareTokensPage() -> impl IntoView {
     view! { <Suspense fallback=|| ()>{move || page.get().map(render)}</Suspense> }
 }
 
+/// `/dashboard/connect/share-tokens/<id>`: one share token.
+#[component]
+pub fn ShareTokenPage() -> impl IntoView {
+    let location = use_location();
+    let params = leptos_router::hooks::use_params_map();
+    let page = Resource::new(
+        move || {
+            (
+                params.read().get("id").unwrap_or_default(),
+                location.search.get(),
+            )
+        },
+        |(id, query)| load_share_token(id, query),
+    );
+    view! { <Suspense fallback=|| ()>{move || page.get().map(render)}</Suspense> }
+}
+
 /// A dashboard page's content, a link where it redirects (the server sends the redirect; the link
 /// is for a client that does not follow it), or why it is unavailable.
 fn render(result: Result<DashboardView, ServerFnError>) -> AnyView {
     match result {
         Ok(DashboardView::Tokens(view)) => view! { <TokensPage view=*view /> }.into_any(),
+        Ok(DashboardView::Token(view)) => view! { <TokenPage view=*view /> }.into_any(),
+        Ok(DashboardView::NotFound(lang)) => view! {
+            <Html {..} lang=lang.tag() />
+            <Title text=d(lang, D::Title) />
+            <main class="page" id="main">
+                <Heading text=d(lang, D::NotFoundHeading) />
+                <p>{d(lang, D::NotFoundText)}</p>
+                <p>
+                    <a href="/dashboard/connect/share-tokens">{d(lang, D::BackToList)}</a>
+                </p>
+            </main>
+        }
+        .into_any(),
         Ok(DashboardView::Redirect(url)) => view! {
             <main class="page" id="main">
                 <p><a href=url>{d(Lang::default(), D::Title)}</a></p>
@@ -211,7 +241,11 @@ fn TokensPage(view: TokensView) -> impl IntoView {
         .map(|row| {
             view! {
                 <tr>
-                    <th scope="row"><code>{row.id.clone()}</code></th>
+                    <th scope="row">
+                        <a href=format!("/dashboard/connect/share-tokens/{}", row.id)>
+                            <code>{row.id.clone()}</code>
+                        </a>
+                    </th>
                     <td><span class=format!("token-status token-status-{}", row.status)>{text::status(lang, &row.status)}</span></td>
                     <td>{if row.direction == "inbound" { d(lang, D::Inbound) } else { d(lang, D::Outbound) }}</td>
                     <td>{row.partner.clone()}</td>
@@ -280,6 +314,124 @@ fn TokensPage(view: TokensView) -> impl IntoView {
             {empty}
             {table}
             {next}
+        </main>
+    }
+}
+
+/// A list of field paths under a heading ("None" when empty).
+#[component]
+fn Paths(lang: Lang, heading: D, paths: Vec<String>) -> impl IntoView {
+    let body = if paths.is_empty() {
+        view! { <p class="muted">{d(lang, D::NoneListed)}</p> }.into_any()
+    } else {
+        let items = paths
+            .into_iter()
+            .map(|p| view! { <li><code>{p}</code></li> })
+            .collect_view();
+        view! { <ul class="paths">{items}</ul> }.into_any()
+    };
+    view! {
+        <h3>{d(lang, heading)}</h3>
+        {body}
+    }
+}
+
+#[component]
+fn TokenPage(view: TokenView) -> impl IntoView {
+    let lang = view.lang;
+    let row = view.row.clone();
+    let direction = if row.direction == "inbound" {
+        d(lang, D::Inbound)
+    } else {
+        d(lang, D::Outbound)
+    };
+    let timeline = view
+        .timeline
+        .iter()
+        .map(|(event, at)| {
+            let label = match event.as_str() {
+                "created" => d(lang, D::EventCreated),
+                "redeeming" => d(lang, D::EventRedeeming),
+                "redeemed" => d(lang, D::EventRedeemed),
+                "failed" => d(lang, D::EventFailed),
+                "expired" => d(lang, D::EventExpired),
+                _ => d(lang, D::Unknown),
+            };
+            view! {
+                <li>
+                    <span class="when">{at.clone()}</span>
+                    " "
+                    {label}
+                </li>
+            }
+        })
+        .collect_view();
+    let report = view.report.clone().map(|report| {
+        view! {
+            <section aria-labelledby="report-heading" class="panel">
+                <h2 id="report-heading">{d(lang, D::HydrationReport)}</h2>
+                <Paths lang heading=D::ByName paths=report.by_name />
+                <Paths lang heading=D::ByMapping paths=report.by_mapping />
+                <Paths lang heading=D::Unset paths=report.unset />
+                <Paths lang heading=D::NotConverted paths=report.rejected />
+            </section>
+        }
+    });
+    let destination = view.destination.clone().map(|id| {
+        view! {
+            <dt>{d(lang, D::Destination)}</dt>
+            <dd>
+                <code>{id}</code>
+            </dd>
+        }
+    });
+    let failure = view.failure_code.clone().map(|code| {
+        view! {
+            <dt>{d(lang, D::FailureCode)}</dt>
+            <dd>
+                <code>{code}</code>
+            </dd>
+        }
+    });
+    let status_class = format!("token-status token-status-{}", row.status);
+    view! {
+        <Html {..} lang=lang.tag() />
+        <Title text=d(lang, D::Title) />
+        <Meta name="robots" content="noindex" />
+        <MemberBar lang member=view.member.clone() language=view.language.clone() />
+        <main class="page dashboard" id="main">
+            <p>
+                <a href="/dashboard/connect/share-tokens">{d(lang, D::BackToList)}</a>
+            </p>
+            <h1 id="screen-heading" tabindex="-1" autofocus=true>
+                {d(lang, D::ShareToken)}
+                " "
+                <code>{row.id.clone()}</code>
+            </h1>
+            <section aria-labelledby="details-heading" class="panel">
+                <h2 id="details-heading">{d(lang, D::Details)}</h2>
+                <dl class="details">
+                    <dt>{d(lang, D::Status)}</dt>
+                    <dd>
+                        <span class=status_class>{text::status(lang, &row.status)}</span>
+                    </dd>
+                    <dt>{d(lang, D::DirectionColumn)}</dt>
+                    <dd>{direction}</dd>
+                    <dt>{d(lang, D::Partner)}</dt>
+                    <dd>{row.partner.clone()}</dd>
+                    <dt>{d(lang, D::SourceType)}</dt>
+                    <dd>{text::source_type(lang, &row.source_type)}</dd>
+                    <dt>{d(lang, D::ExpiresAt)}</dt>
+                    <dd>{row.expires_at.clone()}</dd>
+                    {destination}
+                    {failure}
+                </dl>
+            </section>
+            <section aria-labelledby="timeline-heading" class="panel">
+                <h2 id="timeline-heading">{d(lang, D::Timeline)}</h2>
+                <ol class="timeline">{timeline}</ol>
+            </section>
+            {report}
         </main>
     }
 }

@@ -92,9 +92,38 @@ pub struct TokensView {
     pub next: Option<String>,
 }
 
-/// What a dashboard page shows: its content, or a redirect (to sign in).
+/// One share token's page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenView {
+    pub lang: Lang,
+    pub language: Option<String>,
+    pub member: Member,
+    pub row: TokenRow,
+    /// The destination object's id, once a redemption started.
+    pub destination: Option<String>,
+    pub failure_code: Option<String>,
+    /// What happened, in order: an event code (`created`, `redeeming`, `redeemed`, `failed`,
+    /// `expired`) and its time.
+    pub timeline: Vec<(String, String)>,
+    /// After redemption: field paths by how they were filled.
+    pub report: Option<ReportView>,
+}
+
+/// A hydration report's paths (its reasons are engine sentences in English: the page shows the
+/// paths under translated headings).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportView {
+    pub by_name: Vec<String>,
+    pub by_mapping: Vec<String>,
+    pub unset: Vec<String>,
+    pub rejected: Vec<String>,
+}
+
+/// What a dashboard page shows: its content, a redirect (to sign in), or "not found".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DashboardView {
     Tokens(Box<TokensView>),
+    Token(Box<TokenView>),
+    NotFound(Lang),
     Redirect(String),
 }

@@ -46,6 +46,12 @@ pub async fn load_share_tokens(query: String) -> Result<DashboardView, ServerFnE
     backend::load_share_tokens(&query).await
 }
 
+/// One share token (`/dashboard/connect/share-tokens/<id>`).
+#[server(prefix = "/fn", endpoint = "dashboard-share-token")]
+pub async fn load_share_token(id: String, query: String) -> Result<DashboardView, ServerFnError> {
+    backend::load_share_token(&id, &query).await
+}
+
 /// What the server tells the dashboard about itself (provided in context by `server/`).
 #[cfg(feature = "ssr")]
 #[derive(Clone, Copy, Debug, Default)]
@@ -378,6 +384,105 @@ mod backend {
         Ok(names)
     }
 
+    /// A token as a list row (and the head of its page), seen from `org`.
+    fn row_of(
+        token: &ShareToken,
+        org: &OrgId,
+        names: &BTreeMap<String, String>,
+        now: Timestamp,
+    ) -> TokenRow {
+        let inbound = &token.destination_organization_id == org;
+        let partner = if inbound {
+            &token.source_organization_id
+        } else {
+            &token.destination_organization_id
+        };
+        TokenRow {
+            id: token.id.to_string(),
+            direction: if inbound { "inbound" } else { "outbound" }.to_owned(),
+            status: token.status_at(now).as_str().to_owned(),
+            partner: names.get(partner.as_str()).cloned().unwrap_or_default(),
+            source_type: token.source_type.as_str().to_owned(),
+            created_at: time(token.created_at),
+            expires_at: time(token.expires_at),
+            redeemed_at: token.redeemed_at.map(time),
+        }
+    }
+
+    pub async fn load_share_token(id: &str, query: &str) -> Result<DashboardView, ServerFnError> {
+        no_store();
+        let params = params(query);
+        let language = param(&params, "language").map(str::to_owned);
+        let lang = request_lang(language.as_deref());
+        let engine = crate::ssr::engine()?;
+        let Some(session) = current_session(&engine).await? else {
+            let url = sign_in_url(
+                session_cookie().map(|_| SignInProblem::Expired),
+                language.as_deref(),
+            );
+            redirect(&url);
+            return Ok(DashboardView::Redirect(url));
+        };
+        let org = session.member.organization_id.clone();
+        let found = match ShareTokenId::parse(id) {
+            Ok(id) => match share_tokens::get(&engine, &org, &id).await {
+                Ok(token) => Some(token),
+                Err(err) if err.code() == Some("not-found") => None,
+                Err(err) => return Err(unavailable(err)),
+            },
+            Err(_) => None,
+        };
+        let Some(token) = found else {
+            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                response.set_status(http::StatusCode::NOT_FOUND);
+            }
+            return Ok(DashboardView::NotFound(lang));
+        };
+        let organization = engine::orgs::get(&engine, &org)
+            .await
+            .map_err(unavailable)?
+            .map(|o| o.name)
+            .unwrap_or_default();
+        let names = partner_names(&engine, std::slice::from_ref(&token), &org).await?;
+        let now = engine.now();
+        let status = token.status_at(now);
+        let mut timeline = vec![("created".to_owned(), time(token.created_at))];
+        timeline.extend(token.pending_at.map(|t| ("redeeming".to_owned(), time(t))));
+        timeline.extend(token.redeemed_at.map(|t| ("redeemed".to_owned(), time(t))));
+        timeline.extend(token.failed_at.map(|t| ("failed".to_owned(), time(t))));
+        if status == ShareTokenStatus::Expired {
+            // Expired by time, or at once by the source (expire, revocation).
+            let at = if token.status == ShareTokenStatus::Expired {
+                token.updated_at
+            } else {
+                token.expires_at
+            };
+            timeline.push(("expired".to_owned(), time(at)));
+        }
+        let paths =
+            |list: &[engine::fields::FieldPath]| list.iter().map(|p| p.to_string()).collect();
+        let report = token.hydration_report.as_ref().map(|r| ReportView {
+            by_name: paths(&r.by_name),
+            by_mapping: paths(&r.by_mapping),
+            unset: paths(&r.unset),
+            rejected: r.rejected.iter().map(|x| x.path.to_string()).collect(),
+        });
+        Ok(DashboardView::Token(Box::new(TokenView {
+            lang,
+            language,
+            member: Member {
+                organization,
+                email: session.member.email.clone(),
+                csrf: session.csrf_token.clone(),
+            },
+            row: row_of(&token, &org, &names, now),
+            destination: token.destination_id.clone(),
+            failure_code: token.failure.map(|f| f.code().to_owned()),
+            timeline,
+            report,
+        })))
+    }
+
     pub async fn load_home(query: &str) -> Result<DashboardView, ServerFnError> {
         no_store();
         let params = params(query);
@@ -454,27 +559,7 @@ mod backend {
         let now = engine.now();
         let rows = tokens
             .iter()
-            .map(|token| {
-                let partner = if token.destination_organization_id == org {
-                    &token.source_organization_id
-                } else {
-                    &token.destination_organization_id
-                };
-                TokenRow {
-                    id: token.id.to_string(),
-                    direction: if token.destination_organization_id == org {
-                        "inbound".to_owned()
-                    } else {
-                        "outbound".to_owned()
-                    },
-                    status: token.status_at(now).as_str().to_owned(),
-                    partner: names.get(partner.as_str()).cloned().unwrap_or_default(),
-                    source_type: token.source_type.as_str().to_owned(),
-                    created_at: time(token.created_at),
-                    expires_at: time(token.expires_at),
-                    redeemed_at: token.redeemed_at.map(time),
-                }
-            })
+            .map(|token| row_of(token, &org, &names, now))
             .collect();
         let direction_code = match direction {
             Direction::Inbound => "inbound",
