@@ -384,6 +384,41 @@ mod backend {
         Ok(names)
     }
 
+    /// The member's session, or the redirect to sign in (clearing a dead session's cookie) that a
+    /// page without one answers with.
+    async fn signed_in(
+        engine: &engine::Engine,
+        language: Option<&str>,
+    ) -> Result<Result<members::Session, DashboardView>, ServerFnError> {
+        if let Some(session) = current_session(engine).await? {
+            return Ok(Ok(session));
+        }
+        let problem = session_cookie().map(|_| SignInProblem::Expired);
+        if problem.is_some() {
+            set_cookie("", 0);
+        }
+        let url = sign_in_url(problem, language);
+        redirect(&url);
+        Ok(Err(DashboardView::Redirect(url)))
+    }
+
+    /// The signed-in member as every page's bar shows them.
+    async fn member_of(
+        engine: &engine::Engine,
+        session: &members::Session,
+    ) -> Result<Member, ServerFnError> {
+        let organization = engine::orgs::get(engine, &session.member.organization_id)
+            .await
+            .map_err(unavailable)?
+            .map(|o| o.name)
+            .unwrap_or_default();
+        Ok(Member {
+            organization,
+            email: session.member.email.clone(),
+            csrf: session.csrf_token.clone(),
+        })
+    }
+
     /// A token as a list row (and the head of its page), seen from `org`.
     fn row_of(
         token: &ShareToken,
@@ -415,13 +450,9 @@ mod backend {
         let language = param(&params, "language").map(str::to_owned);
         let lang = request_lang(language.as_deref());
         let engine = crate::ssr::engine()?;
-        let Some(session) = current_session(&engine).await? else {
-            let url = sign_in_url(
-                session_cookie().map(|_| SignInProblem::Expired),
-                language.as_deref(),
-            );
-            redirect(&url);
-            return Ok(DashboardView::Redirect(url));
+        let session = match signed_in(&engine, language.as_deref()).await? {
+            Ok(session) => session,
+            Err(redirect) => return Ok(redirect),
         };
         let org = session.member.organization_id.clone();
         let found = match ShareTokenId::parse(id) {
@@ -438,11 +469,6 @@ mod backend {
             }
             return Ok(DashboardView::NotFound(lang));
         };
-        let organization = engine::orgs::get(&engine, &org)
-            .await
-            .map_err(unavailable)?
-            .map(|o| o.name)
-            .unwrap_or_default();
         let names = partner_names(&engine, std::slice::from_ref(&token), &org).await?;
         let now = engine.now();
         let status = token.status_at(now);
@@ -470,11 +496,7 @@ mod backend {
         Ok(DashboardView::Token(Box::new(TokenView {
             lang,
             language,
-            member: Member {
-                organization,
-                email: session.member.email.clone(),
-                csrf: session.csrf_token.clone(),
-            },
+            member: member_of(&engine, &session).await?,
             row: row_of(&token, &org, &names, now),
             destination: token.destination_id.clone(),
             failure_code: token.failure.map(|f| f.code().to_owned()),
@@ -507,22 +529,11 @@ mod backend {
         let language = param(&params, "language").map(str::to_owned);
         let lang = request_lang(language.as_deref());
         let engine = crate::ssr::engine()?;
-        let Some(session) = current_session(&engine).await? else {
-            let problem = session_cookie().map(|_| SignInProblem::Expired);
-            if problem.is_some() {
-                // A dead session's cookie goes.
-                set_cookie("", 0);
-            }
-            let url = sign_in_url(problem, language.as_deref());
-            redirect(&url);
-            return Ok(DashboardView::Redirect(url));
+        let session = match signed_in(&engine, language.as_deref()).await? {
+            Ok(session) => session,
+            Err(redirect) => return Ok(redirect),
         };
         let org = session.member.organization_id.clone();
-        let organization = engine::orgs::get(&engine, &org)
-            .await
-            .map_err(unavailable)?
-            .map(|o| o.name)
-            .unwrap_or_default();
         let direction = match param(&params, "direction") {
             Some("outbound") => Direction::Outbound,
             _ => Direction::Inbound,
@@ -579,11 +590,7 @@ mod backend {
         Ok(DashboardView::Tokens(Box::new(TokensView {
             lang,
             language,
-            member: Member {
-                organization,
-                email: session.member.email.clone(),
-                csrf: session.csrf_token.clone(),
-            },
+            member: member_of(&engine, &session).await?,
             direction: direction_code.to_owned(),
             status: status.map(|s| s.as_str().to_owned()),
             search,
