@@ -184,6 +184,38 @@ fn load_watchlist(path: Option<&std::path::Path>) -> anyhow::Result<Watchlist> {
     })
 }
 
+/// The sign-in page's form token: made here, handed to the page through the request and set as a
+/// `SameSite=Strict` cookie on the response (the page's own response headers are not relied on).
+async fn sign_in_token(
+    axum::extract::State(settings): axum::extract::State<app::dashboard::DashboardSettings>,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if request.method() != http::Method::GET || request.uri().path() != "/dashboard/sign-in" {
+        return next.run(request).await;
+    }
+    let token = engine::ids::encode_base32(&engine::ids::random_bytes::<16>());
+    request
+        .extensions_mut()
+        .insert(app::dashboard::SignInToken(token.clone()));
+    let mut response = next.run(request).await;
+    let cookie = format!(
+        "{}={token}; Path=/; Max-Age=3600; HttpOnly; SameSite=Strict{}",
+        app::dashboard::sign_in_cookie_name(settings.secure_cookies),
+        if settings.secure_cookies {
+            "; Secure"
+        } else {
+            ""
+        }
+    );
+    if let Ok(value) = http::HeaderValue::from_str(&cookie) {
+        response
+            .headers_mut()
+            .append(http::header::SET_COOKIE, value);
+    }
+    response
+}
+
 /// Resolves once `true` is sent, or the sender is gone.
 async fn until_stopped(mut stopped: tokio::sync::watch::Receiver<bool>) {
     // An error means the sender was dropped: stop as well.
@@ -222,6 +254,10 @@ fn router(state: AppState) -> Router {
         >(context, app::shell))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             crate::security::MAX_BODY,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.dashboard,
+            sign_in_token,
         ))
         // Outermost: a rate-limited visitor costs no rendering and no database work.
         .layer(axum::middleware::from_fn_with_state(

@@ -52,6 +52,22 @@ pub async fn load_share_token(id: String, query: String) -> Result<DashboardView
     backend::load_share_token(&id, &query).await
 }
 
+/// The sign-in form's token for this request, made by the server's middleware, which also sets the
+/// matching cookie on the response (a page render's own response headers are not relied on).
+#[cfg(feature = "ssr")]
+#[derive(Clone, Debug)]
+pub struct SignInToken(pub String);
+
+/// The cookie that carries the sign-in form's token.
+#[cfg(feature = "ssr")]
+pub fn sign_in_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-tessera_sign_in"
+    } else {
+        "tessera_sign_in"
+    }
+}
+
 /// What the server tells the dashboard about itself (provided in context by `server/`).
 #[cfg(feature = "ssr")]
 #[derive(Clone, Copy, Debug, Default)]
@@ -101,11 +117,7 @@ mod backend {
     /// The sign-in form's cookie, matched by the form's hidden field: no other site can post a
     /// sign-in for a browser without first reading this site's page.
     fn sign_in_cookie_name() -> &'static str {
-        if secure() {
-            "__Host-tessera_sign_in"
-        } else {
-            "tessera_sign_in"
-        }
+        super::sign_in_cookie_name(secure())
     }
 
     fn parts() -> Option<http::request::Parts> {
@@ -268,8 +280,14 @@ mod backend {
                 language_suffix(language.as_deref(), true)
             ));
         }
-        let token = engine::ids::encode_base32(&engine::ids::random_bytes::<16>());
-        set_named_cookie(sign_in_cookie_name(), &token, 3600, "Strict");
+        let token = match parts().and_then(|p| p.extensions.get::<super::SignInToken>().cloned()) {
+            Some(token) => token.0,
+            None => {
+                let token = engine::ids::encode_base32(&engine::ids::random_bytes::<16>());
+                set_named_cookie(sign_in_cookie_name(), &token, 3600, "Strict");
+                token
+            }
+        };
         Ok(SignInView {
             lang,
             problem: param(&params, "problem").and_then(SignInProblem::from_code),
