@@ -170,11 +170,6 @@ impl Outbound {
         }
     }
 
-    /// Whether loopback and private targets are allowed.
-    pub fn allows_private(&self) -> bool {
-        self.allow_private
-    }
-
     /// POSTs `body` as JSON to `url` with `headers`.
     pub async fn post_json(&self, url: &str, headers: &[(&str, String)], body: Vec<u8>) -> Outcome {
         let url = match check_url(url, self.allow_private) {

@@ -12,11 +12,13 @@ use crate::schemas::{SchemaKind, SchemaRecord};
 use crate::share_tokens::ShareToken;
 use crate::time::Timestamp;
 
-fn time(t: Option<Timestamp>) -> Value {
+/// An optional time as the API renders it (RFC 3339, or null).
+pub fn time(t: Option<Timestamp>) -> Value {
     t.map_or(Value::Null, |t| Value::String(t.to_rfc3339()))
 }
 
-fn relation(type_name: &str, id: &str) -> Value {
+/// A JSON:API relationship to one resource.
+pub fn relation(type_name: &str, id: &str) -> Value {
     json!({ "data": { "type": type_name, "id": id } })
 }
 

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::Engine;
 use crate::db::{self, Channel, Dialect, Lock};
-use crate::error::{Problem, Result};
+use crate::error::Result;
 use crate::events::names;
 use crate::ids::{EventId, OrgId, WebhookDeliveryId, WebhookId, encode_base32, random_bytes};
 use crate::outbound::{self, TargetError};
@@ -654,11 +654,6 @@ pub(crate) async fn signing(engine: &Engine, webhook: &WebhookId) -> Result<Opti
             secrets,
         }
     }))
-}
-
-/// A not-found problem for the API's reads of webhooks.
-pub fn not_found() -> Problem {
-    Problem::not_found("the webhook")
 }
 
 /// The JSON of an event as the API renders it and a delivery sends it.

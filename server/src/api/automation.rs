@@ -7,6 +7,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use engine::objects::ObjectKind;
+use engine::render::{relation, time};
 use engine::webhooks::{
     self, CreateWebhook, Delivery, DeliveryStatus, RedeliverError, UpdateWebhook, Webhook,
     WebhookError, WebhookSecret, WebhookStatus,
@@ -23,6 +24,7 @@ use super::catalog::{Catalog, Doc, Param, param};
 use super::commands::{field_mappings_at, mapping_refusal_problems};
 use super::document::{Query, document, list};
 use super::error::ApiError;
+use super::resources::LIST;
 
 type ApiResult = Result<Response, ApiError>;
 
@@ -76,15 +78,6 @@ const DELIVERY_QUERY: &[Param] = &[
         "string",
         false,
         "pending, sending, succeeded or failed",
-    ),
-];
-const LIST: &[Param] = &[
-    param("page[size]", "integer", false, "1 to 100 items, default 10"),
-    param(
-        "page[after]",
-        "string",
-        false,
-        "the id of the last item of the previous page",
     ),
 ];
 const WORKFLOW_ATTRIBUTES: &[Param] = &[
@@ -152,14 +145,6 @@ pub fn routes(catalog: Catalog) -> Catalog {
         .post("/workflows/{id}/disable", disable_workflow, Doc { errors: &[NOT_FOUND], ..doc(F, "Disable a workflow: its trigger starts no runs", 200) })
         .get("/workflow-runs", list_runs, Doc { query: RUN_QUERY, errors: &[INVALID], ..doc(F, "Workflow runs: status, steps, the objects created, the error", 200) })
         .get("/workflow-runs/{id}", get_run, Doc { errors: &[NOT_FOUND], ..doc(F, "Read a workflow run", 200) })
-}
-
-fn time(t: Option<engine::time::Timestamp>) -> Value {
-    t.map_or(Value::Null, |t| json!(t.to_rfc3339()))
-}
-
-fn relation(type_name: &str, id: &str) -> Value {
-    json!({ "data": { "type": type_name, "id": id } })
 }
 
 // Webhooks.

@@ -21,7 +21,8 @@ use super::schema_commands;
 
 type ApiResult = Result<Response, ApiError>;
 
-const LIST: &[Param] = &[
+/// `page[size]` and `page[after]`, documented once for every list.
+pub(super) const LIST: &[Param] = &[
     param("page[size]", "integer", false, "1 to 100 items, default 10"),
     param(
         "page[after]",
