@@ -68,6 +68,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/dashboard/connect/share-tokens") view=dashboard::ShareTokensPage ssr=SsrMode::Async />
                 <Route path=path!("/dashboard/connect/share-tokens/:id") view=dashboard::ShareTokenPage ssr=SsrMode::Async />
                 <Route path=path!("/dashboard/sign-in") view=dashboard::SignInPage ssr=SsrMode::Async />
+                <Route path=path!("/dashboard/inquiries/:id") view=|| view! { <dashboard::ObjectPage kind="inquiry" /> } ssr=SsrMode::Async />
+                <Route path=path!("/dashboard/transactions/:id") view=|| view! { <dashboard::ObjectPage kind="transaction" /> } ssr=SsrMode::Async />
+                <Route path=path!("/dashboard/accounts/:id") view=|| view! { <dashboard::ObjectPage kind="account" /> } ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

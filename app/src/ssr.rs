@@ -32,15 +32,82 @@ pub fn page_policy(nonce: Option<&str>, frame_ancestors: &[String]) -> String {
     )
 }
 
-/// Sets the page's Content-Security-Policy (inside Leptos' request context).
-pub fn set_page_policy(frame_ancestors: &[String]) {
-    let Some(response) = use_context::<leptos_axum::ResponseOptions>() else {
+/// What a page or server function asks of its response (status, headers, who may frame it). The
+/// server's page middleware puts one in every request's extensions and applies it to the response
+/// once the handler has answered, so nothing depends on Leptos' `ResponseOptions` reaching the
+/// response (a render's headers were seen to go missing that way).
+#[derive(Clone, Debug, Default)]
+pub struct PageResponse(std::sync::Arc<std::sync::Mutex<PageResponseParts>>);
+
+/// The parts of a [`PageResponse`].
+#[derive(Debug, Default)]
+pub struct PageResponseParts {
+    pub status: Option<http::StatusCode>,
+    pub headers: http::HeaderMap,
+    /// Origins allowed to frame the page (`frame-ancestors`); none for every page but the widget.
+    pub frame_ancestors: Vec<String>,
+}
+
+impl PageResponse {
+    /// What the handler asked for, leaving the slot empty.
+    pub fn take(&self) -> PageResponseParts {
+        std::mem::take(
+            &mut *self
+                .0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+}
+
+fn with_page_response(change: impl FnOnce(&mut PageResponseParts)) {
+    let Some(parts) = use_context::<http::request::Parts>() else {
         return;
     };
-    let nonce = leptos::nonce::use_nonce().map(|n| n.to_string());
-    if let Ok(value) = http::HeaderValue::from_str(&page_policy(nonce.as_deref(), frame_ancestors))
-    {
-        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    if let Some(slot) = parts.extensions.get::<PageResponse>() {
+        change(
+            &mut slot
+                .0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+    }
+}
+
+/// Sets the response's status.
+pub fn set_status(status: http::StatusCode) {
+    with_page_response(|r| r.status = Some(status));
+}
+
+/// Sets a response header, replacing an earlier value.
+pub fn insert_header(name: http::HeaderName, value: http::HeaderValue) {
+    with_page_response(|r| {
+        r.headers.insert(name, value);
+    });
+}
+
+/// Adds a response header next to earlier values (`Set-Cookie`).
+pub fn append_header(name: http::HeaderName, value: http::HeaderValue) {
+    with_page_response(|r| {
+        r.headers.append(name, value);
+    });
+}
+
+/// Lets `origins` frame the page (`frame-ancestors`; the widget's allowed origins).
+pub fn allow_framing_by(origins: &[String]) {
+    with_page_response(|r| r.frame_ancestors = origins.to_vec());
+}
+
+/// Goes to `url`. A server function (`/fn/…`) answers as Leptos does (a redirect for a plain form
+/// post, a client-side navigation for a hydrated page); a page being rendered answers `status`
+/// with the `Location`, whatever the client's Accept header says.
+pub fn redirect(url: &str, status: http::StatusCode) {
+    leptos_axum::redirect(url);
+    let rendering_page =
+        use_context::<http::request::Parts>().is_some_and(|p| !p.uri.path().starts_with("/fn/"));
+    if let (true, Ok(location)) = (rendering_page, http::HeaderValue::from_str(url)) {
+        set_status(status);
+        insert_header(http::header::LOCATION, location);
     }
 }
 

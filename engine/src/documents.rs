@@ -31,6 +31,30 @@ pub async fn store(
     Ok(reference)
 }
 
+/// A stored file's bytes with how to serve them.
+#[derive(Clone, Debug)]
+pub struct StoredFile {
+    pub filename: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+/// `org`'s file `id` (none for another organization's).
+pub async fn read(engine: &Engine, org: &OrgId, id: &DocumentId) -> Result<Option<StoredFile>> {
+    let row: Option<(String, String, Vec<u8>)> = sqlx::query_as(
+        "SELECT filename, content_type, bytes FROM documents WHERE id = $1 AND organization_id = $2",
+    )
+    .bind(id)
+    .bind(org)
+    .fetch_optional(engine.db().pool())
+    .await?;
+    Ok(row.map(|(filename, content_type, bytes)| StoredFile {
+        filename,
+        content_type,
+        bytes,
+    }))
+}
+
 /// Copies a stored file into a new document of `org` with identical bytes (and inspection).
 pub async fn copy(
     tx: &mut sqlx::AnyConnection,

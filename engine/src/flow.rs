@@ -612,6 +612,45 @@ pub struct ConsentOrigin {
 
 /// Records a consent decision inside the caller's transaction; false when one was recorded before
 /// (the first decision stands).
+/// A consent decision recorded by the hosted flow.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsentRecord {
+    pub share_token_id: String,
+    /// `accepted` or `declined`.
+    pub decision: String,
+    pub text_version: String,
+    pub created_at: crate::time::Timestamp,
+}
+
+/// The consent decisions recorded for `org`'s inquiry `inquiry_id`, oldest first (none for an
+/// inquiry of another organization).
+pub async fn consents(
+    engine: &Engine,
+    org: &OrgId,
+    inquiry_id: &str,
+) -> Result<Vec<ConsentRecord>> {
+    let rows: Vec<(String, String, String, crate::time::Timestamp)> = sqlx::query_as(
+        "SELECT c.share_token_id, c.decision, c.text_version, c.created_at FROM consents c
+         JOIN objects o ON o.id = c.inquiry_id
+         WHERE c.inquiry_id = $1 AND o.organization_id = $2 ORDER BY c.seq",
+    )
+    .bind(inquiry_id)
+    .bind(org)
+    .fetch_all(engine.db().pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(share_token_id, decision, text_version, created_at)| ConsentRecord {
+                share_token_id,
+                decision,
+                text_version,
+                created_at,
+            },
+        )
+        .collect())
+}
+
 async fn record_decision(
     tx: &mut sqlx::AnyConnection,
     engine: &Engine,

@@ -227,6 +227,106 @@ pub async fn preview(
     ))
 }
 
+/// Redeem a share token into a new object of the caller's (an inquiry from a template, a
+/// transaction or an account of a type): the dashboard's command. The object is created with the
+/// redemption's start, in one transaction: a refused redemption leaves no empty object behind.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RedeemIntoNew {
+    pub token_id: ShareTokenId,
+    pub kind: ObjectKind,
+    /// The inquiry template, transaction type or account type of the new object.
+    pub schema_id: String,
+    pub mappings: Vec<FieldMapping>,
+}
+
+/// What redeeming into a new object would do, judged by types only.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewPreview {
+    pub report: HydrationReport,
+    /// For an inquiry: the required fields (declared, or needed by a verification or report) that
+    /// would stay without a value, so the inquiry would wait for them (stuck). Empty otherwise.
+    pub missing: Vec<crate::fields::FieldPath>,
+}
+
+/// Rules 1 and 3 for a new object: the token, then the schema (the caller's, of the kind), then
+/// the mappings.
+async fn validate_new(
+    engine: &Engine,
+    org: &OrgId,
+    command: &RedeemIntoNew,
+) -> Result<(ShareToken, SchemaRecord), RedeemError> {
+    let token = check_token(engine, org, &command.token_id).await?;
+    let schema = schemas::find(engine.db().pool(), &command.schema_id)
+        .await?
+        .filter(|s| &s.organization_id == org && s.kind == command.kind.schema_kind())
+        .ok_or(RedeemError::DestinationNotFound)?;
+    hydration::check_mappings(&command.mappings, &schema.schema).map_err(RedeemError::Mappings)?;
+    Ok((token, schema))
+}
+
+/// The hydration report redeeming into a new object would produce, and for an inquiry what would
+/// still be missing; writes nothing.
+pub async fn preview_into_new(
+    engine: &Engine,
+    org: &OrgId,
+    command: &RedeemIntoNew,
+) -> Result<NewPreview, RedeemError> {
+    let (token, schema) = validate_new(engine, org, command).await?;
+    let report = hydration::preview(&token.snapshot, &schema.schema, &command.mappings);
+    let missing = if command.kind == ObjectKind::Inquiry {
+        schema
+            .effective_schema()
+            .fields()
+            .iter()
+            .filter(|f| {
+                f.required
+                    && !report.by_name.contains(&f.key)
+                    && !report.by_mapping.contains(&f.key)
+            })
+            .map(|f| f.key.clone())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(NewPreview { report, missing })
+}
+
+/// Creates the object and starts redeeming into it, both in one transaction. Returns the token,
+/// now `pending` (its `destination_id` is the new object's id).
+pub async fn redeem_into_new(
+    engine: &Engine,
+    org: &OrgId,
+    command: &RedeemIntoNew,
+) -> Result<ShareToken, RedeemError> {
+    let (token, schema) = validate_new(engine, org, command).await?;
+    let valid = objects::validate_parsed(
+        engine,
+        org,
+        command.kind,
+        schema.clone(),
+        None,
+        crate::fields::FieldInput::new(),
+    )
+    .await
+    .map_err(|err| match err {
+        objects::CreateObjectError::Internal(err) => RedeemError::Internal(err),
+        // Nothing else can refuse an object without fields or a reference.
+        refused => RedeemError::Internal(crate::Error::Internal(refused.to_string())),
+    })?;
+    let mut tx = engine.db().begin_write().await?;
+    let created = objects::insert_new(&mut tx, engine, valid).await?;
+    let plan = Plan {
+        token,
+        destination: created.record,
+        schema,
+        mappings: command.mappings.clone(),
+    };
+    let token = start_in(&mut tx, engine, plan).await?;
+    tx.commit().await?;
+    engine.wake_workers();
+    Ok(token)
+}
+
 /// Why a redemption job did not finish. The text is for logs and the job row only: it never
 /// reaches an organization.
 #[derive(Debug)]

@@ -239,7 +239,7 @@ fn router(state: AppState) -> Router {
         move || {
             provide_context(engine.clone());
             provide_context(dashboard);
-            crate::security::page_headers();
+            crate::security::provide_page_nonce();
         }
     };
     let shell = {
@@ -259,6 +259,7 @@ fn router(state: AppState) -> Router {
             state.dashboard,
             sign_in_token,
         ))
+        .layer(axum::middleware::from_fn(crate::security::page_response))
         // Outermost: a rate-limited visitor costs no rendering and no database work.
         .layer(axum::middleware::from_fn_with_state(
             state.page_limiter.clone(),
@@ -274,6 +275,7 @@ fn router(state: AppState) -> Router {
         .nest("/api/v1", crate::api::router(&state))
         .merge(crate::api::docs_router())
         .merge(assets)
+        .merge(crate::member_files::router())
         .merge(pages)
         // Pages and API answers are compressed when the client accepts it and it pays (tiny
         // answers and the precompressed assets are left as they are).

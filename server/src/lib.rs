@@ -8,6 +8,7 @@ pub mod config;
 mod demo_site;
 mod health;
 mod http_app;
+mod member_files;
 mod security;
 mod serve;
 mod shutdown;

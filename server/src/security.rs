@@ -1,15 +1,53 @@
 //! Security headers. Every response gets the static ones; pages rendered by Leptos also get a
-//! Content-Security-Policy (`app::page_policy`) whose script nonce is the one Leptos put on its
+//! Content-Security-Policy (`app::page_policy`) whose script nonce is the one Leptos puts on its
 //! hydration scripts, so no inline script runs without it.
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-/// Called while a page renders (inside Leptos' request context): sets the page's CSP, which
-/// frames nothing (the widget widens `frame-ancestors` to its organization's allowed origins).
-pub fn page_headers() {
-    app::set_page_policy(&[]);
+/// Wraps every page and server function: hands the handler its script nonce and a
+/// [`app::PageResponse`] through the request, then applies what the handler asked for (status,
+/// headers) and the page's Content-Security-Policy to the response. Pages are never framed but the
+/// widget, whose allowed origins it names while it renders.
+pub async fn page_response(
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let nonce = leptos::nonce::Nonce::new();
+    let slot = app::PageResponse::default();
+    request.extensions_mut().insert(nonce.clone());
+    request.extensions_mut().insert(slot.clone());
+    let mut response = next.run(request).await;
+    let asked = slot.take();
+    if let Some(status) = asked.status {
+        *response.status_mut() = status;
+    }
+    for (name, value) in asked.headers.iter() {
+        if name == header::SET_COOKIE {
+            response.headers_mut().append(name, value.clone());
+        } else {
+            response.headers_mut().insert(name, value.clone());
+        }
+    }
+    if let Ok(policy) =
+        HeaderValue::from_str(&app::page_policy(Some(&*nonce), &asked.frame_ancestors))
+    {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
+    response
+}
+
+/// Called in Leptos' request context: the nonce Leptos puts on its scripts is the one
+/// [`page_response`] made for this request's policy.
+pub fn provide_page_nonce() {
+    let nonce = leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<leptos::nonce::Nonce>().cloned());
+    if let Some(nonce) = nonce {
+        leptos::prelude::provide_context(nonce);
+    }
 }
 
 /// No page or server-function request body is larger: a flow step carries at most a few files of

@@ -22,6 +22,7 @@ struct Answer {
     location: Option<String>,
     set_cookie: Vec<String>,
     body: String,
+    bytes: Vec<u8>,
 }
 
 impl Answer {
@@ -73,11 +74,14 @@ impl<'a> Browser<'a> {
                 }
             }
         }
+        let status = response.status();
+        let bytes = response.bytes().await.unwrap_or_default().to_vec();
         Answer {
-            status: response.status(),
+            status,
             location,
             set_cookie,
-            body: response.text().await.unwrap_or_default(),
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes,
         }
     }
 
@@ -487,5 +491,443 @@ async fn a_token_page_shows_its_timeline_and_hydration_report_and_another_organi
     );
     assert!(!foreign.body.contains("Source Bank"));
     assert_eq!(nonsense.status, StatusCode::NOT_FOUND);
+    server.stop().await.unwrap();
+}
+
+/// The value of `name` in a redirect's query.
+fn query_param(location: &str, name: &str) -> Option<String> {
+    let query = location.split_once('?')?.1;
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// A destination member signed in, a partner's token for them and a transaction type to redeem
+/// into (`name-last` matches by name, `income` needs a mapping from `salary`).
+async fn redeem_setup(
+    server: &TestServer,
+) -> (Browser<'_>, String, String, common::api::Client<'_>) {
+    let (source, destination, connection, inquiry) = connected(server).await;
+    let token = id(&source
+        .created(
+            "/connect/share-tokens",
+            json!({"connection-id": connection, "source-id": inquiry}),
+        )
+        .await);
+    let transaction_type = id(&destination
+        .created(
+            "/transaction-types",
+            json!({"name": "Loan", "fields": [{"key": "name-last", "type": "string"}, {"key": "income", "type": "integer"}]}),
+        )
+        .await);
+    let destination_org = engine::ids::OrgId::parse(&destination.org).unwrap();
+    members::create(
+        &server.engine,
+        &destination_org,
+        "ops@lender.example",
+        Password::new(PASSWORD),
+    )
+    .await
+    .unwrap();
+    let mut ops = Browser::new(server);
+    ops.sign_in("ops@lender.example", PASSWORD).await;
+    (ops, token, transaction_type, destination)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_redeem_dialog_previews_then_redeems_into_a_new_transaction_with_a_mapping_without_javascript()
+ {
+    let server = TestServer::start().await;
+    let (mut ops, token, transaction_type, destination) = redeem_setup(&server).await;
+    let list = ops.get("/dashboard/connect/share-tokens").await;
+    let dialog = ops
+        .get(&format!(
+            "/dashboard/connect/share-tokens?redeem=1&token={token}"
+        ))
+        .await;
+    let csrf = hidden(&list.body, "csrf");
+    let form = |intent: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("intent", intent.to_owned()),
+            ("token", token.clone()),
+            ("kind", "transaction".to_owned()),
+            ("transaction_type", transaction_type.clone()),
+            ("source[0]", "salary".to_owned()),
+            ("destination[0]", "income".to_owned()),
+        ]
+    };
+    let as_pairs =
+        |form: &[(&'static str, String)]| -> Vec<(&'static str, String)> { form.to_vec() };
+    let preview_form = as_pairs(&form("preview"));
+    let preview_form: Vec<(&str, &str)> =
+        preview_form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let preview_post = ops
+        .post("/fn/dashboard-redeem", &preview_form, Some("same-origin"))
+        .await;
+    let preview_location = preview_post.location.clone().expect("a redirect");
+    let preview = ops.get(&preview_location).await;
+    let redeem_form = form("redeem");
+    let redeem_form: Vec<(&str, &str)> =
+        redeem_form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let redeemed_post = ops
+        .post("/fn/dashboard-redeem", &redeem_form, Some("same-origin"))
+        .await;
+    let redeemed_location = redeemed_post.location.clone().expect("a redirect");
+    let mut outcome = ops.get(&redeemed_location).await;
+    for _ in 0..50 {
+        if !outcome.body.contains("Redeeming the share token") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        outcome = ops.get(&redeemed_location).await;
+    }
+    let token_now = destination
+        .get(&format!("/connect/share-tokens/{token}"))
+        .await
+        .1;
+    let transaction = token_now["data"]["relationships"]["destination"]["data"]["id"]
+        .as_str()
+        .expect("the token names its destination")
+        .to_owned();
+    let object = ops
+        .get(&format!("/dashboard/transactions/{transaction}"))
+        .await;
+
+    assert_eq!(dialog.status, StatusCode::OK);
+    for expected in [
+        "role=\"dialog\"",
+        "Redeem Share Token",
+        "Field mappings (optional)",
+        "<option value=\"salary\">",
+    ] {
+        assert!(
+            dialog.body.contains(expected),
+            "the dialog lacks {expected:?}"
+        );
+    }
+    assert!(
+        dialog.body.contains(" inert"),
+        "the page behind the dialog is inert"
+    );
+    assert!(
+        !dialog.body.contains("Lovelace") && !dialog.body.contains("52000"),
+        "before redemption the dialog shows keys, never values"
+    );
+    assert_eq!(
+        query_param(&preview_location, "preview").as_deref(),
+        Some("1")
+    );
+    assert!(
+        preview_location.find("csrf").is_none(),
+        "the form token never goes into an address: {preview_location}"
+    );
+    assert!(
+        preview.body.contains("What redeeming would fill"),
+        "{}",
+        preview.body
+    );
+    let by_mapping = preview
+        .body
+        .find("Filled by a field mapping")
+        .expect("a by-mapping list");
+    let unset = preview.body.find("Left unset").expect("an unset list");
+    assert!(
+        preview.body[by_mapping..unset].contains(">income<"),
+        "income is filled by the mapping: {}",
+        &preview.body[by_mapping..unset]
+    );
+    assert!(!preview.body.contains("52000"), "a preview shows no value");
+    assert_eq!(
+        query_param(&redeemed_location, "redeemed").as_deref(),
+        Some(token.as_str()),
+        "{redeemed_location}"
+    );
+    assert_eq!(token_now["data"]["attributes"]["status"], "redeemed");
+    assert!(
+        outcome
+            .body
+            .contains(&format!("href=\"/dashboard/transactions/{transaction}\"")),
+        "the dialog links the new transaction: {}",
+        outcome.body
+    );
+    assert_eq!(object.status, StatusCode::OK);
+    for expected in [transaction.as_str(), "Loan", "Lovelace", "52000"] {
+        assert!(
+            object.body.contains(expected),
+            "the transaction page lacks {expected:?}"
+        );
+    }
+    server.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_redeem_dialog_refuses_in_place_and_a_forged_or_stale_form_redeems_nothing() {
+    let server = TestServer::start().await;
+    let (mut ops, token, transaction_type, destination) = redeem_setup(&server).await;
+    let list = ops.get("/dashboard/connect/share-tokens").await;
+    let csrf = hidden(&list.body, "csrf");
+    let post = |csrf: &str, token: &str, destination_field: &str| {
+        vec![
+            ("csrf", csrf.to_owned()),
+            ("intent", "redeem".to_owned()),
+            ("token", token.to_owned()),
+            ("kind", "transaction".to_owned()),
+            ("transaction_type", transaction_type.clone()),
+            ("source[0]", "salary".to_owned()),
+            ("destination[0]", destination_field.to_owned()),
+        ]
+    };
+    let send = |form: Vec<(&'static str, String)>| form;
+    let mut answers = Vec::new();
+    for (form, site) in [
+        (send(post("forged", &token, "income")), Some("same-origin")),
+        (send(post(&csrf, &token, "income")), Some("cross-site")),
+        (
+            send(post(&csrf, "cnst_nope", "income")),
+            Some("same-origin"),
+        ),
+        (send(post(&csrf, &token, "wages")), Some("same-origin")),
+        (send(post(&csrf, &token, "")), Some("same-origin")),
+    ] {
+        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        answers.push(ops.post("/fn/dashboard-redeem", &pairs, site).await);
+    }
+    let refused_page = ops
+        .get(answers[3].location.as_deref().expect("a redirect"))
+        .await;
+    let mut anonymous = Browser::new(&server);
+    let pairs: Vec<(&str, String)> = post(&csrf, &token, "income");
+    let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let without_session = anonymous
+        .post("/fn/dashboard-redeem", &pairs, Some("same-origin"))
+        .await;
+    let token_now = destination
+        .get(&format!("/connect/share-tokens/{token}"))
+        .await
+        .1;
+    let transactions = destination.get("/transactions").await.1;
+
+    let problems: Vec<(Option<String>, Option<String>)> = answers
+        .iter()
+        .map(|a| {
+            let location = a.location.as_deref().unwrap_or_default();
+            (
+                query_param(location, "problem"),
+                query_param(location, "row"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            (Some("stale-form".to_owned()), None),
+            (Some("stale-form".to_owned()), None),
+            (Some("token-not-found".to_owned()), None),
+            (
+                Some("not-a-destination-field".to_owned()),
+                Some("0".to_owned())
+            ),
+            (Some("mapping-incomplete".to_owned()), Some("0".to_owned())),
+        ],
+        "each refusal says why, and which mapping row"
+    );
+    assert!(refused_page.body.contains("role=\"alert\""));
+    assert!(
+        refused_page
+            .body
+            .contains("The destination has no field with this name."),
+        "the refusal is shown in the dialog"
+    );
+    assert!(
+        refused_page.body.contains("value=\"wages\""),
+        "what was typed is kept"
+    );
+    assert_eq!(
+        without_session.location.as_deref(),
+        Some("/dashboard/sign-in?problem=expired")
+    );
+    assert_eq!(
+        token_now["data"]["attributes"]["status"], "created",
+        "nothing was redeemed"
+    );
+    assert_eq!(
+        transactions["data"].as_array().map(Vec::len),
+        Some(0),
+        "no refused redemption leaves an object behind: {transactions}"
+    );
+    server.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_dashboard_server_function_needs_a_session_and_shows_only_the_members_organization() {
+    let server = TestServer::start().await;
+    let (mut ops, token, transaction_type, destination) = redeem_setup(&server).await;
+    let transaction = id(&destination
+        .created(
+            "/transactions",
+            json!({"transaction-type-id": transaction_type, "fields": {"name-last": "Hopper"}}),
+        )
+        .await);
+    let (stranger, _) = engine::orgs::create(&server.engine, "Stranger", &[])
+        .await
+        .unwrap();
+    members::create(
+        &server.engine,
+        &stranger.id,
+        "eve@stranger.example",
+        Password::new(PASSWORD),
+    )
+    .await
+    .unwrap();
+    let mut eve = Browser::new(&server);
+    eve.sign_in("eve@stranger.example", PASSWORD).await;
+    let mut anonymous = Browser::new(&server);
+    // The dialog opened on another organization's token (its id typed in) shows nothing of it.
+    let calls: Vec<(&str, Vec<(&str, String)>)> = vec![
+        ("/fn/dashboard-home", vec![("query", String::new())]),
+        ("/fn/dashboard-share-tokens", vec![("query", String::new())]),
+        (
+            "/fn/dashboard-share-tokens",
+            vec![(
+                "query",
+                format!(
+                    "redeem=1&token={token}&kind=transaction&source[0]=salary&destination[0]=income&preview=1"
+                ),
+            )],
+        ),
+        (
+            "/fn/dashboard-share-token",
+            vec![("id", token.clone()), ("query", String::new())],
+        ),
+        (
+            "/fn/dashboard-object",
+            vec![
+                ("kind", "transaction".to_owned()),
+                ("id", transaction.clone()),
+                ("query", String::new()),
+            ],
+        ),
+    ];
+
+    let mut leaks = Vec::new();
+    for (path, form) in &calls {
+        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        for (who, browser) in [
+            ("nobody", &mut anonymous),
+            ("another organization", &mut eve),
+        ] {
+            let request = server.client.post(server.url(path)).form(&pairs);
+            let answer = browser.answer(request).await;
+            // What the caller typed in comes back; nothing else of the organization's may.
+            let typed_in = |marker: &str| form.iter().any(|(_, v)| v.contains(marker));
+            let leaked = [
+                token.as_str(),
+                "name-last",
+                transaction.as_str(),
+                "Hopper",
+                "salary",
+            ]
+            .into_iter()
+            .any(|marker| answer.body.contains(marker) && !typed_in(marker));
+            if leaked {
+                leaks.push(format!("{path} answered {who}: {}", answer.body));
+            }
+        }
+    }
+    let eve_dialog = eve
+        .answer(
+            server
+                .client
+                .post(server.url("/fn/dashboard-share-tokens"))
+                .form(&[(
+                    "query",
+                    format!("redeem=1&token={token}&kind=transaction&preview=1"),
+                )]),
+        )
+        .await
+        .body;
+    let own = ops
+        .get(&format!("/dashboard/transactions/{transaction}"))
+        .await;
+    let foreign_page = eve
+        .get(&format!("/dashboard/transactions/{transaction}"))
+        .await;
+    let wrong_kind = ops.get(&format!("/dashboard/accounts/{transaction}")).await;
+
+    assert!(leaks.is_empty(), "{leaks:#?}");
+    assert!(
+        eve_dialog.contains("TokenNotFound"),
+        "another organization's token is not found in the dialog: {eve_dialog}"
+    );
+    assert_eq!(own.status, StatusCode::OK);
+    assert!(own.body.contains("Hopper"));
+    assert_eq!(foreign_page.status, StatusCode::NOT_FOUND);
+    assert!(!foreign_page.body.contains("Hopper"));
+    assert_eq!(
+        wrong_kind.status,
+        StatusCode::NOT_FOUND,
+        "a transaction is not an account"
+    );
+    server.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_objects_files_open_for_its_members_only() {
+    // A 1×1 PNG.
+    const PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
+    let server = TestServer::start().await;
+    let (mut ops, _token, _transaction_type, destination) = redeem_setup(&server).await;
+    let with_file = id(&destination
+        .created(
+            "/transaction-types",
+            json!({"name": "Photo", "fields": [{"key": "selfie", "type": "file", "label": "Selfie"}]}),
+        )
+        .await);
+    let transaction = id(&destination
+        .created(
+            "/transactions",
+            json!({"transaction-type-id": with_file, "fields": {"selfie": {"filename": "me.png", "content-type": "image/png", "data": PNG}}}),
+        )
+        .await);
+    let (stranger, _) = engine::orgs::create(&server.engine, "Stranger", &[])
+        .await
+        .unwrap();
+    members::create(
+        &server.engine,
+        &stranger.id,
+        "eve@stranger.example",
+        Password::new(PASSWORD),
+    )
+    .await
+    .unwrap();
+    let mut eve = Browser::new(&server);
+    eve.sign_in("eve@stranger.example", PASSWORD).await;
+
+    let page = ops
+        .get(&format!("/dashboard/transactions/{transaction}"))
+        .await;
+    let at = page
+        .body
+        .find("href=\"/dashboard/files/")
+        .expect("a file link")
+        + "href=\"".len();
+    let link = page.body[at..].split('"').next().unwrap().to_owned();
+    let file = ops.get(&link).await;
+    let foreign = eve.get(&link).await;
+    let anonymous = Browser::new(&server).get(&link).await;
+
+    assert!(page.body.contains("Selfie") && page.body.contains("me.png"));
+    assert_eq!(file.status, StatusCode::OK);
+    use base64::Engine as _;
+    assert_eq!(
+        file.bytes,
+        base64::engine::general_purpose::STANDARD
+            .decode(PNG)
+            .unwrap(),
+        "the member gets the stored bytes"
+    );
+    assert_eq!(foreign.status, StatusCode::NOT_FOUND);
+    assert!(anonymous.status.is_redirection(), "{}", anonymous.status);
     server.stop().await.unwrap();
 }

@@ -6,6 +6,7 @@
 //! cookie; forms that change something carry the session's CSRF token.
 
 mod model;
+mod redeem;
 mod server;
 mod text;
 
@@ -20,11 +21,11 @@ use text::{D, d};
 
 use crate::i18n::Lang;
 
-/// A page's heading: it takes focus as the page loads.
+/// A page's heading: it takes focus as the page loads (unless a dialog over the page does).
 #[component]
-fn Heading(text: &'static str) -> impl IntoView {
+fn Heading(text: &'static str, #[prop(default = true)] focus: bool) -> impl IntoView {
     view! {
-        <h1 id="screen-heading" tabindex="-1" autofocus=true>
+        <h1 id="screen-heading" tabindex="-1" autofocus=focus>
             {text}
         </h1>
     }
@@ -146,12 +147,30 @@ pub fn ShareTokenPage() -> impl IntoView {
     view! { <Suspense fallback=|| ()>{move || page.get().map(render)}</Suspense> }
 }
 
+/// `/dashboard/inquiries/<id>`, `/dashboard/transactions/<id>`, `/dashboard/accounts/<id>`.
+#[component]
+pub fn ObjectPage(kind: &'static str) -> impl IntoView {
+    let location = use_location();
+    let params = leptos_router::hooks::use_params_map();
+    let page = Resource::new(
+        move || {
+            (
+                params.read().get("id").unwrap_or_default(),
+                location.search.get(),
+            )
+        },
+        move |(id, query)| load_object(kind.to_owned(), id, query),
+    );
+    view! { <Suspense fallback=|| ()>{move || page.get().map(render)}</Suspense> }
+}
+
 /// A dashboard page's content, a link where it redirects (the server sends the redirect; the link
 /// is for a client that does not follow it), or why it is unavailable.
 fn render(result: Result<DashboardView, ServerFnError>) -> AnyView {
     match result {
         Ok(DashboardView::Tokens(view)) => view! { <TokensPage view=*view /> }.into_any(),
         Ok(DashboardView::Token(view)) => view! { <TokenPage view=*view /> }.into_any(),
+        Ok(DashboardView::Object(view)) => view! { <ObjectDetails view=*view /> }.into_any(),
         Ok(DashboardView::NotFound(lang)) => view! {
             <Html {..} lang=lang.tag() />
             <Title text=d(lang, D::Title) />
@@ -253,6 +272,15 @@ fn TokensPage(view: TokensView) -> impl IntoView {
                     <td>{row.created_at.clone()}</td>
                     <td>{row.expires_at.clone()}</td>
                     <td>{row.redeemed_at.clone().unwrap_or_default()}</td>
+                    <td>
+                        {row.redeem.clone().map(|href| {
+                            view! {
+                                <a href=href aria-label=text::redeem_token(lang, &row.id)>
+                                    {d(lang, D::RedeemRow)}
+                                </a>
+                            }
+                        })}
+                    </td>
                 </tr>
             }
         })
@@ -271,6 +299,7 @@ fn TokensPage(view: TokensView) -> impl IntoView {
                             <th scope="col">{d(lang, D::CreatedAt)}</th>
                             <th scope="col">{d(lang, D::ExpiresAt)}</th>
                             <th scope="col">{d(lang, D::RedeemedAt)}</th>
+                            <th scope="col">{d(lang, D::Actions)}</th>
                         </tr>
                     </thead>
                     <tbody>{rows}</tbody>
@@ -285,13 +314,34 @@ fn TokensPage(view: TokensView) -> impl IntoView {
             </nav>
         }
     });
+    let dialog_open = view.redeem.is_some();
+    let dialog = view.redeem.clone().map(|dialog| {
+        view! {
+            <redeem::RedeemDialogView
+                lang
+                dialog
+                csrf=view.member.csrf.clone()
+                language=view.language.clone()
+            />
+        }
+    });
     view! {
         <Html {..} lang=lang.tag() />
         <Title text=d(lang, D::Title) />
         <Meta name="robots" content="noindex" />
+        // Behind an open dialog the page is inert: no focus, no clicks, hidden from assistive
+        // technology.
+        <div class="dash-shell" inert=dialog_open>
         <MemberBar lang member=view.member.clone() language=view.language.clone() />
         <main class="page dashboard" id="main">
-            <Heading text=d(lang, D::ShareTokens) />
+            <div class="page-head">
+                <Heading text=d(lang, D::ShareTokens) focus=!dialog_open />
+                <form method="get" action="/dashboard/connect/share-tokens">
+                    <input type="hidden" name="redeem" value="1" />
+                    {view.language.clone().map(|l| view! { <input type="hidden" name="language" value=l /> })}
+                    <button type="submit" class="button primary">{d(lang, D::RedeemShareToken)}</button>
+                </form>
+            </div>
             <form method="get" action="/dashboard/connect/share-tokens" class="filters" role="search" aria-label=d(lang, D::Filters)>
                 <div class="field">
                     <label for="direction">{d(lang, D::Direction)}</label>
@@ -315,12 +365,19 @@ fn TokensPage(view: TokensView) -> impl IntoView {
             {table}
             {next}
         </main>
+        </div>
+        {dialog}
     }
 }
 
-/// A list of field paths under a heading ("None" when empty).
+/// A list of field paths under a heading (level 3 or 4; "None" when empty).
 #[component]
-fn Paths(lang: Lang, heading: D, paths: Vec<String>) -> impl IntoView {
+fn Paths(
+    lang: Lang,
+    heading: D,
+    paths: Vec<String>,
+    #[prop(default = 3)] level: u8,
+) -> impl IntoView {
     let body = if paths.is_empty() {
         view! { <p class="muted">{d(lang, D::NoneListed)}</p> }.into_any()
     } else {
@@ -330,8 +387,14 @@ fn Paths(lang: Lang, heading: D, paths: Vec<String>) -> impl IntoView {
             .collect_view();
         view! { <ul class="paths">{items}</ul> }.into_any()
     };
+    let heading = d(lang, heading);
+    let heading = if level == 4 {
+        view! { <h4>{heading}</h4> }.into_any()
+    } else {
+        view! { <h3>{heading}</h3> }.into_any()
+    };
     view! {
-        <h3>{d(lang, heading)}</h3>
+        {heading}
         {body}
     }
 }
@@ -377,12 +440,22 @@ fn TokenPage(view: TokenView) -> impl IntoView {
             </section>
         }
     });
+    let inbound = row.direction == "inbound";
     let destination = view.destination.clone().map(|id| {
+        let shown = match object_url(&id).filter(|_| inbound) {
+            Some(href) => view! { <a href=href><code>{id}</code></a> }.into_any(),
+            None => view! { <code>{id}</code> }.into_any(),
+        };
         view! {
             <dt>{d(lang, D::Destination)}</dt>
-            <dd>
-                <code>{id}</code>
-            </dd>
+            <dd>{shown}</dd>
+        }
+    });
+    let redeem = row.redeem.clone().map(|href| {
+        view! {
+            <p>
+                <a href=href class="button primary">{d(lang, D::RedeemShareToken)}</a>
+            </p>
         }
     });
     let failure = view.failure_code.clone().map(|code| {
@@ -431,7 +504,223 @@ fn TokenPage(view: TokenView) -> impl IntoView {
                 <h2 id="timeline-heading">{d(lang, D::Timeline)}</h2>
                 <ol class="timeline">{timeline}</ol>
             </section>
+            {redeem}
             {report}
         </main>
+    }
+}
+
+#[component]
+fn ObjectDetails(view: ObjectView) -> impl IntoView {
+    let lang = view.lang;
+    let status = view.status.clone().map(|code| {
+        view! {
+            <dt>{d(lang, D::Status)}</dt>
+            <dd>
+                <span class=format!("token-status token-status-{code}")>
+                    {text::inquiry_status(lang, &code)}
+                </span>
+            </dd>
+        }
+    });
+    let reference = view.reference_id.clone().map(|r| {
+        view! {
+            <dt>{d(lang, D::ReferenceId)}</dt>
+            <dd><code>{r}</code></dd>
+        }
+    });
+    let rows = view
+        .fields
+        .iter()
+        .map(|field| {
+            let value = match (&field.file, &field.value) {
+                (Some((href, name)), _) => {
+                    view! { <a href=href.clone()>{name.clone()}</a> }.into_any()
+                }
+                (None, Some(value)) => view! { <span>{value.clone()}</span> }.into_any(),
+                (None, None) => {
+                    view! { <span class="muted">{d(lang, D::NotSet)}</span> }.into_any()
+                }
+            };
+            view! {
+                <tr>
+                    <th scope="row">
+                        {field.label.clone()}
+                        " "
+                        <code class="muted">{field.key.clone()}</code>
+                    </th>
+                    <td>{value}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let missing = (!view.missing.is_empty()).then(|| {
+        view! { <Paths lang heading=D::StillMissing paths=view.missing.clone() /> }
+    });
+    let is_inquiry = view.kind == "inquiry";
+    let verifications = is_inquiry.then(|| {
+        let items = view
+            .verifications
+            .iter()
+            .map(|v| {
+                let checks = v
+                    .checks
+                    .iter()
+                    .map(|c| {
+                        let reasons = c
+                            .reasons
+                            .iter()
+                            .map(|r| view! { <li>{r.clone()}</li> })
+                            .collect_view();
+                        view! {
+                            <li>
+                                <code>{c.name.clone()}</code>
+                                " "
+                                {check_label(lang, &c.status)}
+                                <ul class="reasons">{reasons}</ul>
+                            </li>
+                        }
+                    })
+                    .collect_view();
+                view! {
+                    <li>
+                        <h3>
+                            <code>{v.kind.clone()}</code>
+                            " "
+                            {check_label(lang, &v.status)}
+                        </h3>
+                        <ul class="checks">{checks}</ul>
+                    </li>
+                }
+            })
+            .collect_view();
+        let empty = view
+            .verifications
+            .is_empty()
+            .then(|| view! { <p class="muted">{d(lang, D::NoneRecorded)}</p> });
+        let reports = view
+            .reports
+            .iter()
+            .map(|r| {
+                let label = if r.status == "hit" {
+                    d(lang, D::Hit)
+                } else {
+                    d(lang, D::Clear)
+                };
+                let matches = (!r.matches.is_empty()).then(|| {
+                    view! {
+                        <p>
+                            {d(lang, D::Matches)}
+                            ": "
+                            {r.matches.join(", ")}
+                        </p>
+                    }
+                });
+                view! {
+                    <li>
+                        <h3><code>{r.kind.clone()}</code> " " {label}</h3>
+                        {matches}
+                    </li>
+                }
+            })
+            .collect_view();
+        let no_reports = view
+            .reports
+            .is_empty()
+            .then(|| view! { <p class="muted">{d(lang, D::NoneRecorded)}</p> });
+        let consents = view
+            .consents
+            .iter()
+            .map(|c| {
+                let decision = if c.decision == "accepted" {
+                    d(lang, D::Accepted)
+                } else {
+                    d(lang, D::Declined)
+                };
+                view! {
+                    <li>
+                        <span class="when">{c.at.clone()}</span>
+                        " "
+                        {decision}
+                        " · "
+                        <code>{c.share_token.clone()}</code>
+                        " · "
+                        {d(lang, D::TextVersion)}
+                        " "
+                        <code>{c.text_version.clone()}</code>
+                    </li>
+                }
+            })
+            .collect_view();
+        let no_consents = view
+            .consents
+            .is_empty()
+            .then(|| view! { <p class="muted">{d(lang, D::NoneRecorded)}</p> });
+        view! {
+            <section aria-labelledby="verifications-heading" class="panel">
+                <h2 id="verifications-heading">{d(lang, D::Verifications)}</h2>
+                {empty}
+                <ul class="results">{items}</ul>
+            </section>
+            <section aria-labelledby="reports-heading" class="panel">
+                <h2 id="reports-heading">{d(lang, D::Reports)}</h2>
+                {no_reports}
+                <ul class="results">{reports}</ul>
+            </section>
+            <section aria-labelledby="consent-heading" class="panel">
+                <h2 id="consent-heading">{d(lang, D::ConsentRecord)}</h2>
+                {no_consents}
+                <ul class="timeline">{consents}</ul>
+            </section>
+        }
+    });
+    view! {
+        <Html {..} lang=lang.tag() />
+        <Title text=d(lang, D::Title) />
+        <Meta name="robots" content="noindex" />
+        <MemberBar lang member=view.member.clone() language=view.language.clone() />
+        <main class="page dashboard" id="main">
+            <h1 id="screen-heading" tabindex="-1" autofocus=true>
+                {text::source_type(lang, &view.kind)}
+                " "
+                <code>{view.id.clone()}</code>
+            </h1>
+            <section aria-labelledby="details-heading" class="panel">
+                <h2 id="details-heading">{d(lang, D::Details)}</h2>
+                <dl class="details">
+                    {status}
+                    <dt>{d(lang, D::SchemaName)}</dt>
+                    <dd>{view.schema.clone()}</dd>
+                    {reference}
+                    <dt>{d(lang, D::CreatedAt)}</dt>
+                    <dd>{view.created_at.clone()}</dd>
+                </dl>
+            </section>
+            <section aria-labelledby="fields-heading" class="panel">
+                <h2 id="fields-heading">{d(lang, D::Fields)}</h2>
+                <div class="table-scroll" role="region" aria-labelledby="fields-heading" tabindex="0">
+                    <table class="fields">
+                        <thead>
+                            <tr>
+                                <th scope="col">{d(lang, D::Field)}</th>
+                                <th scope="col">{d(lang, D::Value)}</th>
+                            </tr>
+                        </thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </div>
+                {missing}
+            </section>
+            {verifications}
+        </main>
+    }
+}
+
+/// `passed` / `failed` in words.
+fn check_label(lang: Lang, status: &str) -> &'static str {
+    if status == "passed" {
+        d(lang, D::Passed)
+    } else {
+        d(lang, D::CheckFailed)
     }
 }

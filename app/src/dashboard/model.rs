@@ -63,6 +63,8 @@ pub struct TokenRow {
     pub created_at: String,
     pub expires_at: String,
     pub redeemed_at: Option<String>,
+    /// The Redeem Share Token dialog for this token, when the member's organization can redeem it.
+    pub redeem: Option<String>,
 }
 
 /// The signed-in member, as every dashboard page shows them.
@@ -90,6 +92,60 @@ pub struct TokensView {
     pub not_found: bool,
     /// The next page's address, when there is one.
     pub next: Option<String>,
+    /// The Redeem Share Token dialog, when it is open over the list.
+    pub redeem: Option<RedeemDialog>,
+}
+
+/// A destination kind's code: `inquiry`, `transaction` or `account`.
+pub const DESTINATION_KINDS: [&str; 3] = ["inquiry", "transaction", "account"];
+
+/// One of the organization's inquiry templates, transaction types or account types.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SchemaChoice {
+    /// `inquiry`, `transaction` or `account`.
+    pub kind: String,
+    pub id: String,
+    pub name: String,
+}
+
+/// Which part of the dialog is shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RedeemTab {
+    Destination,
+    Mappings,
+}
+
+/// Where focus goes as the dialog's page loads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RedeemFocus {
+    Heading,
+    /// A tab that was just chosen.
+    Tab,
+    /// A mapping row's source field (a row just added, or one that was refused).
+    Row(usize),
+    Preview,
+    Problem,
+}
+
+/// Why the dialog could not preview or redeem, in the page's words (see `text::redeem_problem`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RedeemProblem {
+    TokenMissing,
+    TokenNotFound,
+    AlreadyRedeemed,
+    Expired,
+    Failed,
+    ConnectionInactive,
+    SchemaMissing,
+    /// A row with only one of its two fields filled in.
+    MappingIncomplete,
+    /// A field name that is not a field path (`name.first`).
+    MappingPath,
+    NotADestinationField,
+    DuplicateDestination,
+    TooManyMappings,
+    /// The session's form token did not match (an old page, or a form from another site).
+    StaleForm,
 }
 
 /// One share token's page.
@@ -119,11 +175,207 @@ pub struct ReportView {
     pub rejected: Vec<String>,
 }
 
+/// One field of an object as its page lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldRowView {
+    pub key: String,
+    /// The schema's label, or the key when it has none.
+    pub label: String,
+    /// The value as text; `None` when unset.
+    pub value: Option<String>,
+    /// A file: its member-only address and its name.
+    pub file: Option<(String, String)>,
+}
+
+/// One check of a verification.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckView {
+    pub name: String,
+    /// `passed` or `failed`.
+    pub status: String,
+    pub reasons: Vec<String>,
+}
+
+/// A verification's outcome.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerificationView {
+    pub kind: String,
+    pub status: String,
+    pub checks: Vec<CheckView>,
+}
+
+/// A report's outcome: `clear` or `hit`, with the names it matched.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportResultView {
+    pub kind: String,
+    pub status: String,
+    pub matches: Vec<String>,
+}
+
+/// A consent decision the hosted flow recorded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentView {
+    pub share_token: String,
+    /// `accepted` or `declined`.
+    pub decision: String,
+    pub text_version: String,
+    pub at: String,
+}
+
+/// An inquiry's, transaction's or account's page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectView {
+    pub lang: Lang,
+    pub language: Option<String>,
+    pub member: Member,
+    /// `inquiry`, `transaction` or `account`.
+    pub kind: String,
+    pub id: String,
+    /// The template's or type's name.
+    pub schema: String,
+    /// Inquiries: the status code.
+    pub status: Option<String>,
+    pub reference_id: Option<String>,
+    pub created_at: String,
+    pub fields: Vec<FieldRowView>,
+    /// Inquiries: required fields still without a value.
+    pub missing: Vec<String>,
+    pub verifications: Vec<VerificationView>,
+    pub reports: Vec<ReportResultView>,
+    pub consents: Vec<ConsentView>,
+}
+
 /// What a dashboard page shows: its content, a redirect (to sign in), or "not found".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DashboardView {
     Tokens(Box<TokensView>),
     Token(Box<TokenView>),
+    Object(Box<ObjectView>),
     NotFound(Lang),
     Redirect(String),
+}
+
+impl RedeemProblem {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::TokenMissing => "token-missing",
+            Self::TokenNotFound => "token-not-found",
+            Self::AlreadyRedeemed => "already-redeemed",
+            Self::Expired => "expired",
+            Self::Failed => "failed",
+            Self::ConnectionInactive => "connection-inactive",
+            Self::SchemaMissing => "schema-missing",
+            Self::MappingIncomplete => "mapping-incomplete",
+            Self::MappingPath => "mapping-path",
+            Self::NotADestinationField => "not-a-destination-field",
+            Self::DuplicateDestination => "duplicate-destination",
+            Self::TooManyMappings => "too-many-mappings",
+            Self::StaleForm => "stale-form",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [
+            Self::TokenMissing,
+            Self::TokenNotFound,
+            Self::AlreadyRedeemed,
+            Self::Expired,
+            Self::Failed,
+            Self::ConnectionInactive,
+            Self::SchemaMissing,
+            Self::MappingIncomplete,
+            Self::MappingPath,
+            Self::NotADestinationField,
+            Self::DuplicateDestination,
+            Self::TooManyMappings,
+            Self::StaleForm,
+        ]
+        .into_iter()
+        .find(|p| p.code() == code)
+    }
+
+    /// True when the problem is the token field's.
+    pub fn is_token(self) -> bool {
+        matches!(
+            self,
+            Self::TokenMissing
+                | Self::TokenNotFound
+                | Self::AlreadyRedeemed
+                | Self::Expired
+                | Self::Failed
+                | Self::ConnectionInactive
+        )
+    }
+}
+
+/// One field-mapping row as typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MappingRow {
+    pub source: String,
+    pub destination: String,
+}
+
+/// A preview of redeeming into a new object: paths by how they would be filled.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviewView {
+    pub by_name: Vec<String>,
+    pub by_mapping: Vec<String>,
+    pub unset: Vec<String>,
+    pub rejected: Vec<String>,
+    /// Mappings that would not be used: `source → destination`.
+    pub ignored: Vec<String>,
+    /// Inquiries: required fields that would stay missing (the inquiry would wait for them).
+    pub missing: Vec<String>,
+}
+
+/// A redemption the dialog started, as it stands now.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RedeemedView {
+    pub token: String,
+    /// The token's status code (`pending` while the redemption runs).
+    pub status: String,
+    /// The destination object's page and id.
+    pub destination: Option<(String, String)>,
+    /// `inquiry`, `transaction` or `account`.
+    pub kind: String,
+    pub failure_code: Option<String>,
+}
+
+/// The Redeem Share Token dialog.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RedeemDialog {
+    pub token: String,
+    /// `inquiry`, `transaction` or `account`.
+    pub kind: String,
+    pub schemas: Vec<SchemaChoice>,
+    /// The chosen schema id per kind, in [`DESTINATION_KINDS`] order.
+    pub chosen: [Option<String>; 3],
+    pub tab: RedeemTab,
+    pub mappings: Vec<MappingRow>,
+    /// The token's field keys (offered as source fields), when the token is known.
+    pub source_fields: Vec<String>,
+    /// The chosen schema's field keys, per kind in [`DESTINATION_KINDS`] order.
+    pub destination_fields: [Vec<String>; 3],
+    pub focus: RedeemFocus,
+    pub problem: Option<RedeemProblem>,
+    /// The mapping row a problem is about.
+    pub problem_row: Option<usize>,
+    pub preview: Option<PreviewView>,
+    pub redeemed: Option<RedeemedView>,
+    /// Where closing the dialog goes.
+    pub close: String,
+}
+
+/// An object's dashboard page, from its id's prefix (`inq_`, `txn_`, `act_`).
+pub fn object_url(id: &str) -> Option<String> {
+    let collection = if id.starts_with("inq_") {
+        "inquiries"
+    } else if id.starts_with("txn_") {
+        "transactions"
+    } else if id.starts_with("act_") {
+        "accounts"
+    } else {
+        return None;
+    };
+    Some(format!("/dashboard/{collection}/{id}"))
 }

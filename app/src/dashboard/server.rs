@@ -52,6 +52,61 @@ pub async fn load_share_token(id: String, query: String) -> Result<DashboardView
     backend::load_share_token(&id, &query).await
 }
 
+/// An inquiry's, transaction's or account's page (`/dashboard/<collection>/<id>`); `kind` is
+/// `inquiry`, `transaction` or `account`.
+#[server(prefix = "/fn", endpoint = "dashboard-object")]
+pub async fn load_object(
+    kind: String,
+    id: String,
+    query: String,
+) -> Result<DashboardView, ServerFnError> {
+    backend::load_object(&kind, &id, &query).await
+}
+
+/// The Redeem Share Token dialog's form. `intent` says which button sent it: `redeem` (checks the
+/// session's form token and starts the redemption), `preview`, `add-mapping`, `tab-destination` or
+/// `tab-mappings` (each answered with the dialog again, as the form was filled in).
+#[server(prefix = "/fn", endpoint = "dashboard-redeem")]
+#[allow(clippy::too_many_arguments)]
+pub async fn dashboard_redeem(
+    csrf: Option<String>,
+    intent: Option<String>,
+    token: Option<String>,
+    kind: Option<String>,
+    inquiry_template: Option<String>,
+    transaction_type: Option<String>,
+    account_type: Option<String>,
+    source: Option<Vec<String>>,
+    destination: Option<Vec<String>>,
+    language: Option<String>,
+) -> Result<(), ServerFnError> {
+    let form = RedeemForm {
+        token: token.unwrap_or_default().trim().to_owned(),
+        kind: kind.unwrap_or_default(),
+        chosen: [inquiry_template, transaction_type, account_type],
+        mappings: source
+            .unwrap_or_default()
+            .into_iter()
+            .zip(destination.unwrap_or_default())
+            .map(|(source, destination)| MappingRow {
+                source: source.trim().to_owned(),
+                destination: destination.trim().to_owned(),
+            })
+            .collect(),
+    };
+    backend::redeem(csrf, intent.as_deref().unwrap_or("preview"), form, language).await
+}
+
+/// The dialog's fields as a member filled them in.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RedeemForm {
+    pub token: String,
+    pub kind: String,
+    /// The schema chosen per kind, in [`DESTINATION_KINDS`] order.
+    pub chosen: [Option<String>; 3],
+    pub mappings: Vec<MappingRow>,
+}
+
 /// The sign-in form's token for this request, made by the server's middleware, which also sets the
 /// matching cookie on the response (a page render's own response headers are not relied on).
 #[cfg(feature = "ssr")]
@@ -68,6 +123,46 @@ pub fn sign_in_cookie_name(secure: bool) -> &'static str {
     }
 }
 
+/// The member session a request's cookie carries, for the server's own dashboard routes (files).
+#[cfg(feature = "ssr")]
+pub async fn session_of_request(
+    engine: &engine::Engine,
+    headers: &http::HeaderMap,
+    secure: bool,
+) -> engine::error::Result<Option<engine::members::Session>> {
+    match cookie_in(headers, session_cookie_name(secure)) {
+        Some(value) => {
+            engine::members::session(engine, &engine::members::SessionSecret::from_cookie(&value))
+                .await
+        }
+        None => Ok(None),
+    }
+}
+
+/// The session cookie's name (`__Host-` behind https: no other host or path can set it).
+#[cfg(feature = "ssr")]
+fn session_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-tessera_session"
+    } else {
+        "tessera_session"
+    }
+}
+
+/// The value of the cookie `wanted` in `headers`, if any.
+#[cfg(feature = "ssr")]
+fn cookie_in(headers: &http::HeaderMap, wanted: &str) -> Option<String> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|pair| {
+            let (name, value) = pair.trim().split_once('=')?;
+            (name == wanted && !value.is_empty()).then(|| value.to_owned())
+        })
+}
+
 /// What the server tells the dashboard about itself (provided in context by `server/`).
 #[cfg(feature = "ssr")]
 #[derive(Clone, Copy, Debug, Default)]
@@ -81,20 +176,27 @@ mod backend {
     use std::collections::BTreeMap;
     use std::net::SocketAddr;
 
+    use engine::fields::FieldPath;
+    use engine::hydration::{FieldMapping, MappingProblem};
     use engine::ids::{OrgId, ShareTokenId};
     use engine::members::{self, Password, SessionSecret, SignIn};
+    use engine::objects::ObjectKind;
     use engine::paging::PageRequest;
+    use engine::redemption::{self, RedeemError, RedeemIntoNew};
     use engine::share_tokens::{self, Direction, ListFilter, ShareToken, ShareTokenStatus};
     use engine::time::Timestamp;
     use http::header::{self, HeaderValue};
     use leptos::prelude::*;
 
-    use super::DashboardSettings;
+    use super::{DashboardSettings, RedeemForm};
     use crate::dashboard::model::*;
     use crate::i18n::{Lang, request_lang};
 
     /// Connect › Share Tokens.
     pub const SHARE_TOKENS: &str = "/dashboard/connect/share-tokens";
+
+    /// Where members open an object's files (served by the server, for members only).
+    pub const FILES: &str = "/dashboard/files";
 
     /// Share tokens per page.
     const PAGE_SIZE: u32 = 25;
@@ -107,11 +209,7 @@ mod backend {
 
     /// The session cookie's name (`__Host-` behind https: no other host or path can set it).
     fn session_cookie_name() -> &'static str {
-        if secure() {
-            "__Host-tessera_session"
-        } else {
-            "tessera_session"
-        }
+        super::session_cookie_name(secure())
     }
 
     /// The sign-in form's cookie, matched by the form's hidden field: no other site can post a
@@ -130,17 +228,7 @@ mod backend {
 
     /// The value of the cookie `wanted` the browser sent, if any.
     fn cookie(wanted: &str) -> Option<String> {
-        let parts = parts()?;
-        parts
-            .headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .find_map(|pair| {
-                let (name, value) = pair.trim().split_once('=')?;
-                (name == wanted && !value.is_empty()).then(|| value.to_owned())
-            })
+        super::cookie_in(&parts()?.headers, wanted)
     }
 
     /// The session secret the browser sent, if any.
@@ -197,20 +285,11 @@ mod backend {
 
     /// Goes to `url`: a redirect for a form post, and for a page being rendered.
     fn redirect(url: &str) {
-        leptos_axum::redirect(url);
-        let rendering_page = parts().is_some_and(|p| p.uri.path().starts_with("/dashboard"));
-        if let (true, Some(response)) = (
-            rendering_page,
-            use_context::<leptos_axum::ResponseOptions>(),
-        ) {
-            response.set_status(http::StatusCode::SEE_OTHER);
-        }
+        crate::ssr::redirect(url, http::StatusCode::SEE_OTHER);
     }
 
     fn no_store() {
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.insert_header(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        }
+        crate::ssr::insert_header(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
 
     fn set_cookie(value: &str, max_age: u64) {
@@ -222,11 +301,8 @@ mod backend {
             "{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite={same_site}{}",
             if secure() { "; Secure" } else { "" }
         );
-        if let (Some(response), Ok(value)) = (
-            use_context::<leptos_axum::ResponseOptions>(),
-            HeaderValue::from_str(&cookie),
-        ) {
-            response.append_header(header::SET_COOKIE, value);
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            crate::ssr::append_header(header::SET_COOKIE, value);
         }
     }
 
@@ -443,6 +519,7 @@ mod backend {
         org: &OrgId,
         names: &BTreeMap<String, String>,
         now: Timestamp,
+        language: Option<&str>,
     ) -> TokenRow {
         let inbound = &token.destination_organization_id == org;
         let partner = if inbound {
@@ -459,7 +536,572 @@ mod backend {
             created_at: time(token.created_at),
             expires_at: time(token.expires_at),
             redeemed_at: token.redeemed_at.map(time),
+            redeem: (inbound && token.status_at(now) == ShareTokenStatus::Created).then(|| {
+                let form = RedeemForm {
+                    token: token.id.to_string(),
+                    ..RedeemForm::default()
+                };
+                dialog_url(&DialogState::of(form), language)
+            }),
         }
+    }
+
+    /// How long a redeem answer waits for the redemption to end before showing it still running.
+    const REDEEM_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+    /// The Redeem Share Token dialog as its page's address carries it (never the form token).
+    #[derive(Clone, Debug)]
+    struct DialogState {
+        form: RedeemForm,
+        tab: RedeemTab,
+        focus: RedeemFocus,
+        problem: Option<(RedeemProblem, Option<usize>)>,
+        preview: bool,
+        /// A redemption the dialog started: its token's id.
+        redeemed: Option<String>,
+    }
+
+    impl DialogState {
+        fn of(form: RedeemForm) -> Self {
+            Self {
+                form,
+                tab: RedeemTab::Destination,
+                focus: RedeemFocus::Heading,
+                problem: None,
+                preview: false,
+                redeemed: None,
+            }
+        }
+
+        fn refuse(&mut self, (problem, row): (RedeemProblem, Option<usize>)) {
+            if row.is_some() {
+                self.tab = RedeemTab::Mappings;
+            } else if problem == RedeemProblem::SchemaMissing || problem.is_token() {
+                self.tab = RedeemTab::Destination;
+            }
+            self.problem = Some((problem, row));
+            self.focus = RedeemFocus::Problem;
+        }
+    }
+
+    /// The names of the three schema selects, in [`DESTINATION_KINDS`] order.
+    const SCHEMA_FIELDS: [&str; 3] = ["inquiry_template", "transaction_type", "account_type"];
+
+    fn kind_index(kind: &str) -> usize {
+        DESTINATION_KINDS
+            .iter()
+            .position(|k| *k == kind)
+            .unwrap_or(0)
+    }
+
+    fn dialog_url(state: &DialogState, language: Option<&str>) -> String {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        query.append_pair("redeem", "1");
+        if let Some(token) = &state.redeemed {
+            query.append_pair("redeemed", token);
+        } else {
+            let form = &state.form;
+            if !form.token.is_empty() {
+                query.append_pair("token", &form.token);
+            }
+            query.append_pair("kind", DESTINATION_KINDS[kind_index(&form.kind)]);
+            for (name, chosen) in SCHEMA_FIELDS.iter().zip(&form.chosen) {
+                if let Some(id) = chosen.as_deref().filter(|id| !id.is_empty()) {
+                    query.append_pair(name, id);
+                }
+            }
+            for (i, row) in form.mappings.iter().enumerate() {
+                query.append_pair(&format!("source[{i}]"), &row.source);
+                query.append_pair(&format!("destination[{i}]"), &row.destination);
+            }
+            if state.tab == RedeemTab::Mappings {
+                query.append_pair("tab", "mappings");
+            }
+            let focus = match state.focus {
+                RedeemFocus::Heading => None,
+                RedeemFocus::Tab => Some("tab".to_owned()),
+                RedeemFocus::Row(i) => Some(format!("row-{i}")),
+                RedeemFocus::Preview => Some("preview".to_owned()),
+                RedeemFocus::Problem => Some("problem".to_owned()),
+            };
+            if let Some(focus) = focus {
+                query.append_pair("focus", &focus);
+            }
+            if let Some((problem, row)) = state.problem {
+                query.append_pair("problem", problem.code());
+                if let Some(row) = row {
+                    query.append_pair("row", &row.to_string());
+                }
+            }
+            if state.preview {
+                query.append_pair("preview", "1");
+            }
+        }
+        if let Some(l) = language.and_then(Lang::parse) {
+            query.append_pair("language", l.tag());
+        }
+        format!("{SHARE_TOKENS}?{}", query.finish())
+    }
+
+    /// The dialog's state from its page's address, when the dialog is open.
+    fn dialog_from_params(params: &[(String, String)]) -> Option<DialogState> {
+        param(params, "redeem")?;
+        let mut rows: BTreeMap<usize, MappingRow> = BTreeMap::new();
+        for (name, value) in params {
+            let indexed = |prefix: &str| {
+                name.strip_prefix(prefix)?
+                    .strip_prefix('[')?
+                    .strip_suffix(']')?
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|i| *i < engine::hydration::MAX_MAPPINGS + 1)
+            };
+            if let Some(i) = indexed("source") {
+                rows.entry(i).or_default().source = value.clone();
+            } else if let Some(i) = indexed("destination") {
+                rows.entry(i).or_default().destination = value.clone();
+            }
+        }
+        let form = RedeemForm {
+            token: param(params, "token").unwrap_or_default().trim().to_owned(),
+            kind: DESTINATION_KINDS[kind_index(param(params, "kind").unwrap_or_default())]
+                .to_owned(),
+            chosen: SCHEMA_FIELDS.map(|name| param(params, name).map(str::to_owned)),
+            mappings: rows.into_values().collect(),
+        };
+        let rows = form.mappings.len();
+        let focus = match param(params, "focus") {
+            Some("tab") => RedeemFocus::Tab,
+            Some("preview") => RedeemFocus::Preview,
+            Some("problem") => RedeemFocus::Problem,
+            Some(other) => other
+                .strip_prefix("row-")
+                .and_then(|i| i.parse::<usize>().ok())
+                .filter(|i| *i < rows)
+                .map_or(RedeemFocus::Heading, RedeemFocus::Row),
+            None => RedeemFocus::Heading,
+        };
+        Some(DialogState {
+            form,
+            tab: if param(params, "tab") == Some("mappings") {
+                RedeemTab::Mappings
+            } else {
+                RedeemTab::Destination
+            },
+            focus,
+            problem: param(params, "problem")
+                .and_then(RedeemProblem::from_code)
+                .map(|p| (p, param(params, "row").and_then(|r| r.parse().ok()))),
+            preview: param(params, "preview").is_some(),
+            redeemed: param(params, "redeemed").map(str::to_owned),
+        })
+    }
+
+    /// The dialog's fields as the engine's command, or the first problem (with its mapping row).
+    /// Also returns, per mapping of the command, the row it came from.
+    fn command_of(
+        form: &RedeemForm,
+    ) -> Result<(RedeemIntoNew, Vec<usize>), (RedeemProblem, Option<usize>)> {
+        if form.token.is_empty() {
+            return Err((RedeemProblem::TokenMissing, None));
+        }
+        let token_id =
+            ShareTokenId::parse(&form.token).map_err(|_| (RedeemProblem::TokenNotFound, None))?;
+        let index = kind_index(&form.kind);
+        let kind = ObjectKind::parse(DESTINATION_KINDS[index])
+            .expect("every destination kind code is an object kind");
+        // None chosen: the engine checks the token first, then refuses the destination.
+        let schema_id = form.chosen[index].clone().unwrap_or_default();
+        let mut mappings = Vec::new();
+        let mut rows = Vec::new();
+        for (row, mapping) in form.mappings.iter().enumerate() {
+            match (mapping.source.is_empty(), mapping.destination.is_empty()) {
+                (true, true) => continue,
+                (false, false) => {}
+                _ => return Err((RedeemProblem::MappingIncomplete, Some(row))),
+            }
+            let (Ok(source), Ok(destination)) = (
+                FieldPath::parse(&mapping.source),
+                FieldPath::parse(&mapping.destination),
+            ) else {
+                return Err((RedeemProblem::MappingPath, Some(row)));
+            };
+            mappings.push(FieldMapping {
+                source_field_name: source,
+                destination_field_name: destination,
+            });
+            rows.push(row);
+        }
+        Ok((
+            RedeemIntoNew {
+                token_id,
+                kind,
+                schema_id,
+                mappings,
+            },
+            rows,
+        ))
+    }
+
+    /// A refused redemption in the dialog's words, with the mapping row it is about.
+    fn problem_of(
+        err: RedeemError,
+        rows: &[usize],
+    ) -> Result<(RedeemProblem, Option<usize>), ServerFnError> {
+        Ok(match err {
+            RedeemError::TokenNotFound => (RedeemProblem::TokenNotFound, None),
+            RedeemError::AlreadyRedeemed => (RedeemProblem::AlreadyRedeemed, None),
+            RedeemError::Expired => (RedeemProblem::Expired, None),
+            RedeemError::Failed(_) => (RedeemProblem::Failed, None),
+            RedeemError::ConnectionNotActive(_) => (RedeemProblem::ConnectionInactive, None),
+            RedeemError::InvalidDestination
+            | RedeemError::DestinationNotFound
+            | RedeemError::DestinationNotRedeemable(_) => (RedeemProblem::SchemaMissing, None),
+            RedeemError::Mappings(refusals) => {
+                let Some(first) = refusals.first() else {
+                    return Err(unavailable("a mapping refusal without a mapping"));
+                };
+                let problem = match first.problem {
+                    MappingProblem::NotADestinationField => RedeemProblem::NotADestinationField,
+                    MappingProblem::DuplicateDestination => RedeemProblem::DuplicateDestination,
+                    MappingProblem::TooMany => RedeemProblem::TooManyMappings,
+                };
+                (problem, rows.get(first.index).copied())
+            }
+            RedeemError::Internal(err) => return Err(unavailable(err)),
+        })
+    }
+
+    pub async fn redeem(
+        csrf: Option<String>,
+        intent: &str,
+        form: RedeemForm,
+        language: Option<String>,
+    ) -> Result<(), ServerFnError> {
+        let language = language.as_deref();
+        let engine = crate::ssr::engine()?;
+        let mut state = DialogState::of(form);
+        match intent {
+            "add-mapping" => {
+                if state.form.mappings.len() < engine::hydration::MAX_MAPPINGS {
+                    state.form.mappings.push(MappingRow::default());
+                }
+                state.tab = RedeemTab::Mappings;
+                state.focus = RedeemFocus::Row(state.form.mappings.len() - 1);
+            }
+            "tab-mappings" | "tab-destination" => {
+                state.tab = if intent == "tab-mappings" {
+                    RedeemTab::Mappings
+                } else {
+                    RedeemTab::Destination
+                };
+                state.focus = RedeemFocus::Tab;
+            }
+            "redeem" => {
+                let Some(session) = require_write(&engine, csrf.as_deref()).await? else {
+                    if current_session(&engine).await?.is_none() {
+                        redirect(&sign_in_url(Some(SignInProblem::Expired), language));
+                        return Ok(());
+                    }
+                    state.refuse((RedeemProblem::StaleForm, None));
+                    redirect(&dialog_url(&state, language));
+                    return Ok(());
+                };
+                let org = session.member.organization_id.clone();
+                match command_of(&state.form) {
+                    Err(problem) => state.refuse(problem),
+                    Ok((command, rows)) => {
+                        match redemption::redeem_into_new(&engine, &org, &command).await {
+                            Ok(token) => {
+                                wait_for_redemption(&engine, &org, &token.id).await;
+                                state.redeemed = Some(token.id.to_string());
+                            }
+                            Err(err) => state.refuse(problem_of(err, &rows)?),
+                        }
+                    }
+                }
+            }
+            _ => match command_of(&state.form) {
+                Err(problem) => state.refuse(problem),
+                Ok(_) => {
+                    state.preview = true;
+                    state.focus = RedeemFocus::Preview;
+                }
+            },
+        }
+        redirect(&dialog_url(&state, language));
+        Ok(())
+    }
+
+    /// Waits (a few seconds at most) for a redemption to end, so that the answer usually shows
+    /// it done.
+    async fn wait_for_redemption(engine: &engine::Engine, org: &OrgId, id: &ShareTokenId) {
+        engine
+            .wait_for_redemption(REDEEM_WAIT, || async {
+                share_tokens::get(engine, org, id).await.map_or(true, |t| {
+                    t.status_at(engine.now()) != ShareTokenStatus::Pending
+                })
+            })
+            .await;
+    }
+
+    /// The dialog for the list page to show, from its state.
+    async fn redeem_dialog(
+        engine: &engine::Engine,
+        org: &OrgId,
+        mut state: DialogState,
+        language: Option<&str>,
+    ) -> Result<RedeemDialog, ServerFnError> {
+        let mut schemas = Vec::new();
+        let mut chosen: [Option<String>; 3] = Default::default();
+        let mut destination_fields: [Vec<String>; 3] = Default::default();
+        for (i, code) in DESTINATION_KINDS.iter().enumerate() {
+            let kind =
+                ObjectKind::parse(code).expect("every destination kind code is an object kind");
+            let list = engine::schemas::list(
+                engine,
+                org,
+                kind.schema_kind(),
+                &PageRequest {
+                    size: 100,
+                    after: None,
+                },
+            )
+            .await
+            .map_err(unavailable)?
+            .items;
+            let wanted = state.form.chosen[i].as_deref();
+            let pick = list
+                .iter()
+                .find(|s| Some(s.id.as_str()) == wanted)
+                .or(list.first());
+            if let Some(pick) = pick {
+                chosen[i] = Some(pick.id.clone());
+                destination_fields[i] = pick
+                    .schema
+                    .fields()
+                    .iter()
+                    .map(|f| f.key.to_string())
+                    .collect();
+            }
+            schemas.extend(list.iter().map(|s| SchemaChoice {
+                kind: (*code).to_owned(),
+                id: s.id.clone(),
+                name: s.name.clone(),
+            }));
+        }
+        state.form.chosen = chosen.clone();
+        let token = match ShareTokenId::parse(&state.form.token) {
+            Ok(id) => match share_tokens::get(engine, org, &id).await {
+                Ok(token) if &token.destination_organization_id == org => Some(token),
+                Ok(_) => None,
+                Err(err) if err.code() == Some("not-found") => None,
+                Err(err) => return Err(unavailable(err)),
+            },
+            Err(_) => None,
+        };
+        // Keys only: the destination sees no value before redemption (CONTRACT.md §5).
+        let source_fields = token
+            .map(|t| t.snapshot.keys().map(|k| k.to_string()).collect())
+            .unwrap_or_default();
+        let mut preview = None;
+        if state.preview && state.problem.is_none() {
+            match command_of(&state.form) {
+                Err(problem) => state.refuse(problem),
+                Ok((command, rows)) => {
+                    match redemption::preview_into_new(engine, org, &command).await {
+                        Ok(found) => preview = Some(preview_view(&found)),
+                        Err(err) => state.refuse(problem_of(err, &rows)?),
+                    }
+                }
+            }
+        }
+        let redeemed = match state.redeemed.as_deref().map(ShareTokenId::parse) {
+            Some(Ok(id)) => match share_tokens::get(engine, org, &id).await {
+                Ok(token) => Some(redeemed_view(engine, &token)),
+                Err(err) if err.code() == Some("not-found") => None,
+                Err(err) => return Err(unavailable(err)),
+            },
+            _ => None,
+        };
+        if redeemed.as_ref().is_some_and(|r| r.status == "pending") {
+            // Without JavaScript the page looks again in a moment.
+            crate::ssr::insert_header(
+                header::HeaderName::from_static("refresh"),
+                HeaderValue::from_static("1"),
+            );
+        }
+        Ok(RedeemDialog {
+            token: state.form.token.clone(),
+            kind: DESTINATION_KINDS[kind_index(&state.form.kind)].to_owned(),
+            schemas,
+            chosen,
+            tab: state.tab,
+            mappings: state.form.mappings.clone(),
+            source_fields,
+            destination_fields,
+            focus: state.focus,
+            problem: state.problem.map(|(p, _)| p),
+            problem_row: state.problem.and_then(|(_, row)| row),
+            preview,
+            redeemed,
+            close: format!("{SHARE_TOKENS}{}", language_suffix(language, true)),
+        })
+    }
+
+    fn preview_view(found: &redemption::NewPreview) -> PreviewView {
+        let paths = |list: &[FieldPath]| list.iter().map(|p| p.to_string()).collect();
+        let report = &found.report;
+        PreviewView {
+            by_name: paths(&report.by_name),
+            by_mapping: paths(&report.by_mapping),
+            unset: paths(&report.unset),
+            rejected: report.rejected.iter().map(|r| r.path.to_string()).collect(),
+            ignored: report
+                .ignored_mappings
+                .iter()
+                .map(|m| format!("{} → {}", m.source_field_name, m.destination_field_name))
+                .collect(),
+            missing: paths(&found.missing),
+        }
+    }
+
+    fn redeemed_view(engine: &engine::Engine, token: &ShareToken) -> RedeemedView {
+        let destination = token.destination_id.clone();
+        let kind = destination
+            .as_deref()
+            .and_then(ObjectKind::of_id)
+            .map_or("inquiry", ObjectKind::as_str);
+        RedeemedView {
+            token: token.id.to_string(),
+            status: token.status_at(engine.now()).as_str().to_owned(),
+            destination: destination.and_then(|id| Some((object_url(&id)?, id))),
+            kind: kind.to_owned(),
+            failure_code: token.failure.map(|f| f.code().to_owned()),
+        }
+    }
+
+    pub async fn load_object(
+        kind: &str,
+        id: &str,
+        query: &str,
+    ) -> Result<DashboardView, ServerFnError> {
+        no_store();
+        let params = params(query);
+        let language = param(&params, "language").map(str::to_owned);
+        let lang = request_lang(language.as_deref());
+        let engine = crate::ssr::engine()?;
+        let session = match signed_in(&engine, language.as_deref()).await? {
+            Ok(session) => session,
+            Err(redirect) => return Ok(redirect),
+        };
+        let org = session.member.organization_id.clone();
+        let Some(kind) = ObjectKind::parse(kind) else {
+            crate::ssr::set_status(http::StatusCode::NOT_FOUND);
+            return Ok(DashboardView::NotFound(lang));
+        };
+        let (record, schema) = match engine::objects::get(&engine, &org, kind, id).await {
+            Ok(found) => found,
+            Err(err) if err.code() == Some("not-found") => {
+                crate::ssr::set_status(http::StatusCode::NOT_FOUND);
+                return Ok(DashboardView::NotFound(lang));
+            }
+            Err(err) => return Err(unavailable(err)),
+        };
+        let now = engine.now();
+        let effective = schema.effective_schema();
+        let fields = effective
+            .fields()
+            .iter()
+            .map(|def| {
+                let value = record.fields.get(&def.key);
+                let file = match value {
+                    Some(engine::fields::FieldValue::File(file)) => {
+                        Some((format!("{FILES}/{}", file.id), file.filename.clone()))
+                    }
+                    _ => None,
+                };
+                FieldRowView {
+                    key: def.key.to_string(),
+                    label: def.label.clone().unwrap_or_else(|| def.key.to_string()),
+                    value: value.and_then(|v| v.as_text()),
+                    file,
+                }
+            })
+            .collect();
+        let status = record.status_at(now);
+        let missing = if status.is_some_and(|s| !s.is_terminal()) {
+            engine::inquiry::missing_fields(&effective, &record.fields)
+                .iter()
+                .map(|p| p.to_string())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let run = record.run.clone().unwrap_or_default();
+        let check_status = |passed: bool| if passed { "passed" } else { "failed" }.to_owned();
+        let verifications = run
+            .verifications
+            .iter()
+            .map(|v| VerificationView {
+                kind: v.kind.clone(),
+                status: check_status(v.status == engine::verification::CheckStatus::Passed),
+                checks: v
+                    .checks
+                    .iter()
+                    .map(|c| CheckView {
+                        name: c.name.clone(),
+                        status: check_status(c.status == engine::verification::CheckStatus::Passed),
+                        reasons: c.reasons.clone(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        let reports = run
+            .reports
+            .iter()
+            .map(|r| ReportResultView {
+                kind: r.kind.clone(),
+                status: if r.status == engine::verification::ReportStatus::Hit {
+                    "hit"
+                } else {
+                    "clear"
+                }
+                .to_owned(),
+                matches: r.matches.iter().map(|m| m.name.clone()).collect(),
+            })
+            .collect();
+        let consents = if kind == ObjectKind::Inquiry {
+            engine::flow::consents(&engine, &org, &record.id)
+                .await
+                .map_err(unavailable)?
+                .into_iter()
+                .map(|c| ConsentView {
+                    share_token: c.share_token_id,
+                    decision: c.decision,
+                    text_version: c.text_version,
+                    at: time(c.created_at),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok(DashboardView::Object(Box::new(ObjectView {
+            lang,
+            member: member_of(&engine, &session).await?,
+            language,
+            kind: kind.as_str().to_owned(),
+            id: record.id.clone(),
+            schema: schema.name.clone(),
+            status: status.map(|s| s.as_str().to_owned()),
+            reference_id: record.reference_id.clone(),
+            created_at: time(record.created_at),
+            fields,
+            missing,
+            verifications,
+            reports,
+            consents,
+        })))
     }
 
     pub async fn load_share_token(id: &str, query: &str) -> Result<DashboardView, ServerFnError> {
@@ -482,9 +1124,7 @@ mod backend {
             Err(_) => None,
         };
         let Some(token) = found else {
-            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-                response.set_status(http::StatusCode::NOT_FOUND);
-            }
+            crate::ssr::set_status(http::StatusCode::NOT_FOUND);
             return Ok(DashboardView::NotFound(lang));
         };
         let names = partner_names(&engine, std::slice::from_ref(&token), &org).await?;
@@ -511,11 +1151,12 @@ mod backend {
             unset: paths(&r.unset),
             rejected: r.rejected.iter().map(|x| x.path.to_string()).collect(),
         });
+        let row = row_of(&token, &org, &names, now, language.as_deref());
         Ok(DashboardView::Token(Box::new(TokenView {
             lang,
             language,
             member: member_of(&engine, &session).await?,
-            row: row_of(&token, &org, &names, now),
+            row,
             destination: token.destination_id.clone(),
             failure_code: token.failure.map(|f| f.code().to_owned()),
             timeline,
@@ -588,7 +1229,7 @@ mod backend {
         let now = engine.now();
         let rows = tokens
             .iter()
-            .map(|token| row_of(token, &org, &names, now))
+            .map(|token| row_of(token, &org, &names, now, language.as_deref()))
             .collect();
         let direction_code = match direction {
             Direction::Inbound => "inbound",
@@ -605,6 +1246,10 @@ mod backend {
             }
             format!("{SHARE_TOKENS}?{}", url.finish())
         });
+        let redeem = match dialog_from_params(&params) {
+            Some(state) => Some(redeem_dialog(&engine, &org, state, language.as_deref()).await?),
+            None => None,
+        };
         Ok(DashboardView::Tokens(Box::new(TokensView {
             lang,
             language,
@@ -615,6 +1260,7 @@ mod backend {
             rows,
             not_found,
             next,
+            redeem,
         })))
     }
 }

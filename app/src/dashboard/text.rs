@@ -70,6 +70,54 @@ pub enum D {
     NoneListed,
     NotFoundHeading,
     NotFoundText,
+    Fields,
+    NotSet,
+    StillMissing,
+    Verifications,
+    Reports,
+    ConsentRecord,
+    NoneRecorded,
+    ReferenceId,
+    SchemaName,
+    Passed,
+    CheckFailed,
+    Clear,
+    Hit,
+    Completed,
+    NeedsReview,
+    Accepted,
+    Declined,
+    TextVersion,
+    Matches,
+    Field,
+    Value,
+    RedeemShareToken,
+    Actions,
+    RedeemRow,
+    ShareTokenField,
+    ShareTokenHint,
+    DestinationType,
+    InquiryTemplate,
+    TransactionType,
+    AccountType,
+    NoSchemas,
+    TabDestination,
+    TabMappings,
+    MappingsIntro,
+    NoMappings,
+    AddMapping,
+    SourceField,
+    DestinationField,
+    MappingRowLabel,
+    Preview,
+    PreviewHeading,
+    WouldStayMissing,
+    MappingsNotUsed,
+    Close,
+    RedeemingNow,
+    RedeemedDone,
+    RedeemFailedText,
+    RedeemProblemHeading,
 }
 
 /// The text of `msg` in `lang`.
@@ -215,6 +263,108 @@ pub fn d(lang: Lang, msg: D) -> &'static str {
         (NoneListed, Es) => "Ninguno",
         (NotFoundHeading, En) => "Share token not found",
         (NotFoundHeading, Es) => "Token compartido no encontrado",
+        (Fields, En) => "Fields",
+        (Fields, Es) => "Campos",
+        (NotSet, En) => "Not set",
+        (NotSet, Es) => "Sin valor",
+        (StillMissing, En) => "Still missing",
+        (StillMissing, Es) => "Aún faltan",
+        (Verifications, En) => "Verifications",
+        (Verifications, Es) => "Verificaciones",
+        (Reports, En) => "Reports",
+        (Reports, Es) => "Informes",
+        (ConsentRecord, En) => "Consent",
+        (ConsentRecord, Es) => "Consentimiento",
+        (NoneRecorded, En) => "None recorded.",
+        (NoneRecorded, Es) => "Nada registrado.",
+        (ReferenceId, En) => "Reference id",
+        (ReferenceId, Es) => "Id de referencia",
+        (SchemaName, En) => "Template or type",
+        (SchemaName, Es) => "Plantilla o tipo",
+        (Passed, En) => "Passed",
+        (Passed, Es) => "Superada",
+        (CheckFailed, En) => "Failed",
+        (CheckFailed, Es) => "No superada",
+        (Clear, En) => "Clear",
+        (Clear, Es) => "Sin coincidencias",
+        (Hit, En) => "Hit",
+        (Hit, Es) => "Coincidencia",
+        (Completed, En) => "Completed",
+        (Completed, Es) => "Completada",
+        (NeedsReview, En) => "Needs review",
+        (NeedsReview, Es) => "Requiere revisión",
+        (Accepted, En) => "Accepted",
+        (Accepted, Es) => "Aceptado",
+        (Declined, En) => "Declined",
+        (Declined, Es) => "Rechazado",
+        (TextVersion, En) => "Consent text version",
+        (TextVersion, Es) => "Versión del texto de consentimiento",
+        (Matches, En) => "Matches",
+        (Matches, Es) => "Coincidencias",
+        (Field, En) => "Field",
+        (Field, Es) => "Campo",
+        (Value, En) => "Value",
+        (Value, Es) => "Valor",
+        (RedeemShareToken, En) => "Redeem Share Token",
+        (RedeemShareToken, Es) => "Canjear token compartido",
+        (Actions, En) => "Actions",
+        (Actions, Es) => "Acciones",
+        (RedeemRow, En) => "Redeem",
+        (RedeemRow, Es) => "Canjear",
+        (ShareTokenField, En) => "Share Token",
+        (ShareTokenField, Es) => "Token compartido",
+        (ShareTokenHint, En) => "The id a partner shared with your organization, starting cnst_.",
+        (ShareTokenHint, Es) => {
+            "El id que un socio compartió con tu organización; empieza por cnst_."
+        }
+        (DestinationType, En) => "Destination type",
+        (DestinationType, Es) => "Tipo de destino",
+        (InquiryTemplate, En) => "Inquiry Template",
+        (InquiryTemplate, Es) => "Plantilla de verificación",
+        (TransactionType, En) => "Transaction Type",
+        (TransactionType, Es) => "Tipo de transacción",
+        (AccountType, En) => "Account Type",
+        (AccountType, Es) => "Tipo de cuenta",
+        (NoSchemas, En) => "Your organization has none yet: create one with the API first.",
+        (NoSchemas, Es) => "Tu organización aún no tiene ninguno: crea uno primero con la API.",
+        (TabDestination, En) => "Destination",
+        (TabDestination, Es) => "Destino",
+        (TabMappings, En) => "Field mappings (optional)",
+        (TabMappings, Es) => "Correspondencia de campos (opcional)",
+        (MappingsIntro, En) => {
+            "Fields with the same name are copied without a mapping. Pair a partner's field with a differently named field of yours; dot paths such as name.first are allowed."
+        }
+        (MappingsIntro, Es) => {
+            "Los campos con el mismo nombre se copian sin correspondencia. Empareja un campo del socio con uno tuyo de otro nombre; se admiten rutas con puntos como name.first."
+        }
+        (NoMappings, En) => "No mappings yet.",
+        (NoMappings, Es) => "Aún no hay correspondencias.",
+        (AddMapping, En) => "Add mapping",
+        (AddMapping, Es) => "Añadir correspondencia",
+        (SourceField, En) => "Source field",
+        (SourceField, Es) => "Campo de origen",
+        (DestinationField, En) => "Destination field",
+        (DestinationField, Es) => "Campo de destino",
+        (MappingRowLabel, En) => "Mapping",
+        (MappingRowLabel, Es) => "Correspondencia",
+        (Preview, En) => "Preview",
+        (Preview, Es) => "Vista previa",
+        (PreviewHeading, En) => "What redeeming would fill",
+        (PreviewHeading, Es) => "Lo que rellenaría el canje",
+        (WouldStayMissing, En) => "Required but missing: the inquiry would wait for these",
+        (WouldStayMissing, Es) => "Obligatorios sin valor: la verificación esperaría estos campos",
+        (MappingsNotUsed, En) => "Mappings that would not be used",
+        (MappingsNotUsed, Es) => "Correspondencias que no se usarían",
+        (Close, En) => "Close",
+        (Close, Es) => "Cerrar",
+        (RedeemingNow, En) => "Redeeming the share token…",
+        (RedeemingNow, Es) => "Canjeando el token compartido…",
+        (RedeemedDone, En) => "The share token is redeemed.",
+        (RedeemedDone, Es) => "El token compartido está canjeado.",
+        (RedeemFailedText, En) => "The redemption failed and cannot be retried.",
+        (RedeemFailedText, Es) => "El canje falló y no se puede reintentar.",
+        (RedeemProblemHeading, En) => "The share token was not redeemed",
+        (RedeemProblemHeading, Es) => "El token compartido no se canjeó",
         (NotFoundText, En) => "No share token of your organization has this id.",
         (NotFoundText, Es) => "Ningún token compartido de tu organización tiene este id.",
     }
@@ -247,5 +397,94 @@ pub fn source_type(lang: Lang, code: &str) -> &'static str {
         "transaction" => d(lang, D::Transaction),
         "account" => d(lang, D::Account),
         _ => d(lang, D::Unknown),
+    }
+}
+
+/// Why the Redeem Share Token dialog refused, and what to do.
+pub fn redeem_problem(lang: Lang, problem: crate::dashboard::RedeemProblem) -> &'static str {
+    use crate::dashboard::RedeemProblem::*;
+    use Lang::{En, Es};
+    match (problem, lang) {
+        (TokenMissing, En) => "Enter the share token's id (it starts with cnst_).",
+        (TokenMissing, Es) => "Escribe el id del token compartido (empieza por cnst_).",
+        (TokenNotFound, En) => {
+            "No share token for your organization has this id. Check it with the partner who shared it."
+        }
+        (TokenNotFound, Es) => {
+            "Ningún token compartido para tu organización tiene este id. Compruébalo con el socio que lo compartió."
+        }
+        (AlreadyRedeemed, En) => {
+            "This share token has already been redeemed (or is being redeemed)."
+        }
+        (AlreadyRedeemed, Es) => "Este token compartido ya se canjeó (o se está canjeando).",
+        (Expired, En) => "This share token has expired. Ask the partner for a new one.",
+        (Expired, Es) => "Este token compartido ha caducado. Pide uno nuevo al socio.",
+        (Failed, En) => {
+            "This share token's redemption failed and cannot be retried. Ask the partner for a new one."
+        }
+        (Failed, Es) => {
+            "El canje de este token falló y no se puede reintentar. Pide uno nuevo al socio."
+        }
+        (ConnectionInactive, En) => {
+            "The connection with this partner is not active, so its share tokens cannot be redeemed."
+        }
+        (ConnectionInactive, Es) => {
+            "La conexión con este socio no está activa, así que sus tokens no se pueden canjear."
+        }
+        (SchemaMissing, En) => {
+            "Choose what to redeem into: a template or type of your organization."
+        }
+        (SchemaMissing, Es) => "Elige en qué canjear: una plantilla o un tipo de tu organización.",
+        (MappingIncomplete, En) => "Fill in both fields of the mapping, or clear both.",
+        (MappingIncomplete, Es) => "Rellena los dos campos de la correspondencia o vacía ambos.",
+        (MappingPath, En) => {
+            "A field name is letters, digits, - and _, with dots between levels (name.first)."
+        }
+        (MappingPath, Es) => {
+            "Un nombre de campo lleva letras, dígitos, - y _, con puntos entre niveles (name.first)."
+        }
+        (NotADestinationField, En) => {
+            "The destination has no field with this name. Pick one from the suggestions."
+        }
+        (NotADestinationField, Es) => {
+            "El destino no tiene ningún campo con este nombre. Elige uno de las sugerencias."
+        }
+        (DuplicateDestination, En) => "Another mapping already fills this destination field.",
+        (DuplicateDestination, Es) => "Otra correspondencia ya rellena este campo de destino.",
+        (TooManyMappings, En) => "At most 200 mappings can be used at once.",
+        (TooManyMappings, Es) => "Se pueden usar como máximo 200 correspondencias a la vez.",
+        (StaleForm, En) => "This form is out of date. Check the fields and redeem again.",
+        (StaleForm, Es) => {
+            "Este formulario está desactualizado. Revisa los campos y vuelve a canjear."
+        }
+    }
+}
+
+/// The link to a redeemed share token's destination object.
+pub fn open_destination(lang: Lang, kind: &str, id: &str) -> String {
+    match (lang, kind) {
+        (Lang::En, "transaction") => format!("Open the transaction {id}"),
+        (Lang::En, "account") => format!("Open the account {id}"),
+        (Lang::En, _) => format!("Open the inquiry {id}"),
+        (Lang::Es, "transaction") => format!("Abrir la transacción {id}"),
+        (Lang::Es, "account") => format!("Abrir la cuenta {id}"),
+        (Lang::Es, _) => format!("Abrir la verificación {id}"),
+    }
+}
+
+/// The accessible name of a list row's Redeem link.
+pub fn redeem_token(lang: Lang, id: &str) -> String {
+    match lang {
+        Lang::En => format!("Redeem {id}"),
+        Lang::Es => format!("Canjear {id}"),
+    }
+}
+
+/// An inquiry's status by its API code.
+pub fn inquiry_status(lang: Lang, code: &str) -> &'static str {
+    match code {
+        "completed" => d(lang, D::Completed),
+        "needs-review" => d(lang, D::NeedsReview),
+        other => status(lang, other),
     }
 }

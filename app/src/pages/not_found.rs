@@ -8,9 +8,7 @@ use crate::i18n::{Msg, request_lang, t};
 pub fn NotFound() -> impl IntoView {
     #[cfg(feature = "ssr")]
     {
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(http::StatusCode::NOT_FOUND);
-        }
+        crate::ssr::set_status(http::StatusCode::NOT_FOUND);
     }
     let lang = request_lang(None);
     view! {

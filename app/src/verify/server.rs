@@ -93,10 +93,10 @@ mod backend {
         if let Some(frame) = frame {
             page.widget = Some(widget_of(query, frame, &page).await);
         }
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        {
             use http::header::{CACHE_CONTROL, HeaderValue};
             // The pages carry personal data and a session token: never cache them.
-            response.insert_header(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            crate::ssr::insert_header(CACHE_CONTROL, HeaderValue::from_static("no-store"));
             // Without JavaScript, a page that waits reloads itself, and the outcome goes back to
             // the site after a moment (a fetch from the hydrated page ignores the header).
             let refresh = match &page.screen {
@@ -111,7 +111,7 @@ mod backend {
                 _ => None,
             };
             if let Some(value) = refresh.and_then(|r| HeaderValue::from_str(&r).ok()) {
-                response.insert_header(http::header::HeaderName::from_static("refresh"), value);
+                crate::ssr::insert_header(http::header::HeaderName::from_static("refresh"), value);
             }
         }
         page
@@ -137,7 +137,7 @@ mod backend {
             }
             Err(_) => Vec::new(),
         };
-        crate::ssr::set_page_policy(&origins);
+        crate::ssr::allow_framing_by(&origins);
         let requested = frame.requested_target().map(str::to_owned);
         // Compared in canonical form (`HTTPS://Shop.example` is `https://shop.example`).
         let allowed = requested
@@ -202,17 +202,7 @@ mod backend {
                             frame: frame.clone(),
                         };
                         let url = session.url(None);
-                        leptos_axum::redirect(&url);
-                        // Rendering the page itself (not a call from a hydrated page): always a
-                        // real redirect, whatever the client's Accept header says.
-                        let rendering_page = use_context::<http::request::Parts>()
-                            .is_some_and(|p| matches!(p.uri.path(), "/verify" | "/widget"));
-                        if let (true, Some(response)) = (
-                            rendering_page,
-                            use_context::<leptos_axum::ResponseOptions>(),
-                        ) {
-                            response.set_status(http::StatusCode::FOUND);
-                        }
+                        crate::ssr::redirect(&url, http::StatusCode::FOUND);
                         page(Screen::Redirect(url))
                     }
                     Err(err) => {
