@@ -8,6 +8,12 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 LEPTOS_DEBUG_RUSTFLAGS := --cfg erase_components
 CARGO_AS_LEPTOS := RUSTFLAGS="$(LEPTOS_DEBUG_RUSTFLAGS)" cargo
 
+# A clean checkout (CI) gains nothing from incremental compilation, which would write gigabytes
+# of caches next to the build.
+ifdef CI
+export CARGO_INCREMENTAL := 0
+endif
+
 ADDR ?= 127.0.0.1:3000
 DEMO_SITE_ADDR ?= 127.0.0.1:3002
 DATABASE_URL ?= sqlite://data/tessera.db
@@ -60,15 +66,18 @@ build-debug:
 	scripts/build-embed.sh
 	./target/debug/tessera precompress target/site
 
-# The engine's and the API's suites run twice: on SQLite, then on a throwaway PostgreSQL server
-# (Debian's, installed when missing), where the multi-instance tests run too.
+# The suites run twice: on SQLite, then on a throwaway PostgreSQL server (Debian's, installed when
+# missing), where the multi-instance tests run too. Both runs name the same packages: cargo unifies
+# dependency features per invocation, so a smaller selection would build and link everything a
+# second time (twice the disk and a second link of every test binary).
+RUST_TEST_PACKAGES := -p domain -p engine -p app -p server -p embed
 test-rust:
-	$(CARGO_AS_LEPTOS) test --locked -p domain -p engine -p app -p server -p embed
-	scripts/with-postgres.sh env RUSTFLAGS="$(LEPTOS_DEBUG_RUSTFLAGS)" cargo test --locked -p engine -p server
+	$(CARGO_AS_LEPTOS) test --locked $(RUST_TEST_PACKAGES)
+	scripts/with-postgres.sh env RUSTFLAGS="$(LEPTOS_DEBUG_RUSTFLAGS)" cargo test --locked $(RUST_TEST_PACKAGES)
 
 # Only the PostgreSQL half of test-rust.
 test-postgres:
-	scripts/with-postgres.sh env RUSTFLAGS="$(LEPTOS_DEBUG_RUSTFLAGS)" cargo test --locked -p engine -p server
+	scripts/with-postgres.sh env RUSTFLAGS="$(LEPTOS_DEBUG_RUSTFLAGS)" cargo test --locked $(RUST_TEST_PACKAGES)
 
 test-e2e:
 	@scripts/ensure-tools.sh e2e

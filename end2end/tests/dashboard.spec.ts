@@ -88,7 +88,9 @@ test('keyboard only: sign in and reach the filters', async ({ page }) => {
   await page.keyboard.press('Enter');
   await expect(page).toHaveURL(/\/dashboard\/connect\/share-tokens$/);
   await page.keyboard.press('Tab');
-  await expect(page.getByLabel('Direction'), 'focus goes from the heading to the first filter').toBeFocused();
+  await expect(page.getByRole('button', { name: 'Redeem Share Token' }), 'focus goes from the heading to the page action').toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(page.getByLabel('Direction'), 'then to the first filter').toBeFocused();
 });
 
 test.describe('without JavaScript', () => {

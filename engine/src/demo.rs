@@ -29,6 +29,8 @@ pub const AUTOMATED_NAME: &str = "Fabrikam Insurance (demo)";
 const AUTOMATED_TYPE: &str = "Applicant (demo)";
 const AUTOMATED_WORKFLOW: &str = "Auto-redeem partner shares (demo)";
 const FULL_TEMPLATE: &str = "Identity check (demo)";
+const LOAN_TYPE: &str = "Loan application (demo)";
+const ACCOUNT_TYPE: &str = "Customer account (demo)";
 const EXTRA_TEMPLATE: &str = "Identity and address check (demo)";
 
 /// What a demo run prints.
@@ -194,6 +196,33 @@ async fn ensure_template(
     Ok(schemas::create(engine, org, command).await?.id)
 }
 
+/// A transaction or account type's fields: the source's names, but `contact-email` for its
+/// `email-address` (a workflow or the dashboard maps it).
+fn customer_fields() -> Value {
+    json!([
+        {"key": "name-first", "type": "string", "label": "First name"},
+        {"key": "name-last", "type": "string", "label": "Last name"},
+        {"key": "birthdate", "type": "date", "label": "Date of birth"},
+        {"key": "contact-email", "type": "string", "label": "Contact email"}
+    ])
+}
+
+/// `org`'s transaction or account type named `name` (created the first time).
+async fn ensure_type(
+    engine: &Engine,
+    org: &OrgId,
+    kind: SchemaKind,
+    name: &str,
+    fields: Value,
+) -> Result<String> {
+    if let Some(id) = schema_named(engine, org, name).await? {
+        return Ok(id);
+    }
+    let command = CreateSchema::from_json(kind, name, fields, Value::Null, Value::Null)
+        .map_err(|err| crate::Error::Internal(format!("the demo's type {name}: {err}")))?;
+    Ok(schemas::create(engine, org, command).await?.id)
+}
+
 /// The demo's connection from `source` to `destination`, whatever its status.
 async fn demo_connection(
     engine: &Engine,
@@ -313,26 +342,14 @@ async fn automated_destination(
 ) -> Result<AutomatedDestination> {
     let (organization, key) = ensure_org(engine, AUTOMATED_NAME, &[]).await?;
     let connection_id = active_connection(engine, source, &organization).await?;
-    let transaction_type_id = match schema_named(engine, &organization, AUTOMATED_TYPE).await? {
-        Some(id) => id,
-        None => {
-            let fields = json!([
-                {"key": "name-first", "type": "string", "label": "First name"},
-                {"key": "name-last", "type": "string", "label": "Last name"},
-                {"key": "birthdate", "type": "date", "label": "Date of birth"},
-                {"key": "contact-email", "type": "string", "label": "Contact email"}
-            ]);
-            let command = CreateSchema::from_json(
-                SchemaKind::TransactionType,
-                AUTOMATED_TYPE,
-                fields,
-                Value::Null,
-                Value::Null,
-            )
-            .map_err(|err| crate::Error::Internal(format!("the demo's transaction type: {err}")))?;
-            schemas::create(engine, &organization, command).await?.id
-        }
-    };
+    let transaction_type_id = ensure_type(
+        engine,
+        &organization,
+        SchemaKind::TransactionType,
+        AUTOMATED_TYPE,
+        customer_fields(),
+    )
+    .await?;
     let existing: Option<String> = sqlx::query_scalar(
         "SELECT id FROM workflows WHERE organization_id = $1 AND name = $2 ORDER BY seq LIMIT 1",
     )
@@ -436,6 +453,29 @@ pub async fn seed(engine: &Engine, origins: &[String]) -> Result<Demo> {
     )
     .await?;
 
+    // For redeeming by hand from the dashboard: the destination keeps nested names on its loans
+    // (`name.first`, a mapping from the flat `name-first`) and flat ones on its customer accounts.
+    ensure_type(
+        engine,
+        &destination,
+        SchemaKind::TransactionType,
+        LOAN_TYPE,
+        json!([
+            {"key": "name.first", "type": "string", "label": "First name"},
+            {"key": "name.last", "type": "string", "label": "Last name"},
+            {"key": "birthdate", "type": "date", "label": "Date of birth"},
+            {"key": "amount", "type": "integer", "label": "Amount"}
+        ]),
+    )
+    .await?;
+    ensure_type(
+        engine,
+        &destination,
+        SchemaKind::AccountType,
+        ACCOUNT_TYPE,
+        customer_fields(),
+    )
+    .await?;
     let (full_token_id, extra_token_id) =
         two_tokens(engine, &source, &connection_id, &source_inquiry).await?;
     let automated = automated_destination(engine, &source, &source_inquiry).await?;

@@ -552,9 +552,9 @@ async fn the_redeem_dialog_previews_then_redeems_into_a_new_transaction_with_a_m
             ("intent", intent.to_owned()),
             ("token", token.clone()),
             ("kind", "transaction".to_owned()),
-            ("transaction_type", transaction_type.clone()),
-            ("source[0]", "salary".to_owned()),
-            ("destination[0]", "income".to_owned()),
+            ("schema[transaction]", transaction_type.clone()),
+            ("mapping[0][source]", "salary".to_owned()),
+            ("mapping[0][destination]", "income".to_owned()),
         ]
     };
     let as_pairs =
@@ -673,9 +673,9 @@ async fn the_redeem_dialog_refuses_in_place_and_a_forged_or_stale_form_redeems_n
             ("intent", "redeem".to_owned()),
             ("token", token.to_owned()),
             ("kind", "transaction".to_owned()),
-            ("transaction_type", transaction_type.clone()),
-            ("source[0]", "salary".to_owned()),
-            ("destination[0]", destination_field.to_owned()),
+            ("schema[transaction]", transaction_type.clone()),
+            ("mapping[0][source]", "salary".to_owned()),
+            ("mapping[0][destination]", destination_field.to_owned()),
         ]
     };
     let send = |form: Vec<(&'static str, String)>| form;
@@ -792,7 +792,7 @@ async fn every_dashboard_server_function_needs_a_session_and_shows_only_the_memb
             vec![(
                 "query",
                 format!(
-                    "redeem=1&token={token}&kind=transaction&source[0]=salary&destination[0]=income&preview=1"
+                    "redeem=1&token={token}&kind=transaction&mapping[0][source]=salary&mapping[0][destination]=income&preview=1"
                 ),
             )],
         ),

@@ -34,24 +34,19 @@ fn Heading(text: &'static str, #[prop(default = true)] focus: bool) -> impl Into
 /// `/dashboard/sign-in`.
 #[component]
 pub fn SignInPage() -> impl IntoView {
-    let location = use_location();
-    let page = Resource::new(move || location.search.get(), load_sign_in);
+    let query = use_location().search.get_untracked();
     view! {
-        <Suspense fallback=|| ()>
-            {move || {
-                page.get()
-                    .map(|result| {
-                        let view = result
-                            .unwrap_or(SignInView {
-                                lang: Lang::default(),
-                                language: None,
-                                problem: None,
-                                token: String::new(),
-                            });
-                        view! { <SignInForm view /> }
-                    })
-            }}
-        </Suspense>
+        {Suspend::new(async move {
+            let view = load_sign_in(query)
+                .await
+                .unwrap_or(SignInView {
+                    lang: Lang::default(),
+                    language: None,
+                    problem: None,
+                    token: String::new(),
+                });
+            view! { <SignInForm view /> }
+        })}
     }
 }
 
@@ -117,51 +112,40 @@ fn SignInForm(view: SignInView) -> impl IntoView {
 /// `/dashboard`: sends a member to Connect › Share Tokens, anyone else to sign in.
 #[component]
 pub fn DashboardHome() -> impl IntoView {
-    let location = use_location();
-    let page = Resource::new(move || location.search.get(), load_home);
-    view! { <Suspense fallback=|| ()>{move || page.get().map(render)}</Suspense> }
+    let query = use_location().search.get_untracked();
+    view! { {Suspend::new(async move { render(load_home(query).await) })} }
 }
 
 /// `/dashboard/connect/share-tokens`: Connect › Share Tokens.
 #[component]
 pub fn ShareTokensPage() -> impl IntoView {
-    let location = use_location();
-    let page = Resource::new(move || location.search.get(), load_share_tokens);
-    view! { <Suspense fallback=|| ()>{move || page.get().map(render)}</Suspense> }
+    let query = use_location().search.get_untracked();
+    view! { {Suspend::new(async move { render(load_share_tokens(query).await) })} }
 }
 
 /// `/dashboard/connect/share-tokens/<id>`: one share token.
 #[component]
 pub fn ShareTokenPage() -> impl IntoView {
-    let location = use_location();
-    let params = leptos_router::hooks::use_params_map();
-    let page = Resource::new(
-        move || {
-            (
-                params.read().get("id").unwrap_or_default(),
-                location.search.get(),
-            )
-        },
-        |(id, query)| load_share_token(id, query),
-    );
-    view! { <Suspense fallback=|| ()>{move || page.get().map(render)}</Suspense> }
+    let (id, query) = route_id_and_query();
+    view! { {Suspend::new(async move { render(load_share_token(id, query).await) })} }
 }
 
 /// `/dashboard/inquiries/<id>`, `/dashboard/transactions/<id>`, `/dashboard/accounts/<id>`.
 #[component]
 pub fn ObjectPage(kind: &'static str) -> impl IntoView {
-    let location = use_location();
-    let params = leptos_router::hooks::use_params_map();
-    let page = Resource::new(
-        move || {
-            (
-                params.read().get("id").unwrap_or_default(),
-                location.search.get(),
-            )
-        },
-        move |(id, query)| load_object(kind.to_owned(), id, query),
-    );
-    view! { <Suspense fallback=|| ()>{move || page.get().map(render)}</Suspense> }
+    let (id, query) = route_id_and_query();
+    view! {
+        {Suspend::new(async move { render(load_object(kind.to_owned(), id, query).await) })}
+    }
+}
+
+/// The `:id` of the page's route and its query string.
+fn route_id_and_query() -> (String, String) {
+    let id = leptos_router::hooks::use_params_map()
+        .read_untracked()
+        .get("id")
+        .unwrap_or_default();
+    (id, use_location().search.get_untracked())
 }
 
 /// A dashboard page's content, a link where it redirects (the server sends the redirect; the link

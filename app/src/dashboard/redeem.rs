@@ -139,10 +139,10 @@ fn RedeemForm(
         .into_iter()
         .enumerate()
         .map(|(i, code)| {
-            let (label, name) = match code {
-                "transaction" => (D::TransactionType, "transaction_type"),
-                "account" => (D::AccountType, "account_type"),
-                _ => (D::InquiryTemplate, "inquiry_template"),
+            let label = match code {
+                "transaction" => D::TransactionType,
+                "account" => D::AccountType,
+                _ => D::InquiryTemplate,
             };
             let chosen = dialog.chosen[i].clone();
             let options = dialog
@@ -160,11 +160,11 @@ fn RedeemForm(
             let none = chosen
                 .is_none()
                 .then(|| view! { <p class="hint">{d(lang, D::NoSchemas)}</p> });
-            let id = format!("redeem-{name}");
+            let id = format!("redeem-schema-{code}");
             view! {
                 <div class=format!("field schema-choice schema-{code}")>
                     <label for=id.clone()>{d(lang, label)}</label>
-                    <select id=id name=name>{options}</select>
+                    <select id=id name=format!("schema[{code}]")>{options}</select>
                     {none}
                 </div>
             }
@@ -185,7 +185,7 @@ fn RedeemForm(
                             <label for=format!("source-{i}")>{d(lang, D::SourceField)}</label>
                             <input
                                 id=format!("source-{i}")
-                                name=format!("source[{i}]")
+                                name=format!("mapping[{i}][source]")
                                 value=row.source.clone()
                                 list="redeem-source-fields"
                                 autocomplete="off"
@@ -200,7 +200,7 @@ fn RedeemForm(
                             </label>
                             <input
                                 id=format!("destination-{i}")
-                                name=format!("destination[{i}]")
+                                name=format!("mapping[{i}][destination]")
                                 value=row.destination.clone()
                                 list="redeem-destination-fields"
                                 autocomplete="off"

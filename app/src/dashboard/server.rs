@@ -65,32 +65,30 @@ pub async fn load_object(
 
 /// The Redeem Share Token dialog's form. `intent` says which button sent it: `redeem` (checks the
 /// session's form token and starts the redemption), `preview`, `add-mapping`, `tab-destination` or
-/// `tab-mappings` (each answered with the dialog again, as the form was filled in).
+/// `tab-mappings` (each answered with the dialog again, as the form was filled in). `schema` is
+/// the chosen template or type per destination kind (`schema[transaction]=txntp_…`), `mapping`
+/// the rows of the mappings tab (`mapping[0][source]=salary`).
 #[server(prefix = "/fn", endpoint = "dashboard-redeem")]
-#[allow(clippy::too_many_arguments)]
 pub async fn dashboard_redeem(
     csrf: Option<String>,
     intent: Option<String>,
     token: Option<String>,
     kind: Option<String>,
-    inquiry_template: Option<String>,
-    transaction_type: Option<String>,
-    account_type: Option<String>,
-    source: Option<Vec<String>>,
-    destination: Option<Vec<String>>,
+    schema: Option<std::collections::BTreeMap<String, String>>,
+    mapping: Option<Vec<MappingRow>>,
     language: Option<String>,
 ) -> Result<(), ServerFnError> {
+    let schema = schema.unwrap_or_default();
     let form = RedeemForm {
         token: token.unwrap_or_default().trim().to_owned(),
         kind: kind.unwrap_or_default(),
-        chosen: [inquiry_template, transaction_type, account_type],
-        mappings: source
+        chosen: DESTINATION_KINDS.map(|kind| schema.get(kind).cloned()),
+        mappings: mapping
             .unwrap_or_default()
             .into_iter()
-            .zip(destination.unwrap_or_default())
-            .map(|(source, destination)| MappingRow {
-                source: source.trim().to_owned(),
-                destination: destination.trim().to_owned(),
+            .map(|row| MappingRow {
+                source: row.source.trim().to_owned(),
+                destination: row.destination.trim().to_owned(),
             })
             .collect(),
     };
@@ -584,9 +582,6 @@ mod backend {
         }
     }
 
-    /// The names of the three schema selects, in [`DESTINATION_KINDS`] order.
-    const SCHEMA_FIELDS: [&str; 3] = ["inquiry_template", "transaction_type", "account_type"];
-
     fn kind_index(kind: &str) -> usize {
         DESTINATION_KINDS
             .iter()
@@ -605,14 +600,14 @@ mod backend {
                 query.append_pair("token", &form.token);
             }
             query.append_pair("kind", DESTINATION_KINDS[kind_index(&form.kind)]);
-            for (name, chosen) in SCHEMA_FIELDS.iter().zip(&form.chosen) {
+            for (kind, chosen) in DESTINATION_KINDS.iter().zip(&form.chosen) {
                 if let Some(id) = chosen.as_deref().filter(|id| !id.is_empty()) {
-                    query.append_pair(name, id);
+                    query.append_pair(&format!("schema[{kind}]"), id);
                 }
             }
             for (i, row) in form.mappings.iter().enumerate() {
-                query.append_pair(&format!("source[{i}]"), &row.source);
-                query.append_pair(&format!("destination[{i}]"), &row.destination);
+                query.append_pair(&format!("mapping[{i}][source]"), &row.source);
+                query.append_pair(&format!("mapping[{i}][destination]"), &row.destination);
             }
             if state.tab == RedeemTab::Mappings {
                 query.append_pair("tab", "mappings");
@@ -648,25 +643,31 @@ mod backend {
         param(params, "redeem")?;
         let mut rows: BTreeMap<usize, MappingRow> = BTreeMap::new();
         for (name, value) in params {
-            let indexed = |prefix: &str| {
-                name.strip_prefix(prefix)?
-                    .strip_prefix('[')?
-                    .strip_suffix(']')?
-                    .parse::<usize>()
-                    .ok()
-                    .filter(|i| *i < engine::hydration::MAX_MAPPINGS + 1)
+            let Some((index, side)) = name
+                .strip_prefix("mapping[")
+                .and_then(|rest| rest.split_once("]["))
+            else {
+                continue;
             };
-            if let Some(i) = indexed("source") {
-                rows.entry(i).or_default().source = value.clone();
-            } else if let Some(i) = indexed("destination") {
-                rows.entry(i).or_default().destination = value.clone();
+            let Some(i) = index
+                .parse::<usize>()
+                .ok()
+                .filter(|i| *i <= engine::hydration::MAX_MAPPINGS)
+            else {
+                continue;
+            };
+            match side {
+                "source]" => rows.entry(i).or_default().source = value.clone(),
+                "destination]" => rows.entry(i).or_default().destination = value.clone(),
+                _ => {}
             }
         }
         let form = RedeemForm {
             token: param(params, "token").unwrap_or_default().trim().to_owned(),
             kind: DESTINATION_KINDS[kind_index(param(params, "kind").unwrap_or_default())]
                 .to_owned(),
-            chosen: SCHEMA_FIELDS.map(|name| param(params, name).map(str::to_owned)),
+            chosen: DESTINATION_KINDS
+                .map(|kind| param(params, &format!("schema[{kind}]")).map(str::to_owned)),
             mappings: rows.into_values().collect(),
         };
         let rows = form.mappings.len();

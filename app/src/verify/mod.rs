@@ -38,31 +38,26 @@ pub fn WidgetPage() -> impl IntoView {
 
 #[component]
 fn FlowRoute(widget: bool) -> impl IntoView {
-    let location = use_location();
-    let page = Resource::new(
-        move || location.search.get(),
-        move |query| load_flow(query, widget),
-    );
+    // Pages are rendered once on the server (`SsrMode::Async`): the page's data is awaited right
+    // here, without a `Resource` and `<Suspense>`, whose task tracking was seen to leave a render
+    // waiting forever now and then under concurrent requests.
+    let query = use_location().search.get_untracked();
     view! {
-        <Suspense fallback=|| ()>
-            {move || {
-                page.get()
-                    .map(|result| {
-                        let page = result
-                            .unwrap_or_else(|_| FlowPage {
-                                lang: Lang::default(),
-                                organization: None,
-                                session: None,
-                                screen: Screen::Error {
-                                    problem: FlowError::Unavailable,
-                                    without_sharing: None,
-                                },
-                                widget: None,
-                            });
-                        view! { <FlowScreen page /> }
-                    })
-            }}
-        </Suspense>
+        {Suspend::new(async move {
+            let page = load_flow(query, widget)
+                .await
+                .unwrap_or_else(|_| FlowPage {
+                    lang: Lang::default(),
+                    organization: None,
+                    session: None,
+                    screen: Screen::Error {
+                        problem: FlowError::Unavailable,
+                        without_sharing: None,
+                    },
+                    widget: None,
+                });
+            view! { <FlowScreen page /> }
+        })}
     }
 }
 

@@ -26,6 +26,13 @@ impl TestServer {
 
     /// Starts a server after `configure` adjusts the configuration.
     pub async fn start_with(configure: impl FnOnce(&mut ServeConfig)) -> Self {
+        // `TESSERA_TEST_LOG=debug` (any tracing filter) shows the servers' logs, for debugging.
+        if let Ok(filter) = std::env::var("TESSERA_TEST_LOG") {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+                .with_test_writer()
+                .try_init();
+        }
         let dir = tempfile::tempdir().expect("a temporary directory for the test database");
         let database_url = engine::db::test_database_url(&format!(
             "sqlite://{}",
