@@ -68,10 +68,24 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/dashboard/connect/share-tokens") view=dashboard::ShareTokensPage ssr=SsrMode::Async />
                 <Route path=path!("/dashboard/connect/share-tokens/:id") view=dashboard::ShareTokenPage ssr=SsrMode::Async />
                 <Route path=path!("/dashboard/sign-in") view=dashboard::SignInPage ssr=SsrMode::Async />
-                <Route path=path!("/dashboard/inquiries/:id") view=|| view! { <dashboard::ObjectPage kind="inquiry" /> } ssr=SsrMode::Async />
-                <Route path=path!("/dashboard/transactions/:id") view=|| view! { <dashboard::ObjectPage kind="transaction" /> } ssr=SsrMode::Async />
-                <Route path=path!("/dashboard/accounts/:id") view=|| view! { <dashboard::ObjectPage kind="account" /> } ssr=SsrMode::Async />
+                <Route path=path!("/dashboard/inquiries/:id") view=dashboard::InquiryPage ssr=SsrMode::Async />
+                <Route path=path!("/dashboard/transactions/:id") view=dashboard::TransactionPage ssr=SsrMode::Async />
+                <Route path=path!("/dashboard/accounts/:id") view=dashboard::AccountPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }
+}
+
+/// A page's content once `load` has its data (pages render once, `SsrMode::Async`). The data is
+/// awaited in a `Suspend` rather than read from a `Resource`, whose task tracking inside
+/// `<Suspense>` was seen to leave a render waiting until the request timed out now and then; the
+/// `<Suspense>` around it renders it inside its own reactive owner, where the request's contexts
+/// (the page's `<html lang>` and `<title>` among them) are found.
+pub(crate) fn awaited<V>(
+    load: impl std::future::Future<Output = V> + Send + 'static,
+) -> impl IntoView
+where
+    V: IntoView + 'static,
+{
+    view! { <Suspense fallback=|| ()>{Suspend::new(load)}</Suspense> }
 }

@@ -44,7 +44,7 @@ test('a member signs in, sees the tokens shared with the organization, filters, 
   await expect(page.getByRole('row').filter({ hasText: demo['extra-share-token-id'] })).toHaveCount(1);
   await expect(page.getByRole('row')).toHaveCount(2); // the header and the one token
 
-  await page.getByRole('link', { name: demo['extra-share-token-id'] }).click();
+  await page.getByRole('link', { name: demo['extra-share-token-id'], exact: true }).click();
   await expect(page).toHaveURL(new RegExp(`/dashboard/connect/share-tokens/${demo['extra-share-token-id']}$`));
   await expect(page.getByRole('heading', { level: 1 })).toContainText('Share Token');
   await expect(page.getByRole('heading', { level: 1 })).toBeFocused();

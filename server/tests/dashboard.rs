@@ -862,6 +862,11 @@ async fn every_dashboard_server_function_needs_a_session_and_shows_only_the_memb
     );
     assert_eq!(own.status, StatusCode::OK);
     assert!(own.body.contains("Hopper"));
+    assert!(
+        own.body.contains("<html lang=\"en\""),
+        "the page names its language: {}",
+        &own.body[..300.min(own.body.len())]
+    );
     assert_eq!(foreign_page.status, StatusCode::NOT_FOUND);
     assert!(!foreign_page.body.contains("Hopper"));
     assert_eq!(

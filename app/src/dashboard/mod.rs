@@ -36,7 +36,7 @@ fn Heading(text: &'static str, #[prop(default = true)] focus: bool) -> impl Into
 pub fn SignInPage() -> impl IntoView {
     let query = use_location().search.get_untracked();
     view! {
-        {Suspend::new(async move {
+        {crate::awaited(async move {
             let view = load_sign_in(query)
                 .await
                 .unwrap_or(SignInView {
@@ -113,29 +113,45 @@ fn SignInForm(view: SignInView) -> impl IntoView {
 #[component]
 pub fn DashboardHome() -> impl IntoView {
     let query = use_location().search.get_untracked();
-    view! { {Suspend::new(async move { render(load_home(query).await) })} }
+    view! { {crate::awaited(async move { render(load_home(query).await) })} }
 }
 
 /// `/dashboard/connect/share-tokens`: Connect › Share Tokens.
 #[component]
 pub fn ShareTokensPage() -> impl IntoView {
     let query = use_location().search.get_untracked();
-    view! { {Suspend::new(async move { render(load_share_tokens(query).await) })} }
+    view! { {crate::awaited(async move { render(load_share_tokens(query).await) })} }
 }
 
 /// `/dashboard/connect/share-tokens/<id>`: one share token.
 #[component]
 pub fn ShareTokenPage() -> impl IntoView {
     let (id, query) = route_id_and_query();
-    view! { {Suspend::new(async move { render(load_share_token(id, query).await) })} }
+    view! { {crate::awaited(async move { render(load_share_token(id, query).await) })} }
 }
 
-/// `/dashboard/inquiries/<id>`, `/dashboard/transactions/<id>`, `/dashboard/accounts/<id>`.
+/// `/dashboard/inquiries/<id>`.
 #[component]
-pub fn ObjectPage(kind: &'static str) -> impl IntoView {
+pub fn InquiryPage() -> impl IntoView {
+    object_page("inquiry")
+}
+
+/// `/dashboard/transactions/<id>`.
+#[component]
+pub fn TransactionPage() -> impl IntoView {
+    object_page("transaction")
+}
+
+/// `/dashboard/accounts/<id>`.
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    object_page("account")
+}
+
+fn object_page(kind: &'static str) -> impl IntoView {
     let (id, query) = route_id_and_query();
     view! {
-        {Suspend::new(async move { render(load_object(kind.to_owned(), id, query).await) })}
+        {crate::awaited(async move { render(load_object(kind.to_owned(), id, query).await) })}
     }
 }
 
@@ -682,7 +698,7 @@ fn ObjectDetails(view: ObjectView) -> impl IntoView {
             </section>
             <section aria-labelledby="fields-heading" class="panel">
                 <h2 id="fields-heading">{d(lang, D::Fields)}</h2>
-                <div class="table-scroll" role="region" aria-labelledby="fields-heading" tabindex="0">
+                <div class="table-scroll" role="region" aria-label=d(lang, D::FieldsTable) tabindex="0">
                     <table class="fields">
                         <thead>
                             <tr>

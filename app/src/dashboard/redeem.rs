@@ -295,7 +295,7 @@ fn RedeemForm(
                 />
                 <p class="hint" id="redeem-token-hint">{d(lang, D::ShareTokenHint)}</p>
             </div>
-            <div role="tablist" class="tabs" aria-label=d(lang, D::RedeemShareToken)>
+            <div role="tablist" class="tabs" aria-label=d(lang, D::RedeemSections)>
                 {tab("tab-destination", "tab-destination", "panel-destination", D::TabDestination, !on_mappings)}
                 {tab("tab-mappings", "tab-mappings", "panel-mappings", D::TabMappings, on_mappings)}
             </div>

@@ -38,12 +38,9 @@ pub fn WidgetPage() -> impl IntoView {
 
 #[component]
 fn FlowRoute(widget: bool) -> impl IntoView {
-    // Pages are rendered once on the server (`SsrMode::Async`): the page's data is awaited right
-    // here, without a `Resource` and `<Suspense>`, whose task tracking was seen to leave a render
-    // waiting forever now and then under concurrent requests.
     let query = use_location().search.get_untracked();
     view! {
-        {Suspend::new(async move {
+        {crate::awaited(async move {
             let page = load_flow(query, widget)
                 .await
                 .unwrap_or_else(|_| FlowPage {
