@@ -68,6 +68,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/dashboard/connect/share-tokens") view=dashboard::ShareTokensPage ssr=SsrMode::Async />
                 <Route path=path!("/dashboard/connect/share-tokens/:id") view=dashboard::ShareTokenPage ssr=SsrMode::Async />
                 <Route path=path!("/dashboard/sign-in") view=dashboard::SignInPage ssr=SsrMode::Async />
+                <Route path=path!("/dashboard/settings") view=dashboard::SettingsPage ssr=SsrMode::Async />
                 <Route path=path!("/dashboard/inquiries/:id") view=dashboard::InquiryPage ssr=SsrMode::Async />
                 <Route path=path!("/dashboard/transactions/:id") view=dashboard::TransactionPage ssr=SsrMode::Async />
                 <Route path=path!("/dashboard/accounts/:id") view=dashboard::AccountPage ssr=SsrMode::Async />

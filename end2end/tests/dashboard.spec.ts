@@ -128,3 +128,31 @@ test.describe('in Spanish', () => {
     await expectNoAxeViolations(page);
   });
 });
+
+test('settings: a new API key is shown once, origins are added, and the page is axe-clean', async ({ page }) => {
+  const demo = freshDemo();
+  await signIn(page, newMember(demo['automated-organization-id']));
+
+  await page.getByRole('navigation').getByRole('link', { name: 'Settings' }).click();
+  await expect(page).toHaveURL(/\/dashboard\/settings$/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Settings' })).toBeFocused();
+  await expect(page.getByRole('heading', { name: 'Workflows' })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Workflows', exact: true }), 'the demo workflow is listed').toContainText('Auto-redeem partner shares (demo)');
+  await expectNoAxeViolations(page);
+
+  await page.getByRole('button', { name: 'Create API key' }).click();
+  await expect(page.getByRole('status')).toContainText('A new API key was created.');
+  await expect(page.getByText('Copy this key now: it is not shown again.')).toBeVisible();
+  await expect(page.locator('.new-key code')).toHaveText(/^tsk_/);
+  await page.reload();
+  await expect(page.locator('.new-key'), 'shown once').toHaveCount(0);
+
+  await page.getByLabel('Origin', { exact: true }).fill('https://partner.example');
+  await page.getByRole('button', { name: 'Add origin' }).click();
+  await expect(page.getByRole('status')).toContainText('The origin was added.');
+  await expect(page.getByRole('button', { name: 'Remove https://partner.example' })).toBeVisible();
+  await page.getByLabel('Origin', { exact: true }).fill('not an origin');
+  await page.getByRole('button', { name: 'Add origin' }).click();
+  await expect(page.getByRole('alert')).toContainText('That is not an origin.');
+  await expectNoAxeViolations(page);
+});

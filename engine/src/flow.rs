@@ -610,8 +610,6 @@ pub struct ConsentOrigin {
     pub user_agent: Option<String>,
 }
 
-/// Records a consent decision inside the caller's transaction; false when one was recorded before
-/// (the first decision stands).
 /// A consent decision recorded by the hosted flow.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConsentRecord {
@@ -651,6 +649,8 @@ pub async fn consents(
         .collect())
 }
 
+/// Records a consent decision inside the caller's transaction; false when one was recorded before
+/// (the first decision stands).
 async fn record_decision(
     tx: &mut sqlx::AnyConnection,
     engine: &Engine,

@@ -195,6 +195,61 @@ async fn insert_key(
     Ok(())
 }
 
+/// An API key as its organization's members see it (never its secret).
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct ApiKeyRecord {
+    pub id: ApiKeyId,
+    pub created_at: Timestamp,
+    pub revoked_at: Option<Timestamp>,
+}
+
+/// `org`'s API keys, newest first (at most `limit`).
+pub async fn list_api_keys(engine: &Engine, org: &OrgId, limit: u32) -> Result<Vec<ApiKeyRecord>> {
+    Ok(sqlx::query_as(
+        "SELECT id, created_at, revoked_at FROM api_keys WHERE organization_id = $1
+         ORDER BY seq DESC LIMIT $2",
+    )
+    .bind(org)
+    .bind(i64::from(limit))
+    .fetch_all(engine.db().pool())
+    .await?)
+}
+
+/// Revokes `org`'s key `id` (from then on it authenticates nothing). False when `org` has no
+/// such key or it was revoked already.
+pub async fn revoke_api_key(engine: &Engine, org: &OrgId, id: &ApiKeyId) -> Result<bool> {
+    let mut tx = engine.db().begin_write().await?;
+    let revoked = sqlx::query(
+        "UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND organization_id = $3 AND revoked_at IS NULL",
+    )
+    .bind(engine.now())
+    .bind(id)
+    .bind(org)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(revoked.rows_affected() == 1)
+}
+
+/// Removes `origin` from an organization's allowed origins (nothing when it is not there).
+pub async fn disallow_origin(engine: &Engine, org: &OrgId, origin: &str) -> Result<()> {
+    let mut tx = engine.db().begin_write().await?;
+    let Some(mut organization) = find_for_update(&mut tx, org).await? else {
+        return Err(Problem::not_found("the organization").into());
+    };
+    let before = organization.allowed_origins.len();
+    organization.allowed_origins.retain(|o| o != origin);
+    if organization.allowed_origins.len() != before {
+        sqlx::query("UPDATE organizations SET allowed_origins = $1 WHERE id = $2")
+            .bind(serde_json::to_string(&organization.allowed_origins).expect("strings serialise"))
+            .bind(org)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// The organization a presented key belongs to, if the key is known and not revoked.
 pub async fn authenticate(engine: &Engine, presented: &str) -> Result<Option<OrgId>> {
     if !presented.starts_with(API_KEY_PREFIX) || presented.len() > 100 {

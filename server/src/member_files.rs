@@ -47,8 +47,11 @@ async fn file(
     if let Ok(value) = HeaderValue::from_str(&stored.content_type) {
         headers.insert(header::CONTENT_TYPE, value);
     }
+    // Pictures open in the browser; anything else (a PDF) is downloaded, never run as a page.
+    let inline = matches!(stored.content_type.as_str(), "image/png" | "image/jpeg");
     let disposition = format!(
-        "inline; filename*=UTF-8''{}",
+        "{}; filename*=UTF-8''{}",
+        if inline { "inline" } else { "attachment" },
         percent_encoding::utf8_percent_encode(&stored.filename, percent_encoding::NON_ALPHANUMERIC)
     );
     if let Ok(value) = HeaderValue::from_str(&disposition) {
@@ -60,7 +63,9 @@ async fn file(
     );
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; img-src 'self'; sandbox"),
+        HeaderValue::from_static(
+            "default-src 'none'; img-src 'self'; frame-ancestors 'none'; sandbox",
+        ),
     );
     headers.insert(
         header::HeaderName::from_static("cross-origin-resource-policy"),

@@ -16,11 +16,13 @@ pub async fn page_response(
 ) -> axum::response::Response {
     let nonce = leptos::nonce::Nonce::new();
     let slot = app::PageResponse::default();
+    // A server function's answer keeps its own status (a page's 404 is for the page).
+    let server_function = request.uri().path().starts_with("/fn/");
     request.extensions_mut().insert(nonce.clone());
     request.extensions_mut().insert(slot.clone());
     let mut response = next.run(request).await;
     let asked = slot.take();
-    if let Some(status) = asked.status {
+    if let Some(status) = asked.status.filter(|_| !server_function) {
         *response.status_mut() = status;
     }
     for (name, value) in asked.headers.iter() {

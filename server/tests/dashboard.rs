@@ -936,3 +936,168 @@ async fn an_objects_files_open_for_its_members_only() {
     assert!(anonymous.status.is_redirection(), "{}", anonymous.status);
     server.stop().await.unwrap();
 }
+
+/// The key a settings page shows once, if any.
+fn shown_key(page: &str) -> Option<String> {
+    let at = page.find("<code>tsk_")? + "<code>".len();
+    Some(page[at..].split(['<', '"']).next()?.to_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_create_a_key_shown_once_revoke_it_and_change_origins_and_connections_only_with_the_form_token()
+ {
+    let server = TestServer::start().await;
+    let (mut ops, _token, _type, destination) = redeem_setup(&server).await;
+    let (partner, _) = engine::orgs::create(&server.engine, "Partner", &[])
+        .await
+        .unwrap();
+    let page = ops.get("/dashboard/settings").await;
+    let csrf = hidden(&page.body, "csrf");
+    let change = |action: &'static str, id: &str, value: &str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("action", action.to_owned()),
+            ("id", id.to_owned()),
+            ("value", value.to_owned()),
+        ]
+    };
+    let post = async |browser: &mut Browser<'_>, form: Vec<(&'static str, String)>, site| {
+        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        browser
+            .post("/fn/dashboard-settings-change", &pairs, site)
+            .await
+    };
+
+    let created = post(&mut ops, change("create-key", "", ""), Some("same-origin")).await;
+    let shown = ops.get(created.location.as_deref().unwrap()).await;
+    let again = ops.get("/dashboard/settings").await;
+    let secret = shown_key(&shown.body).expect("the new key is shown once");
+    let with_new_key = server
+        .client
+        .get(server.url("/api/v1/connect/share-tokens"))
+        .bearer_auth(&secret)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    // Newest first: the first revoke form on the page is the new key's.
+    let key_id = hidden(&again.body, "id");
+    let forged = post(
+        &mut ops,
+        vec![
+            ("csrf", "forged".into()),
+            ("action", "revoke-key".into()),
+            ("id", key_id.clone()),
+        ],
+        Some("same-origin"),
+    )
+    .await;
+    let cross_site = post(
+        &mut ops,
+        change("revoke-key", &key_id, ""),
+        Some("cross-site"),
+    )
+    .await;
+    let still_works = server
+        .client
+        .get(server.url("/api/v1/connect/share-tokens"))
+        .bearer_auth(&secret)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    let revoked = post(
+        &mut ops,
+        change("revoke-key", &key_id, ""),
+        Some("same-origin"),
+    )
+    .await;
+    let after_revoke = server
+        .client
+        .get(server.url("/api/v1/connect/share-tokens"))
+        .bearer_auth(&secret)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    let bad_origin = post(
+        &mut ops,
+        change("add-origin", "", "javascript:alert(1)"),
+        Some("same-origin"),
+    )
+    .await;
+    post(
+        &mut ops,
+        change("add-origin", "", "https://Shop.example"),
+        Some("same-origin"),
+    )
+    .await;
+    let with_origin = ops.get("/dashboard/settings").await;
+    post(
+        &mut ops,
+        change("remove-origin", "", "https://shop.example"),
+        Some("same-origin"),
+    )
+    .await;
+    let without_origin = ops.get("/dashboard/settings").await;
+    let requested = post(
+        &mut ops,
+        change("request-connection", "", partner.id.as_str()),
+        Some("same-origin"),
+    )
+    .await;
+    let unknown = post(
+        &mut ops,
+        change("request-connection", "", "org_nobody"),
+        Some("same-origin"),
+    )
+    .await;
+    let connections = destination.get("/connect/connections").await.1;
+
+    assert!(
+        shown.body.contains("Copy this key now"),
+        "the key is shown with its warning"
+    );
+    assert!(shown_key(&again.body).is_none(), "a key is shown only once");
+    assert_eq!(with_new_key, StatusCode::OK, "the new key opens the API");
+    for refused in [&forged, &cross_site] {
+        assert_eq!(
+            refused.location.as_deref(),
+            Some("/dashboard/settings?notice=stale-form"),
+            "a change without this page's form token is refused"
+        );
+    }
+    assert_eq!(
+        still_works,
+        StatusCode::OK,
+        "nothing was revoked by the refused posts"
+    );
+    assert_eq!(
+        revoked.location.as_deref(),
+        Some("/dashboard/settings?notice=key-revoked")
+    );
+    assert_eq!(
+        after_revoke,
+        StatusCode::UNAUTHORIZED,
+        "a revoked key opens nothing"
+    );
+    assert_eq!(
+        bad_origin.location.as_deref(),
+        Some("/dashboard/settings?notice=origin-invalid")
+    );
+    assert!(with_origin.body.contains(">https://shop.example<"));
+    assert!(!without_origin.body.contains(">https://shop.example<"));
+    assert_eq!(
+        requested.location.as_deref(),
+        Some("/dashboard/settings?notice=connection-requested")
+    );
+    assert_eq!(
+        unknown.location.as_deref(),
+        Some("/dashboard/settings?notice=unknown-organization")
+    );
+    assert!(
+        connections.to_string().contains(partner.id.as_str()),
+        "the requested connection exists: {connections}"
+    );
+    server.stop().await.unwrap();
+}

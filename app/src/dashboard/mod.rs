@@ -8,6 +8,7 @@
 mod model;
 mod redeem;
 mod server;
+mod settings;
 mod text;
 
 use leptos::prelude::*;
@@ -130,6 +131,13 @@ pub fn ShareTokenPage() -> impl IntoView {
     view! { {crate::awaited(async move { render(load_share_token(id, query).await) })} }
 }
 
+/// `/dashboard/settings`.
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let query = use_location().search.get_untracked();
+    view! { {crate::awaited(async move { render(load_settings(query).await) })} }
+}
+
 /// `/dashboard/inquiries/<id>`.
 #[component]
 pub fn InquiryPage() -> impl IntoView {
@@ -171,6 +179,9 @@ fn render(result: Result<DashboardView, ServerFnError>) -> AnyView {
         Ok(DashboardView::Tokens(view)) => view! { <TokensPage view=*view /> }.into_any(),
         Ok(DashboardView::Token(view)) => view! { <TokenPage view=*view /> }.into_any(),
         Ok(DashboardView::Object(view)) => view! { <ObjectDetails view=*view /> }.into_any(),
+        Ok(DashboardView::Settings(view)) => {
+            view! { <settings::SettingsDetails view=*view /> }.into_any()
+        }
         Ok(DashboardView::NotFound(lang)) => view! {
             <Html {..} lang=lang.tag() />
             <Title text=d(lang, D::Title) />
@@ -199,9 +210,24 @@ fn render(result: Result<DashboardView, ServerFnError>) -> AnyView {
     }
 }
 
-/// The header every signed-in page shows: who, which organization, sign out.
+/// Which navigation entry a page is under.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Nav {
+    ShareTokens,
+    Settings,
+    /// A page under none (an object's page).
+    Elsewhere,
+}
+
+/// The header every signed-in page shows: who, which organization, sign out; and the navigation.
 #[component]
-fn MemberBar(lang: Lang, member: Member, language: Option<String>) -> impl IntoView {
+fn MemberBar(
+    lang: Lang,
+    member: Member,
+    language: Option<String>,
+    #[prop(default = Nav::ShareTokens)] current: Nav,
+) -> impl IntoView {
+    let here = move |nav: Nav| (current == nav).then_some("page");
     view! {
         <header class="dash-bar">
             <p class="dash-org">{member.organization}</p>
@@ -216,8 +242,15 @@ fn MemberBar(lang: Lang, member: Member, language: Option<String>) -> impl IntoV
             <p class="dash-nav-group" id="nav-connect">{d(lang, D::Connect)}</p>
             <ul aria-labelledby="nav-connect">
                 <li>
-                    <a href="/dashboard/connect/share-tokens" aria-current="page">
+                    <a href="/dashboard/connect/share-tokens" aria-current=here(Nav::ShareTokens)>
                         {d(lang, D::ShareTokens)}
+                    </a>
+                </li>
+            </ul>
+            <ul aria-label=d(lang, D::Settings)>
+                <li>
+                    <a href="/dashboard/settings" aria-current=here(Nav::Settings)>
+                        {d(lang, D::Settings)}
                     </a>
                 </li>
             </ul>
@@ -678,7 +711,7 @@ fn ObjectDetails(view: ObjectView) -> impl IntoView {
         <Html {..} lang=lang.tag() />
         <Title text=d(lang, D::Title) />
         <Meta name="robots" content="noindex" />
-        <MemberBar lang member=view.member.clone() language=view.language.clone() />
+        <MemberBar lang member=view.member.clone() language=view.language.clone() current=Nav::Elsewhere />
         <main class="page dashboard" id="main">
             <h1 id="screen-heading" tabindex="-1" autofocus=true>
                 {text::source_type(lang, &view.kind)}

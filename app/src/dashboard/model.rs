@@ -245,9 +245,152 @@ pub struct ObjectView {
     pub consents: Vec<ConsentView>,
 }
 
+/// An API key on the settings page (never its secret).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyRow {
+    pub id: String,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+}
+
+/// A connection on the settings page, with the actions the member's side may take now.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionRow {
+    pub id: String,
+    pub partner: String,
+    /// `source` (we share with the partner) or `destination` (the partner shares with us).
+    pub side: String,
+    /// `pending`, `active` or `inactive`.
+    pub status: String,
+    /// `accept`, `deactivate`, `reactivate`.
+    pub actions: Vec<String>,
+}
+
+/// One delivery of a webhook.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryRow {
+    pub event: String,
+    /// `pending`, `succeeded` or `failed`.
+    pub status: String,
+    pub attempts: i64,
+    pub status_code: Option<i64>,
+    pub at: String,
+    pub error: Option<String>,
+}
+
+/// A webhook with its latest deliveries.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookRow {
+    pub id: String,
+    pub url: String,
+    pub events: String,
+    pub status: String,
+    pub deliveries: Vec<DeliveryRow>,
+}
+
+/// A workflow.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkflowRow {
+    pub id: String,
+    pub name: String,
+    pub trigger: String,
+    pub status: String,
+}
+
+/// A workflow run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunView {
+    pub id: String,
+    pub workflow: String,
+    pub status: String,
+    /// The object it created: its page and id.
+    pub destination: Option<(String, String)>,
+    pub error: Option<String>,
+    pub at: String,
+}
+
+/// What the settings page says after a change (see `text::settings_notice`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SettingsNotice {
+    KeyCreated,
+    KeyRevoked,
+    OriginAdded,
+    OriginRemoved,
+    OriginInvalid,
+    ConnectionRequested,
+    ConnectionUpdated,
+    ConnectionRefused,
+    UnknownOrganization,
+    StaleForm,
+}
+
+impl SettingsNotice {
+    const ALL: [Self; 10] = [
+        Self::KeyCreated,
+        Self::KeyRevoked,
+        Self::OriginAdded,
+        Self::OriginRemoved,
+        Self::OriginInvalid,
+        Self::ConnectionRequested,
+        Self::ConnectionUpdated,
+        Self::ConnectionRefused,
+        Self::UnknownOrganization,
+        Self::StaleForm,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::KeyCreated => "key-created",
+            Self::KeyRevoked => "key-revoked",
+            Self::OriginAdded => "origin-added",
+            Self::OriginRemoved => "origin-removed",
+            Self::OriginInvalid => "origin-invalid",
+            Self::ConnectionRequested => "connection-requested",
+            Self::ConnectionUpdated => "connection-updated",
+            Self::ConnectionRefused => "connection-refused",
+            Self::UnknownOrganization => "unknown-organization",
+            Self::StaleForm => "stale-form",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|n| n.code() == code)
+    }
+
+    /// A refusal (shown as an alert) rather than a confirmation.
+    pub fn is_refusal(self) -> bool {
+        matches!(
+            self,
+            Self::OriginInvalid
+                | Self::ConnectionRefused
+                | Self::UnknownOrganization
+                | Self::StaleForm
+        )
+    }
+}
+
+/// The settings page: API keys, allowed origins, connections, webhooks and workflows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingsView {
+    pub lang: Lang,
+    pub language: Option<String>,
+    pub member: Member,
+    pub organization_id: String,
+    pub notice: Option<SettingsNotice>,
+    /// A key created just now: its secret, shown this once.
+    pub new_key: Option<String>,
+    pub keys: Vec<KeyRow>,
+    pub origins: Vec<String>,
+    pub connections: Vec<ConnectionRow>,
+    pub webhooks: Vec<WebhookRow>,
+    pub workflows: Vec<WorkflowRow>,
+    pub runs: Vec<RunView>,
+}
+
 /// What a dashboard page shows: its content, a redirect (to sign in), or "not found".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DashboardView {
+    Settings(Box<SettingsView>),
     Tokens(Box<TokensView>),
     Token(Box<TokenView>),
     Object(Box<ObjectView>),

@@ -264,8 +264,7 @@ fn RedeemForm(
                     id=id
                     aria-controls=panel
                     aria-selected=selected.to_string()
-                    tabindex=if selected { "0" } else { "-1" }
-                    autofocus=selected && dialog.focus == RedeemFocus::Tab
+                        autofocus=selected && dialog.focus == RedeemFocus::Tab
                     class="tab"
                 >
                     {d(lang, label)}

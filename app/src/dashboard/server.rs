@@ -63,6 +63,27 @@ pub async fn load_object(
     backend::load_object(&kind, &id, &query).await
 }
 
+/// Settings (`/dashboard/settings?<query>`): API keys, allowed origins, connections, webhooks and
+/// workflows.
+#[server(prefix = "/fn", endpoint = "dashboard-settings")]
+pub async fn load_settings(query: String) -> Result<DashboardView, ServerFnError> {
+    backend::load_settings(&query).await
+}
+
+/// A change on the settings page: `action` is `create-key`, `revoke-key` (`id`), `add-origin`
+/// (`value`), `remove-origin` (`value`), `request-connection` (`value`: the partner's
+/// organization id), or `accept`, `deactivate`, `reactivate` (`id`: a connection).
+#[server(prefix = "/fn", endpoint = "dashboard-settings-change")]
+pub async fn dashboard_settings_change(
+    csrf: Option<String>,
+    action: Option<String>,
+    id: Option<String>,
+    value: Option<String>,
+    language: Option<String>,
+) -> Result<(), ServerFnError> {
+    backend::change_settings(csrf, action, id, value, language).await
+}
+
 /// The Redeem Share Token dialog's form. `intent` says which button sent it: `redeem` (checks the
 /// session's form token and starts the redemption), `preview`, `add-mapping`, `tab-destination` or
 /// `tab-mappings` (each answered with the dialog again, as the form was filled in). `schema` is
@@ -83,9 +104,11 @@ pub async fn dashboard_redeem(
         token: token.unwrap_or_default().trim().to_owned(),
         kind: kind.unwrap_or_default(),
         chosen: DESTINATION_KINDS.map(|kind| schema.get(kind).cloned()),
+        // One past the engine's limit, so that too many is refused rather than cut silently.
         mappings: mapping
             .unwrap_or_default()
             .into_iter()
+            .take(engine_limits::MAX_MAPPING_ROWS)
             .map(|row| MappingRow {
                 source: row.source.trim().to_owned(),
                 destination: row.destination.trim().to_owned(),
@@ -93,6 +116,13 @@ pub async fn dashboard_redeem(
             .collect(),
     };
     backend::redeem(csrf, intent.as_deref().unwrap_or("preview"), form, language).await
+}
+
+/// Limits the dialog's form keeps to.
+#[cfg(feature = "ssr")]
+mod engine_limits {
+    /// Field mappings the engine accepts (`MAX_MAPPINGS`), and one more to refuse.
+    pub const MAX_MAPPING_ROWS: usize = engine::hydration::MAX_MAPPINGS + 1;
 }
 
 /// The dialog's fields as a member filled them in.
@@ -919,7 +949,11 @@ mod backend {
         }
         let redeemed = match state.redeemed.as_deref().map(ShareTokenId::parse) {
             Some(Ok(id)) => match share_tokens::get(engine, org, &id).await {
-                Ok(token) => Some(redeemed_view(engine, &token)),
+                // Only a token this organization redeems (an outbound one is not its to open).
+                Ok(token) if &token.destination_organization_id == org => {
+                    Some(redeemed_view(engine, &token))
+                }
+                Ok(_) => None,
                 Err(err) if err.code() == Some("not-found") => None,
                 Err(err) => return Err(unavailable(err)),
             },
@@ -980,6 +1014,275 @@ mod backend {
             kind: kind.to_owned(),
             failure_code: token.failure.map(|f| f.code().to_owned()),
         }
+    }
+
+    /// Settings.
+    pub const SETTINGS: &str = "/dashboard/settings";
+
+    /// The cookie that carries a key created a moment ago to the page that shows it once:
+    /// `<member id>.<secret>`, shown only to that member, cleared as it is shown.
+    fn new_key_cookie_name() -> &'static str {
+        if secure() {
+            "__Host-tessera_new_key"
+        } else {
+            "tessera_new_key"
+        }
+    }
+
+    fn settings_url(notice: SettingsNotice, language: Option<&str>) -> String {
+        format!(
+            "{SETTINGS}?notice={}{}",
+            notice.code(),
+            language_suffix(language, false)
+        )
+    }
+
+    pub async fn change_settings(
+        csrf: Option<String>,
+        action: Option<String>,
+        id: Option<String>,
+        value: Option<String>,
+        language: Option<String>,
+    ) -> Result<(), ServerFnError> {
+        use engine::connections::{ActError, ConnectionAction, CreateConnectionError};
+        let language = language.as_deref();
+        let engine = crate::ssr::engine()?;
+        let Some(session) = require_write(&engine, csrf.as_deref()).await? else {
+            if current_session(&engine).await?.is_none() {
+                redirect(&sign_in_url(Some(SignInProblem::Expired), language));
+            } else {
+                redirect(&settings_url(SettingsNotice::StaleForm, language));
+            }
+            return Ok(());
+        };
+        let org = session.member.organization_id.clone();
+        let id = id.unwrap_or_default();
+        let value = value.unwrap_or_default().trim().to_owned();
+        let notice = match action.as_deref().unwrap_or_default() {
+            "create-key" => {
+                let key = engine::orgs::create_api_key(&engine, &org)
+                    .await
+                    .map_err(unavailable)?;
+                let flash = format!("{}.{}", session.member.id, key.expose_secret());
+                set_named_cookie(new_key_cookie_name(), &flash, 300, "Strict");
+                SettingsNotice::KeyCreated
+            }
+            "revoke-key" => {
+                if let Ok(key) = engine::ids::ApiKeyId::parse(&id) {
+                    engine::orgs::revoke_api_key(&engine, &org, &key)
+                        .await
+                        .map_err(unavailable)?;
+                }
+                SettingsNotice::KeyRevoked
+            }
+            "add-origin" => match engine::orgs::parse_origin(&value) {
+                Some(origin) => {
+                    engine::orgs::allow_origins(&engine, &org, &[origin])
+                        .await
+                        .map_err(unavailable)?;
+                    SettingsNotice::OriginAdded
+                }
+                None => SettingsNotice::OriginInvalid,
+            },
+            "remove-origin" => {
+                engine::orgs::disallow_origin(&engine, &org, &value)
+                    .await
+                    .map_err(unavailable)?;
+                SettingsNotice::OriginRemoved
+            }
+            "request-connection" => match OrgId::parse(&value) {
+                Ok(partner) => match engine::connections::create(&engine, &org, &partner).await {
+                    Ok(_) => SettingsNotice::ConnectionRequested,
+                    Err(CreateConnectionError::Internal(err)) => return Err(unavailable(err)),
+                    Err(_) => SettingsNotice::UnknownOrganization,
+                },
+                Err(_) => SettingsNotice::UnknownOrganization,
+            },
+            action @ ("accept" | "deactivate" | "reactivate") => {
+                let action = match action {
+                    "accept" => ConnectionAction::Accept,
+                    "deactivate" => ConnectionAction::Deactivate,
+                    _ => ConnectionAction::Reactivate,
+                };
+                match engine::ids::ConnectionId::parse(&id) {
+                    Ok(connection) => {
+                        match engine::connections::act(&engine, &org, &connection, action).await {
+                            Ok(_) => SettingsNotice::ConnectionUpdated,
+                            Err(ActError::Internal(err)) => return Err(unavailable(err)),
+                            Err(_) => SettingsNotice::ConnectionRefused,
+                        }
+                    }
+                    Err(_) => SettingsNotice::ConnectionRefused,
+                }
+            }
+            _ => SettingsNotice::StaleForm,
+        };
+        redirect(&settings_url(notice, language));
+        Ok(())
+    }
+
+    pub async fn load_settings(query: &str) -> Result<DashboardView, ServerFnError> {
+        use engine::connections::{ConnectionAction, Side};
+        no_store();
+        let params = params(query);
+        let language = param(&params, "language").map(str::to_owned);
+        let lang = request_lang(language.as_deref());
+        let engine = crate::ssr::engine()?;
+        let session = match signed_in(&engine, language.as_deref()).await? {
+            Ok(session) => session,
+            Err(redirect) => return Ok(redirect),
+        };
+        let org = session.member.organization_id.clone();
+        // A key created a moment ago, shown once, to the member who created it.
+        let new_key = cookie(new_key_cookie_name()).and_then(|flash| {
+            let (member, secret) = flash.split_once('.')?;
+            (member == session.member.id.as_str()).then(|| secret.to_owned())
+        });
+        if cookie(new_key_cookie_name()).is_some() {
+            set_named_cookie(new_key_cookie_name(), "", 0, "Strict");
+        }
+        let organization = engine::orgs::get(&engine, &org)
+            .await
+            .map_err(unavailable)?;
+        let keys = engine::orgs::list_api_keys(&engine, &org, 100)
+            .await
+            .map_err(unavailable)?
+            .into_iter()
+            .map(|k| KeyRow {
+                id: k.id.to_string(),
+                created_at: time(k.created_at),
+                revoked_at: k.revoked_at.map(time),
+            })
+            .collect();
+        let page = PageRequest {
+            size: 100,
+            after: None,
+        };
+        let connections = engine::connections::list(&engine, &org, &page)
+            .await
+            .map_err(unavailable)?
+            .items;
+        let mut rows = Vec::new();
+        for connection in connections {
+            let side = connection.side_of(&org).unwrap_or(Side::Source);
+            let partner = if side == Side::Source {
+                &connection.destination_organization_id
+            } else {
+                &connection.source_organization_id
+            };
+            let partner = engine::orgs::get(&engine, partner)
+                .await
+                .map_err(unavailable)?
+                .map(|o| o.name)
+                .unwrap_or_default();
+            let actions = [
+                (ConnectionAction::Accept, "accept"),
+                (ConnectionAction::Deactivate, "deactivate"),
+                (ConnectionAction::Reactivate, "reactivate"),
+            ]
+            .into_iter()
+            .filter(|(action, _)| {
+                engine::connections::transition(connection.status, *action, side).is_ok()
+            })
+            .map(|(_, code)| code.to_owned())
+            .collect();
+            rows.push(ConnectionRow {
+                id: connection.id.to_string(),
+                partner,
+                side: if side == Side::Source {
+                    "source"
+                } else {
+                    "destination"
+                }
+                .to_owned(),
+                status: connection.status.as_str().to_owned(),
+                actions,
+            });
+        }
+        let small = PageRequest {
+            size: 5,
+            after: None,
+        };
+        let mut webhooks = Vec::new();
+        for webhook in engine::webhooks::list(&engine, &org, &page)
+            .await
+            .map_err(unavailable)?
+            .items
+        {
+            let deliveries =
+                engine::webhooks::deliveries(&engine, &org, webhook.id.as_str(), None, &small)
+                    .await
+                    .map_err(unavailable)?
+                    .items
+                    .into_iter()
+                    .map(|d| DeliveryRow {
+                        event: d.event_name,
+                        status: d.status.as_str().to_owned(),
+                        attempts: d.attempts,
+                        status_code: d.last_status_code,
+                        at: time(d.last_attempt_at.unwrap_or(d.created_at)),
+                        error: d.last_error,
+                    })
+                    .collect();
+            webhooks.push(WebhookRow {
+                id: webhook.id.to_string(),
+                url: webhook.url,
+                events: webhook.enabled_events.join(", "),
+                status: webhook.status.as_str().to_owned(),
+                deliveries,
+            });
+        }
+        let workflows: Vec<WorkflowRow> = engine::workflows::list(&engine, &org, &page)
+            .await
+            .map_err(unavailable)?
+            .items
+            .into_iter()
+            .map(|w| WorkflowRow {
+                id: w.id.to_string(),
+                name: w.name,
+                trigger: w.trigger_event,
+                status: w.status.as_str().to_owned(),
+            })
+            .collect();
+        let runs = engine::workflows::list_runs(
+            &engine,
+            &org,
+            &engine::workflows::RunFilter::default(),
+            &PageRequest {
+                size: 10,
+                after: None,
+            },
+        )
+        .await
+        .map_err(unavailable)?
+        .items
+        .into_iter()
+        .map(|r| RunView {
+            id: r.id.to_string(),
+            workflow: workflows
+                .iter()
+                .find(|w| w.id == r.workflow_id.as_str())
+                .map_or_else(|| r.workflow_id.to_string(), |w| w.name.clone()),
+            status: r.status.as_str().to_owned(),
+            destination: r.destination_id.and_then(|id| Some((object_url(&id)?, id))),
+            error: r.error,
+            at: time(r.created_at),
+        })
+        .collect();
+        Ok(DashboardView::Settings(Box::new(SettingsView {
+            lang,
+            member: member_of(&engine, &session).await?,
+            language,
+            organization_id: org.to_string(),
+            notice: param(&params, "notice").and_then(SettingsNotice::from_code),
+            new_key,
+            keys,
+            origins: organization.map(|o| o.allowed_origins).unwrap_or_default(),
+            connections: rows,
+            webhooks,
+            workflows,
+            runs,
+        })))
     }
 
     pub async fn load_object(

@@ -72,6 +72,7 @@ pub enum D {
     NotFoundText,
     Fields,
     FieldsTable,
+    TableSuffix,
     NotSet,
     StillMissing,
     Verifications,
@@ -92,6 +93,55 @@ pub enum D {
     Matches,
     Field,
     Value,
+    Settings,
+    ApiKeys,
+    ApiKeysIntro,
+    KeyId,
+    KeyStatus,
+    Active,
+    Revoked,
+    Revoke,
+    CreateKey,
+    NewKeyWarning,
+    AllowedOrigins,
+    AllowedOriginsIntro,
+    Origin,
+    OriginHint,
+    AddOrigin,
+    Remove,
+    NoOrigins,
+    Connections,
+    ConnectionsIntro,
+    OurSide,
+    SideSource,
+    SideDestination,
+    ConnectionStatusActive,
+    ConnectionStatusInactive,
+    Accept,
+    Deactivate,
+    Reactivate,
+    NoConnections,
+    PartnerOrganizationId,
+    PartnerOrganizationHint,
+    RequestConnection,
+    YourOrganizationId,
+    Webhooks,
+    WebhooksIntro,
+    Url,
+    Events,
+    RecentDeliveries,
+    Attempts,
+    NoWebhooks,
+    Workflows,
+    Trigger,
+    NoWorkflows,
+    RecentRuns,
+    Run,
+    Workflow,
+    Error,
+    NoRuns,
+    Enabled,
+    Disabled,
     RedeemShareToken,
     RedeemSections,
     Actions,
@@ -263,8 +313,10 @@ pub fn d(lang: Lang, msg: D) -> &'static str {
         (NotConverted, Es) => "No convertibles sin pérdida (sin valor)",
         (NoneListed, En) => "None",
         (NoneListed, Es) => "Ninguno",
-        (NotFoundHeading, En) => "Share token not found",
-        (NotFoundHeading, Es) => "Token compartido no encontrado",
+        (NotFoundHeading, En) => "Not found",
+        (NotFoundHeading, Es) => "No encontrado",
+        (TableSuffix, En) => "table",
+        (TableSuffix, Es) => "tabla",
         (FieldsTable, En) => "Table of fields, scrollable",
         (FieldsTable, Es) => "Tabla de campos, desplazable",
         (Fields, En) => "Fields",
@@ -309,6 +361,124 @@ pub fn d(lang: Lang, msg: D) -> &'static str {
         (Field, Es) => "Campo",
         (Value, En) => "Value",
         (Value, Es) => "Valor",
+        (Settings, En) => "Settings",
+        (Settings, Es) => "Configuración",
+        (ApiKeys, En) => "API keys",
+        (ApiKeys, Es) => "Claves de API",
+        (ApiKeysIntro, En) => {
+            "Your systems call the API with these keys. A key is shown once, when it is created; Tessera keeps only its hash."
+        }
+        (ApiKeysIntro, Es) => {
+            "Tus sistemas llaman a la API con estas claves. Una clave se muestra una sola vez, al crearla; Tessera solo guarda su hash."
+        }
+        (KeyId, En) => "Key",
+        (KeyId, Es) => "Clave",
+        (KeyStatus, En) => "State",
+        (KeyStatus, Es) => "Estado",
+        (Active, En) => "Active",
+        (Active, Es) => "Activa",
+        (Revoked, En) => "Revoked",
+        (Revoked, Es) => "Revocada",
+        (Revoke, En) => "Revoke",
+        (Revoke, Es) => "Revocar",
+        (CreateKey, En) => "Create API key",
+        (CreateKey, Es) => "Crear clave de API",
+        (NewKeyWarning, En) => "Copy this key now: it is not shown again.",
+        (NewKeyWarning, Es) => "Copia esta clave ahora: no se volverá a mostrar.",
+        (AllowedOrigins, En) => "Allowed origins",
+        (AllowedOrigins, Es) => "Orígenes permitidos",
+        (AllowedOriginsIntro, En) => {
+            "Sites that may embed your flows (the widget) and receive its messages."
+        }
+        (AllowedOriginsIntro, Es) => {
+            "Sitios que pueden incrustar tus flujos (el widget) y recibir sus mensajes."
+        }
+        (Origin, En) => "Origin",
+        (Origin, Es) => "Origen",
+        (OriginHint, En) => "Scheme, host and port only, such as https://shop.example.",
+        (OriginHint, Es) => "Solo esquema, host y puerto, como https://shop.example.",
+        (AddOrigin, En) => "Add origin",
+        (AddOrigin, Es) => "Añadir origen",
+        (Remove, En) => "Remove",
+        (Remove, Es) => "Quitar",
+        (NoOrigins, En) => "No site may embed your flows yet.",
+        (NoOrigins, Es) => "Aún ningún sitio puede incrustar tus flujos.",
+        (Connections, En) => "Connections",
+        (Connections, Es) => "Conexiones",
+        (ConnectionsIntro, En) => {
+            "A partner shares with you over an active connection. The source proposes it, the destination accepts it, and either side can deactivate it."
+        }
+        (ConnectionsIntro, Es) => {
+            "Un socio comparte contigo mediante una conexión activa. El origen la propone, el destino la acepta y cualquiera de los dos puede desactivarla."
+        }
+        (OurSide, En) => "Your side",
+        (OurSide, Es) => "Tu lado",
+        (SideSource, En) => "Source (you share)",
+        (SideSource, Es) => "Origen (tú compartes)",
+        (SideDestination, En) => "Destination (they share)",
+        (SideDestination, Es) => "Destino (te comparten)",
+        (ConnectionStatusActive, En) => "Active",
+        (ConnectionStatusActive, Es) => "Activa",
+        (ConnectionStatusInactive, En) => "Inactive",
+        (ConnectionStatusInactive, Es) => "Inactiva",
+        (Accept, En) => "Accept",
+        (Accept, Es) => "Aceptar",
+        (Deactivate, En) => "Deactivate",
+        (Deactivate, Es) => "Desactivar",
+        (Reactivate, En) => "Reactivate",
+        (Reactivate, Es) => "Reactivar",
+        (NoConnections, En) => "No connections yet.",
+        (NoConnections, Es) => "Aún no hay conexiones.",
+        (PartnerOrganizationId, En) => "Partner organization id",
+        (PartnerOrganizationId, Es) => "Id de la organización socia",
+        (PartnerOrganizationHint, En) => {
+            "The org_ id of the organization you want to share with; it accepts the connection."
+        }
+        (PartnerOrganizationHint, Es) => {
+            "El id org_ de la organización con la que quieres compartir; ella acepta la conexión."
+        }
+        (RequestConnection, En) => "Request connection",
+        (RequestConnection, Es) => "Solicitar conexión",
+        (YourOrganizationId, En) => "Your organization id",
+        (YourOrganizationId, Es) => "Id de tu organización",
+        (Webhooks, En) => "Webhooks",
+        (Webhooks, Es) => "Webhooks",
+        (WebhooksIntro, En) => {
+            "Manage webhooks with the API (/api/v1/webhooks); their latest deliveries are shown here."
+        }
+        (WebhooksIntro, Es) => {
+            "Los webhooks se gestionan con la API (/api/v1/webhooks); aquí se muestran sus últimas entregas."
+        }
+        (Url, En) => "URL",
+        (Url, Es) => "URL",
+        (Events, En) => "Events",
+        (Events, Es) => "Eventos",
+        (RecentDeliveries, En) => "Latest deliveries",
+        (RecentDeliveries, Es) => "Últimas entregas",
+        (Attempts, En) => "Attempts",
+        (Attempts, Es) => "Intentos",
+        (NoWebhooks, En) => "No webhooks.",
+        (NoWebhooks, Es) => "No hay webhooks.",
+        (Workflows, En) => "Workflows",
+        (Workflows, Es) => "Flujos automáticos",
+        (Trigger, En) => "Trigger",
+        (Trigger, Es) => "Disparador",
+        (NoWorkflows, En) => "No workflows.",
+        (NoWorkflows, Es) => "No hay flujos automáticos.",
+        (RecentRuns, En) => "Latest runs",
+        (RecentRuns, Es) => "Últimas ejecuciones",
+        (Run, En) => "Run",
+        (Run, Es) => "Ejecución",
+        (Workflow, En) => "Workflow",
+        (Workflow, Es) => "Flujo",
+        (Error, En) => "Error",
+        (Error, Es) => "Error",
+        (NoRuns, En) => "No runs yet.",
+        (NoRuns, Es) => "Aún no hay ejecuciones.",
+        (Enabled, En) => "Enabled",
+        (Enabled, Es) => "Activado",
+        (Disabled, En) => "Disabled",
+        (Disabled, Es) => "Desactivado",
         (RedeemShareToken, En) => "Redeem Share Token",
         (RedeemShareToken, Es) => "Canjear token compartido",
         (RedeemSections, En) => "What to redeem into",
@@ -371,8 +541,8 @@ pub fn d(lang: Lang, msg: D) -> &'static str {
         (RedeemFailedText, Es) => "El canje falló y no se puede reintentar.",
         (RedeemProblemHeading, En) => "The share token was not redeemed",
         (RedeemProblemHeading, Es) => "El token compartido no se canjeó",
-        (NotFoundText, En) => "No share token of your organization has this id.",
-        (NotFoundText, Es) => "Ningún token compartido de tu organización tiene este id.",
+        (NotFoundText, En) => "Nothing of your organization has this id.",
+        (NotFoundText, Es) => "Nada de tu organización tiene este id.",
     }
 }
 
@@ -490,7 +660,55 @@ pub fn redeem_token(lang: Lang, id: &str) -> String {
 pub fn inquiry_status(lang: Lang, code: &str) -> &'static str {
     match code {
         "completed" => d(lang, D::Completed),
-        "needs-review" => d(lang, D::NeedsReview),
+        "needs_review" => d(lang, D::NeedsReview),
         other => status(lang, other),
+    }
+}
+
+/// What the settings page says after a change.
+pub fn settings_notice(lang: Lang, notice: crate::dashboard::SettingsNotice) -> &'static str {
+    use crate::dashboard::SettingsNotice::*;
+    use Lang::{En, Es};
+    match (notice, lang) {
+        (KeyCreated, En) => "A new API key was created.",
+        (KeyCreated, Es) => "Se creó una clave de API nueva.",
+        (KeyRevoked, En) => "The API key is revoked: it no longer opens the API.",
+        (KeyRevoked, Es) => "La clave de API está revocada: ya no abre la API.",
+        (OriginAdded, En) => "The origin was added.",
+        (OriginAdded, Es) => "Se añadió el origen.",
+        (OriginRemoved, En) => "The origin was removed.",
+        (OriginRemoved, Es) => "Se quitó el origen.",
+        (OriginInvalid, En) => {
+            "That is not an origin. Enter scheme, host and port only, such as https://shop.example."
+        }
+        (OriginInvalid, Es) => {
+            "Eso no es un origen. Escribe solo esquema, host y puerto, como https://shop.example."
+        }
+        (ConnectionRequested, En) => {
+            "The connection was requested. It becomes active when the partner accepts it."
+        }
+        (ConnectionRequested, Es) => {
+            "Se solicitó la conexión. Se activará cuando el socio la acepte."
+        }
+        (ConnectionUpdated, En) => "The connection was updated.",
+        (ConnectionUpdated, Es) => "Se actualizó la conexión.",
+        (ConnectionRefused, En) => {
+            "That change is not possible for this connection now. The list shows what it allows."
+        }
+        (ConnectionRefused, Es) => {
+            "Ese cambio no es posible ahora para esta conexión. La lista muestra lo que permite."
+        }
+        (UnknownOrganization, En) => {
+            "No other organization has that id. Ask your partner for their org_ id."
+        }
+        (UnknownOrganization, Es) => {
+            "Ninguna otra organización tiene ese id. Pide a tu socio su id org_."
+        }
+        (StaleForm, En) => {
+            "That form was out of date and nothing was changed. Try again from this page."
+        }
+        (StaleForm, Es) => {
+            "Ese formulario estaba desactualizado y no se cambió nada. Inténtalo de nuevo desde esta página."
+        }
     }
 }
