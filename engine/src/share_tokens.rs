@@ -514,28 +514,42 @@ pub async fn list(
         Direction::Outbound => "outbound",
     });
     let status = filter.status.map(ShareTokenStatus::as_str);
-    let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM share_tokens
-         WHERE (($2 IS NULL OR $2 = 'outbound') AND source_organization_id = $1
-             OR ($2 IS NULL OR $2 = 'inbound') AND destination_organization_id = $1)
-           AND ($3 IS NULL OR connection_id = $3)
-           AND ($4 IS NULL
-                OR ($4 = 'expired' AND (status = 'expired' OR (status = 'created' AND expires_at <= $5)))
-                OR ($4 = 'created' AND status = 'created' AND expires_at > $5)
-                OR ($4 NOT IN ('expired', 'created') AND status = $4))
-           AND ($6 IS NULL OR seq < (SELECT seq FROM share_tokens WHERE id = $6
-                                     AND (source_organization_id = $1 OR destination_organization_id = $1)))
-         ORDER BY seq DESC LIMIT $7"
-    ))
-    .bind(org)
-    .bind(direction)
-    .bind(&filter.connection_id)
-    .bind(status)
-    .bind(now)
-    .bind(&page.after)
-    .bind(page.limit())
-    .fetch_all(engine.db().pool())
-    .await?;
+    // One side's rows come from its (organization, seq) index, newest first, so a page reads
+    // about as many rows as it shows however many the organization holds; both sides are two
+    // such reads merged (a token never has the same organization on both sides).
+    let side = |column: &str| {
+        format!(
+            "SELECT seq, {COLUMNS} FROM share_tokens
+             WHERE {column} = $1
+               AND ($2 IS NULL OR connection_id = $2)
+               AND ($3 IS NULL
+                    OR ($3 = 'expired' AND (status = 'expired' OR (status = 'created' AND expires_at <= $4)))
+                    OR ($3 = 'created' AND status = 'created' AND expires_at > $4)
+                    OR ($3 NOT IN ('expired', 'created') AND status = $3))
+               AND ($5 IS NULL OR seq < (SELECT seq FROM share_tokens WHERE id = $5
+                                         AND (source_organization_id = $1 OR destination_organization_id = $1)))
+             ORDER BY seq DESC LIMIT $6"
+        )
+    };
+    let sql = match direction {
+        Some("inbound") => side("destination_organization_id"),
+        Some(_) => side("source_organization_id"),
+        None => format!(
+            "SELECT * FROM ({}) AS outbound UNION ALL SELECT * FROM ({}) AS inbound
+             ORDER BY seq DESC LIMIT $6",
+            side("source_organization_id"),
+            side("destination_organization_id")
+        ),
+    };
+    let rows: Vec<Row> = sqlx::query_as(&sql)
+        .bind(org)
+        .bind(&filter.connection_id)
+        .bind(status)
+        .bind(now)
+        .bind(&page.after)
+        .bind(page.limit())
+        .fetch_all(engine.db().pool())
+        .await?;
     let tokens = rows
         .into_iter()
         .map(TryInto::try_into)
