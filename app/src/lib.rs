@@ -69,6 +69,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/dashboard/connect/share-tokens/:id") view=dashboard::ShareTokenPage ssr=SsrMode::Async />
                 <Route path=path!("/dashboard/sign-in") view=dashboard::SignInPage ssr=SsrMode::Async />
                 <Route path=path!("/dashboard/settings") view=dashboard::SettingsPage ssr=SsrMode::Async />
+                <Route path=path!("/dashboard/inquiries") view=dashboard::InquiriesPage ssr=SsrMode::Async />
+                <Route path=path!("/dashboard/transactions") view=dashboard::TransactionsPage ssr=SsrMode::Async />
+                <Route path=path!("/dashboard/accounts") view=dashboard::AccountsPage ssr=SsrMode::Async />
                 <Route path=path!("/dashboard/inquiries/:id") view=dashboard::InquiryPage ssr=SsrMode::Async />
                 <Route path=path!("/dashboard/transactions/:id") view=dashboard::TransactionPage ssr=SsrMode::Async />
                 <Route path=path!("/dashboard/accounts/:id") view=dashboard::AccountPage ssr=SsrMode::Async />

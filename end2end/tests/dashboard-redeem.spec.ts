@@ -193,3 +193,26 @@ test.describe('without JavaScript', () => {
     await expect(dialog.getByRole('link', { name: /^Open the transaction txn_/ })).toBeVisible();
   });
 });
+
+test('the redeemed objects are listed, filtered by template and status', async ({ page }) => {
+  const demo = freshDemo();
+  await signIn(page, newMember(demo['destination-organization-id']));
+  await page.getByRole('link', { name: `Redeem ${demo['full-share-token-id']}` }).click();
+  const dialog = page.getByRole('dialog', { name: 'Redeem Share Token' });
+  await dialog.getByLabel('Inquiry Template').selectOption({ label: `Identity check (demo) (${demo['full-template-id']})` });
+  await dialog.getByRole('button', { name: 'Redeem Share Token' }).click();
+  const open = dialog.getByRole('link', { name: /^Open the inquiry inq_/ });
+  const inquiry = (await open.textContent())!.match(/inq_[a-z0-9]+/)![0];
+  await dialog.getByRole('link', { name: 'Close' }).click();
+
+  await page.getByRole('navigation').getByRole('link', { name: 'Inquiries' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Inquiries' })).toBeFocused();
+  await page.getByLabel('Inquiry Template').selectOption({ label: 'Identity check (demo)' });
+  await page.getByLabel('Status').selectOption('completed');
+  await page.getByRole('button', { name: 'Show' }).click();
+  await expect(page.getByRole('row').filter({ hasText: inquiry })).toContainText('Completed');
+  await expectNoAxeViolations(page);
+  await page.getByLabel('Status').selectOption('failed');
+  await page.getByRole('button', { name: 'Show' }).click();
+  await expect(page.getByRole('row').filter({ hasText: inquiry })).toHaveCount(0);
+});

@@ -622,6 +622,51 @@ pub async fn list(
     Ok(Page::from_rows(records, page, |o| o.id.clone()))
 }
 
+/// Which of an organization's objects a list shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ObjectFilter {
+    /// Only those of this template or type.
+    pub schema_id: Option<String>,
+    /// Inquiries only: those in this status as a reader sees it now (`expired` once past expiry).
+    pub status: Option<InquiryStatus>,
+}
+
+/// `org`'s objects of `kind` that pass `filter`, newest first, read along the
+/// (organization, kind, seq) index.
+pub async fn list_filtered(
+    engine: &Engine,
+    org: &OrgId,
+    kind: ObjectKind,
+    filter: &ObjectFilter,
+    page: &PageRequest,
+) -> Result<Page<ObjectRecord>> {
+    let rows: Vec<ObjectRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM objects WHERE organization_id = $1 AND kind = $2
+           AND ($3 IS NULL OR schema_id = $3)
+           AND ($4 IS NULL
+                OR ($4 = 'expired' AND (status = 'expired'
+                                        OR (status IN ('created', 'pending') AND expires_at <= $5)))
+                OR ($4 IN ('created', 'pending') AND status = $4 AND (expires_at IS NULL OR expires_at > $5))
+                OR ($4 NOT IN ('expired', 'created', 'pending') AND status = $4))
+           AND ($6 IS NULL OR seq < (SELECT seq FROM objects WHERE id = $6 AND organization_id = $1))
+         ORDER BY seq DESC LIMIT $7"
+    ))
+    .bind(org)
+    .bind(kind)
+    .bind(&filter.schema_id)
+    .bind(filter.status.map(InquiryStatus::as_str))
+    .bind(engine.now())
+    .bind(&page.after)
+    .bind(page.limit())
+    .fetch_all(engine.db().pool())
+    .await?;
+    let records = rows
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect::<Result<Vec<ObjectRecord>>>()?;
+    Ok(Page::from_rows(records, page, |o| o.id.clone()))
+}
+
 /// The schemas of `records`, each loaded once (a page of objects usually shares a few schemas).
 pub async fn schemas_of(
     engine: &Engine,

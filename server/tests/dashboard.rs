@@ -801,6 +801,10 @@ async fn every_dashboard_server_function_needs_a_session_and_shows_only_the_memb
             vec![("id", token.clone()), ("query", String::new())],
         ),
         (
+            "/fn/dashboard-objects",
+            vec![("kind", "transaction".to_owned()), ("query", String::new())],
+        ),
+        (
             "/fn/dashboard-object",
             vec![
                 ("kind", "transaction".to_owned()),
@@ -847,6 +851,14 @@ async fn every_dashboard_server_function_needs_a_session_and_shows_only_the_memb
         )
         .await
         .body;
+    let own_list = ops.get("/dashboard/transactions").await;
+    let filtered = ops
+        .get(&format!(
+            "/dashboard/transactions?schema={transaction_type}"
+        ))
+        .await;
+    let other_type = ops.get("/dashboard/transactions?schema=txntp_other").await;
+    let eves_list = eve.get("/dashboard/transactions").await;
     let own = ops
         .get(&format!("/dashboard/transactions/{transaction}"))
         .await;
@@ -856,6 +868,19 @@ async fn every_dashboard_server_function_needs_a_session_and_shows_only_the_memb
     let wrong_kind = ops.get(&format!("/dashboard/accounts/{transaction}")).await;
 
     assert!(leaks.is_empty(), "{leaks:#?}");
+    assert!(
+        own_list.body.contains(&transaction),
+        "the list shows the organization's transaction"
+    );
+    assert!(filtered.body.contains(&transaction), "filtered by its type");
+    assert!(
+        other_type.body.contains(&transaction),
+        "a type that is not the organization's filters nothing"
+    );
+    assert!(
+        !eves_list.body.contains(&transaction),
+        "another organization's list does not show it"
+    );
     assert!(
         eve_dialog.contains("TokenNotFound"),
         "another organization's token is not found in the dialog: {eve_dialog}"

@@ -138,6 +138,37 @@ pub fn SettingsPage() -> impl IntoView {
     view! { {crate::awaited(async move { render(load_settings(query).await) })} }
 }
 
+/// `/dashboard/inquiries`.
+#[component]
+pub fn InquiriesPage() -> impl IntoView {
+    objects_page("inquiry")
+}
+
+/// `/dashboard/transactions`.
+#[component]
+pub fn TransactionsPage() -> impl IntoView {
+    objects_page("transaction")
+}
+
+/// `/dashboard/accounts`.
+#[component]
+pub fn AccountsPage() -> impl IntoView {
+    objects_page("account")
+}
+
+fn objects_page(kind: &'static str) -> impl IntoView {
+    let query = use_location().search.get_untracked();
+    view! { {crate::awaited(async move { render(load_objects(kind.to_owned(), query).await) })} }
+}
+
+fn nav_of(kind: &str) -> Nav {
+    match kind {
+        "transaction" => Nav::Transactions,
+        "account" => Nav::Accounts,
+        _ => Nav::Inquiries,
+    }
+}
+
 /// `/dashboard/inquiries/<id>`.
 #[component]
 pub fn InquiryPage() -> impl IntoView {
@@ -179,6 +210,7 @@ fn render(result: Result<DashboardView, ServerFnError>) -> AnyView {
         Ok(DashboardView::Tokens(view)) => view! { <TokensPage view=*view /> }.into_any(),
         Ok(DashboardView::Token(view)) => view! { <TokenPage view=*view /> }.into_any(),
         Ok(DashboardView::Object(view)) => view! { <ObjectDetails view=*view /> }.into_any(),
+        Ok(DashboardView::Objects(view)) => view! { <ObjectsList view=*view /> }.into_any(),
         Ok(DashboardView::Settings(view)) => {
             view! { <settings::SettingsDetails view=*view /> }.into_any()
         }
@@ -214,9 +246,10 @@ fn render(result: Result<DashboardView, ServerFnError>) -> AnyView {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Nav {
     ShareTokens,
+    Inquiries,
+    Transactions,
+    Accounts,
     Settings,
-    /// A page under none (an object's page).
-    Elsewhere,
 }
 
 /// The header every signed-in page shows: who, which organization, sign out; and the navigation.
@@ -244,6 +277,24 @@ fn MemberBar(
                 <li>
                     <a href="/dashboard/connect/share-tokens" aria-current=here(Nav::ShareTokens)>
                         {d(lang, D::ShareTokens)}
+                    </a>
+                </li>
+            </ul>
+            <p class="dash-nav-group" id="nav-objects">{d(lang, D::Objects)}</p>
+            <ul aria-labelledby="nav-objects">
+                <li>
+                    <a href="/dashboard/inquiries" aria-current=here(Nav::Inquiries)>
+                        {d(lang, D::Inquiries)}
+                    </a>
+                </li>
+                <li>
+                    <a href="/dashboard/transactions" aria-current=here(Nav::Transactions)>
+                        {d(lang, D::Transactions)}
+                    </a>
+                </li>
+                <li>
+                    <a href="/dashboard/accounts" aria-current=here(Nav::Accounts)>
+                        {d(lang, D::Accounts)}
                     </a>
                 </li>
             </ul>
@@ -711,7 +762,7 @@ fn ObjectDetails(view: ObjectView) -> impl IntoView {
         <Html {..} lang=lang.tag() />
         <Title text=d(lang, D::Title) />
         <Meta name="robots" content="noindex" />
-        <MemberBar lang member=view.member.clone() language=view.language.clone() current=Nav::Elsewhere />
+        <MemberBar lang member=view.member.clone() language=view.language.clone() current=nav_of(&view.kind) />
         <main class="page dashboard" id="main">
             <h1 id="screen-heading" tabindex="-1" autofocus=true>
                 {text::source_type(lang, &view.kind)}
@@ -755,5 +806,122 @@ fn check_label(lang: Lang, status: &str) -> &'static str {
         d(lang, D::Passed)
     } else {
         d(lang, D::CheckFailed)
+    }
+}
+
+#[component]
+fn ObjectsList(view: ObjectsView) -> impl IntoView {
+    let lang = view.lang;
+    let kind = view.kind.clone();
+    let (heading, schema_label) = match kind.as_str() {
+        "transaction" => (D::Transactions, D::TransactionType),
+        "account" => (D::Accounts, D::AccountType),
+        _ => (D::Inquiries, D::InquiryTemplate),
+    };
+    let is_inquiry = kind == "inquiry";
+    let chosen = view.schema.clone();
+    let schema_options = view
+        .schemas
+        .iter()
+        .map(|s| {
+            view! { <option value=s.id.clone() selected=chosen.as_deref() == Some(s.id.as_str())>{s.name.clone()}</option> }
+        })
+        .collect_view();
+    let status = view.status.clone().unwrap_or_default();
+    let status_filter = is_inquiry.then(|| {
+        let options = ["created", "pending", "completed", "failed", "needs_review", "expired"]
+            .into_iter()
+            .map(|code| {
+                view! { <option value=code selected=status == code>{text::inquiry_status(lang, code)}</option> }
+            })
+            .collect_view();
+        view! {
+            <div class="field">
+                <label for="status">{d(lang, D::Status)}</label>
+                <select id="status" name="status">
+                    <option value="" selected=status.is_empty()>{d(lang, D::AnyStatus)}</option>
+                    {options}
+                </select>
+            </div>
+        }
+    });
+    let rows = view
+        .rows
+        .iter()
+        .map(|row| {
+            let status = row.status.clone().map(|code| {
+                view! {
+                    <td>
+                        <span class=format!("token-status token-status-{code}")>
+                            {text::inquiry_status(lang, &code)}
+                        </span>
+                    </td>
+                }
+            });
+            view! {
+                <tr>
+                    <th scope="row"><a href=row.href.clone()><code>{row.id.clone()}</code></a></th>
+                    <td>{row.schema.clone()}</td>
+                    {status}
+                    <td>{row.reference_id.clone().unwrap_or_default()}</td>
+                    <td>{row.created_at.clone()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let empty = view
+        .rows
+        .is_empty()
+        .then(|| view! { <p class="notice" role="status">{d(lang, D::NoObjects)}</p> });
+    let table = (!view.rows.is_empty()).then(|| {
+        view! {
+            <div class="table-scroll" role="region" aria-label=format!("{} ({})", d(lang, heading), d(lang, D::TableSuffix)) tabindex="0">
+                <table class="tokens">
+                    <thead>
+                        <tr>
+                            <th scope="col">{d(lang, D::Id)}</th>
+                            <th scope="col">{d(lang, schema_label)}</th>
+                            {is_inquiry.then(|| view! { <th scope="col">{d(lang, D::Status)}</th> })}
+                            <th scope="col">{d(lang, D::ReferenceId)}</th>
+                            <th scope="col">{d(lang, D::CreatedAt)}</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        }
+    });
+    let next = view.next.clone().map(|href| {
+        view! {
+            <nav class="pager" aria-label=d(lang, D::Pages)>
+                <a href=href rel="next">{d(lang, D::NextPage)}</a>
+            </nav>
+        }
+    });
+    view! {
+        <Html {..} lang=lang.tag() />
+        <Title text=d(lang, D::Title) />
+        <Meta name="robots" content="noindex" />
+        <MemberBar lang member=view.member.clone() language=view.language.clone() current=nav_of(&kind) />
+        <main class="page dashboard" id="main">
+            <Heading text=d(lang, heading) />
+            <form method="get" action=objects_url(&kind) class="filters" role="search" aria-label=d(lang, D::Filters)>
+                <div class="field">
+                    <label for="schema">{d(lang, schema_label)}</label>
+                    <select id="schema" name="schema">
+                        <option value="" selected=chosen.is_none()>{d(lang, D::AnySchema)}</option>
+                        {schema_options}
+                    </select>
+                </div>
+                {status_filter}
+                {view.language.clone().map(|l| view! { <input type="hidden" name="language" value=l /> })}
+                <div class="actions">
+                    <button type="submit" class="button secondary">{d(lang, D::Apply)}</button>
+                </div>
+            </form>
+            {empty}
+            {table}
+            {next}
+        </main>
     }
 }

@@ -387,9 +387,38 @@ pub struct SettingsView {
     pub runs: Vec<RunView>,
 }
 
+/// One object in a list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectListRow {
+    pub id: String,
+    pub href: String,
+    pub schema: String,
+    /// Inquiries: the status code.
+    pub status: Option<String>,
+    pub reference_id: Option<String>,
+    pub created_at: String,
+}
+
+/// Inquiries, transactions or accounts (`/dashboard/inquiries`, …), newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectsView {
+    pub lang: Lang,
+    pub language: Option<String>,
+    pub member: Member,
+    /// `inquiry`, `transaction` or `account`.
+    pub kind: String,
+    /// The organization's templates or types of this kind, for the filter.
+    pub schemas: Vec<SchemaChoice>,
+    pub schema: Option<String>,
+    pub status: Option<String>,
+    pub rows: Vec<ObjectListRow>,
+    pub next: Option<String>,
+}
+
 /// What a dashboard page shows: its content, a redirect (to sign in), or "not found".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DashboardView {
+    Objects(Box<ObjectsView>),
     Settings(Box<SettingsView>),
     Tokens(Box<TokensView>),
     Token(Box<TokenView>),
@@ -507,6 +536,15 @@ pub struct RedeemDialog {
     pub redeemed: Option<RedeemedView>,
     /// Where closing the dialog goes.
     pub close: String,
+}
+
+/// The list of a kind's objects (`inquiry`, `transaction`, `account`).
+pub fn objects_url(kind: &str) -> &'static str {
+    match kind {
+        "transaction" => "/dashboard/transactions",
+        "account" => "/dashboard/accounts",
+        _ => "/dashboard/inquiries",
+    }
 }
 
 /// An object's dashboard page, from its id's prefix (`inq_`, `txn_`, `act_`).

@@ -63,6 +63,13 @@ pub async fn load_object(
     backend::load_object(&kind, &id, &query).await
 }
 
+/// Inquiries, transactions or accounts (`/dashboard/<collection>?<query>`); `kind` is `inquiry`,
+/// `transaction` or `account`.
+#[server(prefix = "/fn", endpoint = "dashboard-objects")]
+pub async fn load_objects(kind: String, query: String) -> Result<DashboardView, ServerFnError> {
+    backend::load_objects(&kind, &query).await
+}
+
 /// Settings (`/dashboard/settings?<query>`): API keys, allowed origins, connections, webhooks and
 /// workflows.
 #[server(prefix = "/fn", endpoint = "dashboard-settings")]
@@ -1014,6 +1021,109 @@ mod backend {
             kind: kind.to_owned(),
             failure_code: token.failure.map(|f| f.code().to_owned()),
         }
+    }
+
+    pub async fn load_objects(kind: &str, query: &str) -> Result<DashboardView, ServerFnError> {
+        no_store();
+        let params = params(query);
+        let language = param(&params, "language").map(str::to_owned);
+        let lang = request_lang(language.as_deref());
+        let engine = crate::ssr::engine()?;
+        let session = match signed_in(&engine, language.as_deref()).await? {
+            Ok(session) => session,
+            Err(redirect) => return Ok(redirect),
+        };
+        let org = session.member.organization_id.clone();
+        let Some(kind) = ObjectKind::parse(kind) else {
+            crate::ssr::set_status(http::StatusCode::NOT_FOUND);
+            return Ok(DashboardView::NotFound(lang));
+        };
+        let schemas = engine::schemas::list(
+            &engine,
+            &org,
+            kind.schema_kind(),
+            &PageRequest {
+                size: 100,
+                after: None,
+            },
+        )
+        .await
+        .map_err(unavailable)?
+        .items;
+        let schema = param(&params, "schema")
+            .filter(|id| schemas.iter().any(|s| s.id == *id))
+            .map(str::to_owned);
+        let status = (kind == ObjectKind::Inquiry)
+            .then(|| param(&params, "status").and_then(engine::inquiry::InquiryStatus::parse))
+            .flatten();
+        let filter = engine::objects::ObjectFilter {
+            schema_id: schema.clone(),
+            status,
+        };
+        let page = engine::objects::list_filtered(
+            &engine,
+            &org,
+            kind,
+            &filter,
+            &PageRequest {
+                size: PAGE_SIZE,
+                after: param(&params, "after").map(str::to_owned),
+            },
+        )
+        .await
+        .map_err(unavailable)?;
+        let now = engine.now();
+        let name_of = |id: &str| {
+            schemas
+                .iter()
+                .find(|s| s.id == id)
+                .map_or_else(|| id.to_owned(), |s| s.name.clone())
+        };
+        let rows = page
+            .items
+            .iter()
+            .map(|record| ObjectListRow {
+                id: record.id.clone(),
+                href: object_url(&record.id).unwrap_or_default(),
+                schema: name_of(&record.schema_id),
+                status: record.status_at(now).map(|s| s.as_str().to_owned()),
+                reference_id: record.reference_id.clone(),
+                created_at: time(record.created_at),
+            })
+            .collect();
+        let code = kind.as_str();
+        let next = page.next_after.map(|after| {
+            let mut url = url::form_urlencoded::Serializer::new(String::new());
+            if let Some(schema) = &schema {
+                url.append_pair("schema", schema);
+            }
+            if let Some(status) = status {
+                url.append_pair("status", status.as_str());
+            }
+            url.append_pair("after", &after);
+            if let Some(l) = language.as_deref().and_then(Lang::parse) {
+                url.append_pair("language", l.tag());
+            }
+            format!("{}?{}", objects_url(code), url.finish())
+        });
+        Ok(DashboardView::Objects(Box::new(ObjectsView {
+            lang,
+            member: member_of(&engine, &session).await?,
+            language,
+            kind: code.to_owned(),
+            schemas: schemas
+                .iter()
+                .map(|s| SchemaChoice {
+                    kind: code.to_owned(),
+                    id: s.id.clone(),
+                    name: s.name.clone(),
+                })
+                .collect(),
+            schema,
+            status: status.map(|s| s.as_str().to_owned()),
+            rows,
+            next,
+        })))
     }
 
     /// Settings.
