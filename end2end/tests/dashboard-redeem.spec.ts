@@ -100,6 +100,8 @@ test('redeeming into an inquiry runs its verifications, and into an account only
   await expect(page.getByText('Completed', { exact: true })).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Verifications' })).toBeVisible();
   await expect(page.getByRole('region', { name: 'Verifications' })).toContainText('Passed');
+  await expect(page.getByRole('region', { name: 'Timeline' })).toContainText('Completed');
+  await expect(page.getByRole('region', { name: 'Consent' }), 'redeemed by hand: no consent screen was involved').toContainText('None recorded.');
   await expect(page.getByRole('link', { name: /\.png$/ }).first(), 'files are links for members').toHaveAttribute('href', /^\/dashboard\/files\/doc_/);
   await expectNoAxeViolations(page);
 

@@ -642,6 +642,28 @@ fn ObjectDetails(view: ObjectView) -> impl IntoView {
         view! { <Paths lang heading=D::StillMissing paths=view.missing.clone() /> }
     });
     let is_inquiry = view.kind == "inquiry";
+    let timeline = view
+        .timeline
+        .iter()
+        .map(|(event, at)| {
+            let label = match event.as_str() {
+                "created" => d(lang, D::EventCreated),
+                "completed" => d(lang, D::EventCompleted),
+                "failed" => d(lang, D::EventFailed),
+                "needs_review" => d(lang, D::EventNeedsReview),
+                "expires" => d(lang, D::EventExpires),
+                "expired" => d(lang, D::EventExpired),
+                _ => d(lang, D::Unknown),
+            };
+            view! {
+                <li>
+                    <span class="when">{at.clone()}</span>
+                    " "
+                    {label}
+                </li>
+            }
+        })
+        .collect_view();
     let verifications = is_inquiry.then(|| {
         let items = view
             .verifications
@@ -741,6 +763,10 @@ fn ObjectDetails(view: ObjectView) -> impl IntoView {
             .is_empty()
             .then(|| view! { <p class="muted">{d(lang, D::NoneRecorded)}</p> });
         view! {
+            <section aria-labelledby="object-timeline-heading" class="panel">
+                <h2 id="object-timeline-heading">{d(lang, D::Timeline)}</h2>
+                <ol class="timeline">{timeline}</ol>
+            </section>
             <section aria-labelledby="verifications-heading" class="panel">
                 <h2 id="verifications-heading">{d(lang, D::Verifications)}</h2>
                 {empty}

@@ -243,6 +243,9 @@ pub struct ObjectView {
     pub verifications: Vec<VerificationView>,
     pub reports: Vec<ReportResultView>,
     pub consents: Vec<ConsentView>,
+    /// What happened to it, in order: an event code (`created`, `completed`, `failed`,
+    /// `needs_review`, `reviewed`, `expires`, `expired`) and its time.
+    pub timeline: Vec<(String, String)>,
 }
 
 /// An API key on the settings page (never its secret).

@@ -1500,6 +1500,28 @@ mod backend {
         } else {
             Vec::new()
         };
+        let mut timeline = vec![("created".to_owned(), time(record.created_at))];
+        if let Some(status) = status {
+            use engine::inquiry::InquiryStatus;
+            timeline.extend(
+                record
+                    .completed_at
+                    .map(|t| ("completed".to_owned(), time(t))),
+            );
+            timeline.extend(record.failed_at.map(|t| ("failed".to_owned(), time(t))));
+            timeline.extend(
+                record
+                    .reviewed_at
+                    .map(|t| ("needs_review".to_owned(), time(t))),
+            );
+            match (status, record.expires_at) {
+                (InquiryStatus::Expired, Some(t)) => timeline.push(("expired".to_owned(), time(t))),
+                (InquiryStatus::Created | InquiryStatus::Pending, Some(t)) => {
+                    timeline.push(("expires".to_owned(), time(t)));
+                }
+                _ => {}
+            }
+        }
         Ok(DashboardView::Object(Box::new(ObjectView {
             lang,
             member: member_of(&engine, &session).await?,
@@ -1515,6 +1537,7 @@ mod backend {
             verifications,
             reports,
             consents,
+            timeline,
         })))
     }
 
