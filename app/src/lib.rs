@@ -1,6 +1,8 @@
 //! Tessera's pages: Leptos components rendered on the server and hydrated in the browser, and the
 //! server functions they call. Everything that only exists on the server is gated here (feature
 //! `ssr`); `server/` and `frontend/` carry no `#[cfg]`.
+// A page's view is one nested static type; release builds (no `erase_components`) need more depth.
+#![recursion_limit = "256"]
 
 pub mod dashboard;
 pub mod i18n;

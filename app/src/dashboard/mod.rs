@@ -307,6 +307,9 @@ fn MemberBar(
             </ul>
         </nav>
     }
+    // One opaque view: every page's type stays shallow enough to compile without
+    // `erase_components` (release builds).
+    .into_any()
 }
 
 #[component]
@@ -408,6 +411,7 @@ fn TokensPage(view: TokensView) -> impl IntoView {
                 language=view.language.clone()
             />
         }
+        .into_any()
     });
     view! {
         <Html {..} lang=lang.tag() />
