@@ -501,19 +501,9 @@ pub struct ListFilter {
     pub connection_id: Option<String>,
 }
 
-/// Tokens `org` is a party to, newest first. The status filter sees expiry as readers do.
-pub async fn list(
-    engine: &Engine,
-    org: &OrgId,
-    filter: &ListFilter,
-    page: &PageRequest,
-) -> Result<Page<ShareToken>> {
-    let now = engine.now();
-    let direction = filter.direction.map(|d| match d {
-        Direction::Inbound => "inbound",
-        Direction::Outbound => "outbound",
-    });
-    let status = filter.status.map(ShareTokenStatus::as_str);
+/// The list statement for one direction (`inbound`, `outbound`) or both (`None`). Parameters: the
+/// organization, connection, status, now, the cursor's id and the limit.
+fn list_sql(direction: Option<&str>) -> String {
     // One side's rows come from its (organization, seq) index, newest first, so a page reads
     // about as many rows as it shows however many the organization holds; both sides are two
     // such reads merged (a token never has the same organization on both sides).
@@ -531,7 +521,7 @@ pub async fn list(
              ORDER BY seq DESC LIMIT $6"
         )
     };
-    let sql = match direction {
+    match direction {
         Some("inbound") => side("destination_organization_id"),
         Some(_) => side("source_organization_id"),
         None => format!(
@@ -540,7 +530,23 @@ pub async fn list(
             side("source_organization_id"),
             side("destination_organization_id")
         ),
-    };
+    }
+}
+
+/// Tokens `org` is a party to, newest first. The status filter sees expiry as readers do.
+pub async fn list(
+    engine: &Engine,
+    org: &OrgId,
+    filter: &ListFilter,
+    page: &PageRequest,
+) -> Result<Page<ShareToken>> {
+    let now = engine.now();
+    let direction = filter.direction.map(|d| match d {
+        Direction::Inbound => "inbound",
+        Direction::Outbound => "outbound",
+    });
+    let status = filter.status.map(ShareTokenStatus::as_str);
+    let sql = list_sql(direction);
     let rows: Vec<Row> = sqlx::query_as(&sql)
         .bind(org)
         .bind(&filter.connection_id)
@@ -555,4 +561,60 @@ pub async fn list(
         .map(TryInto::try_into)
         .collect::<Result<Vec<ShareToken>>>()?;
     Ok(Page::from_rows(tokens, page, |t| t.id.to_string()))
+}
+
+#[cfg(test)]
+mod list_plan_tests {
+    use super::list_sql;
+
+    /// SQLite's plan of a list statement, one line per step (always SQLite: its planner is the one
+    /// that needed the statement split; PostgreSQL uses the same indexes).
+    async fn plan(sql: &str) -> String {
+        let db = crate::Database::connect("sqlite::memory:")
+            .await
+            .expect("an in-memory database");
+        let engine = crate::Engine::new(db);
+        let rows: Vec<(i64, i64, i64, String)> =
+            sqlx::query_as(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .bind("org_x")
+                .bind(None::<String>)
+                .bind(Some("created"))
+                .bind(0_i64)
+                .bind(None::<String>)
+                .bind(26_i64)
+                .fetch_all(engine.db().pool())
+                .await
+                .expect("SQLite explains the list statement");
+        rows.into_iter().map(|r| r.3).collect::<Vec<_>>().join("\n")
+    }
+
+    #[tokio::test]
+    async fn a_one_sided_list_reads_its_organization_index_in_order_without_sorting() {
+        for (direction, index) in [
+            ("inbound", "share_tokens_destination"),
+            ("outbound", "share_tokens_source"),
+        ] {
+            let plan = plan(&list_sql(Some(direction))).await;
+
+            assert!(
+                plan.contains(&format!("USING INDEX {index}")),
+                "{direction} should read {index}:\n{plan}"
+            );
+            assert!(
+                !plan.contains("TEMP B-TREE") && !plan.contains("MULTI-INDEX"),
+                "{direction} should need no sort and no index merge:\n{plan}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_list_of_both_directions_reads_both_indexes() {
+        let plan = plan(&list_sql(None)).await;
+
+        assert!(
+            plan.contains("share_tokens_destination") && plan.contains("share_tokens_source"),
+            "{plan}"
+        );
+        assert!(!plan.contains("MULTI-INDEX"), "{plan}");
+    }
 }

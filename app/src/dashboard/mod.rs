@@ -214,9 +214,13 @@ fn render(result: Result<DashboardView, ServerFnError>) -> AnyView {
         Ok(DashboardView::Settings(view)) => {
             view! { <settings::SettingsDetails view=*view /> }.into_any()
         }
-        Ok(DashboardView::NotFound(lang)) => view! {
+        Ok(DashboardView::NotFound(lang, member)) => view! {
             <Html {..} lang=lang.tag() />
             <Title text=d(lang, D::Title) />
+            {member.map(|member| {
+                let (member, language) = *member;
+                view! { <MemberBar lang member language current=Nav::ShareTokens /> }
+            })}
             <main class="page" id="main">
                 <Heading text=d(lang, D::NotFoundHeading) />
                 <p>{d(lang, D::NotFoundText)}</p>

@@ -426,7 +426,9 @@ pub enum DashboardView {
     Tokens(Box<TokensView>),
     Token(Box<TokenView>),
     Object(Box<ObjectView>),
-    NotFound(Lang),
+    /// Nothing of the organization's has this id; the member (and the page's `language`) when
+    /// signed in, for the member bar.
+    NotFound(Lang, Option<Box<(Member, Option<String>)>>),
     Redirect(String),
 }
 

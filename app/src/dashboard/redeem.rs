@@ -93,7 +93,9 @@ fn RedeemOutcome(lang: Lang, redeemed: RedeemedView, close: String) -> impl Into
     let failure = redeemed.failure_code.clone().map(|code| {
         view! {
             <p>
-                <code>{code}</code>
+                {text::failure(lang, &code)}
+                " "
+                <code>{code.clone()}</code>
             </p>
         }
     });

@@ -531,6 +531,21 @@ mod backend {
         Ok(Err(DashboardView::Redirect(url)))
     }
 
+    /// The "not found" page of a signed-in member (HTTP 404), with the member bar.
+    async fn not_found(
+        engine: &engine::Engine,
+        session: &members::Session,
+        lang: Lang,
+        language: Option<String>,
+    ) -> Result<DashboardView, ServerFnError> {
+        crate::ssr::set_status(http::StatusCode::NOT_FOUND);
+        let member = member_of(engine, session).await?;
+        Ok(DashboardView::NotFound(
+            lang,
+            Some(Box::new((member, language))),
+        ))
+    }
+
     /// The signed-in member as every page's bar shows them.
     async fn member_of(
         engine: &engine::Engine,
@@ -967,10 +982,10 @@ mod backend {
             _ => None,
         };
         if redeemed.as_ref().is_some_and(|r| r.status == "pending") {
-            // Without JavaScript the page looks again in a moment.
+            // The page looks again in a moment (every 2 s: its status is announced on each load).
             crate::ssr::insert_header(
                 header::HeaderName::from_static("refresh"),
-                HeaderValue::from_static("1"),
+                HeaderValue::from_static("2"),
             );
         }
         Ok(RedeemDialog {
@@ -1035,8 +1050,7 @@ mod backend {
         };
         let org = session.member.organization_id.clone();
         let Some(kind) = ObjectKind::parse(kind) else {
-            crate::ssr::set_status(http::StatusCode::NOT_FOUND);
-            return Ok(DashboardView::NotFound(lang));
+            return not_found(&engine, &session, lang, language).await;
         };
         let schemas = engine::schemas::list(
             &engine,
@@ -1411,14 +1425,12 @@ mod backend {
         };
         let org = session.member.organization_id.clone();
         let Some(kind) = ObjectKind::parse(kind) else {
-            crate::ssr::set_status(http::StatusCode::NOT_FOUND);
-            return Ok(DashboardView::NotFound(lang));
+            return not_found(&engine, &session, lang, language).await;
         };
         let (record, schema) = match engine::objects::get(&engine, &org, kind, id).await {
             Ok(found) => found,
             Err(err) if err.code() == Some("not-found") => {
-                crate::ssr::set_status(http::StatusCode::NOT_FOUND);
-                return Ok(DashboardView::NotFound(lang));
+                return not_found(&engine, &session, lang, language).await;
             }
             Err(err) => return Err(unavailable(err)),
         };
@@ -1561,8 +1573,7 @@ mod backend {
             Err(_) => None,
         };
         let Some(token) = found else {
-            crate::ssr::set_status(http::StatusCode::NOT_FOUND);
-            return Ok(DashboardView::NotFound(lang));
+            return not_found(&engine, &session, lang, language).await;
         };
         let names = partner_names(&engine, std::slice::from_ref(&token), &org).await?;
         let now = engine.now();

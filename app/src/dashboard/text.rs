@@ -742,3 +742,37 @@ pub fn settings_notice(lang: Lang, notice: crate::dashboard::SettingsNotice) -> 
         }
     }
 }
+
+/// Why a redemption failed, by its failure code.
+pub fn failure(lang: Lang, code: &str) -> &'static str {
+    match (code, lang) {
+        ("destination-missing", Lang::En) => "The new object was deleted before the data arrived.",
+        ("destination-missing", Lang::Es) => {
+            "El objeto nuevo se borró antes de que llegaran los datos."
+        }
+        ("destination-not-redeemable", Lang::En) => {
+            "The inquiry finished or expired before the data arrived."
+        }
+        ("destination-not-redeemable", Lang::Es) => {
+            "La verificación terminó o caducó antes de que llegaran los datos."
+        }
+        ("connection-inactive", Lang::En) => {
+            "The connection with the partner was deactivated meanwhile."
+        }
+        ("connection-inactive", Lang::Es) => {
+            "La conexión con el socio se desactivó mientras tanto."
+        }
+        ("retries-exhausted", Lang::En) => {
+            "Tessera kept failing to finish it and gave up. Try again with a new token."
+        }
+        ("retries-exhausted", Lang::Es) => {
+            "Tessera no logró terminarlo y desistió. Inténtalo de nuevo con un token nuevo."
+        }
+        (_, Lang::En) => {
+            "Something went wrong inside Tessera; its operators find the detail in the logs."
+        }
+        (_, Lang::Es) => {
+            "Algo falló dentro de Tessera; sus operadores encuentran el detalle en los registros."
+        }
+    }
+}
