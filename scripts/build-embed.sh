@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds Tessera's embed client (crate `embed/`) into target/site/: `embed.js` (the ES module
 # partners import) and `embed/tessera_embed.<hash>.wasm` (content-addressed, cached for good).
-# Size-optimised: the `embed-release` profile, then wasm-opt -Oz (binaryen 116).
+# Size-optimised: the `embed-release` profile, then wasm-opt -Oz (binaryen 116), then short import
+# names (scripts/shorten-embed-imports.py).
 # Usage: scripts/build-embed.sh [site-dir]   (default: target/site)
 set -euo pipefail
 
@@ -24,6 +25,9 @@ else
     --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
     -o "$work/opt.wasm" "$work/tessera_embed_bg.wasm"
 fi
+
+# Short import names in the wasm and its glue (wasm-bindgen's hashed names do not compress).
+python3 "$repo/scripts/shorten-embed-imports.py" "$work/opt.wasm" "$work/tessera_embed.js"
 
 hash=$(sha256sum "$work/opt.wasm" | cut -c1-16)
 wasm_name="tessera_embed.$hash.wasm"
