@@ -2,7 +2,7 @@
 # Builds Tessera's embed client (crate `embed/`) into target/site/: `embed.js` (the ES module
 # partners import) and `embed/tessera_embed.<hash>.wasm` (content-addressed, cached for good).
 # Size-optimised: the `embed-release` profile, then wasm-opt -Oz (binaryen 116), then short import
-# names (scripts/shorten-embed-imports.py).
+# names (scripts/shorten-embed-imports.py) and the glue minified by terser (scripts/tools/).
 # Usage: scripts/build-embed.sh [site-dir]   (default: target/site)
 set -euo pipefail
 
@@ -37,5 +37,8 @@ cp "$work/opt.wasm" "$site/embed/$wasm_name"
 # The glue finds its wasm next to itself by default; point it at the content-addressed name.
 grep -q "'tessera_embed_bg.wasm'" "$work/tessera_embed.js" \
   || { echo "error: the wasm-bindgen glue no longer names tessera_embed_bg.wasm; update $0" >&2; exit 1; }
-sed "s|'tessera_embed_bg.wasm'|'embed/$wasm_name'|" "$work/tessera_embed.js" > "$site/embed.js"
+sed "s|'tessera_embed_bg.wasm'|'embed/$wasm_name'|" "$work/tessera_embed.js" > "$work/embed.js"
+# Minified (an ES module: its exports keep their names).
+"$repo/scripts/tools/node_modules/.bin/terser" "$work/embed.js" --module --compress --mangle \
+  -o "$site/embed.js"
 echo "embed client: $site/embed.js + $site/embed/$wasm_name"

@@ -3,7 +3,8 @@
 # Usage: scripts/ensure-tools.sh [build] [e2e] [release]
 #   build    wasm32 target, cargo-leptos, wasm-bindgen-cli (matching Cargo.lock)
 #   e2e      Debian's chromium and the npm packages of end2end/
-#   release  wasm-opt (binaryen 116; cargo-leptos needs it for --release builds)
+#   release  wasm-opt (binaryen 116; cargo-leptos needs it for --release builds) and terser (npm, for
+#            the embed client's glue)
 # Versions are pinned here so that every machine builds with the same tools (see README).
 set -euo pipefail
 
@@ -72,11 +73,22 @@ ensure_npm_packages() {
   fi
 }
 
+ensure_js_build_tools() {
+  local stamp="$repo/scripts/tools/node_modules/.tessera-lock-sha256" want
+  want=$(sha256sum "$repo/scripts/tools/package-lock.json" | cut -d' ' -f1)
+  if [[ "$(cat "$stamp" 2>/dev/null)" != "$want" ]]; then
+    say "installing the build's JavaScript tools (terser, for the embed client's glue)"
+    (cd "$repo/scripts/tools" && npm ci --no-audit --no-fund --loglevel=error) \
+      || die "could not install the npm packages of scripts/tools/ (npm ci failed above)"
+    echo "$want" > "$stamp"
+  fi
+}
+
 for group in "$@"; do
   case "$group" in
     build) ensure_wasm_target; ensure_cargo_leptos; ensure_wasm_bindgen ;;
     e2e) ensure_chromium; ensure_npm_packages ;;
-    release) ensure_wasm_opt ;;
+    release) ensure_wasm_opt; ensure_js_build_tools ;;
     *) die "unknown tool group '$group' (expected build, e2e or release)" ;;
   esac
 done
