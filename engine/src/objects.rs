@@ -604,22 +604,7 @@ pub async fn list(
     kind: ObjectKind,
     page: &PageRequest,
 ) -> Result<Page<ObjectRecord>> {
-    let rows: Vec<ObjectRow> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM objects WHERE organization_id = $1 AND kind = $2
-           AND ($3 IS NULL OR seq < (SELECT seq FROM objects WHERE id = $3))
-         ORDER BY seq DESC LIMIT $4"
-    ))
-    .bind(org)
-    .bind(kind)
-    .bind(&page.after)
-    .bind(page.limit())
-    .fetch_all(engine.db().pool())
-    .await?;
-    let records = rows
-        .into_iter()
-        .map(TryInto::try_into)
-        .collect::<Result<Vec<ObjectRecord>>>()?;
-    Ok(Page::from_rows(records, page, |o| o.id.clone()))
+    list_filtered(engine, org, kind, &ObjectFilter::default(), page).await
 }
 
 /// Which of an organization's objects a list shows.

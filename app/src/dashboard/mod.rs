@@ -378,24 +378,7 @@ fn TokensPage(view: TokensView) -> impl IntoView {
         .collect_view();
     let table = (!view.rows.is_empty()).then(|| {
         view! {
-            <div class="table-scroll" role="region" aria-label=d(lang, D::TableRegion) tabindex="0">
-                <table class="tokens">
-                    <thead>
-                        <tr>
-                            <th scope="col">{d(lang, D::Token)}</th>
-                            <th scope="col">{d(lang, D::Status)}</th>
-                            <th scope="col">{d(lang, D::DirectionColumn)}</th>
-                            <th scope="col">{d(lang, D::Partner)}</th>
-                            <th scope="col">{d(lang, D::SourceType)}</th>
-                            <th scope="col">{d(lang, D::CreatedAt)}</th>
-                            <th scope="col">{d(lang, D::ExpiresAt)}</th>
-                            <th scope="col">{d(lang, D::RedeemedAt)}</th>
-                            <th scope="col">{d(lang, D::Actions)}</th>
-                        </tr>
-                    </thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            </div>
+            <ScrollTable label=d(lang, D::TableRegion).to_owned() columns=vec![d(lang, D::Token), d(lang, D::Status), d(lang, D::DirectionColumn), d(lang, D::Partner), d(lang, D::SourceType), d(lang, D::CreatedAt), d(lang, D::ExpiresAt), d(lang, D::RedeemedAt), d(lang, D::Actions)]>{rows}</ScrollTable>
         }
     });
     let next = view.next.clone().map(|href| {
@@ -500,27 +483,6 @@ fn TokenPage(view: TokenView) -> impl IntoView {
     } else {
         d(lang, D::Outbound)
     };
-    let timeline = view
-        .timeline
-        .iter()
-        .map(|(event, at)| {
-            let label = match event.as_str() {
-                "created" => d(lang, D::EventCreated),
-                "redeeming" => d(lang, D::EventRedeeming),
-                "redeemed" => d(lang, D::EventRedeemed),
-                "failed" => d(lang, D::EventFailed),
-                "expired" => d(lang, D::EventExpired),
-                _ => d(lang, D::Unknown),
-            };
-            view! {
-                <li>
-                    <span class="when">{at.clone()}</span>
-                    " "
-                    {label}
-                </li>
-            }
-        })
-        .collect_view();
     let report = view.report.clone().map(|report| {
         view! {
             <section aria-labelledby="report-heading" class="panel">
@@ -594,7 +556,7 @@ fn TokenPage(view: TokenView) -> impl IntoView {
             </section>
             <section aria-labelledby="timeline-heading" class="panel">
                 <h2 id="timeline-heading">{d(lang, D::Timeline)}</h2>
-                <ol class="timeline">{timeline}</ol>
+                <Timeline lang events=view.timeline.clone() />
             </section>
             {redeem}
             {report}
@@ -650,28 +612,6 @@ fn ObjectDetails(view: ObjectView) -> impl IntoView {
         view! { <Paths lang heading=D::StillMissing paths=view.missing.clone() /> }
     });
     let is_inquiry = view.kind == "inquiry";
-    let timeline = view
-        .timeline
-        .iter()
-        .map(|(event, at)| {
-            let label = match event.as_str() {
-                "created" => d(lang, D::EventCreated),
-                "completed" => d(lang, D::EventCompleted),
-                "failed" => d(lang, D::EventFailed),
-                "needs_review" => d(lang, D::EventNeedsReview),
-                "expires" => d(lang, D::EventExpires),
-                "expired" => d(lang, D::EventExpired),
-                _ => d(lang, D::Unknown),
-            };
-            view! {
-                <li>
-                    <span class="when">{at.clone()}</span>
-                    " "
-                    {label}
-                </li>
-            }
-        })
-        .collect_view();
     let verifications = is_inquiry.then(|| {
         let items = view
             .verifications
@@ -773,7 +713,7 @@ fn ObjectDetails(view: ObjectView) -> impl IntoView {
         view! {
             <section aria-labelledby="object-timeline-heading" class="panel">
                 <h2 id="object-timeline-heading">{d(lang, D::Timeline)}</h2>
-                <ol class="timeline">{timeline}</ol>
+                <Timeline lang events=view.timeline.clone() />
             </section>
             <section aria-labelledby="verifications-heading" class="panel">
                 <h2 id="verifications-heading">{d(lang, D::Verifications)}</h2>
@@ -816,17 +756,7 @@ fn ObjectDetails(view: ObjectView) -> impl IntoView {
             </section>
             <section aria-labelledby="fields-heading" class="panel">
                 <h2 id="fields-heading">{d(lang, D::Fields)}</h2>
-                <div class="table-scroll" role="region" aria-label=d(lang, D::FieldsTable) tabindex="0">
-                    <table class="fields">
-                        <thead>
-                            <tr>
-                                <th scope="col">{d(lang, D::Field)}</th>
-                                <th scope="col">{d(lang, D::Value)}</th>
-                            </tr>
-                        </thead>
-                        <tbody>{rows}</tbody>
-                    </table>
-                </div>
+                <ScrollTable label=d(lang, D::FieldsTable).to_owned() columns=vec![d(lang, D::Field), d(lang, D::Value)] class="fields">{rows}</ScrollTable>
                 {missing}
             </section>
             {verifications}
@@ -907,22 +837,19 @@ fn ObjectsList(view: ObjectsView) -> impl IntoView {
         .rows
         .is_empty()
         .then(|| view! { <p class="notice" role="status">{d(lang, D::NoObjects)}</p> });
+    let mut columns = vec![d(lang, D::Id), d(lang, schema_label)];
+    if is_inquiry {
+        columns.push(d(lang, D::Status));
+    }
+    columns.extend([d(lang, D::ReferenceId), d(lang, D::CreatedAt)]);
     let table = (!view.rows.is_empty()).then(|| {
         view! {
-            <div class="table-scroll" role="region" aria-label=format!("{} ({})", d(lang, heading), d(lang, D::TableSuffix)) tabindex="0">
-                <table class="tokens">
-                    <thead>
-                        <tr>
-                            <th scope="col">{d(lang, D::Id)}</th>
-                            <th scope="col">{d(lang, schema_label)}</th>
-                            {is_inquiry.then(|| view! { <th scope="col">{d(lang, D::Status)}</th> })}
-                            <th scope="col">{d(lang, D::ReferenceId)}</th>
-                            <th scope="col">{d(lang, D::CreatedAt)}</th>
-                        </tr>
-                    </thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            </div>
+            <ScrollTable
+                label=format!("{} ({})", d(lang, heading), d(lang, D::TableSuffix))
+                columns=columns
+            >
+                {rows}
+            </ScrollTable>
         }
     });
     let next = view.next.clone().map(|href| {
@@ -957,5 +884,58 @@ fn ObjectsList(view: ObjectsView) -> impl IntoView {
             {table}
             {next}
         </main>
+    }
+}
+
+/// What happened to a share token or an object, in order: each event code in words with its time.
+#[component]
+fn Timeline(lang: Lang, events: Vec<(String, String)>) -> impl IntoView {
+    let items = events
+        .into_iter()
+        .map(|(event, at)| {
+            let label = match event.as_str() {
+                "created" => d(lang, D::EventCreated),
+                "redeeming" => d(lang, D::EventRedeeming),
+                "redeemed" => d(lang, D::EventRedeemed),
+                "completed" => d(lang, D::EventCompleted),
+                "failed" => d(lang, D::EventFailed),
+                "needs_review" => d(lang, D::EventNeedsReview),
+                "expires" => d(lang, D::EventExpires),
+                "expired" => d(lang, D::EventExpired),
+                _ => d(lang, D::Unknown),
+            };
+            view! {
+                <li>
+                    <span class="when">{at}</span>
+                    " "
+                    {label}
+                </li>
+            }
+        })
+        .collect_view();
+    view! { <ol class="timeline">{items}</ol> }
+}
+
+/// A table in a scrollable region named `label` (reachable by keyboard), with one header row.
+#[component]
+fn ScrollTable(
+    label: String,
+    columns: Vec<&'static str>,
+    #[prop(default = "tokens")] class: &'static str,
+    children: Children,
+) -> impl IntoView {
+    let head = columns
+        .into_iter()
+        .map(|column| view! { <th scope="col">{column}</th> })
+        .collect_view();
+    view! {
+        <div class="table-scroll" role="region" aria-label=label tabindex="0">
+            <table class=class>
+                <thead>
+                    <tr>{head}</tr>
+                </thead>
+                <tbody>{children()}</tbody>
+            </table>
+        </div>
     }
 }

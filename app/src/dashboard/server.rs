@@ -513,6 +513,35 @@ mod backend {
         Ok(names)
     }
 
+    /// What every signed-in page starts from: its query's parameters and language, the engine
+    /// and the member's session.
+    struct MemberPage {
+        params: Vec<(String, String)>,
+        language: Option<String>,
+        lang: Lang,
+        engine: engine::Engine,
+        session: members::Session,
+    }
+
+    /// The signed-in page `query` asks for (never cached), or the redirect to sign in.
+    async fn member_page(query: &str) -> Result<Result<MemberPage, DashboardView>, ServerFnError> {
+        no_store();
+        let params = params(query);
+        let language = param(&params, "language").map(str::to_owned);
+        let lang = request_lang(language.as_deref());
+        let engine = crate::ssr::engine()?;
+        Ok(match signed_in(&engine, language.as_deref()).await? {
+            Ok(session) => Ok(MemberPage {
+                params,
+                language,
+                lang,
+                engine,
+                session,
+            }),
+            Err(redirect) => Err(redirect),
+        })
+    }
+
     /// The member's session, or the redirect to sign in (clearing a dead session's cookie) that a
     /// page without one answers with.
     async fn signed_in(
@@ -1039,13 +1068,14 @@ mod backend {
     }
 
     pub async fn load_objects(kind: &str, query: &str) -> Result<DashboardView, ServerFnError> {
-        no_store();
-        let params = params(query);
-        let language = param(&params, "language").map(str::to_owned);
-        let lang = request_lang(language.as_deref());
-        let engine = crate::ssr::engine()?;
-        let session = match signed_in(&engine, language.as_deref()).await? {
-            Ok(session) => session,
+        let MemberPage {
+            params,
+            language,
+            lang,
+            engine,
+            session,
+        } = match member_page(query).await? {
+            Ok(page) => page,
             Err(redirect) => return Ok(redirect),
         };
         let org = session.member.organization_id.clone();
@@ -1247,13 +1277,14 @@ mod backend {
 
     pub async fn load_settings(query: &str) -> Result<DashboardView, ServerFnError> {
         use engine::connections::{ConnectionAction, Side};
-        no_store();
-        let params = params(query);
-        let language = param(&params, "language").map(str::to_owned);
-        let lang = request_lang(language.as_deref());
-        let engine = crate::ssr::engine()?;
-        let session = match signed_in(&engine, language.as_deref()).await? {
-            Ok(session) => session,
+        let MemberPage {
+            params,
+            language,
+            lang,
+            engine,
+            session,
+        } = match member_page(query).await? {
+            Ok(page) => page,
             Err(redirect) => return Ok(redirect),
         };
         let org = session.member.organization_id.clone();
@@ -1414,13 +1445,14 @@ mod backend {
         id: &str,
         query: &str,
     ) -> Result<DashboardView, ServerFnError> {
-        no_store();
-        let params = params(query);
-        let language = param(&params, "language").map(str::to_owned);
-        let lang = request_lang(language.as_deref());
-        let engine = crate::ssr::engine()?;
-        let session = match signed_in(&engine, language.as_deref()).await? {
-            Ok(session) => session,
+        let MemberPage {
+            params: _,
+            language,
+            lang,
+            engine,
+            session,
+        } = match member_page(query).await? {
+            Ok(page) => page,
             Err(redirect) => return Ok(redirect),
         };
         let org = session.member.organization_id.clone();
@@ -1554,13 +1586,14 @@ mod backend {
     }
 
     pub async fn load_share_token(id: &str, query: &str) -> Result<DashboardView, ServerFnError> {
-        no_store();
-        let params = params(query);
-        let language = param(&params, "language").map(str::to_owned);
-        let lang = request_lang(language.as_deref());
-        let engine = crate::ssr::engine()?;
-        let session = match signed_in(&engine, language.as_deref()).await? {
-            Ok(session) => session,
+        let MemberPage {
+            params: _,
+            language,
+            lang,
+            engine,
+            session,
+        } = match member_page(query).await? {
+            Ok(page) => page,
             Err(redirect) => return Ok(redirect),
         };
         let org = session.member.organization_id.clone();
@@ -1631,13 +1664,14 @@ mod backend {
     }
 
     pub async fn load_share_tokens(query: &str) -> Result<DashboardView, ServerFnError> {
-        no_store();
-        let params = params(query);
-        let language = param(&params, "language").map(str::to_owned);
-        let lang = request_lang(language.as_deref());
-        let engine = crate::ssr::engine()?;
-        let session = match signed_in(&engine, language.as_deref()).await? {
-            Ok(session) => session,
+        let MemberPage {
+            params,
+            language,
+            lang,
+            engine,
+            session,
+        } = match member_page(query).await? {
+            Ok(page) => page,
             Err(redirect) => return Ok(redirect),
         };
         let org = session.member.organization_id.clone();

@@ -10,7 +10,7 @@ use leptos_meta::{Html, Meta, Title};
 use super::model::*;
 use super::server::DashboardSettingsChange;
 use super::text::{self, D, d};
-use super::{MemberBar, Nav};
+use super::{MemberBar, Nav, ScrollTable};
 
 /// A one-button form that posts a change.
 #[component]
@@ -193,21 +193,7 @@ pub fn SettingsDetails(view: SettingsView) -> impl IntoView {
                         <p>
                             {status} " · " {d(lang, D::Events)} ": " <code>{w.events.clone()}</code>
                         </p>
-                        <div class="table-scroll" role="region" aria-label=table_name tabindex="0">
-                            <table class="tokens">
-                                <thead>
-                                    <tr>
-                                        <th scope="col">{d(lang, D::Events)}</th>
-                                        <th scope="col">{d(lang, D::Status)}</th>
-                                        <th scope="col">{d(lang, D::Attempts)}</th>
-                                        <th scope="col">"HTTP"</th>
-                                        <th scope="col">{d(lang, D::CreatedAt)}</th>
-                                        <th scope="col">{d(lang, D::Error)}</th>
-                                    </tr>
-                                </thead>
-                                <tbody>{deliveries}</tbody>
-                            </table>
-                        </div>
+                        <ScrollTable label=table_name columns=vec![d(lang, D::Events), d(lang, D::Status), d(lang, D::Attempts), "HTTP", d(lang, D::CreatedAt), d(lang, D::Error)]>{deliveries}</ScrollTable>
                     </div>
                 }
             })
@@ -236,18 +222,7 @@ pub fn SettingsDetails(view: SettingsView) -> impl IntoView {
             })
             .collect_view();
         view! {
-            <div class="table-scroll" role="region" aria-label=format!("{} ({})", d(lang, D::Workflows), d(lang, D::TableSuffix)) tabindex="0">
-                <table class="tokens">
-                    <thead>
-                        <tr>
-                            <th scope="col">{d(lang, D::Workflow)}</th>
-                            <th scope="col">{d(lang, D::Trigger)}</th>
-                            <th scope="col">{d(lang, D::Status)}</th>
-                        </tr>
-                    </thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            </div>
+            <ScrollTable label=format!("{} ({})", d(lang, D::Workflows), d(lang, D::TableSuffix)) columns=vec![d(lang, D::Workflow), d(lang, D::Trigger), d(lang, D::Status)]>{rows}</ScrollTable>
         }
         .into_any()
     };
@@ -274,21 +249,7 @@ pub fn SettingsDetails(view: SettingsView) -> impl IntoView {
             })
             .collect_view();
         view! {
-            <div class="table-scroll" role="region" aria-label=d(lang, D::RecentRuns) tabindex="0">
-                <table class="tokens">
-                    <thead>
-                        <tr>
-                            <th scope="col">{d(lang, D::Run)}</th>
-                            <th scope="col">{d(lang, D::Workflow)}</th>
-                            <th scope="col">{d(lang, D::Status)}</th>
-                            <th scope="col">{d(lang, D::Destination)}</th>
-                            <th scope="col">{d(lang, D::Error)}</th>
-                            <th scope="col">{d(lang, D::CreatedAt)}</th>
-                        </tr>
-                    </thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            </div>
+            <ScrollTable label=d(lang, D::RecentRuns).to_owned() columns=vec![d(lang, D::Run), d(lang, D::Workflow), d(lang, D::Status), d(lang, D::Destination), d(lang, D::Error), d(lang, D::CreatedAt)]>{rows}</ScrollTable>
         }
         .into_any()
     };
@@ -306,19 +267,7 @@ pub fn SettingsDetails(view: SettingsView) -> impl IntoView {
                 <h2 id="keys-heading">{d(lang, D::ApiKeys)}</h2>
                 <p class="hint">{d(lang, D::ApiKeysIntro)}</p>
                 {new_key}
-                <div class="table-scroll" role="region" aria-label=format!("{} ({})", d(lang, D::ApiKeys), d(lang, D::TableSuffix)) tabindex="0">
-                    <table class="tokens">
-                        <thead>
-                            <tr>
-                                <th scope="col">{d(lang, D::KeyId)}</th>
-                                <th scope="col">{d(lang, D::CreatedAt)}</th>
-                                <th scope="col">{d(lang, D::KeyStatus)}</th>
-                                <th scope="col">{d(lang, D::Actions)}</th>
-                            </tr>
-                        </thead>
-                        <tbody>{keys}</tbody>
-                    </table>
-                </div>
+                <ScrollTable label=format!("{} ({})", d(lang, D::ApiKeys), d(lang, D::TableSuffix)) columns=vec![d(lang, D::KeyId), d(lang, D::CreatedAt), d(lang, D::KeyStatus), d(lang, D::Actions)]>{keys}</ScrollTable>
                 <ChangeButton csrf=csrf.clone() language=language.clone() action="create-key" label=d(lang, D::CreateKey) class="button primary" />
             </section>
             <section aria-labelledby="origins-heading" class="panel">
@@ -344,19 +293,17 @@ pub fn SettingsDetails(view: SettingsView) -> impl IntoView {
                     {d(lang, D::YourOrganizationId)} ": " <code>{view.organization_id.clone()}</code>
                 </p>
                 {no_connections}
-                <div class="table-scroll" role="region" aria-label=format!("{} ({})", d(lang, D::Connections), d(lang, D::TableSuffix)) tabindex="0" hidden=view.connections.is_empty()>
-                    <table class="tokens">
-                        <thead>
-                            <tr>
-                                <th scope="col">{d(lang, D::Partner)}</th>
-                                <th scope="col">{d(lang, D::OurSide)}</th>
-                                <th scope="col">{d(lang, D::Status)}</th>
-                                <th scope="col">{d(lang, D::Actions)}</th>
-                            </tr>
-                        </thead>
-                        <tbody>{connections}</tbody>
-                    </table>
-                </div>
+                {(!view.connections.is_empty())
+                    .then(|| {
+                        view! {
+                            <ScrollTable
+                                label=format!("{} ({})", d(lang, D::Connections), d(lang, D::TableSuffix))
+                                columns=vec![d(lang, D::Partner), d(lang, D::OurSide), d(lang, D::Status), d(lang, D::Actions)]
+                            >
+                                {connections}
+                            </ScrollTable>
+                        }
+                    })}
                 <form method="post" action=DashboardSettingsChange::url() class="add-form">
                     <input type="hidden" name="csrf" value=csrf.clone() />
                     <input type="hidden" name="action" value="request-connection" />
