@@ -3,8 +3,8 @@
 # Usage: scripts/ensure-tools.sh [build] [e2e] [release]
 #   build    wasm32 target, cargo-leptos, wasm-bindgen-cli (matching Cargo.lock)
 #   e2e      Debian's chromium and the npm packages of end2end/
-#   release  wasm-opt (binaryen 116; cargo-leptos needs it for --release builds) and terser (npm, for
-#            the embed client's glue)
+#   release  wasm-opt (binaryen 116; cargo-leptos needs it for --release builds), terser (npm, for
+#            the embed client's glue) and rust-src (the embed client's own core)
 # Versions are pinned here so that every machine builds with the same tools (see README).
 set -euo pipefail
 
@@ -42,6 +42,14 @@ ensure_wasm_bindgen() {
     say "installing wasm-bindgen-cli $want (matches Cargo.lock; a few minutes, once)"
     # Not --locked: its lock file names a crate version the registry mirror lacks.
     run_or_die "wasm-bindgen-cli" cargo install wasm-bindgen-cli --version "$want" --force
+  fi
+}
+
+# The embed client rebuilds core and alloc with panics that abort at once (scripts/build-embed.sh).
+ensure_rust_src() {
+  if ! rustup component list --installed | grep -q '^rust-src'; then
+    say "adding the rust-src component (the embed client's size-optimised core)"
+    run_or_die "rust-src" rustup component add rust-src
   fi
 }
 
@@ -88,7 +96,7 @@ for group in "$@"; do
   case "$group" in
     build) ensure_wasm_target; ensure_cargo_leptos; ensure_wasm_bindgen ;;
     e2e) ensure_chromium; ensure_npm_packages ;;
-    release) ensure_wasm_opt; ensure_js_build_tools ;;
+    release) ensure_wasm_opt; ensure_js_build_tools; ensure_rust_src ;;
     *) die "unknown tool group '$group' (expected build, e2e or release)" ;;
   esac
 done
