@@ -13,6 +13,7 @@ pub mod error;
 pub mod events;
 pub mod fields;
 pub mod flow;
+pub mod generate;
 pub mod idempotency;
 pub mod ids;
 pub mod inquiry;

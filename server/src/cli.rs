@@ -35,6 +35,10 @@ enum Command {
     Demo(DemoArgs),
     /// Serve a partner's demo page on a second origin that embeds the flow (run `demo` first).
     DemoSite(DemoSiteArgs),
+    /// Fill a database with benchmark data: two new organizations and, for the destination,
+    /// share tokens, events and transactions copied from real ones; prints one JSON object
+    /// with the destination's id and API key (see `make bench`).
+    Generate(GenerateArgs),
     /// Write Brotli and gzip copies next to every script, stylesheet and wasm file under a
     /// folder (the build runs it on the site folder; the server then sends them as they are).
     Precompress {
@@ -91,6 +95,21 @@ struct OrgCreateArgs {
     /// An origin allowed to embed the flow and receive redirects (repeatable).
     #[arg(long = "allowed-origin")]
     allowed_origins: Vec<String>,
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
+#[derive(Args, Debug)]
+struct GenerateArgs {
+    /// Share tokens to add (inbound mostly; one in twenty outbound).
+    #[arg(long, default_value_t = 1_000_000)]
+    tokens: u64,
+    /// Events to add.
+    #[arg(long, default_value_t = 1_000_000)]
+    events: u64,
+    /// Transactions to add.
+    #[arg(long, default_value_t = 1_000_000)]
+    objects: u64,
     #[command(flatten)]
     database: DatabaseArgs,
 }
@@ -173,6 +192,7 @@ pub fn main() -> ExitCode {
                     .await
                     .map_err(Failure::from)
             }
+            Command::Generate(args) => generate(args).await.map_err(Failure::from),
             Command::Precompress { dir } => {
                 let count = crate::assets::precompress(&dir)?;
                 println!("precompressed {count} files under {}", dir.display());
@@ -198,6 +218,24 @@ async fn open(database: &DatabaseArgs) -> anyhow::Result<Engine> {
         .await
         .context("could not open the database given by --database-url / TESSERA_DATABASE_URL")?;
     Ok(Engine::new(db))
+}
+
+async fn generate(args: GenerateArgs) -> anyhow::Result<()> {
+    let engine = open(&args.database).await?;
+    let volume = engine::generate::Volume {
+        tokens: args.tokens,
+        events: args.events,
+        objects: args.objects,
+    };
+    let generated = engine::generate::generate(&engine, volume)
+        .await
+        .context("could not generate the benchmark data")?;
+    let mut out = serde_json::to_value(&generated)?;
+    out["destination-api-key"] = json!(generated.destination_key.expose_secret());
+    out["seconds"] = json!(generated.elapsed.as_secs_f64());
+    println!("{out}");
+    engine.db().close().await;
+    Ok(())
 }
 
 async fn create_org(args: OrgCreateArgs) -> Result<(), Failure> {
