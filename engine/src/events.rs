@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use crate::Engine;
 use crate::error::Result;
 use crate::ids::{EventId, OrgId};
-use crate::paging::{Page, PageRequest};
+use crate::paging::{ListStatement, Page, PageRequest};
 use crate::time::Timestamp;
 
 /// Names of the events Tessera emits.
@@ -105,6 +105,33 @@ impl From<EventRow> for Event {
     }
 }
 
+/// The list statement of `org`'s events (only those named `name`), newest first along the
+/// `(organization, seq)` or `(organization, name, seq)` index.
+fn list_sql(
+    statement: &mut ListStatement,
+    org: &OrgId,
+    name: Option<&str>,
+    page: &PageRequest,
+) -> String {
+    let org = statement.text(org.as_str());
+    let mut conditions = vec![format!("organization_id = {org}")];
+    if let Some(name) = name {
+        conditions.push(format!("name = {}", statement.text(name)));
+    }
+    if let Some(after) = &page.after {
+        let after = statement.text(after.as_str());
+        conditions.push(format!(
+            "seq < (SELECT seq FROM events WHERE id = {after} AND organization_id = {org})"
+        ));
+    }
+    let limit = statement.int(page.limit());
+    format!(
+        "SELECT id, organization_id, name, payload, created_at FROM events WHERE {}
+         ORDER BY seq DESC LIMIT {limit}",
+        conditions.join(" AND ")
+    )
+}
+
 /// `org`'s events, newest first, optionally only those named `name`.
 pub async fn list(
     engine: &Engine,
@@ -112,18 +139,12 @@ pub async fn list(
     name: Option<&str>,
     page: &PageRequest,
 ) -> Result<Page<Event>> {
-    let rows: Vec<EventRow> = sqlx::query_as(
-        "SELECT id, organization_id, name, payload, created_at FROM events
-         WHERE organization_id = $1 AND ($2 IS NULL OR name = $2)
-           AND ($3 IS NULL OR seq < (SELECT seq FROM events WHERE id = $3))
-         ORDER BY seq DESC LIMIT $4",
-    )
-    .bind(org)
-    .bind(name)
-    .bind(&page.after)
-    .bind(page.limit())
-    .fetch_all(engine.db().pool())
-    .await?;
+    let mut statement = ListStatement::default();
+    let sql = list_sql(&mut statement, org, name, page);
+    let rows: Vec<EventRow> = statement
+        .query_as(&sql)
+        .fetch_all(engine.db().pool())
+        .await?;
     Ok(Page::from_rows(
         rows.into_iter().map(Event::from).collect(),
         page,
@@ -153,4 +174,32 @@ pub async fn get(engine: &Engine, org: &OrgId, id: &str) -> Result<Event> {
             .await?;
     row.map(Event::from)
         .ok_or_else(|| crate::Problem::not_found("the event").into())
+}
+
+#[cfg(test)]
+mod list_plan_tests {
+    use super::*;
+    use crate::testing::{assert_list_plan_serves, list_plan};
+
+    #[tokio::test]
+    async fn every_event_list_filter_reads_an_index_that_serves_it_in_order() {
+        let engine = crate::testing::engine().await;
+        let org = OrgId::new();
+        for name in [None, Some("connect/share-token.inbound-redeemed")] {
+            for after in [None, Some("evt_y".to_owned())] {
+                let page = PageRequest { size: 25, after };
+                let mut statement = ListStatement::default();
+                let sql = list_sql(&mut statement, &org, name, &page);
+
+                let plan = list_plan(&engine, &sql, &statement).await;
+
+                let columns: &[&str] = if name.is_some() {
+                    &["name"]
+                } else {
+                    &["organization_id"]
+                };
+                assert_list_plan_serves(&plan, columns, true, &format!("{name:?} {page:?}"));
+            }
+        }
+    }
 }

@@ -14,7 +14,7 @@ use crate::ids::{
     AccountId, DocumentId, InquiryId, OrgId, TransactionId, encode_base32, random_bytes,
 };
 use crate::inquiry::{self, INQUIRY_TTL, InquiryStatus};
-use crate::paging::{Page, PageRequest};
+use crate::paging::{ListStatement, Page, PageRequest, merged_newest_first};
 use crate::schemas::{self, SchemaKind, SchemaRecord};
 use crate::time::Timestamp;
 use crate::verification::RunResult;
@@ -616,8 +616,67 @@ pub struct ObjectFilter {
     pub status: Option<InquiryStatus>,
 }
 
-/// `org`'s objects of `kind` that pass `filter`, newest first, read along the
-/// (organization, kind, seq) index.
+/// The list statement of `org`'s objects of `kind` that pass `filter`, newest first, each read
+/// along the `(organization, kind, …, seq)` index that serves its filter (by template or type,
+/// by status, or neither). An inquiry status that expiry changes is several reads merged: an
+/// `expired` inquiry is stored so, or still `created` or `pending` past its expiry.
+fn list_sql(
+    statement: &mut ListStatement,
+    org: &OrgId,
+    kind: ObjectKind,
+    filter: &ObjectFilter,
+    now: Timestamp,
+    page: &PageRequest,
+) -> String {
+    let org = statement.text(org.as_str());
+    let mut shared = vec![
+        format!("organization_id = {org}"),
+        format!("kind = '{}'", kind.as_str()),
+    ];
+    if let Some(schema) = &filter.schema_id {
+        shared.push(format!("schema_id = {}", statement.text(schema.as_str())));
+    }
+    if let Some(after) = &page.after {
+        let after = statement.text(after.as_str());
+        shared.push(format!(
+            "seq < (SELECT seq FROM objects WHERE id = {after} AND organization_id = {org})"
+        ));
+    }
+    // Statuses are literals from the enum: the planner sees which index range each names.
+    let statuses: Vec<Option<String>> = match filter.status {
+        None => vec![None],
+        Some(InquiryStatus::Expired) => {
+            let now = statement.int(now.millis());
+            vec![
+                Some("status = 'expired'".to_owned()),
+                Some(format!("status = 'created' AND expires_at <= {now}")),
+                Some(format!("status = 'pending' AND expires_at <= {now}")),
+            ]
+        }
+        Some(status @ (InquiryStatus::Created | InquiryStatus::Pending)) => {
+            let now = statement.int(now.millis());
+            vec![Some(format!(
+                "status = '{}' AND (expires_at IS NULL OR expires_at > {now})",
+                status.as_str()
+            ))]
+        }
+        Some(status) => vec![Some(format!("status = '{}'", status.as_str()))],
+    };
+    let limit = statement.int(page.limit());
+    let reads = statuses
+        .into_iter()
+        .map(|status| {
+            let conditions: Vec<String> = shared.iter().cloned().chain(status).collect();
+            format!(
+                "SELECT seq, {COLUMNS} FROM objects WHERE {} ORDER BY seq DESC LIMIT {limit}",
+                conditions.join(" AND ")
+            )
+        })
+        .collect();
+    merged_newest_first(reads, &limit)
+}
+
+/// `org`'s objects of `kind` that pass `filter`, newest first.
 pub async fn list_filtered(
     engine: &Engine,
     org: &OrgId,
@@ -625,26 +684,12 @@ pub async fn list_filtered(
     filter: &ObjectFilter,
     page: &PageRequest,
 ) -> Result<Page<ObjectRecord>> {
-    let rows: Vec<ObjectRow> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM objects WHERE organization_id = $1 AND kind = $2
-           AND ($3 IS NULL OR schema_id = $3)
-           AND ($4 IS NULL
-                OR ($4 = 'expired' AND (status = 'expired'
-                                        OR (status IN ('created', 'pending') AND expires_at <= $5)))
-                OR ($4 IN ('created', 'pending') AND status = $4 AND (expires_at IS NULL OR expires_at > $5))
-                OR ($4 NOT IN ('expired', 'created', 'pending') AND status = $4))
-           AND ($6 IS NULL OR seq < (SELECT seq FROM objects WHERE id = $6 AND organization_id = $1))
-         ORDER BY seq DESC LIMIT $7"
-    ))
-    .bind(org)
-    .bind(kind)
-    .bind(&filter.schema_id)
-    .bind(filter.status.map(InquiryStatus::as_str))
-    .bind(engine.now())
-    .bind(&page.after)
-    .bind(page.limit())
-    .fetch_all(engine.db().pool())
-    .await?;
+    let mut statement = ListStatement::default();
+    let sql = list_sql(&mut statement, org, kind, filter, engine.now(), page);
+    let rows: Vec<ObjectRow> = statement
+        .query_as(&sql)
+        .fetch_all(engine.db().pool())
+        .await?;
     let records = rows
         .into_iter()
         .map(TryInto::try_into)
@@ -735,4 +780,60 @@ pub async fn by_session(
     get(engine, &org, ObjectKind::Inquiry, inquiry_id)
         .await
         .map(Some)
+}
+
+#[cfg(test)]
+mod list_plan_tests {
+    use super::*;
+    use crate::testing::{assert_list_plan_serves, list_plan};
+
+    #[tokio::test]
+    async fn every_object_list_filter_reads_an_index_that_serves_it_in_order() {
+        let engine = crate::testing::engine().await;
+        let org = OrgId::new();
+        let statuses = [
+            None,
+            Some(InquiryStatus::Created),
+            Some(InquiryStatus::Pending),
+            Some(InquiryStatus::Completed),
+            Some(InquiryStatus::Failed),
+            Some(InquiryStatus::NeedsReview),
+            Some(InquiryStatus::Expired),
+        ];
+        for kind in [
+            ObjectKind::Inquiry,
+            ObjectKind::Transaction,
+            ObjectKind::Account,
+        ] {
+            for status in statuses {
+                for schema_id in [None, Some("itmpl_x".to_owned())] {
+                    for after in [None, Some("inq_y".to_owned())] {
+                        let filter = ObjectFilter {
+                            schema_id: schema_id.clone(),
+                            status,
+                        };
+                        let page = PageRequest { size: 25, after };
+                        let mut statement = ListStatement::default();
+                        let sql =
+                            list_sql(&mut statement, &org, kind, &filter, engine.now(), &page);
+
+                        let plan = list_plan(&engine, &sql, &statement).await;
+
+                        let columns: &[&str] = match (status, &schema_id) {
+                            (None, Some(_)) => &["schema_id"],
+                            (Some(_), None) => &["status"],
+                            _ => &["organization_id"],
+                        };
+                        let single = status != Some(InquiryStatus::Expired);
+                        assert_list_plan_serves(
+                            &plan,
+                            columns,
+                            single,
+                            &format!("{kind:?} {filter:?} {page:?}"),
+                        );
+                    }
+                }
+            }
+        }
+    }
 }

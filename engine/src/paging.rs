@@ -78,6 +78,70 @@ impl<T> Page<T> {
     }
 }
 
+/// A list statement built for the filters a request gives. Each combination gets plain
+/// conditions that an index serves in the list's order (`status = $3`, never the catch-all
+/// `$3 IS NULL OR status = $3`, which planners cannot use), its parameters numbered as they are
+/// added. Filters that need several index ranges (an expired token is stored `expired`, or
+/// `created` past its expiry) are several reads, each newest first and limited, merged.
+#[derive(Default)]
+pub(crate) struct ListStatement {
+    params: Vec<ListParam>,
+}
+
+enum ListParam {
+    Text(String),
+    Int(i64),
+}
+
+impl ListStatement {
+    /// Adds a text parameter; returns its placeholder (`$n`).
+    pub(crate) fn text(&mut self, value: impl Into<String>) -> String {
+        self.params.push(ListParam::Text(value.into()));
+        format!("${}", self.params.len())
+    }
+
+    /// Adds an integer parameter; returns its placeholder.
+    pub(crate) fn int(&mut self, value: i64) -> String {
+        self.params.push(ListParam::Int(value));
+        format!("${}", self.params.len())
+    }
+
+    /// Binds the parameters, in the order they were added, to `sql`.
+    pub(crate) fn query_as<'q, O>(
+        &self,
+        sql: &'q str,
+    ) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>
+    where
+        O: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
+    {
+        let mut query = sqlx::query_as(sql);
+        for param in &self.params {
+            query = match param {
+                ListParam::Text(text) => query.bind(text.clone()),
+                ListParam::Int(n) => query.bind(*n),
+            };
+        }
+        query
+    }
+}
+
+/// The statement reading `reads` (each selecting `seq`, newest first, at most `limit`) as one
+/// newest-first list of at most `limit` rows.
+pub(crate) fn merged_newest_first(reads: Vec<String>, limit: &str) -> String {
+    match <[String; 1]>::try_from(reads) {
+        Ok([read]) => read,
+        Err(reads) => {
+            let union = reads
+                .iter()
+                .enumerate()
+                .map(|(n, read)| format!("SELECT * FROM ({read}) AS read{n}"))
+                .collect::<Vec<_>>()
+                .join(" UNION ALL ");
+            format!("{union} ORDER BY seq DESC LIMIT {limit}")
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
