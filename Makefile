@@ -19,11 +19,12 @@ DEMO_SITE_ADDR ?= 127.0.0.1:3002
 DATABASE_URL ?= sqlite://data/tessera.db
 
 .NOTPARALLEL:
-.PHONY: help run test tools build-release build-debug lint test-rust test-postgres test-e2e
+.PHONY: help run test bench tools build-release build-debug lint test-rust test-postgres test-e2e
 
 help:
 	@echo "make run    build (release) and start Tessera on http://$(ADDR) with SQLite under data/"
 	@echo "make test   formatting, clippy, Rust tests and Playwright end-to-end tests"
+	@echo "make bench  every benchmark on SQLite and PostgreSQL, one table in target/bench/report.md"
 
 run: build-release
 	@echo
@@ -45,6 +46,12 @@ build-release:
 # the dev-dependencies' features; the end-to-end tests must run the binary cargo-leptos built.
 test: lint test-rust build-debug test-e2e
 	@echo "All tests passed."
+
+# Every benchmark on SQLite and PostgreSQL, release builds, one table: target/bench/report.md
+# (and report.json). Not part of `make test`; about 15 minutes with the default sizes.
+bench: build-release
+	@scripts/ensure-tools.sh e2e
+	scripts/bench.sh
 
 tools:
 	@scripts/ensure-tools.sh build e2e

@@ -2,6 +2,10 @@
 //! loop that writes the same rows. Prints both rates and their ratio.
 //!
 //! `cargo bench -p engine --bench redemption_throughput` (REDEMPTIONS=n to change the count).
+//! Under `scripts/with-postgres.sh` the same run follows on PostgreSQL.
+
+#[path = "../../server/benches/common/mod.rs"]
+mod common;
 
 use std::time::Instant;
 
@@ -19,32 +23,77 @@ fn main() {
         .expect("runtime");
     runtime.block_on(async move {
         let dir = tempfile::tempdir().expect("temp dir");
-        let engine = Engine::new(Database::connect(&format!("sqlite://{}", dir.path().join("bench.db").display())).await.expect("db"));
-        let engine::scenarios::RedemptionLoad { destination, values, work, .. } = engine::scenarios::redemption_load(&engine, count).await.expect("scenario");
+        let mut urls = vec![format!(
+            "sqlite://{}",
+            dir.path().join("bench.db").display()
+        )];
+        if std::env::var(engine::db::TEST_DATABASE_URL).is_ok() {
+            urls.push(engine::db::test_database_url("").await);
+        }
+        for url in urls {
+            run(&url, count).await;
+        }
+    });
+}
+
+async fn run(url: &str, count: usize) {
+    {
+        let engine = Engine::new(Database::connect(url).await.expect("db"));
+        let engine::scenarios::RedemptionLoad {
+            destination,
+            values,
+            work,
+            ..
+        } = engine::scenarios::redemption_load(&engine, count)
+            .await
+            .expect("scenario");
 
         let started = Instant::now();
         for (token, txn) in &work {
-            let command = Redeem { token_id: engine::ids::ShareTokenId::parse(token).unwrap(), destination_id: txn.clone(), mappings: Vec::new() };
-            redemption::redeem(&engine, &destination, &command).await.unwrap();
+            let command = Redeem {
+                token_id: engine::ids::ShareTokenId::parse(token).unwrap(),
+                destination_id: txn.clone(),
+                mappings: Vec::new(),
+            };
+            redemption::redeem(&engine, &destination, &command)
+                .await
+                .unwrap();
             worker::run_pending(&engine).await.unwrap();
         }
         let engine_rate = count as f64 / started.elapsed().as_secs_f64();
 
         // The same rows written by hand: the token claim and job insert, then in the job the
         // destination fields, the token, two events and the job completion.
-        let pool = engine.db().pool().clone();
         let started = Instant::now();
         for (n, (token, txn)) in work.iter().enumerate() {
-            let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
-            sqlx::query("UPDATE share_tokens SET updated_at = $1 WHERE id = $2").bind(n as i64).bind(token).execute(&mut *tx).await.unwrap();
+            let mut tx = engine.db().begin_write().await.unwrap();
+            sqlx::query("UPDATE share_tokens SET updated_at = $1 WHERE id = $2")
+                .bind(n as i64)
+                .bind(token)
+                .execute(&mut *tx)
+                .await
+                .unwrap();
             let seq: i64 = sqlx::query_scalar("INSERT INTO jobs (kind, payload, status, max_attempts, run_at, created_at, updated_at) VALUES ('bare', '{}', 'queued', 8, 0, 0, 0) RETURNING seq")
                 .fetch_one(&mut *tx)
                 .await
                 .unwrap();
             tx.commit().await.unwrap();
-            let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
-            sqlx::query("UPDATE objects SET fields = $1, updated_at = $2 WHERE id = $3").bind(values.to_string()).bind(n as i64).bind(txn).execute(&mut *tx).await.unwrap();
-            sqlx::query("UPDATE share_tokens SET hydration_report = '{}', updated_at = $1 WHERE id = $2").bind(n as i64).bind(token).execute(&mut *tx).await.unwrap();
+            let mut tx = engine.db().begin_write().await.unwrap();
+            sqlx::query("UPDATE objects SET fields = $1, updated_at = $2 WHERE id = $3")
+                .bind(values.to_string())
+                .bind(n as i64)
+                .bind(txn)
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            sqlx::query(
+                "UPDATE share_tokens SET hydration_report = '{}', updated_at = $1 WHERE id = $2",
+            )
+            .bind(n as i64)
+            .bind(token)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
             for _ in 0..2 {
                 sqlx::query("INSERT INTO events (id, organization_id, name, payload, created_at) VALUES ($1, $2, 'bare', '{}', 0)")
                     .bind(engine::ids::EventId::new())
@@ -53,12 +102,27 @@ fn main() {
                     .await
                     .unwrap();
             }
-            sqlx::query("UPDATE jobs SET status = 'succeeded' WHERE seq = $1").bind(seq).execute(&mut *tx).await.unwrap();
+            sqlx::query("UPDATE jobs SET status = 'succeeded' WHERE seq = $1")
+                .bind(seq)
+                .execute(&mut *tx)
+                .await
+                .unwrap();
             tx.commit().await.unwrap();
         }
         let bare_rate = count as f64 / started.elapsed().as_secs_f64();
-        println!("redemptions into a 10-field transaction: {engine_rate:.0}/s (engine, redeem + job)");
+        println!(
+            "redemptions into a 10-field transaction: {engine_rate:.0}/s (engine, redeem + job)"
+        );
         println!("bare sqlx loop writing the same rows:     {bare_rate:.0}/s");
-        println!("ratio engine / bare: {:.2}", engine_rate / bare_rate);
-    });
+        common::Figure {
+            benchmark: "redemption throughput",
+            database: common::database_name(url),
+            metric: "redemptions into a 10-field transaction, one at a time (/s)".into(),
+            value: engine_rate,
+            unit: "/s",
+            reference: Some(("bare sqlx loop, same rows", bare_rate)),
+            goal: Some("ratio >= 1.0"),
+        }
+        .report();
+    }
 }

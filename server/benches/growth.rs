@@ -72,7 +72,7 @@ fn main() {
                     value: *at_largest,
                     unit: "ms",
                     reference: Some(("smallest", at_smallest)),
-                    goal: Some("<= 1.5"),
+                    goal: Some("ratio <= 1.5"),
                 }
                 .report();
             }

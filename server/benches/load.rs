@@ -16,12 +16,13 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use common::{env_or, now_ms, percentile, rss_mib};
+use common::{Figure, env_or, now_ms, percentile, rss_mib};
 use engine::share_tokens::{self, ShareTokenStatus};
 use serde_json::{Value, json};
 use server::{ServeConfig, Tessera};
 
-fn summary(name: &str, mut samples: Vec<f64>) {
+/// Prints the samples' percentiles; returns p50 and p99.
+fn summary(name: &str, mut samples: Vec<f64>) -> (f64, f64) {
     samples.sort_by(f64::total_cmp);
     println!(
         "{name:<38} n={:<6} p50={:>7.2} ms  p99={:>7.2} ms  max={:>7.2} ms",
@@ -30,6 +31,7 @@ fn summary(name: &str, mut samples: Vec<f64>) {
         percentile(&samples, 0.99),
         samples.last().copied().unwrap_or(f64::NAN)
     );
+    (percentile(&samples, 0.5), percentile(&samples, 0.99))
 }
 
 fn main() {
@@ -234,15 +236,168 @@ async fn run(label: &str, database_url: &str, instances: usize) {
             elapsed.as_secs_f64(),
             redemptions as f64 / elapsed.as_secs_f64()
         );
-        summary("redeem → redeemed (ms resolution)", end_to_end);
+        let (p50, p99) = summary("redeem → redeemed (ms resolution)", end_to_end);
         summary("POST …/redeem response", redeem_latencies);
-        summary("GET /healthz (floor)", health_latencies);
+        let (health_p50, _) = summary("GET /healthz (floor)", health_latencies);
         println!(
             "process RSS (server + load client): idle {idle_rss:.1} MiB, under load {loaded_rss:.1} MiB"
         );
+        let database = common::database_name(database_url);
+        let benchmark = if instances == 1 {
+            "load"
+        } else {
+            "load, 2 instances"
+        };
+        let figure = |metric: String, value: f64, unit, reference, goal| Figure {
+            benchmark,
+            database,
+            metric,
+            value,
+            unit,
+            reference,
+            goal,
+        };
+        figure(
+            format!("capacity: {clients} closed-loop clients (redemptions/s)"),
+            redemptions as f64 / elapsed.as_secs_f64(),
+            "/s",
+            None,
+            Some(">= 2000"),
+        )
+        .report();
+        figure(
+            format!("at capacity: redeem → redeemed p50"),
+            p50,
+            "ms",
+            Some(("/healthz p50", health_p50)),
+            None,
+        )
+        .report();
+        figure(
+            format!("at capacity: redeem → redeemed p99"),
+            p99,
+            "ms",
+            None,
+            None,
+        )
+        .report();
+        figure(
+            "RSS idle (server + load client)".into(),
+            idle_rss,
+            "MiB",
+            None,
+            None,
+        )
+        .report();
+        figure(
+            "RSS under load (server + load client)".into(),
+            loaded_rss,
+            "MiB",
+            None,
+            None,
+        )
+        .report();
+        if instances == 1 {
+            open_loop(&engine, &base, &client, database).await;
+        }
         for (stop, server) in servers {
             let _ = stop.send(());
             server.await.unwrap().unwrap();
         }
     }
+}
+
+/// Open loop: redemptions arrive at `OPEN_RATE` per second (default 200) with Poisson arrivals,
+/// each sent when it is due whatever the others are doing, while `/healthz` is sampled every
+/// 5 ms; redeem → `redeemed` is measured from each send to the token's `redeemed-at`.
+async fn open_loop(engine: &engine::Engine, base: &str, client: &reqwest::Client, database: &str) {
+    let rate = env_or("OPEN_RATE", 200) as f64;
+    let count = env_or("OPEN_REDEMPTIONS", 2000);
+    let engine::scenarios::RedemptionLoad {
+        destination,
+        destination_key: key,
+        work,
+        ..
+    } = engine::scenarios::redemption_load(engine, count)
+        .await
+        .expect("scenario");
+    let key = key.expose_secret().to_owned();
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let sampler = {
+        let (client, base, done) = (client.clone(), base.to_owned(), done.clone());
+        tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            while !done.load(Ordering::Relaxed) {
+                let t0 = Instant::now();
+                let response = client.get(format!("{base}/healthz")).send().await.unwrap();
+                assert_eq!(response.status(), 200);
+                latencies.push(t0.elapsed().as_secs_f64() * 1000.0);
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            latencies
+        })
+    };
+    let started = Instant::now();
+    let mut due = 0.0f64;
+    let mut sends = Vec::with_capacity(count);
+    for (token, txn) in work.iter().cloned() {
+        // Exponential gaps: -ln(U) / rate, U uniform in (0, 1].
+        let random = u64::from_le_bytes(engine::ids::random_bytes::<8>());
+        let uniform = ((random >> 11) as f64 + 1.0) / (1u64 << 53) as f64;
+        due += -uniform.ln() / rate;
+        let wait = Duration::from_secs_f64(due).saturating_sub(started.elapsed());
+        tokio::time::sleep(wait).await;
+        let (client, base, key) = (client.clone(), base.to_owned(), key.clone());
+        sends.push(tokio::spawn(async move {
+            let sent = now_ms();
+            let response = client
+                .post(format!("{base}/api/v1/connect/share-tokens/{token}/redeem"))
+                .bearer_auth(&key)
+                .json(&json!({"data": {"attributes": {"destination-id": txn}}}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 202);
+            (token, sent)
+        }));
+    }
+    let offered = count as f64 / started.elapsed().as_secs_f64();
+    let mut sent = Vec::with_capacity(count);
+    for send in sends {
+        sent.push(send.await.unwrap());
+    }
+    let mut latencies = Vec::with_capacity(count);
+    for (token, sent_at) in sent {
+        let id = engine::ids::ShareTokenId::parse(&token).unwrap();
+        let redeemed_at = loop {
+            let read = share_tokens::get(engine, &destination, &id).await.unwrap();
+            if let Some(at) = read.redeemed_at {
+                break at;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        };
+        latencies.push(redeemed_at.millis() as f64 - sent_at);
+    }
+    done.store(true, Ordering::Relaxed);
+    let health = sampler.await.unwrap();
+    println!("open loop: {count} redemptions offered at {offered:.0}/s (Poisson)");
+    let (p50, p99) = summary("redeem → redeemed (ms resolution)", latencies);
+    let (health_p50, _) = summary("GET /healthz meanwhile", health);
+    let figure = |metric: &str, value: f64, reference, goal| Figure {
+        benchmark: "load, open loop",
+        database,
+        metric: format!("{metric} at {offered:.0}/s offered"),
+        value,
+        unit: "ms",
+        reference,
+        goal,
+    };
+    figure(
+        "redeem → redeemed p50",
+        p50,
+        Some(("/healthz p50", health_p50)),
+        Some("<= 5"),
+    )
+    .report();
+    figure("redeem → redeemed p99", p99, None, Some("<= 25")).report();
 }

@@ -8,9 +8,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::json;
 
-/// One figure: Tessera's value, the reference measured in the same run, and the goal for
-/// `value / reference` (`"<= 1.5"`, `">= 0.25"`) or for the value itself when there is no
-/// reference.
+/// One figure: Tessera's value, the reference measured in the same run, and the goal: for the
+/// ratio `value / reference` (`"ratio <= 1.5"`, `"ratio >= 0.25"`) or for the value itself
+/// (`"<= 5"`, `">= 2000"`).
 pub struct Figure<'a> {
     pub benchmark: &'a str,
     pub database: &'a str,
@@ -25,8 +25,10 @@ impl Figure<'_> {
     /// Prints the figure and appends it to `TESSERA_BENCH_OUT` when that is set.
     pub fn report(self) {
         let ratio = self.reference.map(|(_, reference)| self.value / reference);
-        let compared = ratio.unwrap_or(self.value);
-        let met = self.goal.map(|goal| meets(compared, goal));
+        let met = self.goal.map(|goal| match goal.strip_prefix("ratio ") {
+            Some(goal) => meets(ratio.expect("a ratio goal needs a reference"), goal),
+            None => meets(self.value, goal),
+        });
         let reference_text = self
             .reference
             .map(|(name, value)| format!("  vs {name} {value:.2}  ratio {:.2}", ratio.unwrap()))
