@@ -24,6 +24,8 @@ pub struct Engine {
     job_lease: std::time::Duration,
     /// Where webhooks may point and how their deliveries are retried.
     webhook_policy: Arc<crate::webhooks::WebhookPolicy>,
+    /// Schemas read so far (they never change once created).
+    schemas: Arc<crate::schemas::SchemaCache>,
 }
 
 /// How often a wait for a redemption looks again without being woken: an end written by another
@@ -93,7 +95,15 @@ impl Engine {
             inspections: Arc::new(tokio::sync::Semaphore::new(CONCURRENT_INSPECTIONS)),
             job_lease: crate::jobs::LEASE,
             webhook_policy: Arc::new(crate::webhooks::WebhookPolicy::default()),
+            schemas: Arc::new(crate::schemas::SchemaCache::new(
+                crate::schemas::CACHED_SCHEMAS,
+            )),
         }
+    }
+
+    /// Schemas read so far.
+    pub(crate) fn schema_cache(&self) -> &crate::schemas::SchemaCache {
+        &self.schemas
     }
 
     /// Webhooks follow `policy` (private targets, retry delays) instead of the defaults.

@@ -134,7 +134,7 @@ fn prefill_input(schema: &Schema, pairs: &[(String, String)]) -> Option<FieldInp
 /// Creates the inquiry of a new flow after checking everything it was given; nothing is written
 /// when anything is wrong.
 pub async fn start(engine: &Engine, request: &StartRequest) -> Result<Started, FlowError> {
-    let template = schemas::find(engine.db().pool(), &request.template_id)
+    let template = schemas::cached(engine, &request.template_id)
         .await?
         .filter(|s| s.kind == SchemaKind::InquiryTemplate)
         .ok_or(FlowError::UnknownTemplate)?;
@@ -268,7 +268,7 @@ pub async fn frame_origins(
             .await?
             .filter(|o| o.kind == ObjectKind::Inquiry)
             .map(|o| o.organization_id),
-        (Some(template), None) => schemas::find(pool, template)
+        (Some(template), None) => schemas::cached(engine, template)
             .await?
             .filter(|s| s.kind == SchemaKind::InquiryTemplate)
             .map(|s| s.organization_id),
@@ -437,7 +437,15 @@ pub async fn view(
     let organization = orgs::find(engine.db().pool(), &record.organization_id)
         .await?
         .ok_or(FlowError::Unavailable)?;
-    let screen = screen(engine, &record, &schema, &row, requested_step).await?;
+    let screen = screen(
+        engine,
+        &record,
+        &schema,
+        &row,
+        requested_step,
+        &organization,
+    )
+    .await?;
     Ok(FlowView {
         inquiry_id: record.id,
         organization_name: organization.name,
@@ -453,6 +461,7 @@ async fn screen(
     schema: &SchemaRecord,
     row: &FlowRow,
     requested_step: Option<usize>,
+    organization: &orgs::Organization,
 ) -> Result<Screen, FlowError> {
     let status = record
         .status_at(engine.now())
@@ -474,7 +483,7 @@ async fn screen(
                     return Err(problem);
                 }
                 return Ok(Screen::Consent(
-                    consent(engine, &token, schema.purpose.clone()).await?,
+                    consent(engine, &token, schema.purpose.clone(), organization).await?,
                 ));
             }
             Some("accepted") if ours && token.status == ShareTokenStatus::Pending => {
@@ -574,16 +583,23 @@ async fn consent(
     engine: &Engine,
     token: &ShareToken,
     purpose: Option<String>,
+    inquiry_organization: &orgs::Organization,
 ) -> Result<Consent, FlowError> {
     let pool = engine.db().pool();
     let source = orgs::find(pool, &token.source_organization_id)
         .await?
         .ok_or(FlowError::Unavailable)?;
-    let destination = orgs::find(pool, &token.destination_organization_id)
-        .await?
-        .ok_or(FlowError::Unavailable)?;
+    // The destination is the inquiry's organization, already read.
+    let destination_name = if token.destination_organization_id == inquiry_organization.id {
+        inquiry_organization.name.clone()
+    } else {
+        orgs::find(pool, &token.destination_organization_id)
+            .await?
+            .ok_or(FlowError::Unavailable)?
+            .name
+    };
     let source_schema = match objects::find(pool, &token.source_id).await? {
-        Some(source) => schemas::find(pool, &source.schema_id).await?,
+        Some(source) => schemas::cached(engine, &source.schema_id).await?,
         None => None,
     };
     let mut shared: BTreeMap<StepGroup, Vec<String>> = BTreeMap::new();
@@ -596,7 +612,7 @@ async fn consent(
     }
     Ok(Consent {
         source_name: source.name,
-        destination_name: destination.name,
+        destination_name,
         shared: shared.into_iter().collect(),
         purpose,
         expires_at: token.expires_at,

@@ -208,7 +208,7 @@ pub async fn fields_from_json(
     schema_id: &str,
     json: &Value,
 ) -> Result<FieldInput> {
-    let schema = schemas::find(engine.db().pool(), schema_id)
+    let schema = schemas::cached(engine, schema_id)
         .await?
         .ok_or_else(|| Problem::not_found("the schema"))?;
     Ok(parse_fields(&schema.schema, json, "")?)
@@ -221,7 +221,7 @@ pub async fn create(
     org: &OrgId,
     command: CreateObject,
 ) -> Result<Created, CreateObjectError> {
-    let schema = schemas::find(engine.db().pool(), &command.schema_id)
+    let schema = schemas::cached(engine, &command.schema_id)
         .await?
         .filter(|s| &s.organization_id == org && s.kind == command.kind.schema_kind())
         .ok_or(CreateObjectError::SchemaNotFound)?;
@@ -572,21 +572,19 @@ pub async fn get(
     kind: ObjectKind,
     id: &str,
 ) -> Result<(ObjectRecord, SchemaRecord)> {
-    let mut conn = engine.db().pool().acquire().await?;
-    get_in(&mut conn, org, kind, id).await
-}
-
-pub(crate) async fn get_in(
-    conn: &mut sqlx::AnyConnection,
-    org: &OrgId,
-    kind: ObjectKind,
-    id: &str,
-) -> Result<(ObjectRecord, SchemaRecord)> {
-    let record = find(&mut *conn, id)
+    let record = find(engine.db().pool(), id)
         .await?
         .filter(|o| &o.organization_id == org && o.kind == kind)
         .ok_or_else(|| Problem::not_found(kind.described()))?;
-    let schema = schemas::find(&mut *conn, &record.schema_id)
+    with_schema(engine, record).await
+}
+
+/// A committed object with its schema (from the schema cache).
+async fn with_schema(
+    engine: &Engine,
+    record: ObjectRecord,
+) -> Result<(ObjectRecord, SchemaRecord)> {
+    let schema = schemas::cached(engine, &record.schema_id)
         .await?
         .ok_or_else(|| {
             crate::Error::Internal(format!(
@@ -705,7 +703,7 @@ pub async fn schemas_of(
     let mut found = BTreeMap::new();
     for record in records {
         if !found.contains_key(&record.schema_id) {
-            let schema = schemas::find(engine.db().pool(), &record.schema_id)
+            let schema = schemas::cached(engine, &record.schema_id)
                 .await?
                 .ok_or_else(|| {
                     crate::Error::Internal(format!(
@@ -768,18 +766,17 @@ pub async fn by_session(
     inquiry_id: &str,
     session_token: &str,
 ) -> Result<Option<(ObjectRecord, SchemaRecord)>> {
-    let org: Option<OrgId> =
-        sqlx::query_scalar("SELECT organization_id FROM objects WHERE id = $1 AND kind = 'inquiry' AND session_token_hash = $2")
-            .bind(inquiry_id)
-            .bind(hash_session(session_token))
-            .fetch_optional(engine.db().pool())
-            .await?;
-    let Some(org) = org else {
-        return Ok(None);
-    };
-    get(engine, &org, ObjectKind::Inquiry, inquiry_id)
-        .await
-        .map(Some)
+    let row: Option<ObjectRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM objects WHERE id = $1 AND kind = 'inquiry' AND session_token_hash = $2"
+    ))
+    .bind(inquiry_id)
+    .bind(hash_session(session_token))
+    .fetch_optional(engine.db().pool())
+    .await?;
+    match row.map(ObjectRecord::try_from).transpose()? {
+        Some(record) => with_schema(engine, record).await.map(Some),
+        None => Ok(None),
+    }
 }
 
 #[cfg(test)]

@@ -74,7 +74,7 @@ pub async fn check_token(
     engine: &Engine,
     org: &OrgId,
     token_id: &ShareTokenId,
-) -> Result<ShareToken, RedeemError> {
+) -> Result<Redeemable, RedeemError> {
     let pool = engine.db().pool();
     let token = share_tokens::find(pool, token_id)
         .await?
@@ -87,19 +87,34 @@ pub async fn check_token(
     if connection.status != ConnectionStatus::Active {
         return Err(RedeemError::ConnectionNotActive(connection.status));
     }
-    Ok(token)
+    Ok(Redeemable(token))
 }
 
-/// Rules 1–3, in order: the token, then the destination, then the mappings.
-async fn validate(engine: &Engine, org: &OrgId, command: &Redeem) -> Result<Plan, RedeemError> {
+/// A share token that passed rule 1 for its reader (from [`check_token`]): redeeming it with
+/// [`redeem_checked`] does not read it again. The start of the redemption is still a
+/// conditional write, so a token redeemed or expired meanwhile is refused as before.
+#[derive(Debug)]
+pub struct Redeemable(ShareToken);
+
+/// Rules 1–3, in order: the token (unless `checked` already passed rule 1 for this command's
+/// token), then the destination, then the mappings.
+async fn validate(
+    engine: &Engine,
+    org: &OrgId,
+    command: &Redeem,
+    checked: Option<Redeemable>,
+) -> Result<Plan, RedeemError> {
     let pool = engine.db().pool();
-    let token = check_token(engine, org, &command.token_id).await?;
+    let token = match checked {
+        Some(Redeemable(token)) if token.id == command.token_id => token,
+        _ => check_token(engine, org, &command.token_id).await?.0,
+    };
     let kind = ObjectKind::of_id(&command.destination_id).ok_or(RedeemError::InvalidDestination)?;
     let destination = objects::find(pool, &command.destination_id)
         .await?
         .filter(|o| &o.organization_id == org && o.kind == kind)
         .ok_or(RedeemError::DestinationNotFound)?;
-    let schema = schemas::find(pool, &destination.schema_id)
+    let schema = schemas::cached(engine, &destination.schema_id)
         .await?
         .ok_or_else(|| {
             crate::Error::Internal(format!("schema of {} is missing", destination.id))
@@ -136,7 +151,18 @@ pub async fn redeem(
     org: &OrgId,
     command: &Redeem,
 ) -> Result<ShareToken, RedeemError> {
-    let plan = validate(engine, org, command).await?;
+    redeem_checked(engine, org, None, command).await
+}
+
+/// [`redeem`] of a token the caller already checked with [`check_token`] (the API checks it
+/// before it reads the request's body).
+pub async fn redeem_checked(
+    engine: &Engine,
+    org: &OrgId,
+    checked: Option<Redeemable>,
+    command: &Redeem,
+) -> Result<ShareToken, RedeemError> {
+    let plan = validate(engine, org, command, checked).await?;
     let mut tx = engine.db().begin_write().await?;
     let token = start_in(&mut tx, engine, plan).await?;
     tx.commit().await?;
@@ -200,7 +226,7 @@ pub async fn redeem_with<F>(
 where
     F: AsyncFnOnce(&mut sqlx::AnyConnection) -> Result<bool>,
 {
-    let plan = validate(engine, org, command).await?;
+    let plan = validate(engine, org, command, None).await?;
     let mut tx = engine.db().begin_write().await?;
     if !before(&mut tx).await? {
         return Ok(None);
@@ -218,7 +244,7 @@ pub async fn preview(
     org: &OrgId,
     command: &Redeem,
 ) -> Result<HydrationReport, RedeemError> {
-    let plan = validate(engine, org, command).await?;
+    let plan = validate(engine, org, command, None).await?;
     // Judged by types only: before redemption the destination learns nothing about a value.
     Ok(hydration::preview(
         &plan.token.snapshot,
@@ -255,8 +281,8 @@ async fn validate_new(
     org: &OrgId,
     command: &RedeemIntoNew,
 ) -> Result<(ShareToken, SchemaRecord), RedeemError> {
-    let token = check_token(engine, org, &command.token_id).await?;
-    let schema = schemas::find(engine.db().pool(), &command.schema_id)
+    let token = check_token(engine, org, &command.token_id).await?.0;
+    let schema = schemas::cached(engine, &command.schema_id)
         .await?
         .filter(|s| &s.organization_id == org && s.kind == command.kind.schema_kind())
         .ok_or(RedeemError::DestinationNotFound)?;
@@ -407,7 +433,7 @@ pub async fn prepare(engine: &Engine, token_id: &ShareTokenId) -> Result<Prepare
                 format!("destination {destination_id} does not exist"),
             )
         })?;
-    let schema = schemas::find(engine.db().pool(), &destination.schema_id)
+    let schema = schemas::cached(engine, &destination.schema_id)
         .await?
         .ok_or_else(|| {
             JobFailure::Permanent(

@@ -313,10 +313,32 @@ const COLUMNS: &str = "id, kind, organization_id, name, purpose, fields, checks,
 
 /// `org`'s schema of `kind` with this id; 404 for anything else.
 pub async fn get(engine: &Engine, org: &OrgId, kind: SchemaKind, id: &str) -> Result<SchemaRecord> {
-    find(engine.db().pool(), id)
+    cached(engine, id)
         .await?
         .filter(|s| &s.organization_id == org && s.kind == kind)
         .ok_or_else(|| Problem::not_found(kind.described()).into())
+}
+
+/// Schemas kept in memory per process: a schema never changes once created, so a read is
+/// good for as long as the process runs, whichever instance wrote it.
+pub(crate) type SchemaCache = quick_cache::sync::Cache<String, std::sync::Arc<SchemaRecord>>;
+
+/// How many schemas each process keeps (a few hundred bytes to a few kilobytes each).
+pub(crate) const CACHED_SCHEMAS: usize = 4096;
+
+/// A committed schema by id: from memory after its first read. Only reads through the pool
+/// fill the cache (a schema read inside a transaction may not be committed yet).
+pub(crate) async fn cached(engine: &Engine, id: &str) -> Result<Option<SchemaRecord>> {
+    if let Some(found) = engine.schema_cache().get(id) {
+        return Ok(Some(SchemaRecord::clone(&found)));
+    }
+    let found = find(engine.db().pool(), id).await?;
+    if let Some(schema) = &found {
+        engine
+            .schema_cache()
+            .insert(id.to_owned(), std::sync::Arc::new(schema.clone()));
+    }
+    Ok(found)
 }
 
 pub(crate) async fn find<'e>(

@@ -198,7 +198,7 @@ pub async fn create(
                 if redeems > 1 {
                     return Err(WorkflowError::SecondRedeem(index));
                 }
-                let schema = schemas::find(engine.db().pool(), schema_id)
+                let schema = schemas::cached(engine, schema_id)
                     .await?
                     .filter(|s| {
                         &s.organization_id == org && s.kind == destination_kind.schema_kind()
@@ -655,7 +655,7 @@ async fn create_destination(
     kind: ObjectKind,
     schema_id: &str,
 ) -> Result<Result<String, String>, JobFailure> {
-    let Some(schema) = schemas::find(engine.db().pool(), schema_id)
+    let Some(schema) = schemas::cached(engine, schema_id)
         .await?
         .filter(|s| s.organization_id == run.organization_id && s.kind == kind.schema_kind())
     else {

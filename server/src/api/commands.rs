@@ -171,15 +171,15 @@ pub fn create_share_token_error(err: CreateShareTokenError) -> ApiError {
 }
 /// `POST /connect/share-tokens/{id}/redeem` (and `preview-redemption`) as a command. Rule 1 comes
 /// first (CONTRACT.md §5): a token that is not the caller's to redeem is answered as such before
-/// the body is read.
+/// the body is read; the token so checked goes with the command (no second read).
 pub async fn redeem(
     engine: &engine::Engine,
     org: &engine::ids::OrgId,
     token_id: &str,
     body: &JsonApiBody,
-) -> Result<Redeem, ApiError> {
+) -> Result<(Redeem, engine::redemption::Redeemable), ApiError> {
     let token_id = share_token_id(token_id)?;
-    engine::redemption::check_token(engine, org, &token_id)
+    let checked = engine::redemption::check_token(engine, org, &token_id)
         .await
         .map_err(redeem_error)?;
     let destination_id = body.str_attribute("destination-id")?.ok_or_else(|| {
@@ -190,11 +190,14 @@ pub async fn redeem(
         ))
     })?;
     let mappings = field_mappings(body.meta.get("field-mappings")).map_err(ApiError::Problems)?;
-    Ok(Redeem {
-        token_id,
-        destination_id: destination_id.to_owned(),
-        mappings,
-    })
+    Ok((
+        Redeem {
+            token_id,
+            destination_id: destination_id.to_owned(),
+            mappings,
+        },
+        checked,
+    ))
 }
 
 /// `meta.field-mappings`: a list of `{source-field-name, destination-field-name}` field paths.

@@ -569,8 +569,8 @@ async fn redeem_share_token(
     Path(id): Path<String>,
     body: JsonApiBody,
 ) -> ApiResult {
-    let command = commands::redeem(&engine, &caller.0, &id, &body).await?;
-    let token = redemption::redeem(&engine, &caller.0, &command)
+    let (command, checked) = commands::redeem(&engine, &caller.0, &id, &body).await?;
+    let token = redemption::redeem_checked(&engine, &caller.0, Some(checked), &command)
         .await
         .map_err(commands::redeem_error)?;
     Ok(document(
@@ -585,7 +585,7 @@ async fn preview_redemption(
     Path(id): Path<String>,
     body: JsonApiBody,
 ) -> ApiResult {
-    let command = commands::redeem(&engine, &caller.0, &id, &body).await?;
+    let (command, _) = commands::redeem(&engine, &caller.0, &id, &body).await?;
     let report = redemption::preview(&engine, &caller.0, &command)
         .await
         .map_err(commands::redeem_error)?;
