@@ -34,7 +34,7 @@ step "browser figures (the release server in Debian's Chromium)"
 (cd end2end && TESSERA_BIN="$repo/target/release/tessera" npx playwright test --config playwright.bench.config.ts)
 
 step "bundle sizes over the wire"
-python3 scripts/bench-sizes.py target/site end2end/node_modules/persona/dist/persona.js >> "$TESSERA_BENCH_OUT"
+node scripts/bench-sizes.mjs target/site end2end/node_modules/persona/dist/persona.js >> "$TESSERA_BENCH_OUT"
 
 python3 scripts/bench-report.py "$TESSERA_BENCH_OUT" "$out"
 echo "make bench took $(( $(date +%s) - started )) s; table: target/bench/report.md"
