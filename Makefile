@@ -48,7 +48,7 @@ test: lint test-rust build-debug test-e2e
 	@echo "All tests passed."
 
 # Every benchmark on SQLite and PostgreSQL, release builds, one table: target/bench/report.md
-# (and report.json). Not part of `make test`; about 15 minutes with the default sizes.
+# (and report.json). Not part of `make test`; about 85 minutes with the default sizes (GROWTH_SIZES).
 bench: build-release
 	@scripts/ensure-tools.sh e2e
 	scripts/bench.sh

@@ -266,7 +266,7 @@ async fn run(label: &str, database_url: &str, instances: usize) {
         )
         .report();
         figure(
-            format!("at capacity: redeem → redeemed p50"),
+            "at capacity: redeem → redeemed p50".to_string(),
             p50,
             "ms",
             Some(("/healthz p50", health_p50)),
@@ -274,7 +274,7 @@ async fn run(label: &str, database_url: &str, instances: usize) {
         )
         .report();
         figure(
-            format!("at capacity: redeem → redeemed p99"),
+            "at capacity: redeem → redeemed p99".to_string(),
             p99,
             "ms",
             None,
