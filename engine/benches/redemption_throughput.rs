@@ -17,20 +17,9 @@ fn main() {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(500);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(async move {
+    common::block_on(async move {
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut urls = vec![format!(
-            "sqlite://{}",
-            dir.path().join("bench.db").display()
-        )];
-        if std::env::var(engine::db::TEST_DATABASE_URL).is_ok() {
-            urls.push(engine::db::test_database_url("").await);
-        }
-        for url in urls {
+        for url in common::database_urls(dir.path(), "bench.db").await {
             run(&url, count).await;
         }
     });

@@ -108,7 +108,7 @@ impl ListStatement {
 
     /// Binds the parameters, in the order they were added, to `sql`.
     pub(crate) fn query_as<'q, O>(
-        &self,
+        &'q self,
         sql: &'q str,
     ) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>
     where
@@ -117,7 +117,7 @@ impl ListStatement {
         let mut query = sqlx::query_as(sql);
         for param in &self.params {
             query = match param {
-                ListParam::Text(text) => query.bind(text.clone()),
+                ListParam::Text(text) => query.bind(text.as_str()),
                 ListParam::Int(n) => query.bind(*n),
             };
         }

@@ -30,11 +30,7 @@ fn main() {
         .split(',')
         .map(|n| n.trim().parse().expect("GROWTH_SIZES is a list of numbers"))
         .collect();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(async move {
+    common::block_on(async move {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut databases: Vec<(&str, Vec<String>)> = Vec::new();
         let mut sqlite = Vec::new();

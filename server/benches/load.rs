@@ -35,11 +35,7 @@ fn summary(name: &str, mut samples: Vec<f64>) -> (f64, f64) {
 }
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(async move {
+    common::block_on(async move {
         let dir = tempfile::tempdir().expect("temp dir");
         run(
             "SQLite (file, WAL), 1 instance",
@@ -169,21 +165,7 @@ async fn run(label: &str, database_url: &str, instances: usize) {
             }));
         }
         // One /healthz sampler every 5 ms: the floor, without stealing the CPU the redemptions need.
-        let mut checkers = Vec::new();
-        for _ in 0..1 {
-            let (client, base, done) = (client.clone(), base.clone(), done.clone());
-            checkers.push(tokio::spawn(async move {
-                let mut latencies = Vec::new();
-                while !done.load(Ordering::Relaxed) {
-                    let t0 = Instant::now();
-                    let response = client.get(format!("{base}/healthz")).send().await.unwrap();
-                    assert_eq!(response.status(), 200);
-                    latencies.push(t0.elapsed().as_secs_f64() * 1000.0);
-                    tokio::time::sleep(Duration::from_millis(5)).await;
-                }
-                latencies
-            }));
-        }
+        let checker = common::sample_healthz(&client, &base, done.clone());
         let mut redeem_latencies = Vec::new();
         for r in redeemers {
             redeem_latencies.extend(r.await.unwrap());
@@ -212,10 +194,7 @@ async fn run(label: &str, database_url: &str, instances: usize) {
         }
         let elapsed = started.elapsed();
         done.store(true, Ordering::Relaxed);
-        let mut health_latencies = Vec::new();
-        for c in checkers {
-            health_latencies.extend(c.await.unwrap());
-        }
+        let health_latencies = checker.await.unwrap();
 
         // Assert and report.
         let sent_at = sent_at.lock().unwrap().clone();
@@ -323,20 +302,7 @@ async fn open_loop(engine: &engine::Engine, base: &str, client: &reqwest::Client
         .expect("scenario");
     let key = key.expose_secret().to_owned();
     let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let sampler = {
-        let (client, base, done) = (client.clone(), base.to_owned(), done.clone());
-        tokio::spawn(async move {
-            let mut latencies = Vec::new();
-            while !done.load(Ordering::Relaxed) {
-                let t0 = Instant::now();
-                let response = client.get(format!("{base}/healthz")).send().await.unwrap();
-                assert_eq!(response.status(), 200);
-                latencies.push(t0.elapsed().as_secs_f64() * 1000.0);
-                tokio::time::sleep(Duration::from_millis(5)).await;
-            }
-            latencies
-        })
-    };
+    let sampler = common::sample_healthz(client, base, done.clone());
     let started = Instant::now();
     let mut due = 0.0f64;
     let mut sends = Vec::with_capacity(count);

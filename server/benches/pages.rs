@@ -16,20 +16,9 @@ use common::{Figure, database_name, env_or, median};
 use server::{ServeConfig, Tessera};
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(async move {
+    common::block_on(async move {
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut urls = vec![format!(
-            "sqlite://{}",
-            dir.path().join("pages.db").display()
-        )];
-        if std::env::var(engine::db::TEST_DATABASE_URL).is_ok() {
-            urls.push(engine::db::test_database_url("").await);
-        }
-        for url in urls {
+        for url in common::database_urls(dir.path(), "pages.db").await {
             run(&url).await;
         }
     });
@@ -125,7 +114,7 @@ async fn run(database_url: &str) {
     // The floor: a static axum answer of the same bytes, on its own port in this process.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let static_base = format!("http://{}", listener.local_addr().unwrap());
-    let page = axum::response::Html(body.clone());
+    let page = axum::response::Html(axum::body::Bytes::from(body.clone()));
     let app = axum::Router::new().route(
         "/",
         axum::routing::get(move || {

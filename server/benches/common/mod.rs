@@ -130,3 +130,42 @@ pub fn now_ms() -> f64 {
         .as_secs_f64()
         * 1000.0
 }
+
+/// Runs a benchmark's body on a multi-threaded runtime (the server's own kind).
+pub fn block_on<F: std::future::Future>(body: F) -> F::Output {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime")
+        .block_on(body)
+}
+
+/// The databases a run measures: a SQLite file `name` in `dir`, then, under
+/// `scripts/with-postgres.sh`, a fresh PostgreSQL database.
+pub async fn database_urls(dir: &std::path::Path, name: &str) -> Vec<String> {
+    let mut urls = vec![format!("sqlite://{}", dir.join(name).display())];
+    if std::env::var(engine::db::TEST_DATABASE_URL).is_ok() {
+        urls.push(engine::db::test_database_url("").await);
+    }
+    urls
+}
+
+/// Samples `GET {base}/healthz` every 5 ms until `done`: the floor a run is compared with.
+pub fn sample_healthz(
+    client: &reqwest::Client,
+    base: &str,
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> tokio::task::JoinHandle<Vec<f64>> {
+    let (client, url) = (client.clone(), format!("{base}/healthz"));
+    tokio::spawn(async move {
+        let mut latencies = Vec::new();
+        while !done.load(std::sync::atomic::Ordering::Relaxed) {
+            let started = std::time::Instant::now();
+            let response = client.get(&url).send().await.expect("/healthz answers");
+            assert_eq!(response.status(), 200, "/healthz should answer 200");
+            latencies.push(started.elapsed().as_secs_f64() * 1000.0);
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        latencies
+    })
+}
