@@ -192,8 +192,8 @@ async fn templates(engine: &Engine) -> Result<Templates> {
     .await
     .map_err(|err| Error::Internal(format!("the template redemption was refused: {err:?}")))?;
     worker::run_pending(engine).await?;
-    // An expired and a failed token, as the engine leaves them (an expired one still says
-    // `created` until something reads it; a failed one keeps only a code).
+    // An expired and a failed token, as the engine leaves them (an expired one is written
+    // `expired` by the sweep; a failed one keeps only a code).
     let mut tx = engine.db().begin_write().await?;
     sqlx::query("UPDATE share_tokens SET expires_at = created_at WHERE id = $1")
         .bind(&expired)
@@ -207,6 +207,7 @@ async fn templates(engine: &Engine) -> Result<Templates> {
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
+    share_tokens::sweep_expired(engine).await?;
     // The destination shares its hydrated transaction back with the source: an outbound token.
     let token_row = share_tokens::get(engine, &load.destination, &redeemed).await?;
     let source = token_row.source_organization_id.clone();

@@ -432,15 +432,12 @@ pub async fn apply_values(
         emitted = evaluation.events;
     }
     update(tx, record).await?;
-    for name in emitted {
-        events::record(
-            tx,
-            &record.organization_id,
-            name,
-            render::object(record, schema, now),
-            now,
-        )
-        .await?;
+    if !emitted.is_empty() {
+        let rendered = render::object(record, schema, now);
+        let events = emitted
+            .into_iter()
+            .map(|name| (&record.organization_id, name, rendered.clone()));
+        events::record_all(tx, events, now).await?;
     }
     Ok(())
 }

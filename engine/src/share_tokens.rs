@@ -51,7 +51,8 @@ pub struct ShareToken {
 }
 
 impl ShareToken {
-    /// The status at `now`: a `created` token past its expiry is `expired` (no sweeper needed).
+    /// The status at `now`: a `created` token past its expiry is `expired`, whether or not the
+    /// sweep ([`sweep_expired`]) has written it yet.
     pub fn status_at(&self, now: Timestamp) -> ShareTokenStatus {
         if self.status == ShareTokenStatus::Created && now >= self.expires_at {
             ShareTokenStatus::Expired
@@ -202,19 +203,16 @@ pub(crate) async fn record_pair(
 ) -> Result<()> {
     let source = &token.source_organization_id;
     let destination = &token.destination_organization_id;
-    events::record(
+    events::record_all(
         tx,
-        source,
-        outbound,
-        render::share_token(token, source, now),
-        now,
-    )
-    .await?;
-    events::record(
-        tx,
-        destination,
-        inbound,
-        render::share_token(token, destination, now),
+        [
+            (source, outbound, render::share_token(token, source, now)),
+            (
+                destination,
+                inbound,
+                render::share_token(token, destination, now),
+            ),
+        ],
         now,
     )
     .await?;
@@ -249,6 +247,43 @@ pub async fn expire(engine: &Engine, org: &OrgId, id: &ShareTokenId) -> Result<S
     };
     tx.commit().await?;
     Ok(expired)
+}
+
+/// Tokens one sweep transaction expires (each is a few statements: the write lock is held for
+/// tens of milliseconds at most).
+pub const SWEEP_BATCH: i64 = 100;
+
+/// Writes `expired` on every `created` token past its expiry, with the same events an expiry
+/// by the source records, [`SWEEP_BATCH`] per transaction. Returns how many it expired.
+///
+/// Readers never wait for it ([`ShareToken::status_at`] already reads a lapsed token as
+/// expired); it keeps the lapsed-but-still-`created` tokens few, so that the list's status
+/// filters stay bounded reads whatever the organization holds. Conditional like every status
+/// change: a token redeemed meanwhile, or expired by another instance's sweep, is left alone.
+pub async fn sweep_expired(engine: &Engine) -> Result<usize> {
+    let mut swept = 0;
+    loop {
+        let now = engine.now();
+        let mut tx = engine.db().begin_write().await?;
+        let lapsed: Vec<ShareTokenId> = sqlx::query_scalar(
+            "SELECT id FROM share_tokens WHERE status = $1 AND expires_at <= $2
+             ORDER BY expires_at LIMIT $3",
+        )
+        .bind(ShareTokenStatus::Created)
+        .bind(now)
+        .bind(SWEEP_BATCH)
+        .fetch_all(&mut *tx)
+        .await?;
+        for id in &lapsed {
+            if expire_in(&mut tx, id, now).await?.is_some() {
+                swept += 1;
+            }
+        }
+        tx.commit().await?;
+        if (lapsed.len() as i64) < SWEEP_BATCH {
+            return Ok(swept);
+        }
+    }
 }
 
 /// Expires a `created` token inside the caller's transaction and records its events; `None` when
@@ -506,8 +541,13 @@ pub struct ListFilter {
 /// Each read takes one side's rows from an index that serves its filter in `seq` order (the
 /// side's `(organization, status, seq)` index with a status, `(connection_id, …, seq)` with a
 /// connection, else `(organization, seq)`), newest first, so a page reads about as many rows as
-/// it shows however many the organization holds. Both sides, or an expired filter (stored
-/// `expired`, or `created` past its expiry), are several such reads merged.
+/// it shows however many the organization holds. Both sides are two such reads merged.
+///
+/// An expired filter adds the tokens that lapsed but still say `created` (the sweep,
+/// [`sweep_expired`], has not reached them yet): they are read along `(status, expires_at)`,
+/// whose range holds only the tokens lapsed since the last sweep across every organization, and
+/// sorted (a few rows). Walking the side's `created` tokens instead would read every waiting
+/// token of the organization to find none.
 fn list_sql(
     statement: &mut ListStatement,
     org: &OrgId,
@@ -517,61 +557,82 @@ fn list_sql(
 ) -> String {
     let org = statement.text(org.as_str());
     let limit = statement.int(page.limit());
-    let mut shared = Vec::new();
-    if let Some(connection) = &filter.connection_id {
-        shared.push(format!(
-            "connection_id = {}",
-            statement.text(connection.as_str())
-        ));
-    }
-    if let Some(after) = &page.after {
+    let connection = filter
+        .connection_id
+        .as_ref()
+        .map(|connection| statement.text(connection.as_str()));
+    let after = page.after.as_ref().map(|after| {
         let after = statement.text(after.as_str());
-        shared.push(format!(
+        format!(
             "seq < (SELECT seq FROM share_tokens WHERE id = {after}
                     AND (source_organization_id = {org} OR destination_organization_id = {org}))"
-        ));
-    }
+        )
+    });
     // The status is a literal from the enum: the planner sees which index range it names.
-    let statuses: Vec<Option<String>> = match filter.status {
-        None => vec![None],
+    let statuses: Vec<(Option<String>, Along)> = match filter.status {
+        None => vec![(None, Along::SideOrConnection)],
         Some(ShareTokenStatus::Created) => {
             let now = statement.int(now.millis());
-            vec![Some(format!("status = 'created' AND expires_at > {now}"))]
+            // `+ 0`: the expiry index would read every live token of every organization.
+            vec![(
+                Some(format!("status = 'created' AND expires_at + 0 > {now}")),
+                Along::SideOrConnection,
+            )]
         }
         Some(ShareTokenStatus::Expired) => {
             let now = statement.int(now.millis());
             vec![
-                Some("status = 'expired'".to_owned()),
-                Some(format!("status = 'created' AND expires_at <= {now}")),
+                (
+                    Some("status = 'expired'".to_owned()),
+                    Along::SideOrConnection,
+                ),
+                (
+                    Some(format!("status = 'created' AND expires_at <= {now}")),
+                    Along::Expiry,
+                ),
             ]
         }
-        Some(status) => vec![Some(format!("status = '{}'", status.as_str()))],
-    };
-    // With a connection, the side is the connection's: every read goes along the connection's
-    // index, and the organization is only checked on the rows found (`|| ''` keeps the planner
-    // from reading an organization index instead, which for the side the connection is not on
-    // would walk every token of the organization and find none).
-    let sides: Vec<String> = match (filter.direction, filter.connection_id.is_some()) {
-        (Some(Direction::Inbound), false) => vec![format!("destination_organization_id = {org}")],
-        (Some(Direction::Outbound), false) => vec![format!("source_organization_id = {org}")],
-        (None, false) => vec![
-            format!("source_organization_id = {org}"),
-            format!("destination_organization_id = {org}"),
-        ],
-        (Some(Direction::Inbound), true) => {
-            vec![format!("destination_organization_id || '' = {org}")]
-        }
-        (Some(Direction::Outbound), true) => vec![format!("source_organization_id || '' = {org}")],
-        (None, true) => vec![format!(
-            "(source_organization_id || '' = {org} OR destination_organization_id || '' = {org})"
+        Some(status) => vec![(
+            Some(format!("status = '{}'", status.as_str())),
+            Along::SideOrConnection,
         )],
     };
     let mut reads = Vec::new();
-    for side in &sides {
-        for status in &statuses {
-            let conditions: Vec<String> = std::iter::once(side.clone())
+    for (status, along) in &statuses {
+        // With a connection (or along the expiry index) the organization is only checked on
+        // the rows found: `|| ''` keeps the planner from reading an organization index
+        // instead, which for the side the connection is not on would walk every token of the
+        // organization and find none.
+        let defused = connection.is_some() || *along == Along::Expiry;
+        let column = |name: &str| {
+            if defused {
+                format!("{name} || ''")
+            } else {
+                name.to_owned()
+            }
+        };
+        let (source, destination) = (
+            column("source_organization_id"),
+            column("destination_organization_id"),
+        );
+        let sides: Vec<String> = match (filter.direction, defused) {
+            (Some(Direction::Inbound), _) => vec![format!("{destination} = {org}")],
+            (Some(Direction::Outbound), _) => vec![format!("{source} = {org}")],
+            (None, false) => vec![
+                format!("{source} = {org}"),
+                format!("{destination} = {org}"),
+            ],
+            (None, true) => vec![format!("({source} = {org} OR {destination} = {org})")],
+        };
+        for side in sides {
+            let conditions: Vec<String> = std::iter::once(side)
                 .chain(status.clone())
-                .chain(shared.iter().cloned())
+                .chain(
+                    connection
+                        .as_ref()
+                        .map(|c| format!("{} = {c}", column_for(*along, "connection_id"))),
+                )
+                .chain(after.clone())
                 .collect();
             reads.push(format!(
                 "SELECT seq, {COLUMNS} FROM share_tokens WHERE {} ORDER BY seq DESC LIMIT {limit}",
@@ -580,6 +641,24 @@ fn list_sql(
         }
     }
     merged_newest_first(reads, &limit)
+}
+
+/// Which index a read of the list goes along.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Along {
+    /// The side's `(organization, [status,] seq)` index, or the connection's.
+    SideOrConnection,
+    /// `(status, expires_at)`: the lapsed tokens the sweep has not written yet.
+    Expiry,
+}
+
+/// `name` as a condition along `along` names it: along the expiry index the connection is
+/// checked on the rows found, not read along its own index.
+fn column_for(along: Along, name: &str) -> String {
+    match along {
+        Along::SideOrConnection => name.to_owned(),
+        Along::Expiry => format!("{name} || ''"),
+    }
 }
 
 /// Tokens `org` is a party to, newest first. The status filter sees expiry as readers do.
@@ -638,6 +717,10 @@ mod list_plan_tests {
                         let plan = list_plan(&engine, &sql, &statement).await;
 
                         let columns: &[&str] = match (status, &connection_id) {
+                            // Stored `expired` tokens along the connection's index (either
+                            // of them), lapsed ones along the expiry index: no column is
+                            // common to both reads.
+                            (Some(ShareTokenStatus::Expired), Some(_)) => &[],
                             (Some(_), None) => &["status"],
                             (None, Some(_)) => &["connection_id"],
                             // Either connection index serves the order; which of them reads
@@ -653,6 +736,14 @@ mod list_plan_tests {
                             single,
                             &format!("{filter:?} {page:?}"),
                         );
+                        if status == Some(ShareTokenStatus::Expired) {
+                            assert!(
+                                plan.iter().any(|line| line.contains("share_tokens_expiry")),
+                                "{filter:?} {page:?}: the lapsed tokens are not read along the \
+                                 expiry index:\n{}",
+                                plan.join("\n")
+                            );
+                        }
                     }
                 }
             }

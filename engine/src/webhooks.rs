@@ -425,47 +425,69 @@ pub async fn rotate_secret(
     Ok((webhook, secret))
 }
 
-/// Queues a delivery of the event `event` (named `name`) to each of `org`'s enabled webhooks that
-/// want it, inside the transaction that records the event. Returns how many were queued.
+/// Queues a delivery of each of `events` to each enabled webhook of its organization that wants
+/// it, inside the transaction that records them (one read of the webhooks for all of them).
+/// Returns how many were queued.
 pub async fn fan_out(
     tx: &mut sqlx::AnyConnection,
-    org: &OrgId,
-    event: &EventId,
-    name: &str,
+    events: &[crate::events::Recorded],
     now: Timestamp,
 ) -> Result<usize> {
-    // Held until commit (PostgreSQL): the webhook cannot be deleted under the deliveries queued here.
-    let select = Dialect::of(tx).locked(
-        "SELECT id, enabled_events FROM webhooks WHERE organization_id = $1 AND status = $2",
-        Lock::KeyShare,
-    );
-    let subscribed: Vec<(WebhookId, String)> = sqlx::query_as(&select)
-        .bind(org)
-        .bind(WebhookStatus::Enabled)
-        .fetch_all(&mut *tx)
-        .await?;
-    let mut queued = 0;
-    for (webhook, events) in subscribed {
-        let events: Vec<String> = serde_json::from_str(&events).unwrap_or_default();
-        if !wants(&events, name) {
-            continue;
+    let mut orgs: Vec<&OrgId> = Vec::new();
+    for event in events {
+        if !orgs.contains(&&event.organization_id) {
+            orgs.push(&event.organization_id);
         }
-        sqlx::query(
-            "INSERT INTO webhook_deliveries (id, webhook_id, organization_id, event_id, status, attempts, max_attempts, next_attempt_at, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8, $9)",
-        )
-        .bind(WebhookDeliveryId::new())
-        .bind(&webhook)
-        .bind(org)
-        .bind(event)
-        .bind(DeliveryStatus::Pending)
-        .bind(MAX_ATTEMPTS)
-        .bind(now)
-        .bind(now)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        queued += 1;
+    }
+    if orgs.is_empty() {
+        return Ok(0);
+    }
+    let placeholders: Vec<String> = (0..orgs.len()).map(|n| format!("${}", n + 2)).collect();
+    // Held until commit (PostgreSQL): the webhook cannot be deleted under the deliveries queued here.
+    let select = format!(
+        "SELECT id, organization_id, enabled_events FROM webhooks
+         WHERE status = $1 AND organization_id IN ({})",
+        placeholders.join(", ")
+    );
+    let select = Dialect::of(tx).locked(&select, Lock::KeyShare);
+    let mut query = sqlx::query_as(&select).bind(WebhookStatus::Enabled);
+    for org in &orgs {
+        query = query.bind(*org);
+    }
+    let subscribed: Vec<(WebhookId, OrgId, String)> = query.fetch_all(&mut *tx).await?;
+    let subscribed: Vec<(WebhookId, OrgId, Vec<String>)> = subscribed
+        .into_iter()
+        .map(|(webhook, org, enabled)| {
+            (
+                webhook,
+                org,
+                serde_json::from_str(&enabled).unwrap_or_default(),
+            )
+        })
+        .collect();
+    let mut queued = 0;
+    // In the events' order, so deliveries are queued as the events happened.
+    for event in events {
+        for (webhook, org, _) in subscribed.iter().filter(|(_, org, enabled)| {
+            *org == event.organization_id && wants(enabled, &event.name)
+        }) {
+            sqlx::query(
+                "INSERT INTO webhook_deliveries (id, webhook_id, organization_id, event_id, status, attempts, max_attempts, next_attempt_at, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8, $9)",
+            )
+            .bind(WebhookDeliveryId::new())
+            .bind(webhook)
+            .bind(org)
+            .bind(&event.id)
+            .bind(DeliveryStatus::Pending)
+            .bind(MAX_ATTEMPTS)
+            .bind(now)
+            .bind(now)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            queued += 1;
+        }
     }
     if queued > 0 {
         db::notify(tx, Channel::Deliveries).await?;

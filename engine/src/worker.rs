@@ -24,6 +24,9 @@ pub const IDLE_POLL: Duration = Duration::from_millis(500);
 /// per job; idle peers are woken to take the next batch.
 pub const BATCH: u32 = 8;
 
+/// How often the expiry sweep looks for lapsed share tokens ([`crate::share_tokens::sweep_expired`]).
+pub const SWEEP_INTERVAL: Duration = Duration::from_secs(10);
+
 /// How long a supervisor waits before starting a worker that died again.
 pub const RESTART_DELAY: Duration = Duration::from_millis(200);
 
@@ -283,6 +286,7 @@ where
 {
     // Other instances' work (PostgreSQL), heard for as long as the workers run.
     let listener = tokio::spawn(crate::notifications::listen(engine.clone(), shutdown()));
+    let sweeper = tokio::spawn(sweep(engine.clone(), shutdown()));
     let mut workers = tokio::task::JoinSet::new();
     for _ in 0..count {
         spawn_worker(&mut workers, &engine, shutdown());
@@ -309,7 +313,30 @@ where
         spawn_worker(&mut workers, &engine, shutdown());
     }
     listener.abort();
+    sweeper.abort();
     tracing::info!("every worker stopped");
+}
+
+/// Expires lapsed share tokens every [`SWEEP_INTERVAL`] until `shutdown` resolves.
+async fn sweep(engine: Engine, shutdown: impl Future<Output = ()>) {
+    tokio::pin!(shutdown);
+    loop {
+        match crate::share_tokens::sweep_expired(&engine).await {
+            Ok(0) => {}
+            Ok(count) => {
+                tracing::info!(count, "lapsed share tokens expired");
+                // Their events may have started workflow runs.
+                engine.wake_workers();
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "the expiry sweep could not run; trying again later")
+            }
+        }
+        tokio::select! {
+            () = &mut shutdown => return,
+            () = tokio::time::sleep(SWEEP_INTERVAL) => {}
+        }
+    }
 }
 
 fn spawn_worker<S>(workers: &mut tokio::task::JoinSet<()>, engine: &Engine, shutdown: S)

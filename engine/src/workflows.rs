@@ -307,63 +307,89 @@ pub async fn set_status(
     Ok(workflow)
 }
 
-/// Starts a run of each of `org`'s enabled workflows triggered by `name`, inside the transaction
-/// that records the event: a run with steps gets a job; one without steps has nothing to do and
-/// is written succeeded. Returns how many runs were started.
+/// Starts a run of each enabled workflow triggered by one of `events` (its organization's, its
+/// name), inside the transaction that records them (one read of the workflows for all of them):
+/// a run with steps gets a job; one without steps has nothing to do and is written succeeded.
+/// Returns how many runs were started.
 pub async fn trigger(
     tx: &mut sqlx::AnyConnection,
-    org: &OrgId,
-    event: &EventId,
-    name: &str,
-    payload: &Value,
+    events: &[crate::events::Recorded],
     now: Timestamp,
 ) -> Result<usize> {
-    let triggered: Vec<(WorkflowId, String)> = sqlx::query_as(
-        "SELECT id, steps FROM workflows WHERE organization_id = $1 AND trigger_event = $2 AND status = $3",
-    )
-    .bind(org)
-    .bind(name)
-    .bind(WorkflowStatus::Enabled)
-    .fetch_all(&mut *tx)
-    .await?;
-    if triggered.is_empty() {
-        return Ok(0);
-    }
-    // The share token a Connect event is about (its payload is the token as the API renders it).
-    let token = name
-        .starts_with("connect/share-token.")
-        .then(|| payload["data"]["id"].as_str())
-        .flatten()
-        .and_then(|id| ShareTokenId::parse(id).ok());
-    for (workflow, steps) in &triggered {
-        let run = WorkflowRunId::new();
-        let has_steps = steps.trim() != "[]";
-        let status = if has_steps {
-            RunStatus::Running
-        } else {
-            RunStatus::Succeeded
-        };
-        sqlx::query(
-            "INSERT INTO workflow_runs (id, workflow_id, organization_id, event_id, status, steps, share_token_id, created_at, updated_at, finished_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(&run)
-        .bind(workflow)
-        .bind(org)
-        .bind(event)
-        .bind(status)
-        .bind(steps)
-        .bind(&token)
-        .bind(now)
-        .bind(now)
-        .bind((!has_steps).then_some(now))
-        .execute(&mut *tx)
-        .await?;
-        if has_steps {
-            jobs::enqueue(tx, &Task::RunWorkflow { run_id: run }, now).await?;
+    let mut orgs: Vec<&OrgId> = Vec::new();
+    let mut names: Vec<&str> = Vec::new();
+    for event in events {
+        if !orgs.contains(&&event.organization_id) {
+            orgs.push(&event.organization_id);
+        }
+        if !names.contains(&event.name.as_str()) {
+            names.push(&event.name);
         }
     }
-    Ok(triggered.len())
+    if orgs.is_empty() {
+        return Ok(0);
+    }
+    let org_params: Vec<String> = (0..orgs.len()).map(|n| format!("${}", n + 2)).collect();
+    let name_params: Vec<String> = (0..names.len())
+        .map(|n| format!("${}", n + 2 + orgs.len()))
+        .collect();
+    let select = format!(
+        "SELECT id, organization_id, trigger_event, steps FROM workflows
+         WHERE status = $1 AND organization_id IN ({}) AND trigger_event IN ({})",
+        org_params.join(", "),
+        name_params.join(", ")
+    );
+    let mut query = sqlx::query_as(&select).bind(WorkflowStatus::Enabled);
+    for org in &orgs {
+        query = query.bind(*org);
+    }
+    for name in &names {
+        query = query.bind(*name);
+    }
+    let workflows: Vec<(WorkflowId, OrgId, String, String)> = query.fetch_all(&mut *tx).await?;
+    let mut started = 0;
+    for event in events {
+        // The share token a Connect event is about (its payload is the token as the API renders it).
+        let token = event
+            .name
+            .starts_with("connect/share-token.")
+            .then(|| event.payload["data"]["id"].as_str())
+            .flatten()
+            .and_then(|id| ShareTokenId::parse(id).ok());
+        for (workflow, _, _, steps) in workflows
+            .iter()
+            .filter(|(_, org, name, _)| *org == event.organization_id && *name == event.name)
+        {
+            let run = WorkflowRunId::new();
+            let has_steps = steps.trim() != "[]";
+            let status = if has_steps {
+                RunStatus::Running
+            } else {
+                RunStatus::Succeeded
+            };
+            sqlx::query(
+                "INSERT INTO workflow_runs (id, workflow_id, organization_id, event_id, status, steps, share_token_id, created_at, updated_at, finished_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(&run)
+            .bind(workflow)
+            .bind(&event.organization_id)
+            .bind(&event.id)
+            .bind(status)
+            .bind(steps)
+            .bind(&token)
+            .bind(now)
+            .bind(now)
+            .bind((!has_steps).then_some(now))
+            .execute(&mut *tx)
+            .await?;
+            if has_steps {
+                jobs::enqueue(tx, &Task::RunWorkflow { run_id: run }, now).await?;
+            }
+            started += 1;
+        }
+    }
+    Ok(started)
 }
 
 /// Where a run stands.

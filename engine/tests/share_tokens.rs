@@ -365,3 +365,102 @@ async fn lists_filter_by_direction_status_and_connection_and_page_newest_first()
     assert_eq!(ids(&page_two), [first.id]);
     assert!(stranger.items.is_empty());
 }
+
+#[tokio::test]
+async fn a_lapsed_token_lists_as_expired_before_and_after_the_sweep_writes_it_once_with_its_events()
+{
+    let world = World::new().await;
+    let source = String::from(&world.source_inquiry.id);
+    let short = share_tokens::create(
+        &world.engine,
+        &world.source.id,
+        &request(&world, &source, Some(60)),
+    )
+    .await
+    .unwrap();
+    let waiting = world.share().await;
+    world
+        .engine
+        .clock()
+        .advance(std::time::Duration::from_secs(61));
+    let expired_filter = |connection_id: Option<String>| ListFilter {
+        status: Some(ShareTokenStatus::Expired),
+        direction: Some(Direction::Inbound),
+        connection_id,
+    };
+    let list = |filter: ListFilter| {
+        let engine = world.engine.clone();
+        let org = world.destination.id.clone();
+        async move {
+            share_tokens::list(&engine, &org, &filter, &PageRequest::default())
+                .await
+                .unwrap()
+                .items
+                .into_iter()
+                .map(|t| t.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    let before = list(expired_filter(None)).await;
+    let before_by_connection = list(expired_filter(Some(world.connection_id.to_string()))).await;
+
+    let swept = share_tokens::sweep_expired(&world.engine).await.unwrap();
+    let swept_again = share_tokens::sweep_expired(&world.engine).await.unwrap();
+
+    let after = list(expired_filter(None)).await;
+    let created = list(ListFilter {
+        status: Some(ShareTokenStatus::Created),
+        ..Default::default()
+    })
+    .await;
+    let stored = share_tokens::get(&world.engine, &world.source.id, &short.id)
+        .await
+        .unwrap();
+    let inbound_expired = world
+        .events_of(&world.destination.id)
+        .await
+        .into_iter()
+        .filter(|e| e.name == "connect/share-token.inbound-expired")
+        .count();
+    let outbound_expired = world
+        .events_of(&world.source.id)
+        .await
+        .into_iter()
+        .filter(|e| e.name == "connect/share-token.outbound-expired")
+        .count();
+    assert_eq!(
+        before,
+        [short.id.clone()],
+        "a lapsed token the sweep has not reached lists as expired"
+    );
+    assert_eq!(
+        before_by_connection,
+        [short.id.clone()],
+        "the connection filter finds the lapsed token too"
+    );
+    assert_eq!(
+        (swept, swept_again),
+        (1, 0),
+        "the sweep expires the lapsed token once and the waiting one not at all"
+    );
+    assert_eq!(
+        stored.status,
+        ShareTokenStatus::Expired,
+        "the sweep writes the status"
+    );
+    assert_eq!(
+        stored.expires_at, short.expires_at,
+        "the sweep keeps the expiry the token had"
+    );
+    assert_eq!(
+        after,
+        [short.id.clone()],
+        "after the sweep it still lists as expired"
+    );
+    assert_eq!(created, [waiting.id], "only the waiting token is created");
+    assert_eq!(
+        (inbound_expired, outbound_expired),
+        (1, 1),
+        "each side hears of the expiry once"
+    );
+}
