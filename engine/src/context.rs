@@ -26,6 +26,8 @@ pub struct Engine {
     webhook_policy: Arc<crate::webhooks::WebhookPolicy>,
     /// Schemas read so far (they never change once created).
     schemas: Arc<crate::schemas::SchemaCache>,
+    /// API keys checked recently ([`crate::orgs::API_KEY_TRUST`]).
+    api_keys: Arc<crate::orgs::ApiKeyCache>,
 }
 
 /// How often a wait for a redemption looks again without being woken: an end written by another
@@ -98,12 +100,18 @@ impl Engine {
             schemas: Arc::new(crate::schemas::SchemaCache::new(
                 crate::schemas::CACHED_SCHEMAS,
             )),
+            api_keys: Arc::new(crate::orgs::ApiKeyCache::new(crate::orgs::CACHED_API_KEYS)),
         }
     }
 
     /// Schemas read so far.
     pub(crate) fn schema_cache(&self) -> &crate::schemas::SchemaCache {
         &self.schemas
+    }
+
+    /// API keys checked recently.
+    pub(crate) fn api_key_cache(&self) -> &crate::orgs::ApiKeyCache {
+        &self.api_keys
     }
 
     /// Webhooks follow `policy` (private targets, retry delays) instead of the defaults.

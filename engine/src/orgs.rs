@@ -228,6 +228,7 @@ pub async fn revoke_api_key(engine: &Engine, org: &OrgId, id: &ApiKeyId) -> Resu
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
+    engine.api_key_cache().revoked();
     Ok(revoked.rows_affected() == 1)
 }
 
@@ -250,17 +251,69 @@ pub async fn disallow_origin(engine: &Engine, org: &OrgId, origin: &str) -> Resu
     Ok(())
 }
 
-/// The organization a presented key belongs to, if the key is known and not revoked.
+/// How long this process trusts a key it checked against the database without checking again.
+/// A revocation made through this process ends the key's use at once; one made through another
+/// instance (several `tessera serve` on one PostgreSQL) within this long.
+pub const API_KEY_TRUST: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Keys checked recently, by hash (never the secret itself), bounded.
+#[derive(Debug)]
+pub(crate) struct ApiKeyCache {
+    keys: quick_cache::sync::Cache<String, (OrgId, std::time::Instant)>,
+    /// Moved by every revocation: a check that read the database before a revocation committed
+    /// does not put its answer back after the revocation cleared the cache.
+    generation: std::sync::atomic::AtomicU64,
+}
+
+impl ApiKeyCache {
+    pub(crate) fn new(capacity: usize) -> Self {
+        Self {
+            keys: quick_cache::sync::Cache::new(capacity),
+            generation: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
+    fn revoked(&self) {
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.keys.clear();
+    }
+}
+
+/// Keys remembered per process.
+pub(crate) const CACHED_API_KEYS: usize = 10_000;
+
+/// The organization a presented key belongs to, if the key is known and not revoked (as of at
+/// most [`API_KEY_TRUST`] ago).
 pub async fn authenticate(engine: &Engine, presented: &str) -> Result<Option<OrgId>> {
+    use std::sync::atomic::Ordering;
     if !presented.starts_with(API_KEY_PREFIX) || presented.len() > 100 {
         return Ok(None);
     }
-    let org = sqlx::query_scalar(
+    let hash = hash_key(presented);
+    let cache = engine.api_key_cache();
+    if let Some((org, checked)) = cache.keys.get(&hash)
+        && checked.elapsed() < API_KEY_TRUST
+    {
+        return Ok(Some(org));
+    }
+    let generation = cache.generation.load(Ordering::SeqCst);
+    let checked = std::time::Instant::now();
+    let org: Option<OrgId> = sqlx::query_scalar(
         "SELECT organization_id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL",
     )
-    .bind(hash_key(presented))
+    .bind(&hash)
     .fetch_optional(engine.db().pool())
     .await?;
+    match &org {
+        Some(org) if cache.generation.load(Ordering::SeqCst) == generation => {
+            cache.keys.insert(hash, (org.clone(), checked));
+        }
+        Some(_) => {}
+        None => {
+            cache.keys.remove(&hash);
+        }
+    }
     Ok(org)
 }
 
@@ -351,6 +404,39 @@ mod tests {
         assert_eq!(
             authenticate(&engine, "Bearer nonsense").await.unwrap(),
             None
+        );
+    }
+
+    #[tokio::test]
+    async fn a_key_revoked_here_stops_at_once_and_one_revoked_elsewhere_within_the_trust_period() {
+        let engine = engine().await;
+        let (org, key) = create(&engine, "Acme", &[]).await.unwrap();
+        let second = create_api_key(&engine, &org.id).await.unwrap();
+        // Both keys checked once: this process now trusts them for API_KEY_TRUST.
+        authenticate(&engine, key.expose_secret()).await.unwrap();
+        authenticate(&engine, second.expose_secret()).await.unwrap();
+
+        // Another instance revokes the second key (a write this process does not hear of).
+        sqlx::query("UPDATE api_keys SET revoked_at = 1 WHERE id = $1")
+            .bind(&second.id)
+            .execute(engine.db().pool())
+            .await
+            .unwrap();
+        let elsewhere = authenticate(&engine, second.expose_secret()).await.unwrap();
+        let revoked_here = revoke_api_key(&engine, &org.id, &key.id).await.unwrap();
+        let after = authenticate(&engine, key.expose_secret()).await.unwrap();
+        let second_after = authenticate(&engine, second.expose_secret()).await.unwrap();
+
+        assert_eq!(
+            elsewhere,
+            Some(org.id.clone()),
+            "a revocation by another instance takes effect within API_KEY_TRUST, not at once"
+        );
+        assert!(revoked_here);
+        assert_eq!(after, None, "a key revoked in this process stops at once");
+        assert_eq!(
+            second_after, None,
+            "a revocation here forgets every trusted key, so the other revocation shows too"
         );
     }
 
