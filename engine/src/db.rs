@@ -91,6 +91,15 @@ impl Dialect {
     }
 }
 
+/// `count` numbered parameters from `$first` on, comma-separated (for `IN (…)` lists and
+/// multi-row `VALUES`).
+pub(crate) fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A notification channel, delivered to every instance's listener when the transaction that sent
 /// it commits (PostgreSQL); within one process the engine's own wake-ups serve.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -124,14 +124,13 @@ pub async fn claim(
     .await?;
     // One statement for the batch, from the state each was read in only: of two instances
     // claiming at once, one wins each row.
-    let placeholders: Vec<String> = (0..chosen.len()).map(|n| format!("${}", n + 5)).collect();
     let update = format!(
         "UPDATE webhook_deliveries
          SET status = $1, attempts = attempts + 1, locked_until = $2, last_attempt_at = $3, updated_at = $3
          WHERE id IN ({}) AND ((status = $4 AND next_attempt_at <= $3)
                               OR (status = $1 AND locked_until <= $3 AND attempts < max_attempts))
          RETURNING id, webhook_id, event_id, attempts, max_attempts",
-        placeholders.join(", ")
+        crate::db::placeholders(5, chosen.len())
     );
     let mut query = sqlx::query_as(&update)
         .bind(DeliveryStatus::Sending)

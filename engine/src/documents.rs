@@ -123,10 +123,7 @@ pub async fn ensure_inspected<'a>(
         return Ok(());
     }
     // One read for all of them; only files older than inspections come back.
-    let placeholders = (1..=ids.len())
-        .map(|n| format!("${n}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let placeholders = crate::db::placeholders(1, ids.len());
     let sql = format!(
         "SELECT id, bytes FROM documents WHERE inspection IS NULL AND id IN ({placeholders})"
     );

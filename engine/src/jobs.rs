@@ -179,18 +179,36 @@ fn from_running(event: JobEvent) -> JobStatus {
 /// Marks the job done inside the transaction that did its work. False when the claim was lost
 /// (another worker took the job over after the lease ran out): the caller must roll back.
 pub async fn complete(tx: &mut sqlx::AnyConnection, job: &Job, now: Timestamp) -> Result<bool> {
-    let updated = sqlx::query(
+    complete_many(tx, &[job], now).await
+}
+
+/// [`complete`] for several jobs in one statement. False (the caller rolls back) when any of
+/// them was no longer this claim's.
+pub async fn complete_many(
+    tx: &mut sqlx::AnyConnection,
+    jobs: &[&Job],
+    now: Timestamp,
+) -> Result<bool> {
+    if jobs.is_empty() {
+        return Ok(true);
+    }
+    let claims: Vec<String> = (0..jobs.len())
+        .map(|n| format!("(seq = ${} AND attempts = ${})", 4 + 2 * n, 5 + 2 * n))
+        .collect();
+    let update = format!(
         "UPDATE jobs SET status = $1, locked_until = NULL, updated_at = $2
-         WHERE seq = $3 AND attempts = $4 AND status = $5",
-    )
-    .bind(from_running(JobEvent::Complete))
-    .bind(now)
-    .bind(job.seq)
-    .bind(job.attempt)
-    .bind(JobStatus::Running)
-    .execute(tx)
-    .await?;
-    Ok(updated.rows_affected() == 1)
+         WHERE status = $3 AND ({})",
+        claims.join(" OR ")
+    );
+    let mut query = sqlx::query(&update)
+        .bind(from_running(JobEvent::Complete))
+        .bind(now)
+        .bind(JobStatus::Running);
+    for job in jobs {
+        query = query.bind(job.seq).bind(job.attempt);
+    }
+    let updated = query.execute(tx).await?;
+    Ok(updated.rows_affected() == jobs.len() as u64)
 }
 
 /// Puts the job back for another attempt after a backoff. Returns false, writing nothing, when

@@ -562,6 +562,32 @@ pub(crate) async fn find_for_update(
     row.map(TryInto::try_into).transpose()
 }
 
+/// The objects among `ids` that exist, in one read; with `lock`, locked until the transaction
+/// ends on PostgreSQL (as [`find_for_update`]).
+pub(crate) async fn find_many(
+    conn: &mut sqlx::AnyConnection,
+    ids: &[&str],
+    lock: Option<Lock>,
+) -> Result<Vec<ObjectRecord>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let select = format!(
+        "SELECT {COLUMNS} FROM objects WHERE id IN ({})",
+        crate::db::placeholders(1, ids.len())
+    );
+    let select = match lock {
+        Some(lock) => Dialect::of(conn).locked(&select, lock).into_owned(),
+        None => select,
+    };
+    let mut query = sqlx::query_as(&select);
+    for id in ids {
+        query = query.bind(*id);
+    }
+    let rows: Vec<ObjectRow> = query.fetch_all(&mut *conn).await?;
+    rows.into_iter().map(TryInto::try_into).collect()
+}
+
 /// `org`'s object of `kind` with its schema; 404 for anything else.
 pub async fn get(
     engine: &Engine,

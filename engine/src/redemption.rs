@@ -6,6 +6,7 @@
 //! all in one transaction. `preview` runs the same validation and hydration and writes nothing.
 
 use crate::connections::{self, ConnectionStatus};
+use crate::db::{self, Channel, Lock};
 use crate::error::Result;
 use crate::events::names;
 use crate::fields::{FieldValue, FieldValues};
@@ -385,9 +386,12 @@ pub async fn run_job(
     job: &Job,
     token_id: &ShareTokenId,
 ) -> Result<(), JobFailure> {
-    let prepared = prepare(engine, token_id).await?;
+    let prepared = prepare_many(engine, &[token_id]).await?;
     let mut tx = engine.db().begin_write().await?;
-    apply(&mut tx, engine, job, prepared).await?;
+    let mut outcomes = apply_many(&mut tx, engine, &[job], prepared).await?;
+    let outcome = outcomes.pop().expect("one outcome per job");
+    // A job refused before writing anything wrote nothing: the rollback changes nothing.
+    outcome?;
     tx.commit().await?;
     tracing::info!(job = job.seq, "share token redeemed");
     Ok(())
@@ -408,9 +412,38 @@ pub struct Ready {
     report: HydrationReport,
 }
 
-/// The reads and the hydration of a redemption job, outside any write transaction.
-pub async fn prepare(engine: &Engine, token_id: &ShareTokenId) -> Result<Prepared, JobFailure> {
-    let Some(token) = share_tokens::find(engine.db().pool(), token_id).await? else {
+/// The reads and the hydration of redemption jobs, outside any write transaction: one read of
+/// the tokens and one of their destinations for all of them. One outcome per token, in order;
+/// `Err` when the reads themselves failed.
+pub async fn prepare_many(
+    engine: &Engine,
+    token_ids: &[&ShareTokenId],
+) -> Result<Vec<Result<Prepared, JobFailure>>, JobFailure> {
+    let pool = engine.db().pool();
+    let tokens = share_tokens::find_many(pool, token_ids).await?;
+    let destination_ids: Vec<&str> = tokens
+        .iter()
+        .filter(|t| t.status == ShareTokenStatus::Pending)
+        .filter_map(|t| t.destination_id.as_deref())
+        .collect();
+    let mut conn = pool.acquire().await.map_err(crate::Error::from)?;
+    let destinations = objects::find_many(&mut conn, &destination_ids, None).await?;
+    drop(conn);
+    let mut prepared = Vec::with_capacity(token_ids.len());
+    for id in token_ids {
+        let token = tokens.iter().find(|t| &&t.id == id).cloned();
+        prepared.push(prepare_one(engine, id, token, &destinations).await);
+    }
+    Ok(prepared)
+}
+
+async fn prepare_one(
+    engine: &Engine,
+    token_id: &ShareTokenId,
+    token: Option<ShareToken>,
+    destinations: &[ObjectRecord],
+) -> Result<Prepared, JobFailure> {
+    let Some(token) = token else {
         return Err(JobFailure::Permanent(
             RedemptionFailure::InternalError,
             format!("share token {token_id} does not exist"),
@@ -425,8 +458,10 @@ pub async fn prepare(engine: &Engine, token_id: &ShareTokenId) -> Result<Prepare
             format!("pending share token {token_id} has no destination"),
         )
     })?;
-    let destination = objects::find(engine.db().pool(), &destination_id)
-        .await?
+    let destination = destinations
+        .iter()
+        .find(|d| d.id == destination_id)
+        .cloned()
         .ok_or_else(|| {
             JobFailure::Permanent(
                 RedemptionFailure::DestinationMissing,
@@ -473,71 +508,111 @@ pub async fn prepare(engine: &Engine, token_id: &ShareTokenId) -> Result<Prepare
     })))
 }
 
-/// The writes of a redemption job inside the caller's write transaction: hydrate the destination
-/// (if nobody changed it since [`prepare`] read it), run it, mark the token redeemed, record the
-/// events and complete the job. On an error the caller rolls back.
-pub async fn apply(
+/// The writes of redemption jobs inside the caller's write transaction (one job, or a batch
+/// under one commit): for each job whose destination nobody changed since [`prepare_many`] read
+/// it, mark the token redeemed, hydrate and run the destination; then, for all of them
+/// together, the workflow runs waiting for the tokens, the events and the jobs' completion.
+///
+/// One outcome per job, in order. A job refused here (its destination changed, or is another
+/// job's of this batch; its token changed or its connection was revoked) has written nothing and
+/// is settled by the caller after the commit. `Err` when the transaction as a whole must roll
+/// back (a database error, a claim lost): the caller runs the jobs again one by one.
+pub async fn apply_many(
     tx: &mut sqlx::AnyConnection,
     engine: &Engine,
-    job: &Job,
-    prepared: Prepared,
-) -> Result<(), JobFailure> {
+    jobs: &[&Job],
+    prepared: Vec<Result<Prepared, JobFailure>>,
+) -> Result<Vec<Result<(), JobFailure>>, JobFailure> {
     let now = engine.now();
-    let Prepared::Ready(ready) = prepared else {
-        jobs::complete(tx, job, now).await?;
-        return Ok(());
-    };
-    let Ready {
-        mut token,
-        mut destination,
-        schema,
-        hydrated,
-        report,
-    } = *ready;
-    // Locked until commit on PostgreSQL: another instance's redemption into the same destination
-    // (or a step of the hosted flow) waits, then finds the record changed and retries.
-    let current = objects::find_for_update(tx, &destination.id)
-        .await?
-        .ok_or_else(|| {
-            JobFailure::Permanent(
+    let mut outcomes: Vec<Result<(), JobFailure>> = Vec::with_capacity(jobs.len());
+    let mut completing: Vec<&Job> = Vec::with_capacity(jobs.len());
+    let mut ready = Vec::new();
+    for (&job, prepared) in jobs.iter().zip(prepared) {
+        match prepared {
+            Err(failure) => outcomes.push(Err(failure)),
+            Ok(Prepared::AlreadyDone) => {
+                outcomes.push(Ok(()));
+                completing.push(job);
+            }
+            Ok(Prepared::Ready(work)) => {
+                ready.push((outcomes.len(), job, work));
+                outcomes.push(Ok(()));
+            }
+        }
+    }
+    // Locked until commit on PostgreSQL: another instance's redemption into the same
+    // destination (or a step of the hosted flow) waits, then finds the record changed and
+    // retries.
+    let ids: Vec<&str> = ready
+        .iter()
+        .map(|(_, _, work)| work.destination.id.as_str())
+        .collect();
+    let current = objects::find_many(tx, &ids, Some(Lock::Update)).await?;
+    let mut written: Vec<String> = Vec::with_capacity(ready.len());
+    let mut redeemed: Vec<ShareToken> = Vec::with_capacity(ready.len());
+    for (at, job, work) in &ready {
+        let Ready {
+            token,
+            destination,
+            schema,
+            hydrated,
+            report,
+        } = &**work;
+        // The whole record, not only `updated_at`: two writes within one millisecond must not
+        // overwrite each other; and one destination is written by one job of a batch only
+        // (the next finds it changed when it runs again).
+        let refused = match current.iter().find(|c| c.id == destination.id) {
+            None => Some(JobFailure::Permanent(
                 RedemptionFailure::DestinationMissing,
                 format!("destination {} does not exist", destination.id),
-            )
-        })?;
-    // The whole record, not only `updated_at`: two writes within one millisecond (two tokens
-    // redeemed into one destination in the same group commit) must not overwrite each other.
-    if current != destination {
-        return Err(JobFailure::Transient(
-            "the destination changed meanwhile".into(),
-        ));
+            )),
+            Some(current) if current != destination || written.contains(&current.id) => Some(
+                JobFailure::Transient("the destination changed meanwhile".into()),
+            ),
+            Some(_) => None,
+        };
+        if let Some(failure) = refused {
+            outcomes[*at] = Err(failure);
+            continue;
+        }
+        // The update also requires the connection to be active: a revocation committed since
+        // `prepare_many` read the token wins, and nothing of this job is written.
+        if !share_tokens::mark_redeemed(tx, &token.id, report, now).await? {
+            outcomes[*at] = Err(match check_connection(&mut *tx, token).await {
+                Err(failure) => failure,
+                Ok(()) => JobFailure::Transient("the share token changed meanwhile".into()),
+            });
+            continue;
+        }
+        let mut destination = destination.clone();
+        let values = copy_files(tx, &destination, hydrated.clone(), now).await?;
+        objects::apply_values(tx, engine, &mut destination, schema, values, now).await?;
+        written.push(destination.id.clone());
+        let mut token = token.clone();
+        token.status = ShareTokenStatus::Redeemed;
+        token.redeemed_at = Some(now);
+        token.updated_at = now;
+        token.hydration_report = Some(report.clone());
+        redeemed.push(token);
+        completing.push(job);
     }
-    let values = copy_files(tx, &destination, hydrated, now).await?;
-    objects::apply_values(tx, engine, &mut destination, &schema, values, now).await?;
-    // The update also requires the connection to be active: a revocation committed since
-    // `prepare` read the token wins, and the savepoint rolls the hydration back.
-    if !share_tokens::mark_redeemed(tx, &token.id, &report, now).await? {
-        check_connection(&mut *tx, &token).await?;
-        return Err(JobFailure::Transient(
-            "the share token changed meanwhile".into(),
-        ));
+    if !redeemed.is_empty() {
+        let ids: Vec<ShareTokenId> = redeemed.iter().map(|t| t.id.clone()).collect();
+        crate::workflows::redemption_ended(tx, &ids, Ok(()), now).await?;
+        share_tokens::record_pairs(
+            tx,
+            &redeemed,
+            names::SHARE_TOKEN_OUTBOUND_REDEEMED,
+            names::SHARE_TOKEN_INBOUND_REDEEMED,
+            now,
+        )
+        .await?;
+        db::notify(tx, Channel::Redemptions).await?;
     }
-    crate::workflows::redemption_ended(tx, &token.id, Ok(()), now).await?;
-    token.status = ShareTokenStatus::Redeemed;
-    token.redeemed_at = Some(now);
-    token.updated_at = now;
-    token.hydration_report = Some(report);
-    share_tokens::record_pair(
-        tx,
-        &token,
-        names::SHARE_TOKEN_OUTBOUND_REDEEMED,
-        names::SHARE_TOKEN_INBOUND_REDEEMED,
-        now,
-    )
-    .await?;
-    if !jobs::complete(tx, job, now).await? {
-        return Err(JobFailure::Transient("the job's lease was lost".into()));
+    if !jobs::complete_many(tx, &completing, now).await? {
+        return Err(JobFailure::Transient("a job's lease was lost".into()));
     }
-    Ok(())
+    Ok(outcomes)
 }
 
 /// Copies the hydrated files into new documents of the destination organization (identical bytes

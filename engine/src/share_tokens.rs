@@ -201,10 +201,21 @@ pub(crate) async fn record_pair(
     inbound: &str,
     now: Timestamp,
 ) -> Result<()> {
-    let source = &token.source_organization_id;
-    let destination = &token.destination_organization_id;
-    events::record_all(
-        tx,
+    record_pairs(tx, std::slice::from_ref(token), outbound, inbound, now).await
+}
+
+/// [`record_pair`] for several tokens, all recorded together (one insert, one read each of the
+/// webhooks and workflows that hear of them).
+pub(crate) async fn record_pairs(
+    tx: &mut sqlx::AnyConnection,
+    tokens: &[ShareToken],
+    outbound: &str,
+    inbound: &str,
+    now: Timestamp,
+) -> Result<()> {
+    let events = tokens.iter().flat_map(|token| {
+        let source = &token.source_organization_id;
+        let destination = &token.destination_organization_id;
         [
             (source, outbound, render::share_token(token, source, now)),
             (
@@ -212,10 +223,9 @@ pub(crate) async fn record_pair(
                 inbound,
                 render::share_token(token, destination, now),
             ),
-        ],
-        now,
-    )
-    .await?;
+        ]
+    });
+    events::record_all(tx, events, now).await?;
     Ok(())
 }
 
@@ -346,7 +356,9 @@ pub(crate) async fn mark_pending(
 }
 
 /// `pending → redeemed` with its report, inside the caller's transaction. False when the token is
-/// no longer `pending` or its connection is no longer active (the source revoked it).
+/// no longer `pending` or its connection is no longer active (the source revoked it). The
+/// caller tells other instances with [`db::notify`] on [`Channel::Redemptions`] (once for all
+/// the tokens of its transaction).
 pub(crate) async fn mark_redeemed(
     tx: &mut sqlx::AnyConnection,
     id: &ShareTokenId,
@@ -368,11 +380,8 @@ pub(crate) async fn mark_redeemed(
     .bind(ConnectionStatus::Active)
     .execute(&mut *tx)
     .await?;
-    if updated.rows_affected() == 0 {
-        return Ok(false);
-    }
-    db::notify(tx, Channel::Redemptions).await?;
-    Ok(true)
+    // The caller notifies (once for a batch): `db::notify(tx, Channel::Redemptions)`.
+    Ok(updated.rows_affected() == 1)
 }
 
 /// `pending → failed` with its code, and the events for both sides, inside the caller's
@@ -400,7 +409,7 @@ pub(crate) async fn fail_in(
         return Ok(None);
     }
     db::notify(tx, Channel::Redemptions).await?;
-    crate::workflows::redemption_ended(tx, id, Err(failure), now).await?;
+    crate::workflows::redemption_ended(tx, std::slice::from_ref(id), Err(failure), now).await?;
     let events = (
         names::SHARE_TOKEN_OUTBOUND_FAILED,
         names::SHARE_TOKEN_INBOUND_FAILED,
@@ -499,6 +508,26 @@ impl TryFrom<Row> for ShareToken {
             failed_at: row.failed_at,
         })
     }
+}
+
+/// The tokens among `ids` that exist, in one read.
+pub(crate) async fn find_many<'e>(
+    executor: impl sqlx::AnyExecutor<'e>,
+    ids: &[&ShareTokenId],
+) -> Result<Vec<ShareToken>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {COLUMNS} FROM share_tokens WHERE id IN ({})",
+        db::placeholders(1, ids.len())
+    );
+    let mut query = sqlx::query_as(&sql);
+    for id in ids {
+        query = query.bind(*id);
+    }
+    let rows: Vec<Row> = query.fetch_all(executor).await?;
+    rows.into_iter().map(TryInto::try_into).collect()
 }
 
 pub(crate) async fn find<'e>(

@@ -442,12 +442,12 @@ pub async fn fan_out(
     if orgs.is_empty() {
         return Ok(0);
     }
-    let placeholders: Vec<String> = (0..orgs.len()).map(|n| format!("${}", n + 2)).collect();
+
     // Held until commit (PostgreSQL): the webhook cannot be deleted under the deliveries queued here.
     let select = format!(
         "SELECT id, organization_id, enabled_events FROM webhooks
          WHERE status = $1 AND organization_id IN ({})",
-        placeholders.join(", ")
+        db::placeholders(2, orgs.len())
     );
     let select = Dialect::of(tx).locked(&select, Lock::KeyShare);
     let mut query = sqlx::query_as(&select).bind(WebhookStatus::Enabled);

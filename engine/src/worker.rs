@@ -69,19 +69,16 @@ pub async fn run_batch(engine: &Engine) -> Result<usize> {
     }
 }
 
-/// Runs redemption jobs with one commit for all of them (group commit): each job's writes sit in
-/// their own savepoint, so a job that fails rolls back alone and is retried or given up as usual.
-/// When the shared transaction fails (or a job panics inside it), each job runs on its own.
+/// Runs redemption jobs with one commit for all of them (group commit): one read of their tokens
+/// and one of their destinations, then their writes with the statements they share written once
+/// for all (events, workflow runs, the jobs' completion; see [`redemption::apply_many`]). A job
+/// refused on its own is retried or given up as usual; when the shared transaction fails (or a
+/// job panics inside it), each job runs on its own.
 async fn run_redemptions(engine: &Engine, batch: &[(Job, crate::ids::ShareTokenId)]) -> Result<()> {
     if batch.len() <= 1 {
         return run_each(engine, batch).await;
     }
-    let mut prepared = Vec::with_capacity(batch.len());
-    for (_, token) in batch {
-        let outcome = catch_panic(redemption::prepare(engine, token)).await;
-        prepared.push(outcome);
-    }
-    let group = catch_panic(async { Ok(write_group(engine, batch, prepared).await?) }).await;
+    let group = catch_panic(async { write_group(engine, batch).await }).await;
     let outcomes = match group {
         Ok(outcomes) => outcomes,
         Err(failure) => {
@@ -122,30 +119,12 @@ async fn run_each(engine: &Engine, batch: &[(Job, crate::ids::ShareTokenId)]) ->
 async fn write_group(
     engine: &Engine,
     batch: &[(Job, crate::ids::ShareTokenId)],
-    prepared: Vec<Result<redemption::Prepared, JobFailure>>,
-) -> Result<Vec<Result<(), JobFailure>>> {
+) -> Result<Vec<Result<(), JobFailure>>, JobFailure> {
+    let tokens: Vec<&crate::ids::ShareTokenId> = batch.iter().map(|(_, token)| token).collect();
+    let jobs: Vec<&Job> = batch.iter().map(|(job, _)| job).collect();
+    let prepared = redemption::prepare_many(engine, &tokens).await?;
     let mut tx = engine.db().begin_write().await?;
-    let mut outcomes = Vec::with_capacity(batch.len());
-    for ((job, _), prepared) in batch.iter().zip(prepared) {
-        let prepared = match prepared {
-            Ok(prepared) => prepared,
-            Err(failure) => {
-                outcomes.push(Err(failure));
-                continue;
-            }
-        };
-        sqlx::query("SAVEPOINT job").execute(&mut *tx).await?;
-        let outcome = redemption::apply(&mut tx, engine, job, prepared).await;
-        if outcome.is_err() {
-            sqlx::query("ROLLBACK TO SAVEPOINT job")
-                .execute(&mut *tx)
-                .await?;
-        }
-        sqlx::query("RELEASE SAVEPOINT job")
-            .execute(&mut *tx)
-            .await?;
-        outcomes.push(outcome);
-    }
+    let outcomes = redemption::apply_many(&mut tx, engine, &jobs, prepared).await?;
     tx.commit().await?;
     Ok(outcomes)
 }

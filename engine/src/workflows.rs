@@ -329,15 +329,11 @@ pub async fn trigger(
     if orgs.is_empty() {
         return Ok(0);
     }
-    let org_params: Vec<String> = (0..orgs.len()).map(|n| format!("${}", n + 2)).collect();
-    let name_params: Vec<String> = (0..names.len())
-        .map(|n| format!("${}", n + 2 + orgs.len()))
-        .collect();
     let select = format!(
         "SELECT id, organization_id, trigger_event, steps FROM workflows
          WHERE status = $1 AND organization_id IN ({}) AND trigger_event IN ({})",
-        org_params.join(", "),
-        name_params.join(", ")
+        crate::db::placeholders(2, orgs.len()),
+        crate::db::placeholders(2 + orgs.len(), names.len())
     );
     let mut query = sqlx::query_as(&select).bind(WorkflowStatus::Enabled);
     for org in &orgs {
@@ -727,10 +723,13 @@ async fn create_destination(
 /// token is not the run's). `Err` carries the token's failure, whose fixed sentence the run shows.
 pub(crate) async fn redemption_ended(
     tx: &mut sqlx::AnyConnection,
-    token: &ShareTokenId,
+    tokens: &[ShareTokenId],
     outcome: std::result::Result<(), crate::share_tokens::RedemptionFailure>,
     now: Timestamp,
 ) -> Result<()> {
+    if tokens.is_empty() {
+        return Ok(());
+    }
     let (status, error) = match outcome {
         Ok(()) => (RunStatus::Succeeded, None),
         Err(failure) => (
@@ -738,18 +737,22 @@ pub(crate) async fn redemption_ended(
             Some(format!("the redemption failed: {}", failure.sentence())),
         ),
     };
-    sqlx::query(
+    let update = format!(
         "UPDATE workflow_runs SET status = $1, error = $2, updated_at = $3, finished_at = $3
-         WHERE share_token_id = $4 AND status = $5
-           AND destination_id = (SELECT destination_id FROM share_tokens WHERE id = $4)",
-    )
-    .bind(status)
-    .bind(error)
-    .bind(now)
-    .bind(token)
-    .bind(RunStatus::Running)
-    .execute(tx)
-    .await?;
+         WHERE status = $4 AND share_token_id IN ({})
+           AND destination_id = (SELECT s.destination_id FROM share_tokens s
+                                 WHERE s.id = workflow_runs.share_token_id)",
+        crate::db::placeholders(5, tokens.len())
+    );
+    let mut query = sqlx::query(&update)
+        .bind(status)
+        .bind(error)
+        .bind(now)
+        .bind(RunStatus::Running);
+    for token in tokens {
+        query = query.bind(token);
+    }
+    query.execute(tx).await?;
     Ok(())
 }
 
