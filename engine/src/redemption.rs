@@ -76,17 +76,13 @@ pub async fn check_token(
     org: &OrgId,
     token_id: &ShareTokenId,
 ) -> Result<Redeemable, RedeemError> {
-    let pool = engine.db().pool();
-    let token = share_tokens::find(pool, token_id)
+    let (token, connection) = share_tokens::find_with_connection(engine.db().pool(), token_id)
         .await?
-        .filter(|t| &t.destination_organization_id == org)
+        .filter(|(t, _)| &t.destination_organization_id == org)
         .ok_or(RedeemError::TokenNotFound)?;
     check_redeemable(&token, engine)?;
-    let connection = connections::find(pool, &token.connection_id)
-        .await?
-        .ok_or_else(|| crate::Error::Internal(format!("connection of {} is missing", token.id)))?;
-    if connection.status != ConnectionStatus::Active {
-        return Err(RedeemError::ConnectionNotActive(connection.status));
+    if connection != ConnectionStatus::Active {
+        return Err(RedeemError::ConnectionNotActive(connection));
     }
     Ok(Redeemable(token))
 }

@@ -510,6 +510,34 @@ impl TryFrom<Row> for ShareToken {
     }
 }
 
+/// A token with the status of its connection, in one read (rule 1 needs both).
+pub(crate) async fn find_with_connection<'e>(
+    executor: impl sqlx::AnyExecutor<'e>,
+    id: &ShareTokenId,
+) -> Result<Option<(ShareToken, ConnectionStatus)>> {
+    static SELECT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let columns: Vec<String> = COLUMNS.split(", ").map(|c| format!("t.{c}")).collect();
+        format!(
+            "SELECT {}, c.status AS connection_status FROM share_tokens t
+             JOIN connections c ON c.id = t.connection_id WHERE t.id = $1",
+            columns.join(", ")
+        )
+    });
+    let row: Option<RowWithConnection> = sqlx::query_as(&SELECT)
+        .bind(id)
+        .fetch_optional(executor)
+        .await?;
+    row.map(|row| Ok((row.token.try_into()?, row.connection_status)))
+        .transpose()
+}
+
+#[derive(sqlx::FromRow)]
+struct RowWithConnection {
+    #[sqlx(flatten)]
+    token: Row,
+    connection_status: ConnectionStatus,
+}
+
 /// The tokens among `ids` that exist, in one read.
 pub(crate) async fn find_many<'e>(
     executor: impl sqlx::AnyExecutor<'e>,

@@ -32,9 +32,12 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Statements {
         }
         let mut summary = Summary(String::new());
         event.record(&mut summary);
-        // Transaction boundaries are not counted: sqlx logs them on PostgreSQL only.
+        // Transaction boundaries are not counted (sqlx logs them on PostgreSQL only), nor a new
+        // pooled connection's setup (SQLite's pragmas).
         let summary = summary.0.trim_matches('"').to_owned();
-        if ["BEGIN", "COMMIT", "ROLLBACK"].contains(&summary.as_str()) {
+        if ["BEGIN", "COMMIT", "ROLLBACK"].contains(&summary.as_str())
+            || summary.starts_with("PRAGMA ")
+        {
             return;
         }
         self.count.fetch_add(1, Ordering::SeqCst);
@@ -129,7 +132,7 @@ const BATCH_BUDGET: usize = 11 + 2 * BATCH;
 
 /// The token and its connection (rule 1), the destination (rule 2), the conditional
 /// `created → pending`, the job. Transaction boundaries are not counted.
-const REQUEST_BUDGET: usize = 5;
+const REQUEST_BUDGET: usize = 4;
 
 /// The queue look and the claim, the token and the destination read outside the write lock, the
 /// destination again under it, the destination's values, the token, the workflow runs waiting
