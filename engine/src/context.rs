@@ -28,6 +28,8 @@ pub struct Engine {
     schemas: Arc<crate::schemas::SchemaCache>,
     /// API keys checked recently ([`crate::orgs::API_KEY_TRUST`]).
     api_keys: Arc<crate::orgs::ApiKeyCache>,
+    /// Organizations read recently ([`crate::orgs::ORGANIZATION_TRUST`]).
+    organizations: Arc<crate::orgs::OrganizationCache>,
 }
 
 /// How often a wait for a redemption looks again without being woken: an end written by another
@@ -100,7 +102,14 @@ impl Engine {
             schemas: Arc::new(crate::schemas::SchemaCache::new(
                 crate::schemas::CACHED_SCHEMAS,
             )),
-            api_keys: Arc::new(crate::orgs::ApiKeyCache::new(crate::orgs::CACHED_API_KEYS)),
+            api_keys: Arc::new(crate::orgs::ApiKeyCache::new(
+                crate::orgs::CACHED_API_KEYS,
+                crate::orgs::API_KEY_TRUST,
+            )),
+            organizations: Arc::new(crate::orgs::OrganizationCache::new(
+                crate::orgs::CACHED_ORGANIZATIONS,
+                crate::orgs::ORGANIZATION_TRUST,
+            )),
         }
     }
 
@@ -112,6 +121,11 @@ impl Engine {
     /// API keys checked recently.
     pub(crate) fn api_key_cache(&self) -> &crate::orgs::ApiKeyCache {
         &self.api_keys
+    }
+
+    /// Organizations read recently.
+    pub(crate) fn organization_cache(&self) -> &crate::orgs::OrganizationCache {
+        &self.organizations
     }
 
     /// Webhooks follow `policy` (private targets, retry delays) instead of the defaults.

@@ -277,7 +277,7 @@ pub async fn frame_origins(
     let Some(org) = org else {
         return Ok(Vec::new());
     };
-    Ok(orgs::find(pool, &org)
+    Ok(orgs::cached(engine, &org)
         .await?
         .map(|o| o.allowed_origins)
         .unwrap_or_default())
@@ -292,7 +292,7 @@ async fn check_redirect(
     let Some(uri) = redirect_uri.filter(|u| !u.is_empty()) else {
         return Ok(None);
     };
-    let organization = orgs::find(engine.db().pool(), org)
+    let organization = orgs::cached(engine, org)
         .await?
         .ok_or(FlowError::Unavailable)?;
     let url = url::Url::parse(uri).map_err(|_| FlowError::RedirectNotAllowed)?;
@@ -434,7 +434,7 @@ pub async fn view(
     requested_step: Option<usize>,
 ) -> Result<FlowView, FlowError> {
     let (record, schema, row) = open(engine, inquiry_id, session, share_token).await?;
-    let organization = orgs::find(engine.db().pool(), &record.organization_id)
+    let organization = orgs::cached(engine, &record.organization_id)
         .await?
         .ok_or(FlowError::Unavailable)?;
     let screen = screen(
@@ -473,17 +473,29 @@ async fn screen(
         return Err(FlowError::InquiryExpired);
     }
     if let Some(token_id) = &row.share_token_id {
-        let token = share_tokens::find(engine.db().pool(), token_id)
-            .await?
-            .ok_or(FlowError::TokenUnknown)?;
+        let (token, decision, source_schema) =
+            share_tokens::find_for_flow(engine.db().pool(), token_id, &record.id)
+                .await?
+                .ok_or(FlowError::TokenUnknown)?;
         let ours = token.destination_id.as_deref() == Some(record.id.as_str());
-        match decision(engine, &record.id, token_id).await?.as_deref() {
+        match decision.as_deref() {
             None => {
                 if let Some(problem) = token_problem(&token, engine) {
                     return Err(problem);
                 }
+                let source_schema = match source_schema {
+                    Some(id) => schemas::cached(engine, &id).await?,
+                    None => None,
+                };
                 return Ok(Screen::Consent(
-                    consent(engine, &token, schema.purpose.clone(), organization).await?,
+                    consent(
+                        engine,
+                        &token,
+                        source_schema,
+                        schema.purpose.clone(),
+                        organization,
+                    )
+                    .await?,
                 ));
             }
             Some("accepted") if ours && token.status == ShareTokenStatus::Pending => {
@@ -582,25 +594,21 @@ fn display_value(value: &FieldValue) -> String {
 async fn consent(
     engine: &Engine,
     token: &ShareToken,
+    source_schema: Option<SchemaRecord>,
     purpose: Option<String>,
     inquiry_organization: &orgs::Organization,
 ) -> Result<Consent, FlowError> {
-    let pool = engine.db().pool();
-    let source = orgs::find(pool, &token.source_organization_id)
+    let source = orgs::cached(engine, &token.source_organization_id)
         .await?
         .ok_or(FlowError::Unavailable)?;
     // The destination is the inquiry's organization, already read.
     let destination_name = if token.destination_organization_id == inquiry_organization.id {
         inquiry_organization.name.clone()
     } else {
-        orgs::find(pool, &token.destination_organization_id)
+        orgs::cached(engine, &token.destination_organization_id)
             .await?
             .ok_or(FlowError::Unavailable)?
             .name
-    };
-    let source_schema = match objects::find(pool, &token.source_id).await? {
-        Some(source) => schemas::cached(engine, &source.schema_id).await?,
-        None => None,
     };
     let mut shared: BTreeMap<StepGroup, Vec<String>> = BTreeMap::new();
     for key in token.snapshot.keys() {

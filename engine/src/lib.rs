@@ -32,6 +32,7 @@ pub mod share_tokens;
 #[cfg(test)]
 mod testing;
 pub mod time;
+mod trust;
 pub mod verification;
 pub mod webhooks;
 pub mod worker;

@@ -160,12 +160,14 @@ pub async fn allow_origins(engine: &Engine, org: &OrgId, origins: &[String]) -> 
     // Ended here either way: a dropped transaction would hold the write lock until its
     // connection is used again.
     tx.commit().await?;
+    engine.organization_cache().changed(org);
     Ok(())
 }
 
-/// Reads an organization (for showing its name; access to it is the caller's to check).
+/// Reads an organization (for showing its name; access to it is the caller's to check), as of
+/// at most [`ORGANIZATION_TRUST`] ago.
 pub async fn get(engine: &Engine, id: &OrgId) -> Result<Option<Organization>> {
-    find(engine.db().pool(), id).await
+    cached(engine, id).await
 }
 
 /// Adds another API key to an organization.
@@ -228,7 +230,8 @@ pub async fn revoke_api_key(engine: &Engine, org: &OrgId, id: &ApiKeyId) -> Resu
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    engine.api_key_cache().revoked();
+    // Revoked keys are not known by hash here: every trusted key is checked again.
+    engine.api_key_cache().changed_all();
     Ok(revoked.rows_affected() == 1)
 }
 
@@ -248,6 +251,7 @@ pub async fn disallow_origin(engine: &Engine, org: &OrgId, origin: &str) -> Resu
             .await?;
     }
     tx.commit().await?;
+    engine.organization_cache().changed(org);
     Ok(())
 }
 
@@ -256,65 +260,56 @@ pub async fn disallow_origin(engine: &Engine, org: &OrgId, origin: &str) -> Resu
 /// instance (several `tessera serve` on one PostgreSQL) within this long.
 pub const API_KEY_TRUST: std::time::Duration = std::time::Duration::from_secs(5);
 
-/// Keys checked recently, by hash (never the secret itself), bounded.
-#[derive(Debug)]
-pub(crate) struct ApiKeyCache {
-    keys: quick_cache::sync::Cache<String, (OrgId, std::time::Instant)>,
-    /// Moved by every revocation: a check that read the database before a revocation committed
-    /// does not put its answer back after the revocation cleared the cache.
-    generation: std::sync::atomic::AtomicU64,
-}
-
-impl ApiKeyCache {
-    pub(crate) fn new(capacity: usize) -> Self {
-        Self {
-            keys: quick_cache::sync::Cache::new(capacity),
-            generation: std::sync::atomic::AtomicU64::new(0),
-        }
-    }
-
-    fn revoked(&self) {
-        self.generation
-            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        self.keys.clear();
-    }
-}
+/// Keys checked recently, by hash (never the secret itself).
+pub(crate) type ApiKeyCache = crate::trust::TrustCache<String, OrgId>;
 
 /// Keys remembered per process.
 pub(crate) const CACHED_API_KEYS: usize = 10_000;
 
+/// How long this process trusts an organization it read (its name, its allowed origins) without
+/// reading it again. A change made through this process is seen at once; one made through
+/// another instance, within this long.
+pub const ORGANIZATION_TRUST: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Organizations read recently.
+pub(crate) type OrganizationCache = crate::trust::TrustCache<OrgId, Organization>;
+
+/// Organizations remembered per process.
+pub(crate) const CACHED_ORGANIZATIONS: usize = 4_096;
+
 /// The organization a presented key belongs to, if the key is known and not revoked (as of at
 /// most [`API_KEY_TRUST`] ago).
 pub async fn authenticate(engine: &Engine, presented: &str) -> Result<Option<OrgId>> {
-    use std::sync::atomic::Ordering;
     if !presented.starts_with(API_KEY_PREFIX) || presented.len() > 100 {
         return Ok(None);
     }
     let hash = hash_key(presented);
     let cache = engine.api_key_cache();
-    if let Some((org, checked)) = cache.keys.get(&hash)
-        && checked.elapsed() < API_KEY_TRUST
-    {
+    if let Some(org) = cache.get(&hash) {
         return Ok(Some(org));
     }
-    let generation = cache.generation.load(Ordering::SeqCst);
-    let checked = std::time::Instant::now();
+    let start = cache.start_read();
     let org: Option<OrgId> = sqlx::query_scalar(
         "SELECT organization_id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL",
     )
     .bind(&hash)
     .fetch_optional(engine.db().pool())
     .await?;
-    match &org {
-        Some(org) if cache.generation.load(Ordering::SeqCst) == generation => {
-            cache.keys.insert(hash, (org.clone(), checked));
-        }
-        Some(_) => {}
-        None => {
-            cache.keys.remove(&hash);
-        }
-    }
+    cache.remember(hash, org.clone(), start);
     Ok(org)
+}
+
+/// An organization as read at most [`ORGANIZATION_TRUST`] ago (for showing its name and checking
+/// its allowed origins; access to it is the caller's to check).
+pub async fn cached(engine: &Engine, id: &OrgId) -> Result<Option<Organization>> {
+    let cache = engine.organization_cache();
+    if let Some(organization) = cache.get(id) {
+        return Ok(Some(organization));
+    }
+    let start = cache.start_read();
+    let organization = find(engine.db().pool(), id).await?;
+    cache.remember(id.clone(), organization.clone(), start);
+    Ok(organization)
 }
 
 #[derive(sqlx::FromRow)]

@@ -531,6 +531,42 @@ pub(crate) async fn find_with_connection<'e>(
         .transpose()
 }
 
+/// What the hosted flow's screen needs of its token, in one read: the token, the consent
+/// decision recorded for it on `inquiry_id` (if any) and the schema of the object it was taken
+/// from (for the consent screen's labels).
+pub(crate) async fn find_for_flow<'e>(
+    executor: impl sqlx::AnyExecutor<'e>,
+    id: &ShareTokenId,
+    inquiry_id: &str,
+) -> Result<Option<(ShareToken, Option<String>, Option<String>)>> {
+    static SELECT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let columns: Vec<String> = COLUMNS.split(", ").map(|c| format!("t.{c}")).collect();
+        format!(
+            "SELECT {},
+                    (SELECT decision FROM consents
+                     WHERE inquiry_id = $2 AND share_token_id = t.id) AS decision,
+                    (SELECT schema_id FROM objects WHERE id = t.source_id) AS source_schema_id
+             FROM share_tokens t WHERE t.id = $1",
+            columns.join(", ")
+        )
+    });
+    let row: Option<RowForFlow> = sqlx::query_as(&SELECT)
+        .bind(id)
+        .bind(inquiry_id)
+        .fetch_optional(executor)
+        .await?;
+    row.map(|row| Ok((row.token.try_into()?, row.decision, row.source_schema_id)))
+        .transpose()
+}
+
+#[derive(sqlx::FromRow)]
+struct RowForFlow {
+    #[sqlx(flatten)]
+    token: Row,
+    decision: Option<String>,
+    source_schema_id: Option<String>,
+}
+
 #[derive(sqlx::FromRow)]
 struct RowWithConnection {
     #[sqlx(flatten)]

@@ -35,7 +35,7 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Statements {
         // Transaction boundaries are not counted (sqlx logs them on PostgreSQL only), nor a new
         // pooled connection's setup (SQLite's pragmas).
         let summary = summary.0.trim_matches('"').to_owned();
-        if ["BEGIN", "COMMIT", "ROLLBACK"].contains(&summary.as_str())
+        if ["BEGIN", "COMMIT", "ROLLBACK", MARKER].contains(&summary.as_str())
             || summary.starts_with("PRAGMA ")
         {
             return;
@@ -45,36 +45,113 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Statements {
     }
 }
 
+/// Sent before each count is taken; not counted.
+const MARKER: &str = "SELECT 'statements counted'";
+
 impl Statements {
-    fn take(&self) -> (usize, Vec<String>) {
+    /// The statements counted since the last time, after everything `engine` sent so far was
+    /// logged.
+    async fn take(&self, engine: &Engine) -> (usize, Vec<String>) {
+        sqlx::query(MARKER)
+            .execute(engine.db().pool())
+            .await
+            .unwrap();
         let seen = std::mem::take(&mut *self.seen.lock().unwrap());
         (self.count.swap(0, Ordering::SeqCst), seen)
     }
 }
 
+/// The statements counter, installed once for this test binary (global: SQLite's statements run,
+/// and are logged, on each connection's own thread), and a lock so that one test counts at a
+/// time.
+fn statements() -> &'static Statements {
+    static STATEMENTS: std::sync::OnceLock<Statements> = std::sync::OnceLock::new();
+    STATEMENTS.get_or_init(|| {
+        let statements = Statements::default();
+        tracing::subscriber::set_global_default(
+            tracing_subscriber::registry()
+                .with(
+                    tracing_subscriber::filter::Targets::new()
+                        .with_target("sqlx::query", tracing::Level::TRACE),
+                )
+                .with(statements.clone()),
+        )
+        .expect("the only subscriber of this test binary");
+        statements
+    })
+}
+
+static COUNTING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// An engine on a fresh database, and how many statements
+/// PostgreSQL adds to a transaction that enqueues a job or ends redemptions: it tells other
+/// instances (`pg_notify`); SQLite has no other instances to tell.
+///
+/// SQLite runs in memory, on one connection: its statements are logged by the connection's own
+/// thread, and with one thread [`Statements::take`]'s marker is logged after everything sent
+/// before it.
+async fn test_engine() -> (Engine, usize) {
+    let url = engine::db::test_database_url("sqlite::memory:").await;
+    let engine = Engine::new(Database::connect(&url).await.unwrap());
+    let notify = usize::from(engine.db().dialect() == engine::db::Dialect::Postgres);
+    (engine, notify)
+}
+
+#[tokio::test]
+async fn the_consent_screen_stays_within_its_statement_budget() {
+    let _counting = COUNTING.lock().await;
+    let (engine, _) = test_engine().await;
+    let demo = engine::demo::seed(&engine, &[]).await.unwrap();
+    let started = engine::flow::start(
+        &engine,
+        &engine::flow::StartRequest {
+            template_id: demo.extra_template_id.clone(),
+            share_token: Some(demo.extra_token_id.clone()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let view = || {
+        engine::flow::view(
+            &engine,
+            &started.inquiry_id,
+            started.session_token.expose_secret(),
+            None,
+            None,
+        )
+    };
+    // Once first: the caches are warm and the flow's row exists, as for a user who reloads.
+    view().await.unwrap();
+    let statements = statements();
+    statements.take(&engine).await;
+
+    let shown = view().await.unwrap();
+    let (count, seen) = statements.take(&engine).await;
+
+    assert!(
+        matches!(shown.screen, engine::flow::Screen::Consent(_)),
+        "the flow shows the consent screen"
+    );
+    assert!(
+        count <= CONSENT_BUDGET,
+        "the consent screen took {count} statements (budget {CONSENT_BUDGET}):\n  {}",
+        seen.join("\n  ")
+    );
+}
+
+/// The session with its inquiry, the flow's row, the token with the decision recorded for it
+/// and its source's schema. Organizations and schemas come from the process's caches.
+const CONSENT_BUDGET: usize = 3;
+
 #[tokio::test]
 async fn redeeming_into_a_transaction_stays_within_its_statement_budget() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("statements.db").display());
-    let url = std::env::var("TESSERA_TEST_DATABASE_URL").unwrap_or(url);
-    let engine = Engine::new(Database::connect(&url).await.unwrap());
-    // PostgreSQL tells other instances (`pg_notify`) once per transaction that enqueues a job or
-    // ends redemptions; SQLite has no other instances to tell.
-    let notify = usize::from(engine.db().dialect() == engine::db::Dialect::Postgres);
+    let _counting = COUNTING.lock().await;
+    let (engine, notify) = test_engine().await;
     let load = engine::scenarios::redemption_load(&engine, 2 + BATCH)
         .await
         .unwrap();
-    let statements = Statements::default();
-    // Global: SQLite's statements run (and are logged) on each connection's own thread.
-    tracing::subscriber::set_global_default(
-        tracing_subscriber::registry()
-            .with(
-                tracing_subscriber::filter::Targets::new()
-                    .with_target("sqlx::query", tracing::Level::TRACE),
-            )
-            .with(statements.clone()),
-    )
-    .expect("the only subscriber of this test binary");
+    let statements = statements();
     // One redemption first: the schema cache and the pool's connections are warm, as in a
     // running server.
     let redeem = |n: usize| Redeem {
@@ -86,23 +163,23 @@ async fn redeeming_into_a_transaction_stays_within_its_statement_budget() {
         .await
         .unwrap();
     worker::run_pending(&engine).await.unwrap();
-    statements.take();
+    statements.take(&engine).await;
 
     redemption::redeem(&engine, &load.destination, &redeem(1))
         .await
         .unwrap();
-    let (request, request_seen) = statements.take();
+    let (request, request_seen) = statements.take(&engine).await;
     worker::run_pending(&engine).await.unwrap();
-    let (job, job_seen) = statements.take();
+    let (job, job_seen) = statements.take(&engine).await;
 
     for n in 2..2 + BATCH {
         redemption::redeem(&engine, &load.destination, &redeem(n))
             .await
             .unwrap();
     }
-    statements.take();
+    statements.take(&engine).await;
     worker::run_pending(&engine).await.unwrap();
-    let (batch, batch_seen) = statements.take();
+    let (batch, batch_seen) = statements.take(&engine).await;
 
     assert!(
         request <= REQUEST_BUDGET + notify,
