@@ -7,9 +7,15 @@ use crate::Database;
 use crate::time::{Clock, Timestamp};
 use crate::verification::{Inspection, Watchlist};
 
-/// The engine's shared handles.
+/// The engine's shared handles. A clone is one reference count: requests clone it often, and a
+/// struct of a dozen `Arc`s cost a dozen contended increments and decrements each time.
 #[derive(Clone, Debug)]
 pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+#[derive(Clone, Debug)]
+struct Inner {
     db: Database,
     clock: Clock,
     watchlist: Arc<Watchlist>,
@@ -89,7 +95,7 @@ impl WorkerHealth {
 impl Engine {
     /// An engine over `db` with the system clock and the bundled watchlist.
     pub fn new(db: Database) -> Self {
-        Self {
+        let inner = Inner {
             db,
             clock: Clock::System,
             watchlist: Arc::new(Watchlist::default()),
@@ -110,33 +116,36 @@ impl Engine {
                 crate::orgs::CACHED_ORGANIZATIONS,
                 crate::orgs::ORGANIZATION_TRUST,
             )),
+        };
+        Self {
+            inner: Arc::new(inner),
         }
     }
 
     /// Schemas read so far.
     pub(crate) fn schema_cache(&self) -> &crate::schemas::SchemaCache {
-        &self.schemas
+        &self.inner.schemas
     }
 
     /// API keys checked recently.
     pub(crate) fn api_key_cache(&self) -> &crate::orgs::ApiKeyCache {
-        &self.api_keys
+        &self.inner.api_keys
     }
 
     /// Organizations read recently.
     pub(crate) fn organization_cache(&self) -> &crate::orgs::OrganizationCache {
-        &self.organizations
+        &self.inner.organizations
     }
 
     /// Webhooks follow `policy` (private targets, retry delays) instead of the defaults.
     pub fn with_webhook_policy(mut self, policy: crate::webhooks::WebhookPolicy) -> Self {
-        self.webhook_policy = Arc::new(policy);
+        Arc::make_mut(&mut self.inner).webhook_policy = Arc::new(policy);
         self
     }
 
     /// Where webhooks may point and how their deliveries are retried.
     pub fn webhook_policy(&self) -> &crate::webhooks::WebhookPolicy {
-        &self.webhook_policy
+        &self.inner.webhook_policy
     }
 
     /// Reserves claimed jobs for `lease` instead of [`crate::jobs::LEASE`]: the work of an
@@ -145,60 +154,60 @@ impl Engine {
     /// job's effects (a worker whose claim was taken over writes nothing), but each take-over uses
     /// one of the job's attempts, so a job slower than the lease many times over ends failed.
     pub fn with_job_lease(mut self, lease: std::time::Duration) -> Self {
-        self.job_lease = lease;
+        Arc::make_mut(&mut self.inner).job_lease = lease;
         self
     }
 
     /// How long a claimed job stays reserved.
     pub fn job_lease(&self) -> std::time::Duration {
-        self.job_lease
+        self.inner.job_lease
     }
 
     pub fn with_clock(mut self, clock: Clock) -> Self {
-        self.clock = clock;
+        Arc::make_mut(&mut self.inner).clock = clock;
         self
     }
 
     pub fn with_watchlist(mut self, watchlist: Watchlist) -> Self {
-        self.watchlist = Arc::new(watchlist);
+        Arc::make_mut(&mut self.inner).watchlist = Arc::new(watchlist);
         self
     }
 
     pub fn db(&self) -> &Database {
-        &self.db
+        &self.inner.db
     }
 
     pub fn clock(&self) -> &Clock {
-        &self.clock
+        &self.inner.clock
     }
 
     pub fn now(&self) -> Timestamp {
-        self.clock.now()
+        self.inner.clock.now()
     }
 
     pub fn watchlist(&self) -> &Watchlist {
-        &self.watchlist
+        &self.inner.watchlist
     }
 
     /// Tells a waiting worker that a job was committed.
     pub fn wake_workers(&self) {
-        self.jobs_ready.notify_one();
+        self.inner.jobs_ready.notify_one();
     }
 
     /// Resolves when a job may be waiting.
     pub async fn jobs_ready(&self) {
-        self.jobs_ready.notified().await;
+        self.inner.jobs_ready.notified().await;
     }
 
     /// Tells everyone waiting in [`Engine::wait_for_redemption`] that a redemption ended.
     pub(crate) fn redemption_settled(&self) {
-        self.redemptions.notify_waiters();
+        self.inner.redemptions.notify_waiters();
     }
 
     /// Resolves at the next end of a redemption this process hears of (its own, or on PostgreSQL
     /// another instance's).
     pub async fn redemption_ended(&self) {
-        self.redemptions.notified().await;
+        self.inner.redemptions.notified().await;
     }
 
     /// Waits until `ended` is true, or `limit` has passed; checks again each time a redemption of
@@ -216,7 +225,7 @@ impl Engine {
         let deadline = tokio::time::Instant::now() + limit;
         loop {
             // Registered before checking, so an end between the check and the wait is not missed.
-            let settled = self.redemptions.notified();
+            let settled = self.inner.redemptions.notified();
             tokio::pin!(settled);
             settled.as_mut().enable();
             if ended().await {
@@ -233,7 +242,7 @@ impl Engine {
     /// Inspects a file on the blocking pool, at most [`CONCURRENT_INSPECTIONS`] at a time, never on
     /// the async threads.
     pub async fn inspect(&self, bytes: Arc<Vec<u8>>) -> Inspection {
-        let permit = self.inspections.clone().acquire_owned().await;
+        let permit = self.inner.inspections.clone().acquire_owned().await;
         // The permit lives as long as the decoding, not the caller: a request that is cancelled
         // meanwhile does not let another decode start beside this one.
         tokio::task::spawn_blocking(move || {
@@ -249,6 +258,6 @@ impl Engine {
 
     /// The background workers' health.
     pub fn workers(&self) -> &WorkerHealth {
-        &self.workers
+        &self.inner.workers
     }
 }
