@@ -430,12 +430,12 @@ async fn a_lapsed_token_lists_as_expired_before_and_after_the_sweep_writes_it_on
         .count();
     assert_eq!(
         before,
-        [short.id.clone()],
+        std::slice::from_ref(&short.id),
         "a lapsed token the sweep has not reached lists as expired"
     );
     assert_eq!(
         before_by_connection,
-        [short.id.clone()],
+        std::slice::from_ref(&short.id),
         "the connection filter finds the lapsed token too"
     );
     assert_eq!(
@@ -454,7 +454,7 @@ async fn a_lapsed_token_lists_as_expired_before_and_after_the_sweep_writes_it_on
     );
     assert_eq!(
         after,
-        [short.id.clone()],
+        std::slice::from_ref(&short.id),
         "after the sweep it still lists as expired"
     );
     assert_eq!(created, [waiting.id], "only the waiting token is created");
