@@ -572,8 +572,10 @@ pub(crate) async fn find_many(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
+    // In id order: two transactions locking overlapping sets lock them in the same order (no
+    // deadlock between two instances' batches).
     let select = format!(
-        "SELECT {COLUMNS} FROM objects WHERE id IN ({})",
+        "SELECT {COLUMNS} FROM objects WHERE id IN ({}) ORDER BY id",
         crate::db::placeholders(1, ids.len())
     );
     let select = match lock {

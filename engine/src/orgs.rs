@@ -140,6 +140,7 @@ pub async fn create(
 /// origins, are skipped). Read and written under the write lock (SQLite) or the row's lock
 /// (PostgreSQL), so concurrent calls add both.
 pub async fn allow_origins(engine: &Engine, org: &OrgId, origins: &[String]) -> Result<()> {
+    let _forget = engine.organization_cache().changing(Some(org.clone()));
     let mut tx = engine.db().begin_write().await?;
     let Some(mut organization) = find_for_update(&mut tx, org).await? else {
         return Err(Problem::not_found("the organization").into());
@@ -160,7 +161,6 @@ pub async fn allow_origins(engine: &Engine, org: &OrgId, origins: &[String]) -> 
     // Ended here either way: a dropped transaction would hold the write lock until its
     // connection is used again.
     tx.commit().await?;
-    engine.organization_cache().changed(org);
     Ok(())
 }
 
@@ -220,6 +220,8 @@ pub async fn list_api_keys(engine: &Engine, org: &OrgId, limit: u32) -> Result<V
 /// Revokes `org`'s key `id` (from then on it authenticates nothing). False when `org` has no
 /// such key or it was revoked already.
 pub async fn revoke_api_key(engine: &Engine, org: &OrgId, id: &ApiKeyId) -> Result<bool> {
+    // Revoked keys are not known by hash here: every trusted key is checked again afterwards.
+    let _forget = engine.api_key_cache().changing(None);
     let mut tx = engine.db().begin_write().await?;
     let revoked = sqlx::query(
         "UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND organization_id = $3 AND revoked_at IS NULL",
@@ -230,13 +232,12 @@ pub async fn revoke_api_key(engine: &Engine, org: &OrgId, id: &ApiKeyId) -> Resu
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    // Revoked keys are not known by hash here: every trusted key is checked again.
-    engine.api_key_cache().changed_all();
     Ok(revoked.rows_affected() == 1)
 }
 
 /// Removes `origin` from an organization's allowed origins (nothing when it is not there).
 pub async fn disallow_origin(engine: &Engine, org: &OrgId, origin: &str) -> Result<()> {
+    let _forget = engine.organization_cache().changing(Some(org.clone()));
     let mut tx = engine.db().begin_write().await?;
     let Some(mut organization) = find_for_update(&mut tx, org).await? else {
         return Err(Problem::not_found("the organization").into());
@@ -251,7 +252,6 @@ pub async fn disallow_origin(engine: &Engine, org: &OrgId, origin: &str) -> Resu
             .await?;
     }
     tx.commit().await?;
-    engine.organization_cache().changed(org);
     Ok(())
 }
 

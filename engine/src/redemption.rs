@@ -574,9 +574,13 @@ pub async fn apply_many(
         // The update also requires the connection to be active: a revocation committed since
         // `prepare_many` read the token wins, and nothing of this job is written.
         if !share_tokens::mark_redeemed(tx, &token.id, report, now).await? {
-            outcomes[*at] = Err(match check_connection(&mut *tx, token).await {
-                Err(failure) => failure,
-                Ok(()) => JobFailure::Transient("the share token changed meanwhile".into()),
+            // A failed read is the transaction's (on PostgreSQL it is aborted): `?`.
+            let connection = connections::find(&mut *tx, &token.connection_id).await?;
+            outcomes[*at] = Err(match connection {
+                Some(c) if c.status == ConnectionStatus::Active => {
+                    JobFailure::Transient("the share token changed meanwhile".into())
+                }
+                _ => connection_inactive(token),
             });
             continue;
         }
@@ -663,17 +667,11 @@ pub async fn give_up(
     Ok(())
 }
 
-/// A permanent failure when the token's connection is no longer active (the source revoked it).
-async fn check_connection<'e>(
-    executor: impl sqlx::AnyExecutor<'e>,
-    token: &ShareToken,
-) -> Result<(), JobFailure> {
-    let connection = connections::find(executor, &token.connection_id).await?;
-    match connection {
-        Some(c) if c.status == ConnectionStatus::Active => Ok(()),
-        _ => Err(JobFailure::Permanent(
-            RedemptionFailure::ConnectionInactive,
-            format!("connection {} is not active", token.connection_id),
-        )),
-    }
+/// The permanent failure of a job whose token's connection is no longer active (the source
+/// revoked it).
+fn connection_inactive(token: &ShareToken) -> JobFailure {
+    JobFailure::Permanent(
+        RedemptionFailure::ConnectionInactive,
+        format!("connection {} is not active", token.connection_id),
+    )
 }

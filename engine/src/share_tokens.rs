@@ -274,16 +274,22 @@ pub async fn sweep_expired(engine: &Engine) -> Result<usize> {
     let mut swept = 0;
     loop {
         let now = engine.now();
-        let mut tx = engine.db().begin_write().await?;
+        // Looked for outside the write lock: most sweeps find nothing and write nothing.
+        // In a fixed order, so concurrent sweeps (other instances) lock rows in the same order.
         let lapsed: Vec<ShareTokenId> = sqlx::query_scalar(
             "SELECT id FROM share_tokens WHERE status = $1 AND expires_at <= $2
-             ORDER BY expires_at LIMIT $3",
+             ORDER BY expires_at, id LIMIT $3",
         )
         .bind(ShareTokenStatus::Created)
         .bind(now)
         .bind(SWEEP_BATCH)
-        .fetch_all(&mut *tx)
+        .fetch_all(engine.db().pool())
         .await?;
+        if lapsed.is_empty() {
+            return Ok(swept);
+        }
+        // Each is expired only if still `created` (redeemed meanwhile: left alone).
+        let mut tx = engine.db().begin_write().await?;
         for id in &lapsed {
             if expire_in(&mut tx, id, now).await?.is_some() {
                 swept += 1;

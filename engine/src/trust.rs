@@ -54,13 +54,25 @@ impl<K: Eq + Hash + Clone, V: Clone> TrustCache<K, V> {
     pub(crate) fn remember(&self, key: K, value: Option<V>, start: ReadStart) {
         match value {
             Some(value) if self.generation.load(Ordering::SeqCst) == start.generation => {
-                self.entries.insert(key, (value, start.at));
+                self.entries.insert(key.clone(), (value, start.at));
+                // A change may have cleared the cache between the check and the insert: then
+                // what was just put back is older than the change and goes again.
+                if self.generation.load(Ordering::SeqCst) != start.generation {
+                    self.entries.remove(&key);
+                }
             }
             Some(_) => {}
             None => {
                 self.entries.remove(&key);
             }
         }
+    }
+
+    /// Forgets `key` (every key when `None`) when the guard is dropped: at the end of the
+    /// function that changes it, after its commit, or when that function's future is cancelled
+    /// anywhere, the commit included.
+    pub(crate) fn changing(&self, key: Option<K>) -> ChangeGuard<'_, K, V> {
+        ChangeGuard { cache: self, key }
     }
 
     /// After a change to `key` committed through this process.
@@ -73,6 +85,21 @@ impl<K: Eq + Hash + Clone, V: Clone> TrustCache<K, V> {
     pub(crate) fn changed_all(&self) {
         self.generation.fetch_add(1, Ordering::SeqCst);
         self.entries.clear();
+    }
+}
+
+/// See [`TrustCache::changing`].
+pub(crate) struct ChangeGuard<'a, K: Eq + Hash + Clone, V: Clone> {
+    cache: &'a TrustCache<K, V>,
+    key: Option<K>,
+}
+
+impl<K: Eq + Hash + Clone, V: Clone> Drop for ChangeGuard<'_, K, V> {
+    fn drop(&mut self) {
+        match &self.key {
+            Some(key) => self.cache.changed(key),
+            None => self.cache.changed_all(),
+        }
     }
 }
 
@@ -98,6 +125,25 @@ mod tests {
             stale, None,
             "an answer older than the trust period is read again"
         );
+    }
+
+    #[test]
+    fn a_change_forgets_its_key_when_its_guard_drops_however_the_change_ends() {
+        let cache: TrustCache<&str, u32> = TrustCache::new(8, Duration::from_secs(5));
+        cache.remember("a", Some(1), cache.start_read());
+        cache.remember("b", Some(2), cache.start_read());
+        let guard = cache.changing(Some("a"));
+        let during = cache.get(&"a");
+        // A change whose future is dropped mid-way (a cancelled request) drops its guard too.
+        drop(guard);
+
+        assert_eq!(
+            during,
+            Some(1),
+            "forgotten when the change is over, not before"
+        );
+        assert_eq!(cache.get(&"a"), None, "the changed key is read again");
+        assert_eq!(cache.get(&"b"), Some(2), "the other keys are kept");
     }
 
     #[test]
