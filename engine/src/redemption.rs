@@ -546,14 +546,14 @@ pub async fn apply_many(
     let current = objects::find_many(tx, &ids, Some(Lock::Update)).await?;
     let mut written: Vec<String> = Vec::with_capacity(ready.len());
     let mut redeemed: Vec<ShareToken> = Vec::with_capacity(ready.len());
-    for (at, job, work) in &ready {
+    for (at, job, work) in ready {
         let Ready {
-            token,
-            destination,
+            mut token,
+            mut destination,
             schema,
             hydrated,
             report,
-        } = &**work;
+        } = *work;
         // The whole record, not only `updated_at`: two writes within one millisecond must not
         // overwrite each other; and one destination is written by one job of a batch only
         // (the next finds it changed when it runs again).
@@ -562,37 +562,35 @@ pub async fn apply_many(
                 RedemptionFailure::DestinationMissing,
                 format!("destination {} does not exist", destination.id),
             )),
-            Some(current) if current != destination || written.contains(&current.id) => Some(
+            Some(current) if *current != destination || written.contains(&current.id) => Some(
                 JobFailure::Transient("the destination changed meanwhile".into()),
             ),
             Some(_) => None,
         };
         if let Some(failure) = refused {
-            outcomes[*at] = Err(failure);
+            outcomes[at] = Err(failure);
             continue;
         }
         // The update also requires the connection to be active: a revocation committed since
         // `prepare_many` read the token wins, and nothing of this job is written.
-        if !share_tokens::mark_redeemed(tx, &token.id, report, now).await? {
+        if !share_tokens::mark_redeemed(tx, &token.id, &report, now).await? {
             // A failed read is the transaction's (on PostgreSQL it is aborted): `?`.
             let connection = connections::find(&mut *tx, &token.connection_id).await?;
-            outcomes[*at] = Err(match connection {
+            outcomes[at] = Err(match connection {
                 Some(c) if c.status == ConnectionStatus::Active => {
                     JobFailure::Transient("the share token changed meanwhile".into())
                 }
-                _ => connection_inactive(token),
+                _ => connection_inactive(&token),
             });
             continue;
         }
-        let mut destination = destination.clone();
-        let values = copy_files(tx, &destination, hydrated.clone(), now).await?;
-        objects::apply_values(tx, engine, &mut destination, schema, values, now).await?;
-        written.push(destination.id.clone());
-        let mut token = token.clone();
+        let values = copy_files(tx, &destination, hydrated, now).await?;
+        objects::apply_values(tx, engine, &mut destination, &schema, values, now).await?;
+        written.push(destination.id);
         token.status = ShareTokenStatus::Redeemed;
         token.redeemed_at = Some(now);
         token.updated_at = now;
-        token.hydration_report = Some(report.clone());
+        token.hydration_report = Some(report);
         redeemed.push(token);
         completing.push(job);
     }

@@ -516,17 +516,25 @@ impl TryFrom<Row> for ShareToken {
     }
 }
 
+/// [`COLUMNS`] qualified by `table`, for statements that join another table.
+fn columns_of(table: &str) -> String {
+    COLUMNS
+        .split(", ")
+        .map(|c| format!("{table}.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A token with the status of its connection, in one read (rule 1 needs both).
 pub(crate) async fn find_with_connection<'e>(
     executor: impl sqlx::AnyExecutor<'e>,
     id: &ShareTokenId,
 ) -> Result<Option<(ShareToken, ConnectionStatus)>> {
     static SELECT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        let columns: Vec<String> = COLUMNS.split(", ").map(|c| format!("t.{c}")).collect();
         format!(
             "SELECT {}, c.status AS connection_status FROM share_tokens t
              JOIN connections c ON c.id = t.connection_id WHERE t.id = $1",
-            columns.join(", ")
+            columns_of("t")
         )
     });
     let row: Option<RowWithConnection> = sqlx::query_as(&SELECT)
@@ -546,14 +554,13 @@ pub(crate) async fn find_for_flow<'e>(
     inquiry_id: &str,
 ) -> Result<Option<(ShareToken, Option<String>, Option<String>)>> {
     static SELECT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        let columns: Vec<String> = COLUMNS.split(", ").map(|c| format!("t.{c}")).collect();
         format!(
             "SELECT {},
                     (SELECT decision FROM consents
                      WHERE inquiry_id = $2 AND share_token_id = t.id) AS decision,
                     (SELECT schema_id FROM objects WHERE id = t.source_id) AS source_schema_id
              FROM share_tokens t WHERE t.id = $1",
-            columns.join(", ")
+            columns_of("t")
         )
     });
     let row: Option<RowForFlow> = sqlx::query_as(&SELECT)
@@ -703,16 +710,9 @@ fn list_sql(
         // instead, which for the side the connection is not on would walk every token of the
         // organization and find none.
         let defused = connection.is_some() || *along == Along::Expiry;
-        let column = |name: &str| {
-            if defused {
-                format!("{name} || ''")
-            } else {
-                name.to_owned()
-            }
-        };
         let (source, destination) = (
-            column("source_organization_id"),
-            column("destination_organization_id"),
+            unindexed("source_organization_id", defused),
+            unindexed("destination_organization_id", defused),
         );
         let sides: Vec<String> = match (filter.direction, defused) {
             (Some(Direction::Inbound), _) => vec![format!("{destination} = {org}")],
@@ -729,7 +729,12 @@ fn list_sql(
                 .chain(
                     connection
                         .as_ref()
-                        .map(|c| format!("{} = {c}", column_for(*along, "connection_id"))),
+                        // Along the expiry index the connection too is checked on the rows
+                        // found, not read along its own index.
+                        .map(|c| {
+                            let column = unindexed("connection_id", *along == Along::Expiry);
+                            format!("{column} = {c}")
+                        }),
                 )
                 .chain(after.clone())
                 .collect();
@@ -759,12 +764,13 @@ enum Along {
     Expiry,
 }
 
-/// `name` as a condition along `along` names it: along the expiry index the connection is
-/// checked on the rows found, not read along its own index.
-fn column_for(along: Along, name: &str) -> String {
-    match along {
-        Along::SideOrConnection => name.to_owned(),
-        Along::Expiry => format!("{name} || ''"),
+/// `name` as a condition names it: with `unindexed`, as `name || ''`, which no index serves (the
+/// planner then reads along the index meant for the read and checks `name` on the rows found).
+fn unindexed(name: &str, unindexed: bool) -> String {
+    if unindexed {
+        format!("{name} || ''")
+    } else {
+        name.to_owned()
     }
 }
 
