@@ -36,6 +36,8 @@ struct Inner {
     api_keys: Arc<crate::orgs::ApiKeyCache>,
     /// Organizations read recently ([`crate::orgs::ORGANIZATION_TRUST`]).
     organizations: Arc<crate::orgs::OrganizationCache>,
+    /// Redemptions waiting to start together ([`crate::redemption::StartQueue`]).
+    starts: Arc<crate::redemption::StartQueue>,
 }
 
 /// How often a wait for a redemption looks again without being woken: an end written by another
@@ -116,10 +118,16 @@ impl Engine {
                 crate::orgs::CACHED_ORGANIZATIONS,
                 crate::orgs::ORGANIZATION_TRUST,
             )),
+            starts: Arc::default(),
         };
         Self {
             inner: Arc::new(inner),
         }
+    }
+
+    /// Redemptions waiting to start together.
+    pub(crate) fn starts(&self) -> &crate::redemption::StartQueue {
+        &self.inner.starts
     }
 
     /// Schemas read so far.

@@ -160,8 +160,103 @@ pub async fn redeem_checked(
     command: &Redeem,
 ) -> Result<ShareToken, RedeemError> {
     let plan = validate(engine, org, command, checked).await?;
+    let (reply, started) = tokio::sync::oneshot::channel();
+    if engine.starts().push(plan, reply) {
+        // The first of a group: its commit is a task of its own, so that a request cancelled
+        // meanwhile (a client that hung up) does not take the others' starts down with it.
+        tokio::spawn(commit_starts(engine.clone()));
+    }
+    started.await.unwrap_or_else(|_| {
+        Err(RedeemError::Internal(crate::Error::Internal(
+            "the redemption's commit stopped before it answered".into(),
+        )))
+    })
+}
+
+/// Redemptions validated and waiting to start, with where each one's answer goes.
+type Waiting = Vec<(
+    Plan,
+    tokio::sync::oneshot::Sender<Result<ShareToken, RedeemError>>,
+)>;
+
+/// Request-side group commit: redemptions that arrive while a write transaction is open (on
+/// SQLite every write waits for the one writer) start together in the next one, one commit for
+/// all, instead of queueing for a commit each. Nothing waits for company: a redemption that
+/// arrives alone starts alone, as soon as the database takes a write.
+#[derive(Default)]
+pub(crate) struct StartQueue {
+    waiting: std::sync::Mutex<Waiting>,
+}
+
+impl StartQueue {
+    /// Queues a validated redemption; true when the queue was empty (the caller starts the
+    /// commit that will take it and whatever joins it meanwhile).
+    fn push(
+        &self,
+        plan: Plan,
+        reply: tokio::sync::oneshot::Sender<Result<ShareToken, RedeemError>>,
+    ) -> bool {
+        let mut waiting = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
+        waiting.push((plan, reply));
+        waiting.len() == 1
+    }
+
+    fn take(&self) -> Waiting {
+        std::mem::take(&mut *self.waiting.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+impl std::fmt::Debug for StartQueue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let waiting = self.waiting.lock().map_or(0, |w| w.len());
+        f.debug_struct("StartQueue")
+            .field("waiting", &waiting)
+            .finish()
+    }
+}
+
+/// Starts every queued redemption in one write transaction, taken once the database grants the
+/// write. A redemption refused on its own (already redeemed meanwhile, connection revoked) writes
+/// nothing and is answered alone; when the transaction fails as a whole, each starts on its own.
+async fn commit_starts(engine: Engine) {
+    let group = match engine.db().begin_write().await {
+        Ok(mut tx) => {
+            let group = engine.starts().take();
+            let mut outcomes = Vec::with_capacity(group.len());
+            let mut failed = false;
+            for (plan, _) in &group {
+                let outcome = start_in(&mut tx, &engine, plan).await;
+                // A database error may have aborted the transaction (PostgreSQL): nothing of the
+                // group is committed, and each starts again on its own below.
+                failed |= matches!(outcome, Err(RedeemError::Internal(_)));
+                outcomes.push(outcome);
+            }
+            if !failed && tx.commit().await.is_ok() {
+                engine.wake_workers();
+                for ((_, reply), outcome) in group.into_iter().zip(outcomes) {
+                    let _ = reply.send(outcome);
+                }
+                return;
+            }
+            group
+        }
+        Err(_) => engine.starts().take(),
+    };
+    if group.len() > 1 {
+        tracing::warn!(
+            redemptions = group.len(),
+            "a group of redemption starts could not commit; starting them one by one"
+        );
+    }
+    for (plan, reply) in group {
+        let _ = reply.send(start_alone(&engine, &plan).await);
+    }
+}
+
+/// One redemption's start in its own write transaction.
+async fn start_alone(engine: &Engine, plan: &Plan) -> Result<ShareToken, RedeemError> {
     let mut tx = engine.db().begin_write().await?;
-    let token = start_in(&mut tx, engine, plan).await?;
+    let token = start_in(&mut tx, engine, &plan).await?;
     tx.commit().await?;
     engine.wake_workers();
     Ok(token)
@@ -173,10 +268,10 @@ pub async fn redeem_checked(
 async fn start_in(
     tx: &mut sqlx::AnyConnection,
     engine: &Engine,
-    plan: Plan,
+    plan: &Plan,
 ) -> Result<ShareToken, RedeemError> {
     let now = engine.now();
-    let mut token = plan.token;
+    let token = &plan.token;
     let claimed =
         share_tokens::mark_pending(tx, &token.id, &plan.destination.id, &plan.mappings, now)
             .await?;
@@ -185,7 +280,7 @@ async fn start_in(
         // meanwhile: report what it is now.
         let current = share_tokens::find(&mut *tx, &token.id)
             .await?
-            .unwrap_or(token);
+            .unwrap_or_else(|| token.clone());
         check_redeemable(&current, engine)?;
         let connection = connections::find(&mut *tx, &current.connection_id).await?;
         return Err(match connection {
@@ -203,11 +298,12 @@ async fn start_in(
         now,
     )
     .await?;
+    let mut token = token.clone();
     token.status = ShareTokenStatus::Pending;
     token.pending_at = Some(now);
     token.updated_at = now;
-    token.destination_id = Some(plan.destination.id);
-    token.field_mappings = Some(plan.mappings);
+    token.destination_id = Some(plan.destination.id.clone());
+    token.field_mappings = Some(plan.mappings.clone());
     Ok(token)
 }
 
@@ -228,7 +324,7 @@ where
     if !before(&mut tx).await? {
         return Ok(None);
     }
-    let token = start_in(&mut tx, engine, plan).await?;
+    let token = start_in(&mut tx, engine, &plan).await?;
     tx.commit().await?;
     engine.wake_workers();
     Ok(Some(token))
@@ -344,7 +440,7 @@ pub async fn redeem_into_new(
         schema,
         mappings: command.mappings.clone(),
     };
-    let token = start_in(&mut tx, engine, plan).await?;
+    let token = start_in(&mut tx, engine, &plan).await?;
     tx.commit().await?;
     engine.wake_workers();
     Ok(token)

@@ -753,6 +753,74 @@ async fn of_16_concurrent_redeems_exactly_one_is_accepted_and_the_destination_is
     assert_eq!(redeemed_events.items.len(), 1);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redemptions_requested_at_once_all_start_and_a_refused_one_among_them_changes_nothing_else()
+{
+    let world = World::on_disk().await;
+    let loan = world
+        .destination_schema(
+            SchemaKind::TransactionType,
+            json!([{"key": "name-last", "type": "string"}]),
+            json!([]),
+        )
+        .await;
+    let mut work = Vec::new();
+    for _ in 0..6 {
+        let token = world.share().await;
+        let transaction = world
+            .destination_object(ObjectKind::Transaction, &loan)
+            .await;
+        work.push((token.id.to_string(), transaction.id.clone()));
+    }
+    // The last is redeemed already: asked again among the others, it is refused alone.
+    let (spent, spent_into) = work[5].clone();
+    redemption::redeem(
+        &world.engine,
+        &world.destination.id,
+        &common::cmd(&spent, into(&spent_into)),
+    )
+    .await
+    .expect("the first redemption of the last token");
+
+    let attempts = work.iter().cloned().map(|(token, transaction)| {
+        let engine = world.engine.clone();
+        let org = world.destination.id.clone();
+        tokio::spawn(async move {
+            redemption::redeem(&engine, &org, &common::cmd(&token, into(&transaction))).await
+        })
+    });
+    let results: Vec<_> = futures_join(attempts).await;
+
+    for (n, result) in results.iter().enumerate().take(5) {
+        let token = result
+            .as_ref()
+            .unwrap_or_else(|err| panic!("redemption {n} was refused: {err:?}"));
+        assert_eq!(token.status, ShareTokenStatus::Pending, "redemption {n}");
+    }
+    assert!(
+        matches!(results[5], Err(RedeemError::AlreadyRedeemed)),
+        "the spent token is refused, got {:?}",
+        results[5]
+    );
+    assert_eq!(
+        world.count("SELECT COUNT(*) FROM jobs").await,
+        6,
+        "one job per started redemption, none for the refused one"
+    );
+    worker::run_pending(&world.engine).await.expect("worker");
+    for (token, _) in &work {
+        let id = engine::ids::ShareTokenId::parse(token).unwrap();
+        let token = share_tokens::get(&world.engine, &world.destination.id, &id)
+            .await
+            .unwrap();
+        assert_eq!(
+            token.status,
+            ShareTokenStatus::Redeemed,
+            "{id} ends redeemed"
+        );
+    }
+}
+
 async fn futures_join<T: Send + 'static>(
     handles: impl IntoIterator<Item = tokio::task::JoinHandle<T>>,
 ) -> Vec<T> {
