@@ -256,7 +256,7 @@ async fn commit_starts(engine: Engine) {
 /// One redemption's start in its own write transaction.
 async fn start_alone(engine: &Engine, plan: &Plan) -> Result<ShareToken, RedeemError> {
     let mut tx = engine.db().begin_write().await?;
-    let token = start_in(&mut tx, engine, &plan).await?;
+    let token = start_in(&mut tx, engine, plan).await?;
     tx.commit().await?;
     engine.wake_workers();
     Ok(token)

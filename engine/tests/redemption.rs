@@ -757,13 +757,7 @@ async fn of_16_concurrent_redeems_exactly_one_is_accepted_and_the_destination_is
 async fn redemptions_requested_at_once_all_start_and_a_refused_one_among_them_changes_nothing_else()
 {
     let world = World::on_disk().await;
-    let loan = world
-        .destination_schema(
-            SchemaKind::TransactionType,
-            json!([{"key": "name-last", "type": "string"}]),
-            json!([]),
-        )
-        .await;
+    let loan = world.loan_type().await;
     let mut work = Vec::new();
     for _ in 0..6 {
         let token = world.share().await;
@@ -931,13 +925,7 @@ async fn a_redemption_interrupted_after_the_claim_is_resumed_after_restart_and_c
 #[tokio::test]
 async fn a_group_of_redemptions_commits_together_and_a_failing_one_rolls_back_alone() {
     let world = World::new().await;
-    let loan = world
-        .destination_schema(
-            SchemaKind::TransactionType,
-            json!([{"key": "name-last", "type": "string"}]),
-            json!([]),
-        )
-        .await;
+    let loan = world.loan_type().await;
     let mut redeemed = Vec::new();
     for _ in 0..3 {
         let token = world.share().await;

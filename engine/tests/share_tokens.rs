@@ -188,13 +188,7 @@ async fn a_source_object_of_another_organization_is_not_found() {
 async fn source_data_shows_keys_and_types_only_until_redeemed_and_values_only_to_the_destination() {
     let world = World::new().await;
     let token = world.share().await;
-    let loan = world
-        .destination_schema(
-            SchemaKind::TransactionType,
-            json!([{"key": "name-last", "type": "string"}]),
-            json!([]),
-        )
-        .await;
+    let loan = world.loan_type().await;
     let transaction = world
         .destination_object(ObjectKind::Transaction, &loan)
         .await;

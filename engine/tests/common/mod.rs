@@ -226,17 +226,21 @@ impl World {
         connections::act(&self.engine, &org.id, &self.connection_id, action).await
     }
 
+    /// A transaction type of the destination with one field, `name-last` (a string).
+    pub async fn loan_type(&self) -> SchemaRecord {
+        self.destination_schema(
+            SchemaKind::TransactionType,
+            json!([{"key": "name-last", "type": "string"}]),
+            json!([]),
+        )
+        .await
+    }
+
     /// A fresh token being redeemed (status `pending`, its job queued) into a new transaction
     /// whose type has only `name-last`. Returns the token and the transaction.
     pub async fn redemption_under_way(&self) -> (ShareToken, ObjectRecord) {
         let token = self.share().await;
-        let loan = self
-            .destination_schema(
-                SchemaKind::TransactionType,
-                json!([{"key": "name-last", "type": "string"}]),
-                json!([]),
-            )
-            .await;
+        let loan = self.loan_type().await;
         let transaction = self
             .destination_object(ObjectKind::Transaction, &loan)
             .await;
