@@ -399,6 +399,22 @@ pub async fn apply_values(
     values: FieldValues,
     now: Timestamp,
 ) -> Result<()> {
+    let emitted = set_values(tx, engine, record, schema, values, now).await?;
+    update_many(tx, &[&*record]).await?;
+    record_emitted(tx, record, schema, emitted, now).await
+}
+
+/// [`apply_values`] up to the write: `record` takes the values and, for an inquiry, the state
+/// its run gives it. Returns the events that run emitted, for [`record_emitted`] once `record`
+/// is written ([`update_many`]).
+pub(crate) async fn set_values(
+    tx: &mut sqlx::AnyConnection,
+    engine: &Engine,
+    record: &mut ObjectRecord,
+    schema: &SchemaRecord,
+    values: FieldValues,
+    now: Timestamp,
+) -> Result<Vec<&'static str>> {
     if let Some(status) = record.status_at(now)
         && !status.accepts_values()
     {
@@ -431,7 +447,17 @@ pub async fn apply_values(
         }
         emitted = evaluation.events;
     }
-    update(tx, record).await?;
+    Ok(emitted)
+}
+
+/// Records the events an inquiry's run emitted ([`set_values`]), after `record` is written.
+pub(crate) async fn record_emitted(
+    tx: &mut sqlx::AnyConnection,
+    record: &ObjectRecord,
+    schema: &SchemaRecord,
+    emitted: Vec<&'static str>,
+    now: Timestamp,
+) -> Result<()> {
     if !emitted.is_empty() {
         let rendered = render::object(record, schema, now);
         let events = emitted
@@ -471,22 +497,63 @@ async fn insert(
     Ok(())
 }
 
-async fn update(tx: &mut sqlx::AnyConnection, record: &ObjectRecord) -> Result<()> {
-    sqlx::query(
-        "UPDATE objects SET fields = $1, status = $2, run = $3, expires_at = $4, completed_at = $5, failed_at = $6,
-                reviewed_at = $7, updated_at = $8 WHERE id = $9",
-    )
-    .bind(serde_json::to_string(&record.fields).expect("values serialise"))
-    .bind(record.status)
-    .bind(record.run.as_ref().map(|r| serde_json::to_string(r).expect("runs serialise")))
-    .bind(record.expires_at)
-    .bind(record.completed_at)
-    .bind(record.failed_at)
-    .bind(record.reviewed_at)
-    .bind(record.updated_at)
-    .bind(&record.id)
-    .execute(tx)
-    .await?;
+/// Writes records' values and state, several in one statement (a batch's destinations): each
+/// column is a `CASE id WHEN … THEN …` over the records, and the rows are found by id.
+pub(crate) async fn update_many(
+    tx: &mut sqlx::AnyConnection,
+    records: &[&ObjectRecord],
+) -> Result<()> {
+    const COLUMNS: [&str; 8] = [
+        "fields",
+        "status",
+        "run",
+        "expires_at",
+        "completed_at",
+        "failed_at",
+        "reviewed_at",
+        "updated_at",
+    ];
+    if records.is_empty() {
+        return Ok(());
+    }
+    // Record r's id is parameter r·9 + 1, its columns the eight after it.
+    let per_record = COLUMNS.len() + 1;
+    let id = |r: usize| r * per_record + 1;
+    let sets: Vec<String> = COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(c, column)| {
+            let arms: String = (0..records.len())
+                .map(|r| format!(" WHEN ${} THEN ${}", id(r), id(r) + 1 + c))
+                .collect();
+            format!("{column} = CASE id{arms} END")
+        })
+        .collect();
+    let ids: Vec<String> = (0..records.len()).map(|r| format!("${}", id(r))).collect();
+    let sql = format!(
+        "UPDATE objects SET {} WHERE id IN ({})",
+        sets.join(", "),
+        ids.join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for record in records {
+        query = query
+            .bind(&record.id)
+            .bind(serde_json::to_string(&record.fields).expect("values serialise"))
+            .bind(record.status)
+            .bind(
+                record
+                    .run
+                    .as_ref()
+                    .map(|r| serde_json::to_string(r).expect("runs serialise")),
+            )
+            .bind(record.expires_at)
+            .bind(record.completed_at)
+            .bind(record.failed_at)
+            .bind(record.reviewed_at)
+            .bind(record.updated_at);
+    }
+    query.execute(tx).await?;
     Ok(())
 }
 

@@ -640,49 +640,91 @@ pub async fn apply_many(
         .map(|(_, _, work)| work.destination.id.as_str())
         .collect();
     let current = objects::find_many(tx, &ids, Some(Lock::Update)).await?;
-    let mut written: Vec<String> = Vec::with_capacity(ready.len());
-    let mut redeemed: Vec<ShareToken> = Vec::with_capacity(ready.len());
-    for (at, job, work) in ready {
-        let Ready {
-            mut token,
-            mut destination,
-            schema,
-            hydrated,
-            report,
-        } = *work;
+    // Refused before anything is written: a destination missing or changed since it was read, or
+    // written by an earlier job of this batch (the job runs again and finds it changed).
+    let mut written: Vec<&str> = Vec::with_capacity(ready.len());
+    let mut accepted = Vec::with_capacity(ready.len());
+    for (at, job, work) in &ready {
         // The whole record, not only `updated_at`: two writes within one millisecond must not
-        // overwrite each other; and one destination is written by one job of a batch only
-        // (the next finds it changed when it runs again).
-        let refused = match current.iter().find(|c| c.id == destination.id) {
+        // overwrite each other.
+        let refused = match current.iter().find(|c| c.id == work.destination.id) {
             None => Some(JobFailure::Permanent(
                 RedemptionFailure::DestinationMissing,
-                format!("destination {} does not exist", destination.id),
+                format!("destination {} does not exist", work.destination.id),
             )),
-            Some(current) if *current != destination || written.contains(&current.id) => Some(
-                JobFailure::Transient("the destination changed meanwhile".into()),
-            ),
+            Some(current)
+                if *current != work.destination || written.contains(&current.id.as_str()) =>
+            {
+                Some(JobFailure::Transient(
+                    "the destination changed meanwhile".into(),
+                ))
+            }
             Some(_) => None,
         };
-        if let Some(failure) = refused {
-            outcomes[at] = Err(failure);
+        match refused {
+            Some(failure) => outcomes[*at] = Err(failure),
+            None => {
+                written.push(work.destination.id.as_str());
+                accepted.push((*at, *job, &work.token.id, &work.report));
+            }
+        }
+    }
+    // One update for every accepted token; it also requires each connection to be active: a
+    // revocation committed since `prepare_many` read the token wins, and nothing of that job is
+    // written.
+    let marks: Vec<(&ShareTokenId, &HydrationReport)> = accepted
+        .iter()
+        .map(|(_, _, token, report)| (*token, *report))
+        .collect();
+    let marked = share_tokens::mark_redeemed_many(tx, &marks, now).await?;
+    let mut finishing = Vec::with_capacity(marked.len());
+    for (at, job, token, _) in accepted {
+        if marked.contains(token) {
+            finishing.push((at, job));
             continue;
         }
-        // The update also requires the connection to be active: a revocation committed since
-        // `prepare_many` read the token wins, and nothing of this job is written.
-        if !share_tokens::mark_redeemed(tx, &token.id, &report, now).await? {
-            // A failed read is the transaction's (on PostgreSQL it is aborted): `?`.
-            let connection = connections::find(&mut *tx, &token.connection_id).await?;
-            outcomes[at] = Err(match connection {
-                Some(c) if c.status == ConnectionStatus::Active => {
-                    JobFailure::Transient("the share token changed meanwhile".into())
-                }
-                _ => connection_inactive(&token),
-            });
-            continue;
-        }
-        let values = copy_files(tx, &destination, hydrated, now).await?;
-        objects::apply_values(tx, engine, &mut destination, &schema, values, now).await?;
-        written.push(destination.id);
+        let token = &ready
+            .iter()
+            .find(|(a, _, _)| *a == at)
+            .expect("an accepted job is ready")
+            .2
+            .token;
+        // A failed read is the transaction's (on PostgreSQL it is aborted): `?`.
+        let connection = connections::find(&mut *tx, &token.connection_id).await?;
+        outcomes[at] = Err(match connection {
+            Some(c) if c.status == ConnectionStatus::Active => {
+                JobFailure::Transient("the share token changed meanwhile".into())
+            }
+            _ => connection_inactive(token),
+        });
+    }
+    let mut ready: Vec<_> = ready
+        .into_iter()
+        .filter(|(at, _, _)| finishing.iter().any(|(f, _)| f == at))
+        .collect();
+    let mut emitted = Vec::with_capacity(ready.len());
+    for (_, _, work) in &mut ready {
+        let Ready {
+            destination,
+            schema,
+            hydrated,
+            ..
+        } = &mut **work;
+        let values = copy_files(tx, destination, std::mem::take(hydrated), now).await?;
+        emitted.push(objects::set_values(tx, engine, destination, schema, values, now).await?);
+    }
+    let destinations: Vec<&ObjectRecord> = ready.iter().map(|(_, _, w)| &w.destination).collect();
+    objects::update_many(tx, &destinations).await?;
+    let mut redeemed: Vec<ShareToken> = Vec::with_capacity(ready.len());
+    for ((_, job, work), emitted) in ready.into_iter().zip(emitted) {
+        let Ready {
+            mut token,
+            destination,
+            schema,
+            report,
+            ..
+        } = *work;
+        objects::record_emitted(tx, &destination, &schema, emitted, now).await?;
         token.status = ShareTokenStatus::Redeemed;
         token.redeemed_at = Some(now);
         token.updated_at = now;

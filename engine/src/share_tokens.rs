@@ -361,33 +361,45 @@ pub(crate) async fn mark_pending(
     Ok(updated.rows_affected() == 1)
 }
 
-/// `pending → redeemed` with its report, inside the caller's transaction. False when the token is
-/// no longer `pending` or its connection is no longer active (the source revoked it). The
-/// caller tells other instances with [`db::notify`] on [`Channel::Redemptions`] (once for all
-/// the tokens of its transaction).
-pub(crate) async fn mark_redeemed(
+/// `pending → redeemed` for several tokens of a batch in one statement, each with its hydration
+/// report, inside the caller's transaction: only tokens still `pending` whose connection is still
+/// active change. Returns the ids that did.
+pub(crate) async fn mark_redeemed_many(
     tx: &mut sqlx::AnyConnection,
-    id: &ShareTokenId,
-    report: &HydrationReport,
+    tokens: &[(&ShareTokenId, &HydrationReport)],
     now: Timestamp,
-) -> Result<bool> {
+) -> Result<Vec<ShareTokenId>> {
     const FROM: ShareTokenStatus = ShareTokenStatus::Pending;
     let to = transition(FROM, TokenEvent::Finish).expect("pending tokens finish");
-    let updated = sqlx::query(
-        "UPDATE share_tokens SET status = $1, redeemed_at = $2, updated_at = $2, hydration_report = $3
-         WHERE id = $4 AND status = $5
-           AND EXISTS (SELECT 1 FROM connections c WHERE c.id = share_tokens.connection_id AND c.status = $6)",
-    )
-    .bind(to)
-    .bind(now)
-    .bind(serde_json::to_string(report).expect("reports serialise"))
-    .bind(id)
-    .bind(FROM)
-    .bind(ConnectionStatus::Active)
-    .execute(&mut *tx)
-    .await?;
+    if tokens.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Token t's id is parameter 5 + 2t, its report the one after.
+    let id = |t: usize| 5 + 2 * t;
+    let arms: String = (0..tokens.len())
+        .map(|t| format!(" WHEN ${} THEN ${}", id(t), id(t) + 1))
+        .collect();
+    let ids: Vec<String> = (0..tokens.len()).map(|t| format!("${}", id(t))).collect();
+    let sql = format!(
+        "UPDATE share_tokens SET status = $1, redeemed_at = $2, updated_at = $2,
+                hydration_report = CASE id{arms} END
+         WHERE id IN ({}) AND status = $3
+           AND EXISTS (SELECT 1 FROM connections c WHERE c.id = share_tokens.connection_id AND c.status = $4)
+         RETURNING id",
+        ids.join(", ")
+    );
+    let mut query = sqlx::query_scalar::<_, ShareTokenId>(&sql)
+        .bind(to)
+        .bind(now)
+        .bind(FROM)
+        .bind(ConnectionStatus::Active);
+    for (token, report) in tokens {
+        query = query
+            .bind(*token)
+            .bind(serde_json::to_string(report).expect("reports serialise"));
+    }
     // The caller notifies (once for a batch): `db::notify(tx, Channel::Redemptions)`.
-    Ok(updated.rows_affected() == 1)
+    Ok(query.fetch_all(&mut *tx).await?)
 }
 
 /// `pending → failed` with its code, and the events for both sides, inside the caller's
