@@ -111,7 +111,7 @@ pub async fn generate(engine: &Engine, volume: Volume) -> Result<Generated> {
         .collect();
     // Each table fills on its own connection: on PostgreSQL the three run at once (its work is
     // in the server's backends, one per connection); on SQLite their batches take turns at the
-    // one writer while the next batch's ids are made.
+    // one writer while the others' JSON parameters are built.
     let skip_checks = copies_skip_reference_checks(engine).await?;
     let tokens = copy(
         engine,
@@ -325,10 +325,10 @@ async fn copy<'t>(
             .map_err(|err| Error::Internal(format!("a batch of ids as JSON: {err}")))?;
         let mut tx = engine.db().begin_write().await?;
         if engine.db().dialect() == crate::db::Dialect::Sqlite {
-            // Random ids land all over their index: with SQLite's default 2 MiB page cache
-            // most of a batch's index pages are read again from the file. This connection
-            // keeps 128 MiB of pages instead (it stays so for the pool's lifetime: fine for
-            // the command line's short process and the benchmarks).
+            // Three tables and their indexes grow at once: with SQLite's default 2 MiB page
+            // cache the pages each batch writes at their ends are read again from the file.
+            // This connection keeps 128 MiB of pages instead (it stays so for the pool's
+            // lifetime: fine for the command line's short process and the benchmarks).
             sqlx::query("PRAGMA cache_size = -131072")
                 .execute(&mut *tx)
                 .await?;

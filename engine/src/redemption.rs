@@ -164,12 +164,14 @@ pub async fn redeem_checked(
     if engine.starts().push(plan, reply) {
         // The first of a group: its commit is a task of its own, so that a request cancelled
         // meanwhile (a client that hung up) does not take the others' starts down with it.
-        tokio::spawn(commit_starts(engine.clone()));
+        tokio::spawn(tracing::Instrument::in_current_span(commit_starts(
+            engine.clone(),
+        )));
     }
     started.await.unwrap_or_else(|_| {
-        Err(RedeemError::Internal(crate::Error::Internal(
-            "the redemption's commit stopped before it answered".into(),
-        )))
+        Err(internal(
+            "the redemption's commit stopped before it answered",
+        ))
     })
 }
 
@@ -217,40 +219,103 @@ impl std::fmt::Debug for StartQueue {
 
 /// Starts every queued redemption in one write transaction, taken once the database grants the
 /// write. A redemption refused on its own (already redeemed meanwhile, connection revoked) writes
-/// nothing and is answered alone; when the transaction fails as a whole, each starts on its own.
+/// nothing and is answered alone. When a start fails with an error of the database's (or panics),
+/// nothing of the group is committed and each starts again on its own; when the commit itself
+/// fails, each caller gets the error (the commit may have happened: starting again could tell a
+/// caller that its own redemption was already under way).
 async fn commit_starts(engine: Engine) {
-    let group = match engine.db().begin_write().await {
-        Ok(mut tx) => {
-            let group = engine.starts().take();
-            let mut outcomes = Vec::with_capacity(group.len());
-            let mut failed = false;
-            for (plan, _) in &group {
-                let outcome = start_in(&mut tx, &engine, plan).await;
-                // A database error may have aborted the transaction (PostgreSQL): nothing of the
-                // group is committed, and each starts again on its own below.
-                failed |= matches!(outcome, Err(RedeemError::Internal(_)));
-                outcomes.push(outcome);
-            }
-            if !failed && tx.commit().await.is_ok() {
-                engine.wake_workers();
-                for ((_, reply), outcome) in group.into_iter().zip(outcomes) {
-                    let _ = reply.send(outcome);
-                }
-                return;
-            }
-            group
-        }
-        Err(_) => engine.starts().take(),
+    let mut owner = QueueOwner {
+        engine: engine.clone(),
+        taken: false,
     };
-    if group.len() > 1 {
+    let mut tx = match engine.db().begin_write().await {
+        Ok(tx) => tx,
+        Err(err) => {
+            tracing::error!(error = %err, "no write transaction for the redemption starts");
+            for (_, reply) in owner.take() {
+                let _ = reply.send(Err(internal("the database refused the write")));
+            }
+            return;
+        }
+    };
+    let group = owner.take();
+    let mut outcomes = Vec::with_capacity(group.len());
+    let mut failed = false;
+    for (plan, _) in &group {
+        let outcome = guarded(start_in(&mut tx, &engine, plan)).await;
+        // A database error may have aborted the transaction (PostgreSQL).
+        failed |= matches!(outcome, Err(RedeemError::Internal(_)));
+        outcomes.push(outcome);
+    }
+    if failed {
+        drop(tx);
+        if group.len() == 1 {
+            for ((_, reply), outcome) in group.into_iter().zip(outcomes) {
+                let _ = reply.send(outcome);
+            }
+            return;
+        }
         tracing::warn!(
             redemptions = group.len(),
-            "a group of redemption starts could not commit; starting them one by one"
+            "a start in a group of redemptions failed; starting them one by one"
         );
+        for (plan, reply) in group {
+            let _ = reply.send(guarded(start_alone(&engine, &plan)).await);
+        }
+        return;
     }
-    for (plan, reply) in group {
-        let _ = reply.send(start_alone(&engine, &plan).await);
+    match tx.commit().await {
+        Ok(()) => {
+            engine.wake_workers();
+            for ((_, reply), outcome) in group.into_iter().zip(outcomes) {
+                let _ = reply.send(outcome);
+            }
+        }
+        Err(err) => {
+            tracing::error!(error = %err, redemptions = group.len(), "the redemption starts could not commit");
+            for (_, reply) in group {
+                let _ = reply.send(Err(internal("the redemption's start could not commit")));
+            }
+        }
     }
+}
+
+/// The commit task's claim on the queue: a task that ends before it took the queue (a panic, the
+/// runtime shutting down) empties it as it goes, so that those callers get an error instead of
+/// waiting for ever and the next redemption starts a new commit.
+struct QueueOwner {
+    engine: Engine,
+    taken: bool,
+}
+
+impl QueueOwner {
+    fn take(&mut self) -> Waiting {
+        self.taken = true;
+        self.engine.starts().take()
+    }
+}
+
+impl Drop for QueueOwner {
+    fn drop(&mut self) {
+        if !self.taken {
+            drop(self.engine.starts().take());
+        }
+    }
+}
+
+/// `start` with a panic turned into an internal error of this redemption alone.
+async fn guarded(
+    start: impl std::future::Future<Output = Result<ShareToken, RedeemError>>,
+) -> Result<ShareToken, RedeemError> {
+    use futures::FutureExt as _;
+    std::panic::AssertUnwindSafe(start)
+        .catch_unwind()
+        .await
+        .unwrap_or_else(|_| Err(internal("starting the redemption panicked")))
+}
+
+fn internal(what: &str) -> RedeemError {
+    RedeemError::Internal(crate::Error::Internal(what.into()))
 }
 
 /// One redemption's start in its own write transaction.
@@ -641,7 +706,8 @@ pub async fn apply_many(
         .collect();
     let current = objects::find_many(tx, &ids, Some(Lock::Update)).await?;
     // Refused before anything is written: a destination missing or changed since it was read, or
-    // written by an earlier job of this batch (the job runs again and finds it changed).
+    // taken by an earlier job of this batch (the job runs again and finds it changed; also when
+    // that earlier job is then refused at its token's update, which costs it one retry).
     let mut written: Vec<&str> = Vec::with_capacity(ready.len());
     let mut accepted = Vec::with_capacity(ready.len());
     for (at, job, work) in &ready {
@@ -665,7 +731,7 @@ pub async fn apply_many(
             Some(failure) => outcomes[*at] = Err(failure),
             None => {
                 written.push(work.destination.id.as_str());
-                accepted.push((*at, *job, &work.token.id, &work.report));
+                accepted.push((*at, *job, &work.token, &work.report));
             }
         }
     }
@@ -674,21 +740,15 @@ pub async fn apply_many(
     // written.
     let marks: Vec<(&ShareTokenId, &HydrationReport)> = accepted
         .iter()
-        .map(|(_, _, token, report)| (*token, *report))
+        .map(|(_, _, token, report)| (&token.id, *report))
         .collect();
     let marked = share_tokens::mark_redeemed_many(tx, &marks, now).await?;
     let mut finishing = Vec::with_capacity(marked.len());
     for (at, job, token, _) in accepted {
-        if marked.contains(token) {
+        if marked.contains(&token.id) {
             finishing.push((at, job));
             continue;
         }
-        let token = &ready
-            .iter()
-            .find(|(a, _, _)| *a == at)
-            .expect("an accepted job is ready")
-            .2
-            .token;
         // A failed read is the transaction's (on PostgreSQL it is aborted): `?`.
         let connection = connections::find(&mut *tx, &token.connection_id).await?;
         outcomes[at] = Err(match connection {
