@@ -94,10 +94,29 @@ impl Dialect {
 /// `count` numbered parameters from `$first` on, comma-separated (for `IN (…)` lists and
 /// multi-row `VALUES`).
 pub(crate) fn placeholders(first: usize, count: usize) -> String {
-    (first..first + count)
-        .map(|n| format!("${n}"))
+    numbered(count, |n| first + n)
+}
+
+/// The parameters `$param(0)`, `$param(1)`, … for `count` rows, comma-separated (ids of a
+/// multi-row statement laid out row by row).
+pub(crate) fn numbered(count: usize, param: impl Fn(usize) -> usize) -> String {
+    (0..count)
+        .map(|n| format!("${}", param(n)))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// `CASE id WHEN $id(0) THEN $value(0) … END` over `count` rows: each row's own value of a column
+/// in a multi-row `UPDATE … WHERE id IN (…)`.
+pub(crate) fn case_by_id(
+    count: usize,
+    id: impl Fn(usize) -> usize,
+    value: impl Fn(usize) -> usize,
+) -> String {
+    let arms: String = (0..count)
+        .map(|r| format!(" WHEN ${} THEN ${}", id(r), value(r)))
+        .collect();
+    format!("CASE id{arms} END")
 }
 
 /// A notification channel, delivered to every instance's listener when the transaction that sent

@@ -523,17 +523,14 @@ pub(crate) async fn update_many(
         .iter()
         .enumerate()
         .map(|(c, column)| {
-            let arms: String = (0..records.len())
-                .map(|r| format!(" WHEN ${} THEN ${}", id(r), id(r) + 1 + c))
-                .collect();
-            format!("{column} = CASE id{arms} END")
+            let value = crate::db::case_by_id(records.len(), id, |r| id(r) + 1 + c);
+            format!("{column} = {value}")
         })
         .collect();
-    let ids: Vec<String> = (0..records.len()).map(|r| format!("${}", id(r))).collect();
     let sql = format!(
         "UPDATE objects SET {} WHERE id IN ({})",
         sets.join(", "),
-        ids.join(", ")
+        crate::db::numbered(records.len(), id)
     );
     let mut query = sqlx::query(&sql);
     for record in records {

@@ -710,7 +710,7 @@ pub async fn apply_many(
     // that earlier job is then refused at its token's update, which costs it one retry).
     let mut written: Vec<&str> = Vec::with_capacity(ready.len());
     let mut accepted = Vec::with_capacity(ready.len());
-    for (at, job, work) in &ready {
+    for (at, _, work) in &ready {
         // The whole record, not only `updated_at`: two writes within one millisecond must not
         // overwrite each other.
         let refused = match current.iter().find(|c| c.id == work.destination.id) {
@@ -731,7 +731,7 @@ pub async fn apply_many(
             Some(failure) => outcomes[*at] = Err(failure),
             None => {
                 written.push(work.destination.id.as_str());
-                accepted.push((*at, *job, &work.token, &work.report));
+                accepted.push((*at, &work.token, &work.report));
             }
         }
     }
@@ -740,13 +740,13 @@ pub async fn apply_many(
     // written.
     let marks: Vec<(&ShareTokenId, &HydrationReport)> = accepted
         .iter()
-        .map(|(_, _, token, report)| (&token.id, *report))
+        .map(|(_, token, report)| (&token.id, *report))
         .collect();
     let marked = share_tokens::mark_redeemed_many(tx, &marks, now).await?;
     let mut finishing = Vec::with_capacity(marked.len());
-    for (at, job, token, _) in accepted {
+    for (at, token, _) in accepted {
         if marked.contains(&token.id) {
-            finishing.push((at, job));
+            finishing.push(at);
             continue;
         }
         // A failed read is the transaction's (on PostgreSQL it is aborted): `?`.
@@ -760,7 +760,7 @@ pub async fn apply_many(
     }
     let mut ready: Vec<_> = ready
         .into_iter()
-        .filter(|(at, _, _)| finishing.iter().any(|(f, _)| f == at))
+        .filter(|(at, _, _)| finishing.contains(at))
         .collect();
     let mut emitted = Vec::with_capacity(ready.len());
     for (_, _, work) in &mut ready {

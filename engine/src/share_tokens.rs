@@ -376,17 +376,14 @@ pub(crate) async fn mark_redeemed_many(
     }
     // Token t's id is parameter 5 + 2t, its report the one after.
     let id = |t: usize| 5 + 2 * t;
-    let arms: String = (0..tokens.len())
-        .map(|t| format!(" WHEN ${} THEN ${}", id(t), id(t) + 1))
-        .collect();
-    let ids: Vec<String> = (0..tokens.len()).map(|t| format!("${}", id(t))).collect();
     let sql = format!(
         "UPDATE share_tokens SET status = $1, redeemed_at = $2, updated_at = $2,
-                hydration_report = CASE id{arms} END
+                hydration_report = {}
          WHERE id IN ({}) AND status = $3
            AND EXISTS (SELECT 1 FROM connections c WHERE c.id = share_tokens.connection_id AND c.status = $4)
          RETURNING id",
-        ids.join(", ")
+        db::case_by_id(tokens.len(), id, |t| id(t) + 1),
+        db::numbered(tokens.len(), id)
     );
     let mut query = sqlx::query_scalar::<_, ShareTokenId>(&sql)
         .bind(to)
