@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
-"""Shortens the embed client's import names, in the wasm and in its wasm-bindgen glue together.
+"""Shortens the embed client's import and export names, in the wasm and in its wasm-bindgen glue
+together.
 
 wasm-bindgen names every import `__wbg_<name>_<16 hex digits>` under the module
-`./tessera_embed_bg.js`; each name is written twice (the wasm's import section, the glue's import
-object), and the hex digits do not compress. This renames the module to `a` and every import to a
-short base-36 name, in both files, and refuses (exit 1, files untouched) unless every import is
-found exactly once as a key of the glue's import object.
+`./tessera_embed_bg.js`, and exports its runtime as `__wbindgen_malloc`,
+`wasm_bindgen_<hash>___convert__closures_____invoke___…` and so on; each name is written in both
+files, and the hex digits do not compress. This renames the module to `a`, every import to a short
+base-36 name and every export but `memory` to `$` and a base-36 number, in both files, and drops
+the exports the glue never uses (wasm-bindgen's abort-handler globals, unused with panics that
+abort), so that wasm-opt, run afterwards, removes what only they kept. It refuses (exit 1, files
+untouched) unless every import is found exactly once as a key of the glue's import object.
 
 Usage: shorten-embed-imports.py WASM JS   (both rewritten in place)
 """
@@ -112,6 +116,48 @@ def rename_imports(wasm):
     return bytes(out), renames
 
 
+def rename_exports(wasm, js):
+    """The wasm and its glue with the exports renamed (or dropped when the glue does not use
+    them)."""
+    out = bytearray(wasm[:8])
+    at = 8
+    while at < len(wasm):
+        section = wasm[at]
+        size, start = read_leb(wasm, at + 1)
+        body = wasm[start : start + size]
+        at = start + size
+        if section == 7:
+            count, k = read_leb(body, 0)
+            kept = []
+            for index in range(count):
+                length, k = read_leb(body, k)
+                name = body[k : k + length].decode()
+                k += length
+                descriptor_start = k
+                k += 1
+                _, k = read_leb(body, k)
+                descriptor = body[descriptor_start:k]
+                if name == "memory":
+                    kept.append((name, descriptor))
+                    continue
+                # Every use in the glue: `wasm.<name>`, and the closure adapters' JS functions of
+                # the same name.
+                pattern = re.compile(r"(?<![\w$])" + re.escape(name) + r"(?![\w$])")
+                if not pattern.search(js):
+                    continue
+                new = "$" + short_name(len(kept))[1:]
+                js = pattern.sub(lambda _: new, js)
+                kept.append((new, descriptor))
+            rebuilt = bytearray(leb(len(kept)))
+            for name, descriptor in kept:
+                encoded = name.encode()
+                rebuilt += leb(len(encoded)) + encoded + descriptor
+            body = bytes(rebuilt)
+        out.append(section)
+        out += leb(len(body)) + body
+    return bytes(out), js
+
+
 def main():
     wasm_path, js_path = sys.argv[1], sys.argv[2]
     wasm = open(wasm_path, "rb").read()
@@ -128,9 +174,10 @@ def main():
     if js.count(quoted) != 1:
         sys.exit("shorten-embed-imports: the glue's import object is not where it was")
     js = js.replace(quoted, '"a": import0')
+    new_wasm, js = rename_exports(new_wasm, js)
     open(wasm_path, "wb").write(new_wasm)
     open(js_path, "w", encoding="utf-8").write(js)
-    print(f"shortened {len(renames)} import names")
+    print(f"shortened {len(renames)} import names and the export names")
 
 
 if __name__ == "__main__":

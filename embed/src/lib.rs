@@ -12,8 +12,10 @@
 //!
 //! The iframe speaks the widget's message protocol (CONTRACT.md §7). Messages are accepted only
 //! from that iframe's window at Tessera's origin, and actions go only to that origin. No Leptos, no
-//! serde and no formatting machinery here, and the page's DOM is touched in as few calls as
-//! possible: every byte is downloaded by every partner page.
+//! serde, no formatting machinery, and not even `js-sys` or `web-sys`: the few members of the page
+//! this client uses are bound below, so nothing else reaches the download (js-sys alone brings
+//! its global-object probing, its closure adapters for typed arrays and its JSPI task machinery,
+//! a third of the former wasm). Every byte is downloaded by every partner page.
 
 #![cfg_attr(target_arch = "wasm32", no_std)]
 
@@ -21,16 +23,10 @@ extern crate alloc;
 
 use alloc::rc::Rc;
 use alloc::string::String;
-use alloc::vec;
-use alloc::vec::Vec;
-use core::cell::RefCell;
+use core::cell::Cell;
 
-use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use web_sys::{
-    Document, Element, Event, HtmlElement, HtmlIFrameElement, KeyboardEvent, MessageEvent, Window,
-};
 
 /// The page's JavaScript runs on one thread, and so does this module.
 #[cfg(target_arch = "wasm32")]
@@ -47,57 +43,190 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
     core::arch::wasm32::unreachable()
 }
 
-/// The modal's look. Scoped by class names that start with `tessera-embed`.
-const STYLE: &str = ".tessera-embed-overlay{position:fixed;inset:0;z-index:2147483000;display:none;align-items:center;justify-content:center;background:rgb(16 24 40/60%)}\
-.tessera-embed-overlay.open{display:flex}\
-.tessera-embed-dialog{width:100%;height:100%;background:#fff;outline:none}\
-@media (min-width:600px) and (min-height:600px){.tessera-embed-dialog{width:420px;height:680px;max-height:95vh;border-radius:12px;overflow:hidden;box-shadow:0 12px 40px rgb(16 24 40/30%)}}\
-.tessera-embed-dialog iframe,.tessera-embed-inline{display:block;width:100%;height:100%;border:0}\
-.tessera-embed-inline{height:480px}\
-.tessera-embed-sentinel{position:absolute;width:1px;height:1px;overflow:hidden}";
+#[wasm_bindgen]
+extern "C" {
+    /// Whatever of the page this client touches (an element, a window, an event), used through
+    /// the members below by name: one type keeps the bindings, and the download, small.
+    type Node;
 
-fn window() -> Window {
-    web_sys::window().expect_throw("Tessera's embed client runs in a browser window")
+    #[wasm_bindgen(method, catch, js_name = insertAdjacentHTML)]
+    fn insert_html(this: &Node, position: &str, html: &str) -> Result<(), JsValue>;
+    #[wasm_bindgen(method, getter, js_name = firstElementChild)]
+    fn first_child(this: &Node) -> Option<Node>;
+    #[wasm_bindgen(method, getter, js_name = lastElementChild)]
+    fn last_child(this: &Node) -> Option<Node>;
+    #[wasm_bindgen(method, catch, js_name = querySelector)]
+    fn query(this: &Node, selector: &str) -> Result<Option<Node>, JsValue>;
+    #[wasm_bindgen(method, js_name = setAttribute)]
+    fn set_attribute(this: &Node, name: &str, value: &str);
+    #[wasm_bindgen(method)]
+    fn focus(this: &Node);
+    #[wasm_bindgen(method)]
+    fn remove(this: &Node);
+    #[wasm_bindgen(method, getter, js_name = contentWindow)]
+    fn content_window(this: &Node) -> Option<Node>;
+    #[wasm_bindgen(method, catch, js_name = postMessage)]
+    fn post_message(this: &Node, message: &JsValue, target_origin: &str) -> Result<(), JsValue>;
+
+    // The events this client listens to (`message`, `keydown`, `focusin`).
+    #[wasm_bindgen(method, getter, js_name = "type")]
+    fn kind(this: &Node) -> String;
+    #[wasm_bindgen(method, getter)]
+    fn origin(this: &Node) -> String;
+    #[wasm_bindgen(method, getter)]
+    fn source(this: &Node) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    fn data(this: &Node) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    fn key(this: &Node) -> String;
+    #[wasm_bindgen(method, getter)]
+    fn target(this: &Node) -> JsValue;
+    #[wasm_bindgen(method, js_name = preventDefault)]
+    fn prevent_default(this: &Node);
+
+    /// The page's `document` (its members are reached as `document.…`).
+    #[wasm_bindgen(js_name = document)]
+    type Document;
+    #[wasm_bindgen(static_method_of = Document, catch, js_name = querySelector)]
+    fn find(selector: &str) -> Result<Option<Node>, JsValue>;
+    #[wasm_bindgen(static_method_of = Document, getter, js_name = activeElement)]
+    fn active_element() -> Option<Node>;
+
+    /// The page's `location`.
+    #[wasm_bindgen(js_name = location)]
+    type Location;
+    #[wasm_bindgen(static_method_of = Location, getter, js_name = origin)]
+    fn page_origin() -> JsValue;
+
+    #[wasm_bindgen(js_namespace = window, js_name = addEventListener)]
+    fn listen(kind: &str, listener: &Listener);
+    #[wasm_bindgen(js_namespace = window, js_name = removeEventListener)]
+    fn unlisten(kind: &str, listener: &Listener);
+
+    /// A partner's callback.
+    type Callback;
+    #[wasm_bindgen(method, catch, js_name = call)]
+    fn call(
+        this: &Callback,
+        this_arg: &JsValue,
+        a: &JsValue,
+        b: &JsValue,
+    ) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(catch, js_namespace = Reflect, js_name = get)]
+    fn reflect_get(target: &JsValue, key: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = Reflect, js_name = set)]
+    fn reflect_set(target: &JsValue, key: &str, value: &JsValue);
+    /// `Object()`: a new empty object.
+    #[wasm_bindgen(js_name = Object)]
+    fn new_object() -> JsValue;
+    #[wasm_bindgen(js_namespace = Object)]
+    fn entries(object: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_namespace = Array, js_name = isArray)]
+    fn is_array(value: &JsValue) -> bool;
+    #[wasm_bindgen(catch, js_namespace = JSON)]
+    fn stringify(value: &JsValue) -> Result<JsValue, JsValue>;
+    /// The widget's query string, encoded by the browser.
+    #[wasm_bindgen(js_name = URLSearchParams)]
+    type Query;
+    #[wasm_bindgen(constructor, js_class = "URLSearchParams")]
+    fn new() -> Query;
+    #[wasm_bindgen(method, js_name = append)]
+    fn add(this: &Query, name: &str, value: &JsValue);
+    #[wasm_bindgen(method, js_name = toString)]
+    fn text(this: &Query) -> String;
+    #[wasm_bindgen(js_namespace = Math)]
+    fn random() -> f64;
+
+    /// `Error(message)`: what the constructor throws at a partner's mistake.
+    #[wasm_bindgen(js_name = Error)]
+    fn error(message: &str) -> JsValue;
 }
 
-fn document() -> Document {
-    window()
-        .document()
-        .expect_throw("Tessera's embed client needs a document")
-}
+/// The modal's look, in `style` attributes: nothing is added to the partner's stylesheets, and
+/// their rules cannot hide or move the flow by accident. (The class names stay, for a partner's
+/// own CSS.) The overlay's style ends with its `display`.
+const OVERLAY_STYLE: &str =
+    "position:fixed;inset:0;z-index:2147483000;background:rgb(16 24 40/60%);display:";
+const DIALOG_STYLE: &str = "position:absolute;inset:0;margin:auto;width:min(100%,420px);height:min(95%,680px);background:#fff;outline:none;border-radius:12px;overflow:hidden;box-shadow:0 12px 40px rgb(16 24 40/30%)";
+/// An inline flow's frame; its style ends with its height (480 px until the flow says).
+const INLINE_STYLE: &str = "display:block;width:100%;border:0;height:";
+
+/// What the constructor throws when the page cannot take the flow (no `<body>`, or markup the
+/// page's own scripts removed at once).
+const NOT_ADDED: &str = "Tessera: the flow could not be added to this page";
+
+/// The client's one listener on `window`.
+type Listener = Closure<dyn Fn(Node)>;
+
+/// The window events the client listens to, all with one listener.
+const EVENTS: [&str; 3] = ["message", "keydown", "focusin"];
 
 fn get(object: &JsValue, key: &str) -> JsValue {
-    Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    reflect_get(object, key).unwrap_or(JsValue::UNDEFINED)
 }
 
 fn text(object: &JsValue, key: &str) -> Option<String> {
     get(object, key).as_string().filter(|s| !s.is_empty())
 }
 
-fn set(object: &Object, key: &str, value: &JsValue) {
-    let _ = Reflect::set(object, &JsValue::from_str(key), value);
+/// The items of a JavaScript array.
+fn items(array: &JsValue) -> impl Iterator<Item = JsValue> + '_ {
+    let length = get(array, "length").as_f64().unwrap_or_default() as u64;
+    (0..length).map(move |index| get(array, &digits(index, 10)))
 }
 
 /// `nameFirst` and `name_first` become `name-first` (the persona SDK sends field keys that way);
 /// `address-street-1` and `name.first` stay as they are.
 fn kebab(key: &str) -> String {
+    const LOWER: &str = "abcdefghijklmnopqrstuvwxyz";
     let mut out = String::with_capacity(key.len() + 4);
+    // Text that is not ASCII is copied as it is, a run at a time (an ASCII byte is always a
+    // character boundary).
+    let mut run = 0;
     let mut previous_alpha = false;
-    for c in key.chars() {
-        if c.is_ascii_uppercase() {
-            if !out.is_empty() && !out.ends_with('-') {
-                out.push('-');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else if c == '_' || c == ' ' {
-            out.push('-');
-        } else if c.is_ascii_digit() && previous_alpha && !out.ends_with('-') {
-            out.push('-');
-            out.push(c);
-        } else {
-            out.push(c);
+    for (at, byte) in key.bytes().enumerate() {
+        if !byte.is_ascii() {
+            previous_alpha = false;
+            continue;
         }
-        previous_alpha = c.is_ascii_alphabetic();
+        out.push_str(key.get(run..at).unwrap_or_default());
+        run = at + 1;
+        let boundary = byte.is_ascii_uppercase() || (byte.is_ascii_digit() && previous_alpha);
+        if boundary && !out.is_empty() && !out.ends_with("-") {
+            // Not `push('-')`: at opt-level "z" that keeps the UTF-8 encoder (+50 bytes gzip).
+            #[allow(clippy::single_char_add_str)]
+            out.push_str("-");
+        }
+        let letter = usize::from(byte.wrapping_sub(b'A'));
+        out.push_str(match byte {
+            b'_' | b' ' => "-",
+            b'A'..=b'Z' => LOWER.get(letter..=letter).unwrap_or_default(),
+            _ => key.get(at..=at).unwrap_or_default(),
+        });
+        previous_alpha = byte.is_ascii_alphabetic();
+    }
+    out.push_str(key.get(run..).unwrap_or_default());
+    out
+}
+
+/// `n` in base `radix` (2 to 36), lower-case digits, without the formatting machinery.
+fn digits(n: u64, radix: u64) -> String {
+    const DIGITS: &str = "0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut out = String::new();
+    if n >= radix {
+        out = digits(n / radix, radix);
+    }
+    let digit = (n % radix) as usize;
+    out.push_str(DIGITS.get(digit..=digit).unwrap_or_default());
+    out
+}
+
+/// The pieces, one after the other.
+fn concat(pieces: &[&str]) -> String {
+    let mut out = String::new();
+    for piece in pieces {
+        out.push_str(piece);
     }
     out
 }
@@ -106,347 +235,270 @@ fn kebab(key: &str) -> String {
 /// a URL keeps its scheme (and loses any path). Byte work only: no panicking string slicing.
 /// Only http and https: anything else (`javascript:`) is refused by the caller.
 fn origin_of(host: &str) -> String {
-    let host = host.trim_end_matches('/');
-    let scheme_end = host.as_bytes().windows(3).position(|w| w == b"://");
+    let bytes = host.as_bytes();
+    let scheme_end = (0..bytes.len()).find(|&at| bytes.get(at..at + 3) == Some(b"://"));
     let (scheme, rest) =
         match scheme_end.and_then(|end| Some((host.get(..end)?, host.get(end + 3..)?))) {
             Some(parts) => parts,
             None if host.starts_with("localhost") || host.starts_with("127.") => ("http", host),
             None => ("https", host),
         };
-    let authority = rest.split('/').next().unwrap_or(rest);
-    let mut origin = String::from(scheme);
-    origin.push_str("://");
-    origin.push_str(authority);
-    origin
+    let authority_end = rest.bytes().position(|b| b == b'/').unwrap_or(rest.len());
+    concat(&[scheme, "://", rest.get(..authority_end).unwrap_or(rest)])
 }
 
-/// `n` in decimal digits (without the formatting machinery).
-fn decimal(mut n: u64) -> String {
-    let mut digits = Vec::new();
-    loop {
-        digits.push(b'0' + (n % 10) as u8);
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    digits.iter().rev().map(|&d| d as char).collect()
+/// The options that are text, and the widget's query parameters they become.
+const PARAMETERS: [(&str, &str); 6] = [
+    ("inquiry-template-id", "templateId"),
+    ("inquiry-id", "inquiryId"),
+    ("session-token", "sessionToken"),
+    ("share-token", "shareToken"),
+    ("reference-id", "referenceId"),
+    ("language", "language"),
+];
+
+/// A text option that is given (not empty).
+fn given(value: &JsValue) -> bool {
+    value.is_string() && value.is_truthy()
 }
 
-/// A random container id, as the persona SDK makes one.
-fn container_id() -> String {
-    let random = js_sys::Math::random();
-    let digits = js_sys::Number::from(random)
-        .to_string_with_radix(36)
-        .map(String::from)
-        .unwrap_or_default();
-    let mut id = String::from("tessera-embed-");
-    id.push_str(digits.strip_prefix("0.").unwrap_or(&digits));
-    id
-}
-
-/// A query string built by hand (one import, `encodeURIComponent`, instead of URLSearchParams').
-struct Query(String);
-
-impl Query {
-    fn append(&mut self, name: &str, value: &str) {
-        if !self.0.ends_with('?') {
-            self.0.push('&');
-        }
-        self.0
-            .push_str(&String::from(js_sys::encode_uri_component(name)));
-        self.0.push('=');
-        self.0
-            .push_str(&String::from(js_sys::encode_uri_component(value)));
-    }
-}
-
-/// The widget's URL for these options.
+/// The widget's URL for these options. The values go from the partner's options to the query
+/// string without a copy into this module.
 fn widget_url(origin: &str, options: &JsValue, container: &str, inline: bool) -> String {
-    let mut url = String::from(origin);
-    url.push_str("/widget?");
-    let mut query = Query(url);
-    query.append("container-id", container);
-    query.append("flow-type", if inline { "inline" } else { "embedded" });
-    query.append(
-        "iframe-origin",
-        &window().location().origin().unwrap_or_default(),
+    let query = Query::new();
+    query.add("container-id", &container.into());
+    query.add(
+        "flow-type",
+        &(if inline { "inline" } else { "embedded" }).into(),
     );
-    for (param, option) in [
-        ("inquiry-template-id", "templateId"),
-        ("inquiry-id", "inquiryId"),
-        ("session-token", "sessionToken"),
-        ("share-token", "shareToken"),
-        ("reference-id", "referenceId"),
-        ("language", "language"),
-    ] {
-        if let Some(value) = text(options, option) {
-            query.append(param, &value);
+    query.add("iframe-origin", &Location::page_origin());
+    for (parameter, option) in PARAMETERS {
+        let value = get(options, option);
+        if given(&value) {
+            query.add(parameter, &value);
         }
     }
     let fields = get(options, "fields");
     if fields.is_object() {
-        for entry in Object::entries(fields.unchecked_ref()).iter() {
-            let key = get(&entry, "0").as_string().unwrap_or_default();
+        for entry in items(&entries(&fields)) {
             let value = get(&entry, "1");
             if value.is_null() || value.is_undefined() {
                 continue;
             }
-            let value = value
-                .as_string()
-                .or_else(|| {
-                    js_sys::JSON::stringify(&value)
-                        .ok()
-                        .and_then(|s| s.as_string())
-                })
-                .unwrap_or_default();
-            let mut name = String::from("fields[");
-            name.push_str(&kebab(&key));
-            name.push(']');
-            query.append(&name, &value);
+            // Text as it is, anything else as JSON; what has no JSON (a function) is left out.
+            let value = if value.is_string() {
+                value
+            } else {
+                stringify(&value).unwrap_or_default()
+            };
+            if !value.is_string() {
+                continue;
+            }
+            let key = kebab(&get(&entry, "0").as_string().unwrap_or_default());
+            query.add(&concat(&["fields[", &key, "]"]), &value);
         }
     }
     let mappings = get(options, "fieldMappings");
-    if js_sys::Array::is_array(&mappings) {
-        let mappings: &js_sys::Array = mappings.unchecked_ref();
-        for (index, mapping) in mappings.iter().enumerate() {
-            let index = decimal(index as u64);
+    if is_array(&mappings) {
+        for (index, mapping) in items(&mappings).enumerate() {
+            let index = digits(index as u64, 10);
             for (part, option) in [
                 ("source-field-name", "sourceFieldName"),
                 ("destination-field-name", "destinationFieldName"),
             ] {
-                if let Some(value) = text(&mapping, option) {
-                    let mut name = String::from("field-mappings[");
-                    name.push_str(&index);
-                    name.push_str("][");
-                    name.push_str(part);
-                    name.push(']');
-                    query.append(&name, &value);
+                let value = get(&mapping, option);
+                if given(&value) {
+                    query.add(
+                        &concat(&["field-mappings[", &index, "][", part, "]"]),
+                        &value,
+                    );
                 }
             }
         }
     }
-    query.0
-}
-
-/// Text for a double-quoted HTML attribute.
-fn attribute(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '<' => out.push_str("&lt;"),
-            c => out.push(c),
-        }
-    }
-    out
+    concat(&[origin, "/widget?", &query.text()])
 }
 
 /// The element `parent` names (an element, or a CSS selector); `Ok(None)` without `parent` (a
 /// modal). A `parent` that names nothing is the partner's mistake, said at once rather than
 /// silently turned into a modal.
-fn parent_element(options: &JsValue) -> Result<Option<Element>, JsValue> {
+fn parent_element(options: &JsValue) -> Result<Option<Node>, JsValue> {
     let parent = get(options, "parent");
     if parent.is_undefined() || parent.is_null() {
         return Ok(None);
     }
     let found = match parent.as_string() {
-        Some(selector) => document().query_selector(&selector).ok().flatten(),
-        None => parent.dyn_into::<Element>().ok(),
+        Some(selector) => Document::find(&selector).ok().flatten(),
+        // Anything else is taken for an element; one that is not fails below, when the flow
+        // is added to it.
+        None => Some(parent.unchecked_into()),
     };
     found
         .map(Some)
-        .ok_or_else(|| js_sys::Error::new("Tessera: `parent` names no element on this page").into())
+        .ok_or_else(|| error("Tessera: `parent` names no element on this page"))
 }
 
-/// An event name and the listener this client added to `window` for it.
-type Listener = (&'static str, Closure<dyn Fn(Event)>);
-
+/// A client's state. Every field that changes is a `Cell`, so nothing is borrowed while the page's
+/// own code runs: a partner's callback, or the focus handlers a focus move fires, may call
+/// `open()`, `cancel()` or `destroy()`.
 struct Inner {
     options: JsValue,
     origin: String,
     container: String,
-    iframe: HtmlIFrameElement,
+    iframe: Node,
     /// The modal's overlay; `None` when inline.
-    overlay: Option<HtmlElement>,
+    overlay: Option<Node>,
     /// What had focus when the modal opened: it gets focus back when the modal closes.
-    opener: Option<HtmlElement>,
-    open: bool,
+    opener: Cell<Option<Node>>,
+    open: Cell<bool>,
     /// The flow said `ready`: it answers `{action: "exit"}` from then on.
-    ready: bool,
-    /// The listeners on `window`, removed by `destroy`.
-    listeners: Vec<Listener>,
-}
-
-/// What to do once the client is no longer borrowed: a partner's callback, or a focus move (both
-/// run the page's own handlers, which may call `open()`, `cancel()` or `destroy()`).
-enum After {
-    Call(JsValue, js_sys::Array),
-    Focus(HtmlElement),
-}
-
-impl After {
-    fn run(self) {
-        match self {
-            After::Call(function, arguments) => {
-                if let Some(function) = function.dyn_ref::<Function>() {
-                    let _ = function.apply(&JsValue::NULL, &arguments);
-                }
-            }
-            After::Focus(element) => {
-                let _ = element.focus();
-            }
-        }
-    }
-}
-
-/// Runs what a borrow of the client left to do, after the borrow ends.
-fn run_all(after: Vec<After>) {
-    after.into_iter().for_each(After::run);
+    ready: Cell<bool>,
+    /// The one listener on `window` (for every event of `EVENTS`), removed by `destroy`.
+    listener: Cell<Option<Listener>>,
 }
 
 impl Inner {
-    fn callback(&self, name: &str, arguments: &[&JsValue]) -> After {
-        After::Call(
-            get(&self.options, name),
-            arguments.iter().copied().collect(),
-        )
+    /// Calls the partner's callback `name`, if it gave one, with `a` and `b` (`undefined` for
+    /// what it does not take). A callback that throws does not stop the client.
+    fn callback(&self, name: &str, a: &JsValue, b: &JsValue) {
+        let function = get(&self.options, name);
+        if function.is_function() {
+            let _ = function
+                .unchecked_into::<Callback>()
+                .call(&JsValue::NULL, a, b);
+        }
     }
 
-    fn show(&mut self) -> Vec<After> {
+    fn show(&self) {
         let Some(overlay) = &self.overlay else {
-            return Vec::new();
+            return;
         };
-        if self.open {
-            return Vec::new();
+        if self.open.replace(true) {
+            return;
         }
-        self.open = true;
-        self.opener = document()
-            .active_element()
-            .and_then(|e| e.dyn_into::<HtmlElement>().ok());
-        let _ = overlay.class_list().add_1("open");
-        self.focus_target().map(After::Focus).into_iter().collect()
+        self.opener.set(Document::active_element());
+        overlay.set_attribute("style", &concat(&[OVERLAY_STYLE, "block"]));
+        if let Some(target) = self.focus_target() {
+            target.focus();
+        }
     }
 
     /// Where focus belongs in the open modal: the flow once it is ready, the dialog before (a
     /// frame that never loads would swallow Escape).
-    fn focus_target(&self) -> Option<HtmlElement> {
-        if self.ready {
-            return Some(self.iframe.clone().unchecked_into());
+    fn focus_target(&self) -> Option<Node> {
+        if self.ready.get() {
+            return Some(JsValue::clone(&self.iframe).unchecked_into());
         }
-        self.overlay
-            .as_ref()?
-            .first_element_child()?
-            .dyn_into::<HtmlElement>()
-            .ok()
+        self.overlay.as_ref()?.first_child()
     }
 
-    fn hide(&mut self) -> Vec<After> {
+    fn hide(&self) {
         let Some(overlay) = &self.overlay else {
-            return Vec::new();
+            return;
         };
-        if !self.open {
-            return Vec::new();
+        if !self.open.replace(false) {
+            return;
         }
-        self.open = false;
-        let _ = overlay.class_list().remove_1("open");
-        self.opener.take().map(After::Focus).into_iter().collect()
+        overlay.set_attribute("style", &concat(&[OVERLAY_STYLE, "none"]));
+        if let Some(opener) = self.opener.take() {
+            opener.focus();
+        }
     }
 
     /// Closes the modal: through the flow once it is ready (it answers `exit` with the session
     /// token), at once before that (a flow that never loads must not trap the user).
-    fn close(&mut self, metadata: &Object) -> Vec<After> {
-        if self.ready {
+    fn close(&self, metadata: &JsValue) {
+        if self.ready.get() {
             self.post_action("exit", metadata);
-            Vec::new()
         } else {
-            self.hide()
+            self.hide();
         }
     }
 
-    /// Asks the widget to exit: it answers with `exit` (and the session token to resume with).
-    fn post_action(&self, action: &str, metadata: &Object) {
-        let message = Object::new();
-        set(&message, "action", &JsValue::from_str(action));
-        set(&message, "metadata", metadata);
+    /// Sends the widget an action (`exit`, `destroy`), only to Tessera's origin.
+    fn post_action(&self, action: &str, metadata: &JsValue) {
+        let message = new_object();
+        reflect_set(&message, "action", &JsValue::from_str(action));
+        reflect_set(&message, "metadata", metadata);
         if let Some(frame) = self.iframe.content_window() {
             let _ = frame.post_message(&message, &self.origin);
         }
     }
 
-    /// A message from the widget, only from our iframe at Tessera's origin: the callbacks to call.
-    fn receive(&mut self, event: &MessageEvent) -> Vec<After> {
-        if event.origin() != self.origin {
-            return Vec::new();
+    /// One of the window's events this client listens to.
+    fn handle(&self, event: &Node) {
+        match event.kind().as_str() {
+            "message" => self.receive(event),
+            "keydown" => self.key(event),
+            _ => self.focus_in(event),
         }
-        let ours = match (event.source(), self.iframe.content_window()) {
-            (Some(source), Some(frame)) => Object::is(&source, frame.as_ref()),
-            _ => false,
-        };
+    }
+
+    /// A message from the widget, only from our iframe at Tessera's origin.
+    fn receive(&self, event: &Node) {
+        let ours = event.origin() == self.origin
+            && self
+                .iframe
+                .content_window()
+                .is_some_and(|frame| event.source() == *frame);
         let data = event.data();
         let container = text(&data, "containerId");
-        if !ours || container.as_deref().is_some_and(|c| c != self.container) {
-            return Vec::new();
+        if !ours || container.is_some_and(|c| c != self.container) {
+            return;
         }
         let Some(name) = text(&data, "name") else {
-            return Vec::new();
+            return;
         };
         let metadata = get(&data, "metadata");
-        let mut calls = vec![self.callback("onEvent", &[&JsValue::from_str(&name), &metadata])];
+        let none = &JsValue::UNDEFINED;
+        self.callback("onEvent", &JsValue::from_str(&name), &metadata);
         match name.as_str() {
-            "load" => calls.push(self.callback("onLoad", &[])),
+            "load" => self.callback("onLoad", none, none),
             "ready" => {
-                self.ready = true;
-                if self.open {
-                    calls.extend(self.focus_target().map(After::Focus));
+                self.ready.set(true);
+                if self.open.get() {
+                    self.iframe.focus();
                 }
-                calls.push(self.callback("onReady", &[]));
+                self.callback("onReady", none, none);
             }
             "complete" | "fail" => {
-                calls.extend(self.hide());
-                calls.push(self.callback("onComplete", &[&metadata]));
+                self.hide();
+                self.callback("onComplete", &metadata, none);
             }
             "exit" => {
-                calls.extend(self.hide());
-                calls.push(self.callback("onCancel", &[&metadata]));
+                self.hide();
+                self.callback("onCancel", &metadata, none);
             }
-            "error" => calls.push(self.callback("onError", &[&get(&data, "error")])),
+            "error" => self.callback("onError", &get(&data, "error"), none),
             "page-change" if self.overlay.is_none() => {
                 let height = get(&metadata, "pageHeight").as_f64().unwrap_or_default();
                 if height > 0.0 {
                     let whole = height as u64;
-                    let mut value = decimal(whole + u64::from((whole as f64) < height));
-                    value.push_str("px");
-                    let _ = self.iframe.style().set_property("height", &value);
+                    let pixels = digits(whole + u64::from((whole as f64) < height), 10);
+                    self.iframe
+                        .set_attribute("style", &concat(&[INLINE_STYLE, &pixels, "px"]));
                 }
             }
             _ => {}
         }
-        calls
     }
 
     /// Keys on the partner's page while the modal is open: Escape closes it.
-    fn key(&mut self, event: &KeyboardEvent) -> Vec<After> {
-        if self.open && event.key() == "Escape" {
+    fn key(&self, event: &Node) {
+        if self.open.get() && event.key() == "Escape" {
             event.prevent_default();
-            return self.close(&Object::new());
+            self.close(&new_object());
         }
-        Vec::new()
     }
 
     /// Focus may not leave an open modal: whatever else takes it (a sentinel next to the flow, or
     /// anything on the page behind) gives it back to the flow.
-    fn focus_in(&self, event: &Event) {
-        let (true, Some(home)) = (self.open, self.focus_target()) else {
+    fn focus_in(&self, event: &Node) {
+        let (true, Some(home)) = (self.open.get(), self.focus_target()) else {
             return;
         };
-        let at_home = event
-            .target()
-            .is_some_and(|t| Object::is(t.as_ref(), home.as_ref()));
-        if !at_home {
-            let _ = home.focus();
+        if event.target() != *home {
+            home.focus();
         }
     }
 }
@@ -454,7 +506,7 @@ impl Inner {
 /// A Tessera flow on this page, as a modal (the default) or inline in `parent`.
 #[wasm_bindgen]
 pub struct Client {
-    inner: Rc<RefCell<Inner>>,
+    inner: Rc<Inner>,
 }
 
 #[wasm_bindgen]
@@ -467,195 +519,135 @@ impl Client {
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<Client, JsValue> {
         let Some(host) = text(&options, "host") else {
-            return Err(
-                js_sys::Error::new("Tessera: `host` is required (Tessera's address)").into(),
-            );
+            return Err(error("Tessera: `host` is required (Tessera's address)"));
         };
         if text(&options, "templateId").is_some() == text(&options, "inquiryId").is_some() {
-            return Err(js_sys::Error::new(
+            return Err(error(
                 "Tessera: give either `templateId` or `inquiryId` (with `sessionToken`)",
-            )
-            .into());
-        }
-        let document = document();
-        let root = document
-            .document_element()
-            .ok_or_else(|| js_sys::Error::new("Tessera: the page has no document element"))?;
-        if document.get_element_by_id("tessera-embed-style").is_none() {
-            let mut style = String::from("<style id=\"tessera-embed-style\">");
-            style.push_str(STYLE);
-            style.push_str("</style>");
-            root.first_element_child()
-                .unwrap_or_else(|| root.clone())
-                .insert_adjacent_html("beforeend", &style)?;
+            ));
         }
         let origin = origin_of(&host);
         if !(origin.starts_with("https://") || origin.starts_with("http://")) {
-            return Err(
-                js_sys::Error::new("Tessera: `host` is Tessera's http or https address").into(),
-            );
+            return Err(error("Tessera: `host` is Tessera's http or https address"));
         }
-        let container = container_id();
+        // Like the persona SDK's: random, for the widget to name this frame in its messages.
+        let container = concat(&[
+            "tessera-embed-",
+            &digits((random() * 9_007_199_254_740_992.0) as u64, 36),
+        ]);
         let parent = parent_element(&options)?;
         let inline = parent.is_some();
-        let title = attribute(
-            &text(&options, "iframeTitle").unwrap_or_else(|| String::from("Verify your identity")),
-        );
-        let mut frame = String::from("<iframe allow=\"camera\" title=\"");
-        frame.push_str(&title);
-        frame.push_str("\" src=\"");
-        frame.push_str(&attribute(&widget_url(
-            &origin, &options, &container, inline,
-        )));
-        frame.push('"');
-        // The markup is built here, in one piece: one call into the page instead of a dozen.
+        let title =
+            text(&options, "iframeTitle").unwrap_or_else(|| String::from("Verify your identity"));
+        // The markup is built here, in one piece (one call into the page instead of a dozen), and
+        // holds nothing of the partner's: what comes from the options is set as attributes after.
+        let frame = |height: &str, class: &str| {
+            concat(&[
+                "<iframe allow=\"camera\" style=\"",
+                INLINE_STYLE,
+                height,
+                "\"",
+                class,
+                "></iframe>",
+            ])
+        };
         let (host_element, markup) = match parent {
-            Some(parent) => {
-                frame.push_str(" class=\"tessera-embed-inline\"></iframe>");
-                (parent, frame)
-            }
+            Some(parent) => (parent, frame("480px", " class=\"tessera-embed-inline\"")),
             None => {
                 // Focus leaving the flow by Tab lands on a sentinel and is sent back.
-                let sentinel = "<span tabindex=\"0\" class=\"tessera-embed-sentinel\"></span>";
-                let mut overlay = String::from("<div class=\"tessera-embed-overlay\" id=\"");
-                overlay.push_str(&container);
-                overlay.push_str(
-                    "\"><div class=\"tessera-embed-dialog\" role=\"dialog\" aria-modal=\"true\" tabindex=\"-1\" aria-label=\"",
-                );
-                overlay.push_str(&title);
-                overlay.push_str("\">");
-                overlay.push_str(sentinel);
-                overlay.push_str(&frame);
-                overlay.push_str("></iframe>");
-                overlay.push_str(sentinel);
-                overlay.push_str("</div></div>");
-                let body = document
-                    .body()
-                    .ok_or_else(|| js_sys::Error::new("Tessera: the page has no body"))?;
-                (body.into(), overlay)
+                let sentinel = "<span tabindex=\"0\"></span>";
+                let body = Document::find("body")?.ok_or_else(|| error(NOT_ADDED))?;
+                let overlay = concat(&[
+                    "<div class=\"tessera-embed-overlay\" id=\"",
+                    &container,
+                    "\" style=\"",
+                    OVERLAY_STYLE,
+                    "none\"><div class=\"tessera-embed-dialog\" role=\"dialog\" aria-modal=\"true\" tabindex=\"-1\" style=\"",
+                    DIALOG_STYLE,
+                    "\">",
+                    sentinel,
+                    &frame("100%", ""),
+                    sentinel,
+                    "</div></div>",
+                ]);
+                (body, overlay)
             }
         };
-        host_element.insert_adjacent_html("beforeend", &markup)?;
-        let added = host_element
-            .last_element_child()
-            .ok_or_else(|| js_sys::Error::new("Tessera: the flow could not be added"))?;
+        host_element.insert_html("beforeend", &markup)?;
+        let added = host_element.last_child().ok_or_else(|| error(NOT_ADDED))?;
         let (iframe, overlay) = if inline {
-            (added.unchecked_into::<HtmlIFrameElement>(), None)
+            (added, None)
         } else {
-            let iframe = added
-                .query_selector("iframe")?
-                .ok_or_else(|| js_sys::Error::new("Tessera: the flow could not be added"))?;
-            (
-                iframe.unchecked_into(),
-                Some(added.unchecked_into::<HtmlElement>()),
-            )
+            let iframe = added.query("iframe")?.ok_or_else(|| error(NOT_ADDED))?;
+            if let Some(dialog) = added.first_child() {
+                dialog.set_attribute("aria-label", &title);
+            }
+            (iframe, Some(added))
         };
-        let inner = Rc::new(RefCell::new(Inner {
+        iframe.set_attribute("title", &title);
+        iframe.set_attribute("src", &widget_url(&origin, &options, &container, inline));
+        let inner = Rc::new(Inner {
             options,
             origin,
             container,
             iframe,
             overlay,
-            opener: None,
-            open: false,
-            ready: false,
-            listeners: Vec::new(),
-        }));
-        let window = window();
-        let listeners: [Listener; 3] = [
-            ("message", {
-                let inner = Rc::clone(&inner);
-                Closure::new(move |event: Event| {
-                    let (Some(event), Ok(mut inner)) =
-                        (event.dyn_ref::<MessageEvent>(), inner.try_borrow_mut())
-                    else {
-                        return;
-                    };
-                    let after = inner.receive(event);
-                    drop(inner);
-                    run_all(after);
-                })
-            }),
-            ("keydown", {
-                let inner = Rc::clone(&inner);
-                Closure::new(move |event: Event| {
-                    if let (Some(event), Ok(mut inner)) =
-                        (event.dyn_ref::<KeyboardEvent>(), inner.try_borrow_mut())
-                    {
-                        let after = inner.key(event);
-                        drop(inner);
-                        run_all(after);
-                    }
-                })
-            }),
-            ("focusin", {
-                let inner = Rc::clone(&inner);
-                // Moving focus ourselves (open, close) fires `focusin` while the client is
-                // borrowed: that one is ours and needs nothing.
-                Closure::new(move |event: Event| {
-                    if let Ok(inner) = inner.try_borrow() {
-                        inner.focus_in(&event);
-                    }
-                })
-            }),
-        ];
-        for (name, listener) in listeners {
-            window.add_event_listener_with_callback(name, listener.as_ref().unchecked_ref())?;
-            inner.borrow_mut().listeners.push((name, listener));
+            opener: Cell::new(None),
+            open: Cell::new(false),
+            ready: Cell::new(false),
+            listener: Cell::new(None),
+        });
+        let listener = {
+            let inner = Rc::clone(&inner);
+            Closure::new(move |event: Node| inner.handle(&event))
+        };
+        for kind in EVENTS {
+            listen(kind, &listener);
         }
+        inner.listener.set(Some(listener));
         Ok(Client { inner })
     }
 
     /// Shows the modal (an inline flow is always shown).
     pub fn open(&self) {
-        let after = self.inner.borrow_mut().show();
-        run_all(after);
+        self.inner.show();
     }
 
     /// Asks the flow to close; it answers with `onCancel` and the session token to resume with.
     /// With `force`, the modal closes at once as well.
     pub fn cancel(&self, force: Option<bool>) {
         let force = force.unwrap_or(false);
-        let metadata = Object::new();
-        set(&metadata, "force", &JsValue::from_bool(force));
-        let mut inner = self.inner.borrow_mut();
-        let mut after = inner.close(&metadata);
+        let metadata = new_object();
+        reflect_set(&metadata, "force", &JsValue::from_bool(force));
+        self.inner.close(&metadata);
         if force {
-            after.extend(inner.hide());
+            self.inner.hide();
         }
-        drop(inner);
-        run_all(after);
     }
 
     /// Removes the flow from the page and stops listening.
     pub fn destroy(&self) {
-        let mut inner = self.inner.borrow_mut();
-        let after = inner.hide();
-        inner.post_action("destroy", &Object::new());
-        let window = window();
-        for (name, listener) in inner.listeners.drain(..) {
-            let _ =
-                window.remove_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
+        let inner = &self.inner;
+        inner.hide();
+        inner.post_action("destroy", &new_object());
+        if let Some(listener) = inner.listener.take() {
+            for kind in EVENTS {
+                unlisten(kind, &listener);
+            }
         }
         match &inner.overlay {
             Some(overlay) => overlay.remove(),
             None => inner.iframe.remove(),
         }
-        drop(inner);
-        run_all(after);
     }
 
     /// Warms the connection to Tessera before the flow is needed.
     pub fn preload(&self) {
-        let inner = self.inner.borrow();
-        let mut link = String::from("<link rel=\"preconnect\" href=\"");
-        link.push_str(&attribute(&inner.origin));
-        link.push_str("\">");
-        if let Some(root) = document().document_element() {
-            let _ = root
-                .first_element_child()
-                .unwrap_or(root)
-                .insert_adjacent_html("beforeend", &link);
+        if let Ok(Some(head)) = Document::find("head") {
+            let _ = head.insert_html("beforeend", "<link rel=\"preconnect\">");
+            if let Some(link) = head.last_child() {
+                link.set_attribute("href", &self.inner.origin);
+            }
         }
     }
 }
@@ -682,5 +674,19 @@ mod tests {
             origin_of("https://tessera.example/widget"),
             "https://tessera.example"
         );
+    }
+
+    #[test]
+    fn numbers_are_written_in_the_radix_asked_for() {
+        assert_eq!(digits(0, 10), "0");
+        assert_eq!(digits(1207, 10), "1207");
+        assert_eq!(digits(35, 36), "z");
+        assert_eq!(digits(36 * 36, 36), "100");
+    }
+
+    #[test]
+    fn kebab_case_keeps_text_that_is_not_ascii() {
+        assert_eq!(kebab("nombreÉlan"), "nombreÉlan");
+        assert_eq!(kebab("straße_2"), "straße-2");
     }
 }

@@ -3,7 +3,6 @@
 //! Makefile), served as Brotli or gzip by what the browser accepts, and cached for good when the
 //! name carries the content's hash.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -16,7 +15,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 const COMPRESSIBLE: [&str; 5] = ["js", "wasm", "css", "svg", "json"];
 
 /// Writes `<file>.br` and `<file>.gz` next to every compressible file under `dir` (Brotli at
-/// quality 11 and gzip at level 9: slow once, small on every download). Returns how many files.
+/// quality 11, and gzip by Zopfli: 4-5 % smaller than zlib's level 9 and read by every gzip
+/// decoder; slow once, small on every download). Returns how many files.
 pub fn precompress(dir: &Path) -> anyhow::Result<usize> {
     let mut count = 0;
     for entry in
@@ -36,9 +36,14 @@ pub fn precompress(dir: &Path) -> anyhow::Result<usize> {
         }
         let bytes =
             std::fs::read(&path).with_context(|| format!("could not read {}", path.display()))?;
-        let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-        gzip.write_all(&bytes)?;
-        std::fs::write(with_suffix(&path, "gz"), gzip.finish()?)?;
+        let mut gzip = Vec::new();
+        zopfli::compress(
+            zopfli::Options::default(),
+            zopfli::Format::Gzip,
+            bytes.as_slice(),
+            &mut gzip,
+        )?;
+        std::fs::write(with_suffix(&path, "gz"), gzip)?;
         let mut brotli = Vec::new();
         let params = brotli::enc::BrotliEncoderParams {
             quality: 11,
