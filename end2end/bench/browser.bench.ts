@@ -48,3 +48,44 @@ test('consent click → outcome, and first contentful paint', async ({ page }) =
   report(`consent click → outcome p50 of ${RUNS}`, median(clickToOutcome), '<= 100');
   report(`first contentful paint of the consent screen p50 of ${RUNS}`, median(paints), null);
 });
+
+// The embedded flow on a partner's page (end2end/embed, another origin; Tessera reached as
+// `localhost`): from `new Client` to `onReady`, and from the click on Accept inside the frame to
+// `onComplete` on the partner's page, with Tessera's client and with the persona SDK 5.9.0.
+const host = `localhost:${process.env.TESSERA_E2E_PORT}`;
+const partnerSite = `http://127.0.0.1:${process.env.EMBED_ALLOWED_PORT}`;
+type Times = { created?: number; ready?: number; completed?: number };
+
+for (const sdk of ['tessera', 'persona'] as const) {
+  test(`${sdk} embed: new Client → ready, consent click → onComplete`, async ({ page }) => {
+    const toReady: number[] = [];
+    const clickToComplete: number[] = [];
+    const times = () => page.evaluate(() => (window as unknown as { embed: { times: Times } }).embed.times);
+    for (let run = 0; run < RUNS; run++) {
+      const demo = freshDemo();
+      const options = { sdk, host, templateId: demo['full-template-id'], shareToken: demo['full-share-token-id'] };
+      await page.goto(`${partnerSite}/?${new URLSearchParams(options)}`);
+      await expect.poll(async () => (await times()).ready, 'the client says ready').toBeDefined();
+      // The modal opens on ready; the persona SDK's slides in for 0.3 s.
+      await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+      const frame = page.frames().find((f) => f.url().includes('/widget'));
+      if (!frame) throw new Error('the widget frame is on the page');
+      await expect(frame.locator('[data-hydrated="true"]')).toHaveCount(1);
+      // Both clocks are the browser's: the frame notes the click (in `window.name`, which a
+      // same-origin navigation keeps; a cross-site frame has no storage), the partner's page the
+      // callback.
+      await frame.evaluate(() => {
+        document.addEventListener('click', () => (window.name = `bench-t0:${Date.now()}`), { capture: true, once: true });
+      });
+      await frame.getByRole('button', { name: 'Accept' }).click();
+      await expect.poll(async () => (await times()).completed, 'onComplete is called').toBeDefined();
+      const t0 = Number((await frame.evaluate(() => window.name)).replace('bench-t0:', ''));
+      const { created, ready, completed } = await times();
+      toReady.push(ready! - created!);
+      clickToComplete.push(completed! - t0);
+    }
+    const name = sdk === 'tessera' ? "Tessera's client" : 'persona SDK 5.9.0';
+    report(`${name}: new Client → ready p50 of ${RUNS}`, median(toReady), null);
+    report(`${name}: consent click → onComplete p50 of ${RUNS}`, median(clickToComplete), '<= 300');
+  });
+}
