@@ -35,17 +35,27 @@ test('consent click → outcome, and first contentful paint', async ({ page }) =
     paints.push(paint);
     const accept = page.getByRole('button', { name: 'Accept' });
     await expect(accept).toBeVisible();
-    // Timed by the page's clock: from the click (a capture listener notes it in sessionStorage,
-    // which a navigation keeps) to the outcome heading being in the document.
+    // Timed by the browser's clock: from the click (a capture listener notes it in
+    // sessionStorage, which a navigation keeps) to the first paint of the outcome page (its
+    // first contentful paint: the server-rendered outcome with its stylesheet), not to when the
+    // test's polling notices the heading (Playwright polls at 20, 50, 100 ms…, which added up
+    // to 70 ms to the figure).
     await page.evaluate(() => {
       document.addEventListener('click', () => sessionStorage.setItem('bench-t0', String(Date.now())), { capture: true, once: true });
     });
     await accept.click();
     await page.getByRole('heading', { level: 1, name: 'Verification complete' }).waitFor();
-    const elapsed = await page.evaluate(() => Date.now() - Number(sessionStorage.getItem('bench-t0')));
+    const elapsed = await page.evaluate(async () => {
+      const paint = await new Promise<number>((resolve) => {
+        const found = performance.getEntriesByName('first-contentful-paint')[0];
+        if (found) return resolve(found.startTime);
+        new PerformanceObserver((list) => resolve(list.getEntries()[0].startTime)).observe({ type: 'paint', buffered: true });
+      });
+      return performance.timeOrigin + paint - Number(sessionStorage.getItem('bench-t0'));
+    });
     clickToOutcome.push(elapsed);
   }
-  report(`consent click → outcome p50 of ${RUNS}`, median(clickToOutcome), '<= 100');
+  report(`consent click → outcome painted p50 of ${RUNS}`, median(clickToOutcome), '<= 100');
   report(`first contentful paint of the consent screen p50 of ${RUNS}`, median(paints), null);
 });
 

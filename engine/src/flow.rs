@@ -353,12 +353,37 @@ pub struct FlowView {
     pub screen: Screen,
 }
 
-#[derive(sqlx::FromRow)]
 struct FlowRow {
     share_token_id: Option<ShareTokenId>,
     field_mappings: String,
     redirect_uri: Option<String>,
     steps: Option<String>,
+    /// The flow's share token as it was read with the flow, with the consent decision on it
+    /// and the id of the source object's schema (`None` when the flow row was made just now).
+    token: Option<FlowToken>,
+}
+
+struct FlowToken {
+    token: ShareToken,
+    decision: Option<String>,
+    source_schema_id: Option<String>,
+}
+
+/// An inquiry read by its session with its flow row and the flow's share token, in one
+/// statement (every page of the flow starts here).
+#[derive(sqlx::FromRow)]
+struct OpenRow {
+    #[sqlx(flatten)]
+    object: objects::ObjectRow,
+    flow_inquiry_id: Option<String>,
+    flow_share_token_id: Option<ShareTokenId>,
+    flow_field_mappings: Option<String>,
+    flow_redirect_uri: Option<String>,
+    flow_steps: Option<String>,
+    #[sqlx(flatten)]
+    token: share_tokens::JoinedToken,
+    decision: Option<String>,
+    source_schema_id: Option<String>,
 }
 
 /// The inquiry a session opens, its template and its flow row (created on first use for an
@@ -369,42 +394,72 @@ async fn open(
     session: &str,
     share_token: Option<&str>,
 ) -> Result<(ObjectRecord, SchemaRecord, FlowRow), FlowError> {
-    let (record, schema) = objects::by_session(engine, inquiry_id, session)
-        .await?
-        .ok_or(FlowError::InvalidSession)?;
-    let row: Option<FlowRow> = sqlx::query_as(
-        "SELECT share_token_id, field_mappings, redirect_uri, steps FROM verify_flows WHERE inquiry_id = $1",
-    )
-    .bind(inquiry_id)
-    .fetch_optional(engine.db().pool())
-    .await
-    .map_err(Error::from)?;
-    let row = match row {
-        Some(row) => row,
-        None => {
-            let token = match share_token {
-                Some(token) => Some(
-                    usable_token(engine, &record.organization_id, token)
-                        .await?
-                        .id,
-                ),
-                None => None,
-            };
-            let flow = NewFlow {
-                share_token: token.as_ref(),
-                field_mappings: &[],
-                redirect_uri: None,
-            };
-            let mut tx = engine.db().begin_write().await.map_err(Error::from)?;
-            insert_flow(&mut tx, engine, inquiry_id, &flow).await?;
-            tx.commit().await.map_err(Error::from)?;
-            FlowRow {
-                share_token_id: token,
-                field_mappings: "[]".into(),
-                redirect_uri: None,
-                steps: None,
-            }
-        }
+    static SELECT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let object = objects::COLUMNS
+            .split(", ")
+            .map(|c| format!("o.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!(
+            "SELECT {object}, f.inquiry_id AS flow_inquiry_id,
+                    f.share_token_id AS flow_share_token_id, f.field_mappings AS flow_field_mappings,
+                    f.redirect_uri AS flow_redirect_uri, f.steps AS flow_steps, {token},
+                    (SELECT decision FROM consents
+                     WHERE inquiry_id = o.id AND share_token_id = t.id) AS decision,
+                    (SELECT schema_id FROM objects s WHERE s.id = t.source_id) AS source_schema_id
+             FROM objects o
+             LEFT JOIN verify_flows f ON f.inquiry_id = o.id
+             LEFT JOIN share_tokens t ON t.id = f.share_token_id
+             WHERE o.id = $1 AND o.kind = 'inquiry' AND o.session_token_hash = $2",
+            token = share_tokens::joined_columns("t"),
+        )
+    });
+    let found: Option<OpenRow> = sqlx::query_as(&SELECT)
+        .bind(inquiry_id)
+        .bind(objects::hash_session(session))
+        .fetch_optional(engine.db().pool())
+        .await
+        .map_err(Error::from)?;
+    let found = found.ok_or(FlowError::InvalidSession)?;
+    let record = ObjectRecord::try_from(found.object)?;
+    let (record, schema) = objects::with_schema(engine, record).await?;
+    if found.flow_inquiry_id.is_some() {
+        let token = found.token.token()?.map(|token| FlowToken {
+            token,
+            decision: found.decision,
+            source_schema_id: found.source_schema_id,
+        });
+        let row = FlowRow {
+            share_token_id: found.flow_share_token_id,
+            field_mappings: found.flow_field_mappings.unwrap_or_else(|| "[]".into()),
+            redirect_uri: found.flow_redirect_uri,
+            steps: found.flow_steps,
+            token,
+        };
+        return Ok((record, schema, row));
+    }
+    let token = match share_token {
+        Some(token) => Some(
+            usable_token(engine, &record.organization_id, token)
+                .await?
+                .id,
+        ),
+        None => None,
+    };
+    let flow = NewFlow {
+        share_token: token.as_ref(),
+        field_mappings: &[],
+        redirect_uri: None,
+    };
+    let mut tx = engine.db().begin_write().await.map_err(Error::from)?;
+    insert_flow(&mut tx, engine, inquiry_id, &flow).await?;
+    tx.commit().await.map_err(Error::from)?;
+    let row = FlowRow {
+        share_token_id: token,
+        field_mappings: "[]".into(),
+        redirect_uri: None,
+        steps: None,
+        token: None,
     };
     Ok((record, schema, row))
 }
@@ -473,10 +528,17 @@ async fn screen(
         return Err(FlowError::InquiryExpired);
     }
     if let Some(token_id) = &row.share_token_id {
-        let (token, decision, source_schema) =
-            share_tokens::find_for_flow(engine.db().pool(), token_id, &record.id)
+        // Read with the flow; read now only for a flow row made just now.
+        let (token, decision, source_schema) = match &row.token {
+            Some(read) => (
+                read.token.clone(),
+                read.decision.clone(),
+                read.source_schema_id.clone(),
+            ),
+            None => share_tokens::find_for_flow(engine.db().pool(), token_id, &record.id)
                 .await?
-                .ok_or(FlowError::TokenUnknown)?;
+                .ok_or(FlowError::TokenUnknown)?,
+        };
         let ours = token.destination_id.as_deref() == Some(record.id.as_str());
         match decision.as_deref() {
             None => {

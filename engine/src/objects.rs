@@ -162,7 +162,7 @@ impl std::fmt::Debug for SessionToken {
     }
 }
 
-fn hash_session(secret: &str) -> String {
+pub(crate) fn hash_session(secret: &str) -> String {
     data_encoding::HEXLOWER.encode(&Sha256::digest(secret.as_bytes()))
 }
 
@@ -468,7 +468,7 @@ pub(crate) async fn record_emitted(
     Ok(())
 }
 
-const COLUMNS: &str = "id, kind, organization_id, schema_id, reference_id, fields, status, run, expires_at, \
+pub(crate) const COLUMNS: &str = "id, kind, organization_id, schema_id, reference_id, fields, status, run, expires_at, \
                        completed_at, failed_at, reviewed_at, created_at, updated_at";
 
 async fn insert(
@@ -555,7 +555,7 @@ pub(crate) async fn update_many(
 }
 
 #[derive(sqlx::FromRow)]
-struct ObjectRow {
+pub(crate) struct ObjectRow {
     id: String,
     kind: ObjectKind,
     organization_id: OrgId,
@@ -669,7 +669,7 @@ pub async fn get(
 }
 
 /// A committed object with its schema (from the schema cache).
-async fn with_schema(
+pub(crate) async fn with_schema(
     engine: &Engine,
     record: ObjectRecord,
 ) -> Result<(ObjectRecord, SchemaRecord)> {

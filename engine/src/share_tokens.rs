@@ -581,6 +581,72 @@ pub(crate) async fn find_for_flow<'e>(
         .transpose()
 }
 
+/// A token read through a `LEFT JOIN`, its columns named `t_…` (`joined_columns`): all `NULL`
+/// when the row it joins carries no token.
+#[derive(sqlx::FromRow)]
+pub(crate) struct JoinedToken {
+    t_id: Option<ShareTokenId>,
+    t_connection_id: Option<ConnectionId>,
+    t_source_organization_id: Option<OrgId>,
+    t_destination_organization_id: Option<OrgId>,
+    t_source_type: Option<ObjectKind>,
+    t_source_id: Option<String>,
+    t_snapshot: Option<String>,
+    t_status: Option<ShareTokenStatus>,
+    t_destination_id: Option<String>,
+    t_field_mappings: Option<String>,
+    t_hydration_report: Option<String>,
+    t_failure_code: Option<String>,
+    t_created_at: Option<Timestamp>,
+    t_updated_at: Option<Timestamp>,
+    t_pending_at: Option<Timestamp>,
+    t_redeemed_at: Option<Timestamp>,
+    t_expires_at: Option<Timestamp>,
+    t_failed_at: Option<Timestamp>,
+}
+
+/// The token columns of `table`, named as `JoinedToken` reads them.
+pub(crate) fn joined_columns(table: &str) -> String {
+    COLUMNS
+        .split(", ")
+        .map(|c| format!("{table}.{c} AS t_{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl JoinedToken {
+    /// The token, or `None` when the join found none. A token row with a required column
+    /// missing is unreadable (the schema forbids it).
+    pub(crate) fn token(self) -> Result<Option<ShareToken>> {
+        let Some(id) = self.t_id else {
+            return Ok(None);
+        };
+        let corrupt =
+            || crate::Error::Internal(format!("stored share token {id} lacks a required column"));
+        let row = Row {
+            connection_id: self.t_connection_id.ok_or_else(corrupt)?,
+            source_organization_id: self.t_source_organization_id.ok_or_else(corrupt)?,
+            destination_organization_id: self.t_destination_organization_id.ok_or_else(corrupt)?,
+            source_type: self.t_source_type.ok_or_else(corrupt)?,
+            source_id: self.t_source_id.ok_or_else(corrupt)?,
+            snapshot: self.t_snapshot.ok_or_else(corrupt)?,
+            status: self.t_status.ok_or_else(corrupt)?,
+            destination_id: self.t_destination_id,
+            field_mappings: self.t_field_mappings,
+            hydration_report: self.t_hydration_report,
+            failure_code: self.t_failure_code,
+            created_at: self.t_created_at.ok_or_else(corrupt)?,
+            updated_at: self.t_updated_at.ok_or_else(corrupt)?,
+            pending_at: self.t_pending_at,
+            redeemed_at: self.t_redeemed_at,
+            expires_at: self.t_expires_at.ok_or_else(corrupt)?,
+            failed_at: self.t_failed_at,
+            id,
+        };
+        row.try_into().map(Some)
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct RowForFlow {
     #[sqlx(flatten)]

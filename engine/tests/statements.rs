@@ -140,9 +140,9 @@ async fn the_consent_screen_stays_within_its_statement_budget() {
     );
 }
 
-/// The session with its inquiry, the flow's row, the token with the decision recorded for it
-/// and its source's schema. Organizations and schemas come from the process's caches.
-const CONSENT_BUDGET: usize = 3;
+/// One: the session's inquiry joined with the flow's row, its token, the decision recorded for
+/// it and its source's schema id. Organizations and schemas come from the process's caches.
+const CONSENT_BUDGET: usize = 1;
 
 #[tokio::test]
 async fn redeeming_into_a_transaction_stays_within_its_statement_budget() {
