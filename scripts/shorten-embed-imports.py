@@ -116,6 +116,15 @@ def rename_imports(wasm):
     return bytes(out), renames
 
 
+def public_names(js):
+    """What the glue exports to partners' pages (`export function f`, `export class C`,
+    `export { a as b }`): renaming the wasm's exports must leave these alone."""
+    names = set(re.findall(r"\bexport\s+(?:async\s+)?(?:function|class|const|let)\s+([\w$]+)", js))
+    for group in re.findall(r"\bexport\s*\{([^}]*)\}", js):
+        names.update(part.strip() for part in group.split(","))
+    return names
+
+
 def rename_exports(wasm, js):
     """The wasm and its glue with the exports renamed (or dropped when the glue does not use
     them)."""
@@ -174,7 +183,10 @@ def main():
     if js.count(quoted) != 1:
         sys.exit("shorten-embed-imports: the glue's import object is not where it was")
     js = js.replace(quoted, '"a": import0')
+    public = public_names(js)
     new_wasm, js = rename_exports(new_wasm, js)
+    if public_names(js) != public:
+        sys.exit("shorten-embed-imports: renaming the wasm's exports changed the glue's own exports")
     open(wasm_path, "wb").write(new_wasm)
     open(js_path, "w", encoding="utf-8").write(js)
     print(f"shortened {len(renames)} import names and the export names")

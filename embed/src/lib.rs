@@ -71,14 +71,16 @@ extern "C" {
     // The events this client listens to (`message`, `keydown`, `focusin`).
     #[wasm_bindgen(method, getter, js_name = "type")]
     fn kind(this: &Node) -> String;
+    // Compared as JavaScript values: a script may dispatch a bare `Event("message")` or
+    // `Event("keydown")` without them.
     #[wasm_bindgen(method, getter)]
-    fn origin(this: &Node) -> String;
+    fn origin(this: &Node) -> JsValue;
     #[wasm_bindgen(method, getter)]
     fn source(this: &Node) -> JsValue;
     #[wasm_bindgen(method, getter)]
     fn data(this: &Node) -> JsValue;
     #[wasm_bindgen(method, getter)]
-    fn key(this: &Node) -> String;
+    fn key(this: &Node) -> JsValue;
     #[wasm_bindgen(method, getter)]
     fn target(this: &Node) -> JsValue;
     #[wasm_bindgen(method, js_name = preventDefault)]
@@ -147,8 +149,8 @@ extern "C" {
 /// their rules cannot hide or move the flow by accident. (The class names stay, for a partner's
 /// own CSS.) The overlay's style ends with its `display`.
 const OVERLAY_STYLE: &str =
-    "position:fixed;inset:0;z-index:2147483000;background:rgb(16 24 40/60%);display:";
-const DIALOG_STYLE: &str = "position:absolute;inset:0;margin:auto;width:min(100%,420px);height:min(95%,680px);background:#fff;outline:none;border-radius:12px;overflow:hidden;box-shadow:0 12px 40px rgb(16 24 40/30%)";
+    "position:fixed;inset:0;z-index:2147483000;background:#10182899;display:";
+const DIALOG_STYLE: &str = "position:absolute;inset:0;margin:auto;width:min(100%,420px);height:min(95%,680px);background:#fff;outline:none;border-radius:12px;overflow:hidden;box-shadow:0 12px 40px #1018284d";
 /// An inline flow's frame; its style ends with its height (480 px until the flow says).
 const INLINE_STYLE: &str = "display:block;width:100%;border:0;height:";
 
@@ -158,6 +160,9 @@ const NOT_ADDED: &str = "Tessera: the flow could not be added to this page";
 
 /// The client's one listener on `window`.
 type Listener = Closure<dyn Fn(Node)>;
+
+/// What the constructor throws when `parent` names no element of the page.
+const NO_PARENT: &str = "Tessera: `parent` names no element on this page";
 
 /// The window events the client listens to, all with one listener.
 const EVENTS: [&str; 3] = ["message", "keydown", "focusin"];
@@ -220,6 +225,13 @@ fn digits(n: u64, radix: u64) -> String {
     let digit = (n % radix) as usize;
     out.push_str(DIGITS.get(digit..=digit).unwrap_or_default());
     out
+}
+
+/// Moves focus to `element`, if any.
+fn refocus(element: Option<Node>) {
+    if let Some(element) = element {
+        element.focus();
+    }
 }
 
 /// The pieces, one after the other.
@@ -333,9 +345,7 @@ fn parent_element(options: &JsValue) -> Result<Option<Node>, JsValue> {
         // is added to it.
         None => Some(parent.unchecked_into()),
     };
-    found
-        .map(Some)
-        .ok_or_else(|| error("Tessera: `parent` names no element on this page"))
+    found.map(Some).ok_or_else(|| error(NO_PARENT))
 }
 
 /// A client's state. Every field that changes is a `Cell`, so nothing is borrowed while the page's
@@ -378,9 +388,7 @@ impl Inner {
         }
         self.opener.set(Document::active_element());
         overlay.set_attribute("style", &concat(&[OVERLAY_STYLE, "block"]));
-        if let Some(target) = self.focus_target() {
-            target.focus();
-        }
+        refocus(self.focus_target());
     }
 
     /// Where focus belongs in the open modal: the flow once it is ready, the dialog before (a
@@ -392,26 +400,25 @@ impl Inner {
         self.overlay.as_ref()?.first_child()
     }
 
-    fn hide(&self) {
-        let Some(overlay) = &self.overlay else {
-            return;
-        };
+    /// Closes the overlay. Returns what had focus before it opened: the caller gives focus back
+    /// once its own state is settled (a focus move runs the page's handlers).
+    fn hide(&self) -> Option<Node> {
+        let overlay = self.overlay.as_ref()?;
         if !self.open.replace(false) {
-            return;
+            return None;
         }
         overlay.set_attribute("style", &concat(&[OVERLAY_STYLE, "none"]));
-        if let Some(opener) = self.opener.take() {
-            opener.focus();
-        }
+        self.opener.take()
     }
 
     /// Closes the modal: through the flow once it is ready (it answers `exit` with the session
     /// token), at once before that (a flow that never loads must not trap the user).
-    fn close(&self, metadata: &JsValue) {
+    fn close(&self, metadata: &JsValue) -> Option<Node> {
         if self.ready.get() {
             self.post_action("exit", metadata);
+            None
         } else {
-            self.hide();
+            self.hide()
         }
     }
 
@@ -434,16 +441,21 @@ impl Inner {
         }
     }
 
-    /// A message from the widget, only from our iframe at Tessera's origin.
+    /// A message from the widget, only from our iframe at Tessera's origin. The client's state
+    /// changes first; then `onEvent`, the focus move and the event's own callback, which see it
+    /// (and may call `open()`, `cancel()` or `destroy()`).
     fn receive(&self, event: &Node) {
-        let ours = event.origin() == self.origin
+        let ours = event.origin() == self.origin.as_str()
             && self
                 .iframe
                 .content_window()
                 .is_some_and(|frame| event.source() == *frame);
+        if !ours {
+            return;
+        }
         let data = event.data();
         let container = text(&data, "containerId");
-        if !ours || container.is_some_and(|c| c != self.container) {
+        if container.is_some_and(|c| c != self.container) {
             return;
         }
         let Some(name) = text(&data, "name") else {
@@ -451,24 +463,27 @@ impl Inner {
         };
         let metadata = get(&data, "metadata");
         let none = &JsValue::UNDEFINED;
+        // What had focus before the modal opened, when this message closes it.
+        let opener = match name.as_str() {
+            "ready" => {
+                self.ready.set(true);
+                None
+            }
+            "complete" | "fail" | "exit" => self.hide(),
+            _ => None,
+        };
         self.callback("onEvent", &JsValue::from_str(&name), &metadata);
+        refocus(opener);
         match name.as_str() {
             "load" => self.callback("onLoad", none, none),
             "ready" => {
-                self.ready.set(true);
                 if self.open.get() {
                     self.iframe.focus();
                 }
                 self.callback("onReady", none, none);
             }
-            "complete" | "fail" => {
-                self.hide();
-                self.callback("onComplete", &metadata, none);
-            }
-            "exit" => {
-                self.hide();
-                self.callback("onCancel", &metadata, none);
-            }
+            "complete" | "fail" => self.callback("onComplete", &metadata, none),
+            "exit" => self.callback("onCancel", &metadata, none),
             "error" => self.callback("onError", &get(&data, "error"), none),
             "page-change" if self.overlay.is_none() => {
                 let height = get(&metadata, "pageHeight").as_f64().unwrap_or_default();
@@ -487,7 +502,7 @@ impl Inner {
     fn key(&self, event: &Node) {
         if self.open.get() && event.key() == "Escape" {
             event.prevent_default();
-            self.close(&new_object());
+            refocus(self.close(&new_object()));
         }
     }
 
@@ -573,7 +588,10 @@ impl Client {
                 (body, overlay)
             }
         };
-        host_element.insert_html("beforeend", &markup)?;
+        // A `parent` that is not an element has no `insertAdjacentHTML`.
+        host_element
+            .insert_html("beforeend", &markup)
+            .map_err(|_| error(if inline { NO_PARENT } else { NOT_ADDED }))?;
         let added = host_element.last_child().ok_or_else(|| error(NOT_ADDED))?;
         let (iframe, overlay) = if inline {
             (added, None)
@@ -619,16 +637,17 @@ impl Client {
         let force = force.unwrap_or(false);
         let metadata = new_object();
         reflect_set(&metadata, "force", &JsValue::from_bool(force));
-        self.inner.close(&metadata);
+        let mut opener = self.inner.close(&metadata);
         if force {
-            self.inner.hide();
+            opener = opener.or(self.inner.hide());
         }
+        refocus(opener);
     }
 
     /// Removes the flow from the page and stops listening.
     pub fn destroy(&self) {
         let inner = &self.inner;
-        inner.hide();
+        let opener = inner.hide();
         inner.post_action("destroy", &new_object());
         if let Some(listener) = inner.listener.take() {
             for kind in EVENTS {
@@ -639,15 +658,18 @@ impl Client {
             Some(overlay) => overlay.remove(),
             None => inner.iframe.remove(),
         }
+        refocus(opener);
     }
 
     /// Warms the connection to Tessera before the flow is needed.
     pub fn preload(&self) {
-        if let Ok(Some(head)) = Document::find("head") {
-            let _ = head.insert_html("beforeend", "<link rel=\"preconnect\">");
-            if let Some(link) = head.last_child() {
-                link.set_attribute("href", &self.inner.origin);
-            }
+        if let Ok(Some(head)) = Document::find("head")
+            && head
+                .insert_html("beforeend", "<link rel=\"preconnect\">")
+                .is_ok()
+            && let Some(link) = head.last_child()
+        {
+            link.set_attribute("href", &self.inner.origin);
         }
     }
 }

@@ -259,6 +259,13 @@ test('Tessera client: focus stays in the modal, Escape cancels with a session to
     await page.keyboard.press('Tab');
     expect(await activeTag(page), `after ${press + 1} Tab presses focus is still in the flow`).toBe('IFRAME');
   }
+  // Bare events, as other scripts and browser autofill dispatch them (no `key`, no `origin`):
+  // the client ignores them without an error (the fixture fails the test on any page error).
+  await page.evaluate(() => {
+    window.dispatchEvent(new Event('keydown'));
+    window.dispatchEvent(new Event('message'));
+  });
+  await expect(page.getByRole('dialog'), 'a bare keydown is not Escape').toBeVisible();
   await page.keyboard.press('Escape');
 
   await expect.poll(async () => (await recorded(page)).cancelled).not.toBeNull();

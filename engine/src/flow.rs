@@ -363,8 +363,9 @@ struct FlowRow {
     token: Option<FlowToken>,
 }
 
+/// Read as it was stored: only the screen reads the token (its snapshot is parsed there).
 struct FlowToken {
-    token: ShareToken,
+    token: share_tokens::JoinedToken,
     decision: Option<String>,
     source_schema_id: Option<String>,
 }
@@ -424,8 +425,8 @@ async fn open(
     let record = ObjectRecord::try_from(found.object)?;
     let (record, schema) = objects::with_schema(engine, record).await?;
     if found.flow_inquiry_id.is_some() {
-        let token = found.token.token()?.map(|token| FlowToken {
-            token,
+        let token = found.token.is_some().then_some(FlowToken {
+            token: found.token,
             decision: found.decision,
             source_schema_id: found.source_schema_id,
         });
@@ -529,12 +530,15 @@ async fn screen(
     }
     if let Some(token_id) = &row.share_token_id {
         // Read with the flow; read now only for a flow row made just now.
-        let (token, decision, source_schema) = match &row.token {
-            Some(read) => (
-                read.token.clone(),
-                read.decision.clone(),
-                read.source_schema_id.clone(),
-            ),
+        let read = match &row.token {
+            Some(read) => read
+                .token
+                .token()?
+                .map(|token| (token, read.decision.clone(), read.source_schema_id.clone())),
+            None => None,
+        };
+        let (token, decision, source_schema) = match read {
+            Some(read) => read,
             None => share_tokens::find_for_flow(engine.db().pool(), token_id, &record.id)
                 .await?
                 .ok_or(FlowError::TokenUnknown)?,

@@ -615,33 +615,51 @@ pub(crate) fn joined_columns(table: &str) -> String {
 }
 
 impl JoinedToken {
+    /// The join found a token.
+    pub(crate) fn is_some(&self) -> bool {
+        self.t_id.is_some()
+    }
+
     /// The token, or `None` when the join found none. A token row with a required column
     /// missing is unreadable (the schema forbids it).
-    pub(crate) fn token(self) -> Result<Option<ShareToken>> {
-        let Some(id) = self.t_id else {
+    pub(crate) fn token(&self) -> Result<Option<ShareToken>> {
+        let Some(id) = self.t_id.clone() else {
             return Ok(None);
         };
-        let corrupt =
-            || crate::Error::Internal(format!("stored share token {id} lacks a required column"));
+        let corrupt = |column: &str| {
+            crate::Error::Internal(format!("stored share token {id} has no {column}"))
+        };
         let row = Row {
-            connection_id: self.t_connection_id.ok_or_else(corrupt)?,
-            source_organization_id: self.t_source_organization_id.ok_or_else(corrupt)?,
-            destination_organization_id: self.t_destination_organization_id.ok_or_else(corrupt)?,
-            source_type: self.t_source_type.ok_or_else(corrupt)?,
-            source_id: self.t_source_id.ok_or_else(corrupt)?,
-            snapshot: self.t_snapshot.ok_or_else(corrupt)?,
-            status: self.t_status.ok_or_else(corrupt)?,
-            destination_id: self.t_destination_id,
-            field_mappings: self.t_field_mappings,
-            hydration_report: self.t_hydration_report,
-            failure_code: self.t_failure_code,
-            created_at: self.t_created_at.ok_or_else(corrupt)?,
-            updated_at: self.t_updated_at.ok_or_else(corrupt)?,
+            connection_id: self
+                .t_connection_id
+                .clone()
+                .ok_or_else(|| corrupt("connection_id"))?,
+            source_organization_id: self
+                .t_source_organization_id
+                .clone()
+                .ok_or_else(|| corrupt("source_organization_id"))?,
+            destination_organization_id: self
+                .t_destination_organization_id
+                .clone()
+                .ok_or_else(|| corrupt("destination_organization_id"))?,
+            source_type: self.t_source_type.ok_or_else(|| corrupt("source_type"))?,
+            source_id: self
+                .t_source_id
+                .clone()
+                .ok_or_else(|| corrupt("source_id"))?,
+            snapshot: self.t_snapshot.clone().ok_or_else(|| corrupt("snapshot"))?,
+            status: self.t_status.ok_or_else(|| corrupt("status"))?,
+            destination_id: self.t_destination_id.clone(),
+            field_mappings: self.t_field_mappings.clone(),
+            hydration_report: self.t_hydration_report.clone(),
+            failure_code: self.t_failure_code.clone(),
+            created_at: self.t_created_at.ok_or_else(|| corrupt("created_at"))?,
+            updated_at: self.t_updated_at.ok_or_else(|| corrupt("updated_at"))?,
             pending_at: self.t_pending_at,
             redeemed_at: self.t_redeemed_at,
-            expires_at: self.t_expires_at.ok_or_else(corrupt)?,
+            expires_at: self.t_expires_at.ok_or_else(|| corrupt("expires_at"))?,
             failed_at: self.t_failed_at,
-            id,
+            id: id.clone(),
         };
         row.try_into().map(Some)
     }
