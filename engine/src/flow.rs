@@ -791,13 +791,25 @@ pub async fn accept(
     {
         return Ok(None);
     }
-    if decision(engine, &record.id, &token_id).await?.is_some() {
+    // The decision and the token as read with the flow (read now only for a flow row made just
+    // now); the redemption checks the token again in its own transaction.
+    let (decided, token) = match &row.token {
+        Some(read) => (read.decision.is_some(), read.token.token()?),
+        None => (
+            decision(engine, &record.id, &token_id).await?.is_some(),
+            None,
+        ),
+    };
+    if decided {
         // Decided before (a double click, a second tab): show wherever the flow is now.
         return Ok(Some(token_id));
     }
-    let token = share_tokens::find(engine.db().pool(), &token_id)
-        .await?
-        .ok_or(FlowError::TokenUnknown)?;
+    let token = match token {
+        Some(token) => token,
+        None => share_tokens::find(engine.db().pool(), &token_id)
+            .await?
+            .ok_or(FlowError::TokenUnknown)?,
+    };
     if let Some(problem) = token_problem(&token, engine) {
         return Err(problem);
     }
