@@ -226,7 +226,7 @@ impl Database {
                 let pool = AnyPoolOptions::new()
                     // An in-memory database lives in one connection; more would each see an
                     // empty one, and so would a replacement for one closed as idle.
-                    .max_connections(if in_memory { 1 } else { 8 })
+                    .max_connections(if in_memory { 1 } else { sqlite_pool_size() })
                     .idle_timeout((!in_memory).then_some(Duration::from_secs(600)))
                     .max_lifetime((!in_memory).then_some(Duration::from_secs(1800)))
                     // No ping before each use: a connection to a local file has nothing to
@@ -391,6 +391,15 @@ pub async fn test_database_url(sqlite: &str) -> String {
         format!("?{query}")
     };
     format!("{base}/{name}{query}")
+}
+
+/// Connections (each with its own thread) in a SQLite pool: two per core, 4 to 16. On 2 cores, 4
+/// did at least as well as 8 under 50 closed-loop clients (756–951 against 728–853 redemptions/s;
+/// open-loop p99 9.6–10.8 against 9.9–12.3 ms): more threads than cores only switch, and each
+/// connection drops its page cache whenever another one writes.
+fn sqlite_pool_size() -> u32 {
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+    u32::try_from(2 * cores).unwrap_or(16).clamp(4, 16)
 }
 
 /// Creates the database's folder (0700) and file (0600) when missing: identity data is readable
