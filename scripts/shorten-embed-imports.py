@@ -76,44 +76,53 @@ def skip_descriptor(body, at, kind):
     return at
 
 
-def rename_imports(wasm):
-    """The wasm with its imports renamed, and the old → new field names."""
+def rewrite_section(wasm, section_id, rewrite):
+    """The wasm with the body of each section `section_id` replaced by `rewrite(body)`."""
     if wasm[:4] != b"\0asm":
         raise ValueError("not a wasm module")
     out = bytearray(wasm[:8])
-    renames = {}
     at = 8
     while at < len(wasm):
         section = wasm[at]
         size, start = read_leb(wasm, at + 1)
         body = wasm[start : start + size]
         at = start + size
-        if section == 2:
-            count, k = read_leb(body, 0)
-            rebuilt = bytearray(leb(count))
-            for _ in range(count):
-                length, k = read_leb(body, k)
-                module = body[k : k + length].decode()
-                k += length
-                length, k = read_leb(body, k)
-                field = body[k : k + length].decode()
-                k += length
-                kind = body[k]
-                descriptor_start = k + 1
-                k = skip_descriptor(body, descriptor_start, kind)
-                if module == MODULE:
-                    new = renames.setdefault(field, short_name(len(renames)))
-                    module_out, field_out = "a", new
-                else:
-                    module_out, field_out = module, field
-                for text in (module_out, field_out):
-                    encoded = text.encode()
-                    rebuilt += leb(len(encoded)) + encoded
-                rebuilt += bytes([kind]) + body[descriptor_start:k]
-            body = bytes(rebuilt)
+        if section == section_id:
+            body = rewrite(body)
         out.append(section)
         out += leb(len(body)) + body
-    return bytes(out), renames
+    return bytes(out)
+
+
+def rename_imports(wasm):
+    """The wasm with its imports renamed, and the old → new field names."""
+    renames = {}
+
+    def rewrite(body):
+        count, k = read_leb(body, 0)
+        rebuilt = bytearray(leb(count))
+        for _ in range(count):
+            length, k = read_leb(body, k)
+            module = body[k : k + length].decode()
+            k += length
+            length, k = read_leb(body, k)
+            field = body[k : k + length].decode()
+            k += length
+            kind = body[k]
+            descriptor_start = k + 1
+            k = skip_descriptor(body, descriptor_start, kind)
+            if module == MODULE:
+                new = renames.setdefault(field, short_name(len(renames)))
+                module_out, field_out = "a", new
+            else:
+                module_out, field_out = module, field
+            for text in (module_out, field_out):
+                encoded = text.encode()
+                rebuilt += leb(len(encoded)) + encoded
+            rebuilt += bytes([kind]) + body[descriptor_start:k]
+        return bytes(rebuilt)
+
+    return rewrite_section(wasm, 2, rewrite), renames
 
 
 def public_names(js):
@@ -128,43 +137,38 @@ def public_names(js):
 def rename_exports(wasm, js):
     """The wasm and its glue with the exports renamed (or dropped when the glue does not use
     them)."""
-    out = bytearray(wasm[:8])
-    at = 8
-    while at < len(wasm):
-        section = wasm[at]
-        size, start = read_leb(wasm, at + 1)
-        body = wasm[start : start + size]
-        at = start + size
-        if section == 7:
-            count, k = read_leb(body, 0)
-            kept = []
-            for index in range(count):
-                length, k = read_leb(body, k)
-                name = body[k : k + length].decode()
-                k += length
-                descriptor_start = k
-                k += 1
-                _, k = read_leb(body, k)
-                descriptor = body[descriptor_start:k]
-                if name == "memory":
-                    kept.append((name, descriptor))
-                    continue
-                # Every use in the glue: `wasm.<name>`, and the closure adapters' JS functions of
-                # the same name.
-                pattern = re.compile(r"(?<![\w$])" + re.escape(name) + r"(?![\w$])")
-                if not pattern.search(js):
-                    continue
-                new = "$" + short_name(len(kept))[1:]
-                js = pattern.sub(lambda _: new, js)
-                kept.append((new, descriptor))
-            rebuilt = bytearray(leb(len(kept)))
-            for name, descriptor in kept:
-                encoded = name.encode()
-                rebuilt += leb(len(encoded)) + encoded + descriptor
-            body = bytes(rebuilt)
-        out.append(section)
-        out += leb(len(body)) + body
-    return bytes(out), js
+    glue = [js]
+
+    def rewrite(body):
+        count, k = read_leb(body, 0)
+        kept = []
+        for _ in range(count):
+            length, k = read_leb(body, k)
+            name = body[k : k + length].decode()
+            k += length
+            descriptor_start = k
+            k += 1
+            _, k = read_leb(body, k)
+            descriptor = body[descriptor_start:k]
+            if name == "memory":
+                kept.append((name, descriptor))
+                continue
+            # Every use in the glue: `wasm.<name>`, and the closure adapters' JS functions of
+            # the same name.
+            pattern = re.compile(r"(?<![\w$])" + re.escape(name) + r"(?![\w$])")
+            if not pattern.search(glue[0]):
+                continue
+            new = "$" + short_name(len(kept))[1:]
+            glue[0] = pattern.sub(lambda _: new, glue[0])
+            kept.append((new, descriptor))
+        rebuilt = bytearray(leb(len(kept)))
+        for name, descriptor in kept:
+            encoded = name.encode()
+            rebuilt += leb(len(encoded)) + encoded + descriptor
+        return bytes(rebuilt)
+
+    wasm = rewrite_section(wasm, 7, rewrite)
+    return wasm, glue[0]
 
 
 def main():
