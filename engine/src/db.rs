@@ -91,6 +91,23 @@ impl Dialect {
     }
 }
 
+/// A comma-separated column list (`"id, kind, …"`) qualified by `table`, each column named
+/// `{alias_prefix}{column}` when a prefix is given (statements that join tables with clashing
+/// column names).
+pub(crate) fn qualified(columns: &str, table: &str, alias_prefix: &str) -> String {
+    columns
+        .split(", ")
+        .map(|c| {
+            if alias_prefix.is_empty() {
+                format!("{table}.{c}")
+            } else {
+                format!("{table}.{c} AS {alias_prefix}{c}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// `count` numbered parameters from `$first` on, comma-separated (for `IN (…)` lists and
 /// multi-row `VALUES`).
 pub(crate) fn placeholders(first: usize, count: usize) -> String {

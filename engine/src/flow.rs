@@ -396,11 +396,7 @@ async fn open(
     share_token: Option<&str>,
 ) -> Result<(ObjectRecord, SchemaRecord, FlowRow), FlowError> {
     static SELECT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        let object = objects::COLUMNS
-            .split(", ")
-            .map(|c| format!("o.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let object = crate::db::qualified(objects::COLUMNS, "o", "");
         format!(
             "SELECT {object}, f.inquiry_id AS flow_inquiry_id,
                     f.share_token_id AS flow_share_token_id, f.field_mappings AS flow_field_mappings,
@@ -489,15 +485,17 @@ pub async fn view(
     share_token: Option<&str>,
     requested_step: Option<usize>,
 ) -> Result<FlowView, FlowError> {
-    let (record, schema, row) = open(engine, inquiry_id, session, share_token).await?;
+    let (record, schema, mut row) = open(engine, inquiry_id, session, share_token).await?;
     let organization = orgs::cached(engine, &record.organization_id)
         .await?
         .ok_or(FlowError::Unavailable)?;
+    let token = row.token.take();
     let screen = screen(
         engine,
         &record,
         &schema,
         &row,
+        token,
         requested_step,
         &organization,
     )
@@ -516,6 +514,7 @@ async fn screen(
     record: &ObjectRecord,
     schema: &SchemaRecord,
     row: &FlowRow,
+    token: Option<FlowToken>,
     requested_step: Option<usize>,
     organization: &orgs::Organization,
 ) -> Result<Screen, FlowError> {
@@ -530,11 +529,11 @@ async fn screen(
     }
     if let Some(token_id) = &row.share_token_id {
         // Read with the flow; read now only for a flow row made just now.
-        let read = match &row.token {
+        let read = match token {
             Some(read) => read
                 .token
                 .token()?
-                .map(|token| (token, read.decision.clone(), read.source_schema_id.clone())),
+                .map(|token| (token, read.decision, read.source_schema_id)),
             None => None,
         };
         let (token, decision, source_schema) = match read {
@@ -793,7 +792,7 @@ pub async fn accept(
     }
     // The decision and the token as read with the flow (read now only for a flow row made just
     // now); the redemption checks the token again in its own transaction.
-    let (decided, token) = match &row.token {
+    let (decided, token) = match row.token {
         Some(read) => (read.decision.is_some(), read.token.token()?),
         None => (
             decision(engine, &record.id, &token_id).await?.is_some(),

@@ -527,11 +527,7 @@ impl TryFrom<Row> for ShareToken {
 
 /// [`COLUMNS`] qualified by `table`, for statements that join another table.
 fn columns_of(table: &str) -> String {
-    COLUMNS
-        .split(", ")
-        .map(|c| format!("{table}.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    crate::db::qualified(COLUMNS, table, "")
 }
 
 /// A token with the status of its connection, in one read (rule 1 needs both).
@@ -607,11 +603,7 @@ pub(crate) struct JoinedToken {
 
 /// The token columns of `table`, named as `JoinedToken` reads them.
 pub(crate) fn joined_columns(table: &str) -> String {
-    COLUMNS
-        .split(", ")
-        .map(|c| format!("{table}.{c} AS t_{c}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    crate::db::qualified(COLUMNS, table, "t_")
 }
 
 impl JoinedToken {
@@ -622,8 +614,8 @@ impl JoinedToken {
 
     /// The token, or `None` when the join found none. A token row with a required column
     /// missing is unreadable (the schema forbids it).
-    pub(crate) fn token(&self) -> Result<Option<ShareToken>> {
-        let Some(id) = self.t_id.clone() else {
+    pub(crate) fn token(self) -> Result<Option<ShareToken>> {
+        let Some(id) = self.t_id else {
             return Ok(None);
         };
         let corrupt = |column: &str| {
@@ -632,34 +624,28 @@ impl JoinedToken {
         let row = Row {
             connection_id: self
                 .t_connection_id
-                .clone()
                 .ok_or_else(|| corrupt("connection_id"))?,
             source_organization_id: self
                 .t_source_organization_id
-                .clone()
                 .ok_or_else(|| corrupt("source_organization_id"))?,
             destination_organization_id: self
                 .t_destination_organization_id
-                .clone()
                 .ok_or_else(|| corrupt("destination_organization_id"))?,
             source_type: self.t_source_type.ok_or_else(|| corrupt("source_type"))?,
-            source_id: self
-                .t_source_id
-                .clone()
-                .ok_or_else(|| corrupt("source_id"))?,
-            snapshot: self.t_snapshot.clone().ok_or_else(|| corrupt("snapshot"))?,
+            source_id: self.t_source_id.ok_or_else(|| corrupt("source_id"))?,
+            snapshot: self.t_snapshot.ok_or_else(|| corrupt("snapshot"))?,
             status: self.t_status.ok_or_else(|| corrupt("status"))?,
-            destination_id: self.t_destination_id.clone(),
-            field_mappings: self.t_field_mappings.clone(),
-            hydration_report: self.t_hydration_report.clone(),
-            failure_code: self.t_failure_code.clone(),
+            destination_id: self.t_destination_id,
+            field_mappings: self.t_field_mappings,
+            hydration_report: self.t_hydration_report,
+            failure_code: self.t_failure_code,
             created_at: self.t_created_at.ok_or_else(|| corrupt("created_at"))?,
             updated_at: self.t_updated_at.ok_or_else(|| corrupt("updated_at"))?,
             pending_at: self.t_pending_at,
             redeemed_at: self.t_redeemed_at,
             expires_at: self.t_expires_at.ok_or_else(|| corrupt("expires_at"))?,
             failed_at: self.t_failed_at,
-            id: id.clone(),
+            id,
         };
         row.try_into().map(Some)
     }
