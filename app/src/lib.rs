@@ -15,7 +15,7 @@ mod ssr;
 pub use ssr::*;
 
 use leptos::prelude::*;
-use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::{
     SsrMode, StaticSegment,
     components::{Route, Router, Routes},
@@ -28,8 +28,18 @@ pub fn register() {}
 /// Gives every `requestIdleCallback` of the page a 200 ms timeout unless it has its own.
 const IDLE_BOUND: &str = "(()=>{const r=window.requestIdleCallback;if(r)window.requestIdleCallback=(c,o)=>r.call(window,c,Object.assign({timeout:200},o))})()";
 
-/// The HTML document around every page, rendered on the server.
+/// The HTML document around every page, rendered on the server. The browser code (the islands'
+/// WASM) comes at the end of the pages that have islands ([`IslandScripts`]): a page without
+/// any, such as the hosted flow's outcome or the 404 page, downloads and compiles none.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // Islands mode: outside islands the page carries no hydration markers (`HydrationScripts`
+    // says so when it renders; here it renders after the page's content).
+    #[cfg(feature = "ssr")]
+    if let Some(context) = Owner::current_shared_context() {
+        context.set_is_hydrating(false);
+    }
+    let stylesheet = stylesheet_href(&options);
+    provide_context(options);
     view! {
         <!DOCTYPE html>
         <html>
@@ -37,17 +47,52 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-                // Islands hydrate when the browser is idle, and a frame inside a busy page (the
-                // widget) may wait many seconds for that: hydrate within 200 ms in any case.
-                <script nonce=leptos::nonce::use_nonce() inner_html=IDLE_BOUND></script>
-                <HashedStylesheet options=options.clone() id="leptos" />
-                <HydrationScripts options islands=true />
+                <link id="leptos" rel="stylesheet" href=stylesheet />
                 <MetaTags />
             </head>
             <body>
                 <App />
             </body>
         </html>
+    }
+}
+
+/// The stylesheet's address, with the hash cargo-leptos gave its name (read once from the hash
+/// file next to the binary; `leptos_meta::HashedStylesheet` reads that file on every render).
+fn stylesheet_href(options: &LeptosOptions) -> &'static str {
+    static HREF: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HREF.get_or_init(|| {
+        let hashes = options
+            .hash_files
+            .then(|| {
+                let exe = std::env::current_exe().ok()?;
+                std::fs::read_to_string(exe.parent()?.join(options.hash_file.as_ref())).ok()
+            })
+            .flatten()
+            .unwrap_or_default();
+        let hash = hashes
+            .lines()
+            .filter_map(|line| line.trim().split_once(':'))
+            .find(|(file, _)| *file == "css")
+            .map(|(_, hash)| format!(".{}", hash.trim()))
+            .unwrap_or_default();
+        format!(
+            "/{}/{}{hash}.css",
+            options.site_pkg_dir, options.output_name
+        )
+    })
+}
+
+/// The browser code of a page with islands, at its end: Leptos's islands loader (the module
+/// and the WASM it loads), after a patch that gives every `requestIdleCallback` of the page a
+/// 200 ms timeout unless it has its own. Islands hydrate when the browser is idle, and a frame
+/// inside a busy page (the widget) may wait many seconds for that.
+#[component]
+pub(crate) fn IslandScripts() -> impl IntoView {
+    let options = expect_context::<LeptosOptions>();
+    view! {
+        <script nonce=leptos::nonce::use_nonce() inner_html=IDLE_BOUND></script>
+        <HydrationScripts options islands=true />
     }
 }
 

@@ -148,6 +148,45 @@ async fn a_plain_form_post_records_consent_redeems_and_redirects_to_the_outcome(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_pages_with_islands_load_browser_code_and_the_hosted_outcome_loads_none() {
+    let (server, seeded) = demo_server().await;
+    let location = open_link(
+        &server,
+        &link(&seeded.full_template_id, &seeded.full_token_id),
+    )
+    .await;
+    let (inquiry, session) = (
+        query_value(&location, "inquiry-id"),
+        query_value(&location, "session-token"),
+    );
+    let (_, consent) = page(&server, &location).await;
+
+    let accepted = accept_by_form(&server, &inquiry, &session).await;
+    let next = accepted.headers()[header::LOCATION].to_str().unwrap();
+    let (_, outcome) = page(&server, next).await;
+
+    let loads_wasm = |body: &str| body.contains("rel=\"modulepreload\"") && body.contains(".wasm");
+    assert!(
+        consent.contains("<leptos-island") && loads_wasm(&consent),
+        "the consent screen's form is enhanced by an island, which loads the WASM: {consent}"
+    );
+    assert!(
+        outcome.contains("Verification complete"),
+        "the outcome follows: {outcome}"
+    );
+    assert!(
+        !outcome.contains("<leptos-island")
+            && !outcome.contains("type=\"module\"")
+            && !outcome.contains(".wasm"),
+        "the hosted outcome has nothing to enhance and loads no browser code: {outcome}"
+    );
+    assert!(
+        outcome.contains("rel=\"stylesheet\" href=\"/pkg/"),
+        "the outcome keeps its stylesheet: {outcome}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_session_token_cannot_accept_for_someone_else() {
     let (server, seeded) = demo_server().await;
     let location = open_link(

@@ -67,6 +67,8 @@ pub fn RedeemDialogView(
                 <CloseOnEscape close=dialog.close.clone() />
             </div>
         </div>
+        // The dialog's island is the only browser code of the dashboard.
+        <crate::IslandScripts />
     }
 }
 

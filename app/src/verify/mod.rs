@@ -72,6 +72,10 @@ fn FlowScreen(page: FlowPage) -> impl IntoView {
     } else {
         "flow"
     };
+    // The hosted flow's last screens have nothing to enhance: no browser code is loaded there
+    // (in the widget the bridge still tells the partner's page).
+    let islands = page.widget.is_some()
+        || !matches!(page.screen, Screen::Outcome { .. } | Screen::Redirect(_));
     let body = match page.screen {
         Screen::Consent { source, destination, shared, purpose, expires } => view! {
             <Consent lang session=page.session.clone() source destination shared purpose expires />
@@ -148,9 +152,10 @@ fn FlowScreen(page: FlowPage) -> impl IntoView {
             {page.organization.map(|name| view! { <p class="flow-org">{name}</p> })}
             <div class="card">{body}</div>
             <p class="flow-footer">{t(lang, Msg::PoweredBy)}</p>
-            <Enhance lang />
+            {islands.then(|| view! { <Enhance lang /> })}
             {bridge}
         </main>
+        {islands.then(|| view! { <crate::IslandScripts /> })}
     }
 }
 
