@@ -234,6 +234,26 @@ pub async fn complete_many(
     Ok(updated.rows_affected() == jobs.len() as u64)
 }
 
+/// Reserves a claimed job for `lease` from now. False, writing nothing, when the claim was lost
+/// (the job was taken over): the caller must leave the job alone.
+pub async fn renew(engine: &Engine, job: &Job, lease: Duration) -> Result<bool> {
+    let now = engine.now();
+    let mut tx = engine.db().begin_write().await?;
+    let renewed = sqlx::query(
+        "UPDATE jobs SET locked_until = $1, updated_at = $2
+         WHERE seq = $3 AND attempts = $4 AND status = $5",
+    )
+    .bind(now.plus(lease))
+    .bind(now)
+    .bind(job.seq)
+    .bind(job.attempt)
+    .bind(JobStatus::Running)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(renewed.rows_affected() == 1)
+}
+
 /// Puts the job back for another attempt after a backoff. Returns false, writing nothing, when
 /// the job has used its attempts: the caller gives it up (with its consequences, in one
 /// transaction).

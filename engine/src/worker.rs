@@ -21,8 +21,12 @@ use crate::share_tokens::RedemptionFailure;
 pub const IDLE_POLL: Duration = Duration::from_millis(500);
 
 /// Jobs one worker claims at a time: under load a batch costs one claim commit instead of one
-/// per job; idle peers are woken to take the next batch.
-pub const BATCH: u32 = 8;
+/// per job, and its redemptions share one transaction of a fixed number of statements; idle
+/// peers are woken to take the next batch. 32 rather than 8: a burst of 500 redemptions drained
+/// in 145–162 ms instead of 220–241 ms, and 50 closed-loop clients went from 765–970 to
+/// 1,070–1,121 redemptions/s (SQLite, 2 cores), with the open loop's latency unchanged (at
+/// 200/s a batch rarely holds more than one job).
+pub const BATCH: u32 = 32;
 
 /// How often the expiry sweep looks for lapsed share tokens ([`crate::share_tokens::sweep_expired`]).
 pub const SWEEP_INTERVAL: Duration = Duration::from_secs(10);
@@ -32,7 +36,11 @@ pub const RESTART_DELAY: Duration = Duration::from_millis(200);
 
 /// Claims up to [`BATCH`] due jobs and runs them. Returns how many were claimed.
 pub async fn run_batch(engine: &Engine) -> Result<usize> {
-    let batch = jobs::claim_many(engine, engine.job_lease(), BATCH).await?;
+    let lease = engine.job_lease();
+    let batch = jobs::claim_many(engine, lease, BATCH).await?;
+    // The batch's lease runs out then: a job whose turn comes too late to end before it has its
+    // lease renewed first, so that no other worker takes it over while it runs.
+    let deadline = tokio::time::Instant::now() + lease;
     if batch.len() == BATCH as usize {
         // More may be queued: let an idle peer take the next batch meanwhile.
         engine.wake_workers();
@@ -57,12 +65,14 @@ pub async fn run_batch(engine: &Engine) -> Result<usize> {
             Some(Task::RedeemShareToken { share_token_id }) => {
                 redemptions.push((job.clone(), share_token_id.clone()));
             }
-            Some(Task::RunWorkflow { .. }) => note(run_alone(engine, job).await),
+            Some(Task::RunWorkflow { .. }) => {
+                note(run_alone(engine, job, deadline).await.map(drop))
+            }
             #[cfg(test)]
-            Some(Task::PanicForTest) => note(run_alone(engine, job).await),
+            Some(Task::PanicForTest) => note(run_alone(engine, job, deadline).await.map(drop)),
         }
     }
-    note(run_redemptions(engine, &redemptions).await);
+    note(run_redemptions(engine, &redemptions, deadline).await);
     match first_error {
         Some(err) => Err(err),
         None => Ok(batch.len()),
@@ -74,9 +84,13 @@ pub async fn run_batch(engine: &Engine) -> Result<usize> {
 /// for all (events, workflow runs, the jobs' completion; see [`redemption::apply_many`]). A job
 /// refused on its own is retried or given up as usual; when the shared transaction fails (or a
 /// job panics inside it), each job runs on its own.
-async fn run_redemptions(engine: &Engine, batch: &[(Job, crate::ids::ShareTokenId)]) -> Result<()> {
+async fn run_redemptions(
+    engine: &Engine,
+    batch: &[(Job, crate::ids::ShareTokenId)],
+    deadline: tokio::time::Instant,
+) -> Result<()> {
     if batch.len() <= 1 {
-        return run_each(engine, batch).await;
+        return run_each(engine, batch, deadline).await;
     }
     let group = catch_panic(async { write_group(engine, batch).await }).await;
     let outcomes = match group {
@@ -86,7 +100,7 @@ async fn run_redemptions(engine: &Engine, batch: &[(Job, crate::ids::ShareTokenI
                 ?failure,
                 "a group of redemptions could not commit; running them one by one"
             );
-            return run_each(engine, batch).await;
+            return run_each(engine, batch, deadline).await;
         }
     };
     engine.redemption_settled();
@@ -106,10 +120,14 @@ async fn run_redemptions(engine: &Engine, batch: &[(Job, crate::ids::ShareTokenI
 
 /// Runs each job on its own; a failure to reach the database for one does not strand the rest
 /// (they would stay claimed until their lease ran out). Returns the first such failure.
-async fn run_each(engine: &Engine, batch: &[(Job, crate::ids::ShareTokenId)]) -> Result<()> {
+async fn run_each(
+    engine: &Engine,
+    batch: &[(Job, crate::ids::ShareTokenId)],
+    deadline: tokio::time::Instant,
+) -> Result<()> {
     let mut first_error = None;
     for (job, _) in batch {
-        if let Err(err) = run_alone(engine, job).await {
+        if let Err(err) = run_alone(engine, job, deadline).await {
             first_error.get_or_insert(err);
         }
     }
@@ -129,8 +147,16 @@ async fn write_group(
     Ok(outcomes)
 }
 
-/// Runs one job in its own transaction; a panic inside it becomes a permanent failure.
-async fn run_alone(engine: &Engine, job: &Job) -> Result<()> {
+/// Runs one job in its own transaction; a panic inside it becomes a permanent failure. A job
+/// that could not end before `deadline` (its batch's lease) has its lease renewed first, and is
+/// left alone when it was taken over meanwhile. True when the job ran.
+async fn run_alone(engine: &Engine, job: &Job, deadline: tokio::time::Instant) -> Result<bool> {
+    if tokio::time::Instant::now() + JOB_TIMEOUT > deadline
+        && !jobs::renew(engine, job, engine.job_lease()).await?
+    {
+        tracing::warn!(job = job.seq, kind = %job.kind, "job taken over before its turn; left to its new worker");
+        return Ok(false);
+    }
     let outcome = match &job.task {
         Some(Task::RedeemShareToken { share_token_id }) => {
             let outcome = catch_panic(redemption::run_job(engine, job, share_token_id)).await;
@@ -150,15 +176,15 @@ async fn run_alone(engine: &Engine, job: &Job) -> Result<()> {
             "this build cannot read the job".into(),
         )),
     };
-    match outcome {
-        Ok(()) => Ok(()),
-        Err(failure) => settle_failure(engine, job, failure).await,
+    if let Err(failure) = outcome {
+        settle_failure(engine, job, failure).await?;
     }
+    Ok(true)
 }
 
-/// Longest one job's step may run. A batch shares one lease: [`BATCH`] jobs, each prepared and
-/// then written (and run again one by one if the group fails) within this, stay inside the
-/// 60 s lease, so a hung job is retried later instead of taken over while still running.
+/// Longest one job's step may run (a batch's shared transaction too). A batch shares one lease:
+/// a job of the batch whose turn comes later than this before the lease ends has its lease
+/// renewed before it starts, so a job is never taken over while it runs.
 pub const JOB_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Runs `work`, turning a panic into a permanent internal failure (the panic message goes to the

@@ -82,3 +82,43 @@ async fn a_worker_that_dies_is_started_again_and_reported_meanwhile() {
     );
     assert_eq!(engine.workers().running(), 0, "every worker stopped");
 }
+
+#[tokio::test]
+async fn a_job_whose_turn_comes_as_its_batchs_lease_ends_runs_if_still_its_workers_and_not_if_taken_over()
+ {
+    let engine = engine().await;
+    let lease = engine.job_lease();
+    let kept = enqueue(&engine, Task::PanicForTest).await;
+    let lost = enqueue(&engine, Task::PanicForTest).await;
+    let batch = jobs::claim_many(&engine, lease, 2).await.unwrap();
+    let claimed = |seq| batch.iter().find(|job| job.seq == seq).unwrap().clone();
+    // Another worker takes `lost` over once its lease has run out (the clock moves past it).
+    sqlx::query("UPDATE jobs SET locked_until = $1 WHERE seq = $2")
+        .bind(engine.now())
+        .bind(lost)
+        .execute(engine.db().pool())
+        .await
+        .unwrap();
+    let taken_over = jobs::claim_many(&engine, lease, 2).await.unwrap();
+    assert_eq!(taken_over.len(), 1, "only the lapsed job is claimed again");
+
+    // The batch's lease ends now: each job's turn comes too late to end before it.
+    let deadline = tokio::time::Instant::now();
+    let ran_kept = run_alone(&engine, &claimed(kept), deadline).await.unwrap();
+    let ran_lost = run_alone(&engine, &claimed(lost), deadline).await.unwrap();
+
+    assert!(
+        ran_kept && !ran_lost,
+        "a late job runs only while still its worker's (ran: kept {ran_kept}, lost {ran_lost})"
+    );
+    assert_eq!(
+        job_row(&engine, kept).await,
+        ("failed".to_owned(), Some("the job panicked".to_owned())),
+        "a late job still claimed by its worker has its lease renewed and runs"
+    );
+    assert_eq!(
+        job_row(&engine, lost).await,
+        ("running".to_owned(), None),
+        "a late job taken over meanwhile is left to the worker that holds it now"
+    );
+}
