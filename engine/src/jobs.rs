@@ -116,8 +116,15 @@ pub async fn claim(engine: &Engine, lease: Duration) -> Result<Option<Job>> {
 /// one commit per batch instead of one per job).
 pub async fn claim_many(engine: &Engine, lease: Duration, limit: u32) -> Result<Vec<Job>> {
     let now = engine.now();
-    // A read first: an empty queue costs no write lock (idle workers poll).
-    // (A row, not `EXISTS`: its boolean is an integer on SQLite and a bool on PostgreSQL.)
+    let dialect = engine.db().dialect();
+    let claim = claim_sql(dialect);
+    let query = sqlx::query_as::<_, (i64, String, String, i64, i64)>(&claim)
+        .bind(now.plus(lease))
+        .bind(now)
+        .bind(i64::from(limit))
+        .bind(JobStatus::Running)
+        .bind(JobStatus::Queued);
+    // A read first: an empty queue costs no write (idle workers poll, and several wake at once).
     let due: Option<i64> = sqlx::query_scalar(
         "SELECT seq FROM jobs
          WHERE (status = $2 AND run_at <= $1) OR (status = $3 AND locked_until <= $1) LIMIT 1",
@@ -130,17 +137,16 @@ pub async fn claim_many(engine: &Engine, lease: Duration, limit: u32) -> Result<
     if due.is_none() {
         return Ok(Vec::new());
     }
-    let mut tx = engine.db().begin_write().await?;
-    let claim = claim_sql(Dialect::of(&tx));
-    let rows: Vec<(i64, String, String, i64, i64)> = sqlx::query_as(&claim)
-        .bind(now.plus(lease))
-        .bind(now)
-        .bind(i64::from(limit))
-        .bind(JobStatus::Running)
-        .bind(JobStatus::Queued)
-        .fetch_all(&mut *tx)
-        .await?;
-    tx.commit().await?;
+    let rows = if dialect == Dialect::Postgres {
+        // One statement is its own transaction: no `BEGIN` and `COMMIT` round trips (instances
+        // lock what they claim, so none waits for another).
+        query.fetch_all(engine.db().pool()).await?
+    } else {
+        let mut tx = engine.db().begin_write().await?;
+        let rows = query.fetch_all(&mut *tx).await?;
+        tx.commit().await?;
+        rows
+    };
     let mut jobs: Vec<Job> = rows
         .into_iter()
         .map(|(seq, kind, payload, attempt, max_attempts)| Job {

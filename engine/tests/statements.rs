@@ -201,7 +201,7 @@ async fn redeeming_into_a_transaction_stays_within_its_statement_budget() {
 /// Jobs a worker claims at once.
 const BATCH: usize = worker::BATCH as usize;
 
-/// Whatever the batch's size: the queue look and claim, one read each of the tokens, the
+/// Whatever the batch's size: the queue look and the claim, one read each of the tokens, the
 /// destinations and the destinations again under the write lock, one update of every token and
 /// one of every destination, the workflow runs, one insert of every event, the webhooks and
 /// workflows that hear of them, the jobs' completion, the look for more.
