@@ -157,11 +157,12 @@ impl Engine {
     }
 
     /// Reserves claimed jobs for `lease` instead of [`crate::jobs::LEASE`]: the work of an
-    /// instance that died is taken over by another after this long. A job of a batch that could
-    /// not end ([`crate::worker::JOB_TIMEOUT`]) before the batch's lease does has its own lease
-    /// renewed before it starts. A lease shorter than one job's work never repeats its effects (a
-    /// worker whose claim was taken over writes nothing), but each take-over uses one of the
-    /// job's attempts, so a job slower than the lease many times over ends failed.
+    /// instance that died is taken over by another after this long. A job of a batch whose turn
+    /// comes less than [`crate::worker::JOB_TIMEOUT`] (or half the lease, if that is shorter)
+    /// before the batch's lease ends has its own lease renewed before it starts. A lease shorter
+    /// than one job's work never repeats its effects (a worker whose claim was taken over writes
+    /// nothing), but each take-over uses one of the job's attempts, so a job slower than the
+    /// lease many times over ends failed.
     pub fn with_job_lease(mut self, lease: std::time::Duration) -> Self {
         Arc::make_mut(&mut self.inner).job_lease = lease;
         self

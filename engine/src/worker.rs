@@ -37,15 +37,17 @@ pub const RESTART_DELAY: Duration = Duration::from_millis(200);
 /// Claims up to [`BATCH`] due jobs and runs them. Returns how many were claimed.
 pub async fn run_batch(engine: &Engine) -> Result<usize> {
     let lease = engine.job_lease();
-    let batch = jobs::claim_many(engine, lease, BATCH).await?;
-    // The batch's lease runs out then: a job whose turn comes too late to end before it has its
-    // lease renewed first, so that no other worker takes it over while it runs.
+    // The batch's lease runs out at the latest then (it is taken from before the claim, which may
+    // wait for the write lock): a job whose turn comes too late to end before it has its lease
+    // renewed first, so that no other worker takes it over while it runs.
     let deadline = tokio::time::Instant::now() + lease;
+    let batch = jobs::claim_many(engine, lease, BATCH).await?;
     if batch.len() == BATCH as usize {
         // More may be queued: let an idle peer take the next batch meanwhile.
         engine.wake_workers();
     }
     let mut redemptions = Vec::new();
+    let mut alone = Vec::new();
     let mut first_error = None;
     let mut note = |result: Result<()>| {
         if let Err(err) = result {
@@ -65,14 +67,17 @@ pub async fn run_batch(engine: &Engine) -> Result<usize> {
             Some(Task::RedeemShareToken { share_token_id }) => {
                 redemptions.push((job.clone(), share_token_id.clone()));
             }
-            Some(Task::RunWorkflow { .. }) => {
-                note(run_alone(engine, job, deadline).await.map(drop))
-            }
+            Some(Task::RunWorkflow { .. }) => alone.push(job),
             #[cfg(test)]
-            Some(Task::PanicForTest) => note(run_alone(engine, job, deadline).await.map(drop)),
+            Some(Task::PanicForTest) => alone.push(job),
         }
     }
+    // The redemptions first, as one group right after the claim (the group is not renewed);
+    // then the jobs that run one by one, each renewed if its turn comes late.
     note(run_redemptions(engine, &redemptions, deadline).await);
+    for job in alone {
+        note(run_alone(engine, job, deadline).await.map(drop));
+    }
     match first_error {
         Some(err) => Err(err),
         None => Ok(batch.len()),
@@ -151,7 +156,9 @@ async fn write_group(
 /// that could not end before `deadline` (its batch's lease) has its lease renewed first, and is
 /// left alone when it was taken over meanwhile. True when the job ran.
 async fn run_alone(engine: &Engine, job: &Job, deadline: tokio::time::Instant) -> Result<bool> {
-    if tokio::time::Instant::now() + JOB_TIMEOUT > deadline
+    // With a lease shorter than twice a job's longest run, renewed once half of it has passed.
+    let margin = JOB_TIMEOUT.min(engine.job_lease() / 2);
+    if tokio::time::Instant::now() + margin > deadline
         && !jobs::renew(engine, job, engine.job_lease()).await?
     {
         tracing::warn!(job = job.seq, kind = %job.kind, "job taken over before its turn; left to its new worker");
@@ -184,7 +191,8 @@ async fn run_alone(engine: &Engine, job: &Job, deadline: tokio::time::Instant) -
 
 /// Longest one job's step may run (a batch's shared transaction too). A batch shares one lease:
 /// a job of the batch whose turn comes later than this before the lease ends has its lease
-/// renewed before it starts, so a job is never taken over while it runs.
+/// renewed before it starts, so with a lease longer than this a job is never taken over while
+/// it runs.
 pub const JOB_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Runs `work`, turning a panic into a permanent internal failure (the panic message goes to the

@@ -122,3 +122,37 @@ async fn a_job_whose_turn_comes_as_its_batchs_lease_ends_runs_if_still_its_worke
         "a late job taken over meanwhile is left to the worker that holds it now"
     );
 }
+
+#[tokio::test]
+async fn a_renewed_lease_keeps_the_job_from_other_workers_until_it_ends_again() {
+    let engine = engine().await;
+    let lease = engine.job_lease();
+    let seq = enqueue(&engine, Task::PanicForTest).await;
+    let claimed = jobs::claim(&engine, lease)
+        .await
+        .unwrap()
+        .expect("the job is due");
+    engine.clock().advance(lease / 2);
+
+    let renewed = jobs::renew(&engine, &claimed, lease).await.unwrap();
+    engine.clock().advance(lease / 2 + Duration::from_secs(1));
+    let at_first_lease_end = jobs::claim(&engine, lease).await.unwrap();
+    engine.clock().advance(lease / 2);
+    let after_renewed_lease = jobs::claim(&engine, lease).await.unwrap();
+    let renewed_again = jobs::renew(&engine, &claimed, lease).await.unwrap();
+
+    assert!(renewed, "the job was still its worker's: the renewal holds");
+    assert!(
+        at_first_lease_end.is_none(),
+        "no other worker takes the job when its first lease ends: {at_first_lease_end:?}"
+    );
+    assert_eq!(
+        after_renewed_lease.as_ref().map(|job| job.seq),
+        Some(seq),
+        "the job is taken over once the renewed lease has ended too"
+    );
+    assert!(
+        !renewed_again,
+        "a worker whose job was taken over cannot renew it"
+    );
+}
