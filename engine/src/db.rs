@@ -181,21 +181,10 @@ pub struct Database {
     /// SQLite only: one writer at a time, queued fairly in the process. SQLite allows a single
     /// writer, and its own busy handler retries with sleeps of up to 100 ms, which under
     /// concurrency turns into long tails. Waiting here costs nothing while the lock holder works.
-    writer: Option<Writer>,
+    writer: Option<Arc<Semaphore>>,
     /// Told after every write transaction of this process commits: the webhook delivery loop
     /// waits on it instead of polling (whatever the commit wrote may have queued deliveries).
     committed: Arc<Notify>,
-}
-
-/// SQLite's writer: the permit every write transaction holds, and the one connection they all
-/// run on. A connection of its own because SQLite empties a connection's page cache whenever
-/// another connection has written since its last transaction: write transactions spread over
-/// the pool began with a cold cache and read their pages again (a `pread` each, and a look in
-/// the write-ahead log); on the connection that made every change since, the cache stays warm.
-#[derive(Clone, Debug)]
-struct Writer {
-    permit: Arc<Semaphore>,
-    connection: AnyPool,
 }
 
 /// A write transaction (holding, on SQLite, the process's write permit until it commits or is
@@ -251,19 +240,30 @@ impl Database {
                     let file: sqlx::sqlite::SqliteConnectOptions = url.parse()?;
                     create_private_file(file.get_filename())?;
                 }
-                // An in-memory database lives in one connection; more would each see an empty
-                // one, and so would a replacement for one closed as idle. Its writer is that
-                // same connection.
-                let readers = if in_memory { 1 } else { sqlite_pool_size() };
-                let pool = sqlite_pool(&options, readers, in_memory).await?;
+                let pool = AnyPoolOptions::new()
+                    // An in-memory database lives in one connection; more would each see an
+                    // empty one, and so would a replacement for one closed as idle.
+                    .max_connections(if in_memory { 1 } else { sqlite_pool_size() })
+                    .idle_timeout((!in_memory).then_some(Duration::from_secs(600)))
+                    .max_lifetime((!in_memory).then_some(Duration::from_secs(1800)))
+                    // No ping before each use: a connection to a local file has nothing to
+                    // check, and the ping is a round trip to the connection's thread that
+                    // doubled the cost of every read outside a transaction.
+                    .test_before_acquire(false)
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            // Readers never wait for the writer; a commit is durable once the
+                            // write-ahead log reaches the disk at a checkpoint (a power cut may
+                            // lose the last commits, never corrupt the file).
+                            conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL")
+                                .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(options)
+                    .await?;
                 SQLITE_MIGRATOR.run(&pool).await?;
-                let connection = if in_memory {
-                    pool.clone()
-                } else {
-                    sqlite_pool(&options, 1, false).await?
-                };
-                let permit = Arc::new(Semaphore::new(1));
-                (pool, Some(Writer { permit, connection }))
+                (pool, Some(Arc::new(Semaphore::new(1))))
             }
             Dialect::Postgres => {
                 let pool = AnyPoolOptions::new()
@@ -314,19 +314,19 @@ impl Database {
     /// other instead of failing on upgrade. On PostgreSQL it is a plain transaction (read
     /// committed): the statements inside lock the rows they depend on.
     pub async fn begin_write(&self) -> Result<WriteTransaction, sqlx::Error> {
-        let Some(Writer { permit, connection }) = &self.writer else {
+        let Some(writer) = &self.writer else {
             return Ok(WriteTransaction {
                 tx: self.pool.begin().await?,
                 _permit: None,
                 committed: self.committed.clone(),
             });
         };
-        let permit = permit
+        let permit = writer
             .clone()
             .acquire_owned()
             .await
             .map_err(|_| sqlx::Error::PoolClosed)?;
-        let tx = connection.begin_with("BEGIN IMMEDIATE").await?;
+        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         Ok(WriteTransaction {
             tx,
             _permit: Some(permit),
@@ -354,9 +354,6 @@ impl Database {
 
     /// Closes every connection, waiting for those in use to be returned.
     pub async fn close(&self) {
-        if let Some(writer) = &self.writer {
-            writer.connection.close().await;
-        }
         self.pool.close().await;
     }
 }
@@ -411,34 +408,6 @@ pub async fn test_database_url(sqlite: &str) -> String {
         format!("?{query}")
     };
     format!("{base}/{name}{query}")
-}
-
-/// A pool of `size` connections to the SQLite database of `options`, in write-ahead-log mode.
-async fn sqlite_pool(
-    options: &AnyConnectOptions,
-    size: u32,
-    in_memory: bool,
-) -> Result<AnyPool, sqlx::Error> {
-    AnyPoolOptions::new()
-        .max_connections(size)
-        .idle_timeout((!in_memory).then_some(Duration::from_secs(600)))
-        .max_lifetime((!in_memory).then_some(Duration::from_secs(1800)))
-        // No ping before each use: a connection to a local file has nothing to check, and the
-        // ping is a round trip to the connection's thread that doubled the cost of every read
-        // outside a transaction.
-        .test_before_acquire(false)
-        .after_connect(|conn, _| {
-            Box::pin(async move {
-                // Readers never wait for the writer; a commit is durable once the write-ahead
-                // log reaches the disk at a checkpoint (a power cut may lose the last commits,
-                // never corrupt the file).
-                conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL")
-                    .await?;
-                Ok(())
-            })
-        })
-        .connect_with(options.clone())
-        .await
 }
 
 /// Connections (each with its own thread) in a SQLite pool: two per core, 4 to 16. On 2 cores, 4
