@@ -38,7 +38,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     if let Some(context) = Owner::current_shared_context() {
         context.set_is_hydrating(false);
     }
-    let stylesheet = stylesheet_href(&options);
     provide_context(options);
     view! {
         <!DOCTYPE html>
@@ -47,7 +46,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-                <link id="leptos" rel="stylesheet" href=stylesheet />
+                <link id="leptos" rel="stylesheet" href=stylesheet_href() />
                 <MetaTags />
             </head>
             <body>
@@ -57,29 +56,26 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The stylesheet's address, with the hash cargo-leptos gave its name (read once from the hash
-/// file next to the binary; `leptos_meta::HashedStylesheet` reads that file on every render).
-fn stylesheet_href(options: &LeptosOptions) -> &'static str {
+/// The stylesheet's address: its content-hashed name when cargo-leptos left the bundle's hashes
+/// next to this binary (`hash.txt`, as for `LeptosOptions::hash_files`), read once
+/// (`leptos_meta::HashedStylesheet` reads that file on every render). Also for pages rendered
+/// outside Leptos (the API reference).
+pub fn stylesheet_href() -> &'static str {
     static HREF: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     HREF.get_or_init(|| {
-        let hashes = options
-            .hash_files
-            .then(|| {
-                let exe = std::env::current_exe().ok()?;
-                std::fs::read_to_string(exe.parent()?.join(options.hash_file.as_ref())).ok()
-            })
-            .flatten()
+        let hashes = std::env::current_exe()
+            .ok()
+            .and_then(|exe| std::fs::read_to_string(exe.parent()?.join("hash.txt")).ok())
             .unwrap_or_default();
         let hash = hashes
             .lines()
-            .filter_map(|line| line.trim().split_once(':'))
-            .find(|(file, _)| *file == "css")
-            .map(|(_, hash)| format!(".{}", hash.trim()))
-            .unwrap_or_default();
-        format!(
-            "/{}/{}{hash}.css",
-            options.site_pkg_dir, options.output_name
-        )
+            .filter_map(|line| line.split_once(':'))
+            .find(|(file, _)| file.trim() == "css")
+            .map(|(_, hash)| hash.trim().to_owned());
+        match hash {
+            Some(hash) => format!("/pkg/tessera.{hash}.css"),
+            None => "/pkg/tessera.css".to_owned(),
+        }
     })
 }
 

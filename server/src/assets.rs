@@ -80,27 +80,6 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// The stylesheet's URL for pages rendered outside Leptos (the API reference): its
-/// content-hashed name when the build hashed the bundle, read once.
-pub fn stylesheet_href() -> &'static str {
-    static HREF: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HREF.get_or_init(|| {
-        let hashes = std::env::current_exe()
-            .ok()
-            .and_then(|exe| std::fs::read_to_string(exe.parent()?.join("hash.txt")).ok())
-            .unwrap_or_default();
-        let hash = hashes
-            .lines()
-            .filter_map(|line| line.split_once(':'))
-            .find(|(file, _)| file.trim() == "css")
-            .map(|(_, hash)| hash.trim().to_owned());
-        match hash {
-            Some(hash) => format!("/pkg/tessera.{hash}.css"),
-            None => "/pkg/tessera.css".to_owned(),
-        }
-    })
-}
-
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 /// `/pkg/*` (the hydration bundle, content-hashed names when the build hashes them), `/embed.js`

@@ -86,7 +86,7 @@ pub fn render(document: &Value) -> String {
         "<code>Idempotency-Key</code> on a POST replays its first response for 24 hours. Each key has a rate limit; answers carry ",
         "<code>RateLimit-*</code> headers. The machine-readable description is <a href=\"/openapi.json\">/openapi.json</a>.</p>",
     ))
-    .replace("{stylesheet}", crate::assets::stylesheet_href());
+    .replace("{stylesheet}", app::stylesheet_href());
     let mut by_tag: Vec<(String, Vec<Operation<'_>>)> = Vec::new();
     if let Some(paths) = document["paths"].as_object() {
         for (path, methods) in paths {
