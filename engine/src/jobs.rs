@@ -116,14 +116,6 @@ pub async fn claim(engine: &Engine, lease: Duration) -> Result<Option<Job>> {
 /// one commit per batch instead of one per job).
 pub async fn claim_many(engine: &Engine, lease: Duration, limit: u32) -> Result<Vec<Job>> {
     let now = engine.now();
-    let dialect = engine.db().dialect();
-    let claim = claim_sql(dialect);
-    let query = sqlx::query_as::<_, (i64, String, String, i64, i64)>(&claim)
-        .bind(now.plus(lease))
-        .bind(now)
-        .bind(i64::from(limit))
-        .bind(JobStatus::Running)
-        .bind(JobStatus::Queued);
     // A read first: an empty queue costs no write (idle workers poll, and several wake at once).
     let due: Option<i64> = sqlx::query_scalar(
         "SELECT seq FROM jobs
@@ -137,6 +129,13 @@ pub async fn claim_many(engine: &Engine, lease: Duration, limit: u32) -> Result<
     if due.is_none() {
         return Ok(Vec::new());
     }
+    let dialect = engine.db().dialect();
+    let query = sqlx::query_as::<_, (i64, String, String, i64, i64)>(claim_statement(dialect))
+        .bind(now.plus(lease))
+        .bind(now)
+        .bind(i64::from(limit))
+        .bind(JobStatus::Running)
+        .bind(JobStatus::Queued);
     let rows = if dialect == Dialect::Postgres {
         // One statement is its own transaction: no `BEGIN` and `COMMIT` round trips (instances
         // lock what they claim, so none waits for another).
@@ -160,6 +159,18 @@ pub async fn claim_many(engine: &Engine, lease: Duration, limit: u32) -> Result<
     // RETURNING does not promise an order.
     jobs.sort_by_key(|job| job.seq);
     Ok(jobs)
+}
+
+/// [`claim_sql`] for `dialect`, made once.
+fn claim_statement(dialect: Dialect) -> &'static str {
+    static SQLITE: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| claim_sql(Dialect::Sqlite));
+    static POSTGRES: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| claim_sql(Dialect::Postgres));
+    match dialect {
+        Dialect::Sqlite => &SQLITE,
+        Dialect::Postgres => &POSTGRES,
+    }
 }
 
 /// The claim: the `$3` due jobs first in `(run_at, seq)` order, marked running with their lease.
