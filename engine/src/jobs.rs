@@ -107,6 +107,37 @@ pub async fn enqueue(tx: &mut sqlx::AnyConnection, task: &Task, now: Timestamp) 
     Ok(seq)
 }
 
+/// [`enqueue`] for several tasks, in one statement (a group of redemptions' starts).
+pub async fn enqueue_many(
+    tx: &mut sqlx::AnyConnection,
+    tasks: &[Task],
+    now: Timestamp,
+) -> Result<()> {
+    if tasks.is_empty() {
+        return Ok(());
+    }
+    // Task t's kind is parameter 4 + 2t, its payload the one after it.
+    let rows: Vec<String> = (0..tasks.len())
+        .map(|t| format!("(${}, ${}, $1, 0, $2, $3, $3, $3)", 4 + 2 * t, 5 + 2 * t))
+        .collect();
+    let sql = format!(
+        "INSERT INTO jobs (kind, payload, status, attempts, max_attempts, run_at, created_at, updated_at)
+         VALUES {}",
+        rows.join(", ")
+    );
+    let mut query = sqlx::query(&sql)
+        .bind(JobStatus::Queued)
+        .bind(MAX_ATTEMPTS)
+        .bind(now);
+    for task in tasks {
+        let (kind, payload) = task.columns();
+        query = query.bind(kind).bind(payload);
+    }
+    query.execute(&mut *tx).await?;
+    db::notify(tx, Channel::Jobs).await?;
+    Ok(())
+}
+
 /// Claims the next due job (queued and due, or running with an expired lease).
 pub async fn claim(engine: &Engine, lease: Duration) -> Result<Option<Job>> {
     Ok(claim_many(engine, lease, 1).await?.pop())

@@ -218,11 +218,12 @@ impl std::fmt::Debug for StartQueue {
 }
 
 /// Starts every queued redemption in one write transaction, taken once the database grants the
-/// write. A redemption refused on its own (already redeemed meanwhile, connection revoked) writes
-/// nothing and is answered alone. When a start fails with an error of the database's (or panics),
-/// nothing of the group is committed and each starts again on its own; when the commit itself
-/// fails, each caller gets the error (the commit may have happened: starting again could tell a
-/// caller that its own redemption was already under way).
+/// write, with the statements they share written once ([`start_many`]). A redemption refused on
+/// its own (already redeemed meanwhile, connection revoked) writes nothing and is answered alone.
+/// When a start fails with an error of the database's (or panics), nothing of the group is
+/// committed and each starts again on its own; when the commit itself fails, each caller gets
+/// the error (the commit may have happened: starting again could tell a caller that its own
+/// redemption was already under way).
 async fn commit_starts(engine: Engine) {
     let mut owner = QueueOwner {
         engine: engine.clone(),
@@ -239,18 +240,24 @@ async fn commit_starts(engine: Engine) {
         }
     };
     let group = owner.take();
-    let mut outcomes = Vec::with_capacity(group.len());
-    let mut failed = false;
-    for (plan, _) in &group {
-        let outcome = guarded(start_in(&mut tx, &engine, plan)).await;
-        // A database error may have aborted the transaction (PostgreSQL).
-        failed |= matches!(outcome, Err(RedeemError::Internal(_)));
-        outcomes.push(outcome);
-    }
+    let plans: Vec<&Plan> = group.iter().map(|(plan, _)| plan).collect();
+    let started = guarded(start_many(&mut tx, &engine, &plans)).await;
+    // A database error may have aborted the transaction (PostgreSQL).
+    let failed = match &started {
+        Err(_) => true,
+        Ok(outcomes) => outcomes
+            .iter()
+            .any(|outcome| matches!(outcome, Err(RedeemError::Internal(_)))),
+    };
     if failed {
         drop(tx);
         if group.len() == 1 {
-            for ((_, reply), outcome) in group.into_iter().zip(outcomes) {
+            let outcome = started.and_then(|mut outcomes| {
+                outcomes
+                    .pop()
+                    .unwrap_or_else(|| Err(internal("a start gave no outcome")))
+            });
+            if let Some((_, reply)) = group.into_iter().next() {
                 let _ = reply.send(outcome);
             }
             return;
@@ -264,6 +271,7 @@ async fn commit_starts(engine: Engine) {
         }
         return;
     }
+    let outcomes = started.unwrap_or_default();
     match tx.commit().await {
         Ok(()) => {
             engine.wake_workers();
@@ -303,10 +311,11 @@ impl Drop for QueueOwner {
     }
 }
 
-/// `start` with a panic turned into an internal error of this redemption alone.
-async fn guarded(
-    start: impl std::future::Future<Output = Result<ShareToken, RedeemError>>,
-) -> Result<ShareToken, RedeemError> {
+/// `start` with a panic turned into an internal error (of this redemption alone, or of the
+/// group's shared statements).
+async fn guarded<T>(
+    start: impl std::future::Future<Output = Result<T, RedeemError>>,
+) -> Result<T, RedeemError> {
     use futures::FutureExt as _;
     std::panic::AssertUnwindSafe(start)
         .catch_unwind()
@@ -335,41 +344,94 @@ async fn start_in(
     engine: &Engine,
     plan: &Plan,
 ) -> Result<ShareToken, RedeemError> {
+    start_many(tx, engine, &[plan])
+        .await?
+        .pop()
+        .unwrap_or_else(|| Err(internal("a start gave no outcome")))
+}
+
+/// Plans started together in one statement, at most: bounds a statement's parameters and the
+/// `CASE` each of its rows is matched against.
+const START_CHUNK: usize = 64;
+
+/// [`start_in`] for a group of plans, with the statements they share written once (one update
+/// of their tokens and one insert of their jobs per [`START_CHUNK`]). One outcome per plan, in
+/// order: a plan refused on its own (its token redeemed, expired or its connection deactivated
+/// meanwhile, or already started by an earlier plan of the group) has written nothing. `Err`
+/// when a shared statement failed: the transaction must roll back.
+async fn start_many(
+    tx: &mut sqlx::AnyConnection,
+    engine: &Engine,
+    plans: &[&Plan],
+) -> Result<Vec<Result<ShareToken, RedeemError>>, RedeemError> {
     let now = engine.now();
-    let token = &plan.token;
-    let claimed =
-        share_tokens::mark_pending(tx, &token.id, &plan.destination.id, &plan.mappings, now)
-            .await?;
-    if !claimed {
-        // Someone else won the race, the token expired or its connection was deactivated
-        // meanwhile: report what it is now.
-        let current = share_tokens::find(&mut *tx, &token.id)
-            .await?
-            .unwrap_or_else(|| token.clone());
-        check_redeemable(&current, engine)?;
-        let connection = connections::find(&mut *tx, &current.connection_id).await?;
-        return Err(match connection {
-            Some(c) if c.status != ConnectionStatus::Active => {
-                RedeemError::ConnectionNotActive(c.status)
-            }
-            _ => RedeemError::AlreadyRedeemed,
-        });
+    // Each token once in the shared update: a later plan for the same token finds it pending,
+    // as it would have one statement later.
+    let mut seen = std::collections::HashSet::with_capacity(plans.len());
+    let firsts: Vec<&Plan> = plans
+        .iter()
+        .copied()
+        .filter(|plan| seen.insert(&plan.token.id))
+        .collect();
+    let mut claimed = std::collections::HashSet::with_capacity(firsts.len());
+    for chunk in firsts.chunks(START_CHUNK) {
+        let marks: Vec<(&ShareTokenId, &str, &[FieldMapping])> = chunk
+            .iter()
+            .map(|plan| {
+                let destination = plan.destination.id.as_str();
+                (&plan.token.id, destination, plan.mappings.as_slice())
+            })
+            .collect();
+        claimed.extend(share_tokens::mark_pending_many(tx, &marks, now).await?);
     }
-    jobs::enqueue(
-        tx,
-        &Task::RedeemShareToken {
-            share_token_id: token.id.clone(),
-        },
-        now,
-    )
-    .await?;
-    let mut token = token.clone();
+    let mut outcomes = Vec::with_capacity(plans.len());
+    let mut tasks = Vec::with_capacity(claimed.len());
+    for plan in plans {
+        // Removed once taken: a repeat of the token in this group is not claimed.
+        if claimed.remove(&plan.token.id) {
+            tasks.push(Task::RedeemShareToken {
+                share_token_id: plan.token.id.clone(),
+            });
+            outcomes.push(Ok(pending(plan, now)));
+        } else {
+            outcomes.push(Err(refusal(tx, engine, plan).await));
+        }
+    }
+    for chunk in tasks.chunks(START_CHUNK) {
+        jobs::enqueue_many(tx, chunk, now).await?;
+    }
+    Ok(outcomes)
+}
+
+/// The plan's token as its start leaves it.
+fn pending(plan: &Plan, now: crate::time::Timestamp) -> ShareToken {
+    let mut token = plan.token.clone();
     token.status = ShareTokenStatus::Pending;
     token.pending_at = Some(now);
     token.updated_at = now;
     token.destination_id = Some(plan.destination.id.clone());
     token.field_mappings = Some(plan.mappings.clone());
-    Ok(token)
+    token
+}
+
+/// Why a plan's token did not start: someone else won the race, the token expired or its
+/// connection was deactivated meanwhile. Reports what it is now.
+async fn refusal(tx: &mut sqlx::AnyConnection, engine: &Engine, plan: &Plan) -> RedeemError {
+    let token = &plan.token;
+    let current = match share_tokens::find(&mut *tx, &token.id).await {
+        Ok(current) => current.unwrap_or_else(|| token.clone()),
+        Err(err) => return err.into(),
+    };
+    if let Err(refused) = check_redeemable(&current, engine) {
+        return refused;
+    }
+    match connections::find(&mut *tx, &current.connection_id).await {
+        Ok(Some(c)) if c.status != ConnectionStatus::Active => {
+            RedeemError::ConnectionNotActive(c.status)
+        }
+        Ok(_) => RedeemError::AlreadyRedeemed,
+        Err(err) => err.into(),
+    }
 }
 
 /// Validates a redemption (rules 1–3), then runs `before` and starts the redemption in one write
@@ -870,4 +932,59 @@ fn connection_inactive(token: &ShareToken) -> JobFailure {
         RedemptionFailure::ConnectionInactive,
         format!("connection {} is not active", token.connection_id),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_group_asking_for_one_token_twice_starts_it_once_and_refuses_the_repeat() {
+        // Arrange: three tokens to redeem; the first is asked for again later in the same group.
+        let engine = crate::testing::engine().await;
+        let load = crate::scenarios::redemption_load(&engine, 3).await.unwrap();
+        let mut plans = Vec::new();
+        for (token, destination) in load.work.iter().chain(&load.work[..1]) {
+            let command = Redeem {
+                token_id: ShareTokenId::parse(token).unwrap(),
+                destination_id: destination.clone(),
+                mappings: Vec::new(),
+            };
+            let plan = validate(&engine, &load.destination, &command, None).await;
+            plans.push(plan.expect("a redeemable token"));
+        }
+        let group = [&plans[0], &plans[1], &plans[3], &plans[2]];
+
+        // Act
+        let mut tx = engine.db().begin_write().await.unwrap();
+        let outcomes = start_many(&mut tx, &engine, &group).await.unwrap();
+        tx.commit().await.unwrap();
+
+        // Assert
+        let summary: Vec<Result<ShareTokenStatus, String>> = outcomes
+            .iter()
+            .map(|o| o.as_ref().map(|t| t.status).map_err(|e| format!("{e:?}")))
+            .collect();
+        assert!(
+            matches!(
+                outcomes.as_slice(),
+                [Ok(_), Ok(_), Err(RedeemError::AlreadyRedeemed), Ok(_)]
+            ),
+            "the repeat alone is refused, the others start: {summary:?}"
+        );
+        let jobs: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs")
+            .fetch_one(engine.db().pool())
+            .await
+            .unwrap();
+        assert_eq!(jobs, 3, "one job per token, none for the repeat");
+        for (token, _) in &load.work {
+            let id = ShareTokenId::parse(token).unwrap();
+            let stored = share_tokens::find(engine.db().pool(), &id).await.unwrap();
+            assert_eq!(
+                stored.map(|t| t.status),
+                Some(ShareTokenStatus::Pending),
+                "{token} is pending"
+            );
+        }
+    }
 }

@@ -332,33 +332,68 @@ pub(crate) async fn expire_in(
     announce(tx, id, events, now).await.map(Some)
 }
 
-/// `created → pending` inside the caller's transaction, with the destination and mappings the
-/// job will use. False when the token is no longer `created`, expired meanwhile, or its connection
-/// is no longer active.
-pub(crate) async fn mark_pending(
+/// `created → pending` for several tokens in one statement, inside the caller's transaction,
+/// each with the destination and mappings its job will use: `(token, destination id, mappings)`,
+/// every token at most once. Returns the ids that changed; a token that is no longer `created`,
+/// expired meanwhile or whose connection is no longer active does not.
+pub(crate) async fn mark_pending_many(
     tx: &mut sqlx::AnyConnection,
-    id: &ShareTokenId,
-    destination_id: &str,
-    mappings: &[FieldMapping],
+    tokens: &[(&ShareTokenId, &str, &[FieldMapping])],
     now: Timestamp,
-) -> Result<bool> {
+) -> Result<Vec<ShareTokenId>> {
     const FROM: ShareTokenStatus = ShareTokenStatus::Created;
     let to = transition(FROM, TokenEvent::Redeem).expect("created tokens are redeemed");
-    let updated = sqlx::query(
-        "UPDATE share_tokens SET status = $1, pending_at = $2, updated_at = $2, destination_id = $3, field_mappings = $4
-         WHERE id = $5 AND status = $6 AND expires_at > $2
-           AND EXISTS (SELECT 1 FROM connections c WHERE c.id = share_tokens.connection_id AND c.status = $7)",
+    if tokens.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = mark_pending_sql(tokens.len());
+    let mut query = sqlx::query_scalar::<_, ShareTokenId>(&sql)
+        .bind(to)
+        .bind(now)
+        .bind(FROM)
+        .bind(ConnectionStatus::Active);
+    for (token, destination_id, mappings) in tokens {
+        query = query
+            .bind(*token)
+            .bind(*destination_id)
+            .bind(serde_json::to_string(mappings).expect("mappings serialise"));
+    }
+    Ok(query.fetch_all(&mut *tx).await?)
+}
+
+/// [`mark_pending_many`]'s statement for `count` tokens. `status || ''` and `expires_at + 0`
+/// keep SQLite on the tokens' ids: with `status = … AND expires_at > …` (or, from a few dozen
+/// ids on, with `status = …` alone) it takes the expiry index instead and reads every `created`
+/// token of every organization for each group of starts.
+fn mark_pending_sql(count: usize) -> String {
+    // Token t's id is parameter 5 + 3t, its destination and mappings the two after it.
+    let id = |t: usize| 5 + 3 * t;
+    format!(
+        "UPDATE share_tokens SET status = $1, pending_at = $2, updated_at = $2,
+                destination_id = {}, field_mappings = {}
+         WHERE id IN ({}) AND status || '' = $3 AND expires_at + 0 > $2
+           AND EXISTS (SELECT 1 FROM connections c WHERE c.id = share_tokens.connection_id AND c.status = $4)
+         RETURNING id",
+        db::case_by_id(count, id, |t| id(t) + 1),
+        db::case_by_id(count, id, |t| id(t) + 2),
+        db::numbered(count, id)
     )
-    .bind(to)
-    .bind(now)
-    .bind(destination_id)
-    .bind(serde_json::to_string(mappings).expect("mappings serialise"))
-    .bind(id)
-    .bind(FROM)
-    .bind(ConnectionStatus::Active)
-    .execute(tx)
-    .await?;
-    Ok(updated.rows_affected() == 1)
+}
+
+/// [`mark_redeemed_many`]'s statement for `count` tokens; `status || ''` as in
+/// [`mark_pending_sql`] (along the expiry index it would read every `pending` token).
+fn mark_redeemed_sql(count: usize) -> String {
+    // Token t's id is parameter 5 + 2t, its report the one after.
+    let id = |t: usize| 5 + 2 * t;
+    format!(
+        "UPDATE share_tokens SET status = $1, redeemed_at = $2, updated_at = $2,
+                hydration_report = {}
+         WHERE id IN ({}) AND status || '' = $3
+           AND EXISTS (SELECT 1 FROM connections c WHERE c.id = share_tokens.connection_id AND c.status = $4)
+         RETURNING id",
+        db::case_by_id(count, id, |t| id(t) + 1),
+        db::numbered(count, id)
+    )
 }
 
 /// `pending → redeemed` for several tokens of a batch in one statement, each with its hydration
@@ -374,17 +409,7 @@ pub(crate) async fn mark_redeemed_many(
     if tokens.is_empty() {
         return Ok(Vec::new());
     }
-    // Token t's id is parameter 5 + 2t, its report the one after.
-    let id = |t: usize| 5 + 2 * t;
-    let sql = format!(
-        "UPDATE share_tokens SET status = $1, redeemed_at = $2, updated_at = $2,
-                hydration_report = {}
-         WHERE id IN ({}) AND status = $3
-           AND EXISTS (SELECT 1 FROM connections c WHERE c.id = share_tokens.connection_id AND c.status = $4)
-         RETURNING id",
-        db::case_by_id(tokens.len(), id, |t| id(t) + 1),
-        db::numbered(tokens.len(), id)
-    );
+    let sql = mark_redeemed_sql(tokens.len());
     let mut query = sqlx::query_scalar::<_, ShareTokenId>(&sql)
         .bind(to)
         .bind(now)
@@ -871,6 +896,46 @@ pub async fn list(
         .map(TryInto::try_into)
         .collect::<Result<Vec<ShareToken>>>()?;
     Ok(Page::from_rows(tokens, page, |t| t.id.to_string()))
+}
+
+#[cfg(test)]
+mod start_plan_tests {
+    use super::*;
+
+    /// A group of redemption starts, and a worker's batch of redemptions, read their tokens by
+    /// id, not every `created` (or `pending`) token along the expiry index. SQLite only: its
+    /// planner is the one the statements are shaped for (PostgreSQL's chooses from its
+    /// statistics, and explains no statement without its parameters' types).
+    #[tokio::test]
+    async fn groups_of_starts_and_of_redemptions_find_their_tokens_by_their_ids() {
+        let engine = crate::testing::engine().await;
+        if engine.db().dialect() != db::Dialect::Sqlite {
+            return;
+        }
+        let statements: [(&str, fn(usize) -> String); 2] = [
+            ("starts", mark_pending_sql),
+            ("redemptions", mark_redeemed_sql),
+        ];
+        for (what, sql) in statements {
+            for count in [1, 2, 32, 64] {
+                let explain = format!("EXPLAIN QUERY PLAN {}", sql(count));
+
+                let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(&explain)
+                    .fetch_all(engine.db().pool())
+                    .await
+                    .unwrap();
+
+                let steps: Vec<&str> = plan.iter().map(|step| step.3.as_str()).collect();
+                assert!(
+                    steps
+                        .first()
+                        .is_some_and(|step| step.starts_with("SEARCH share_tokens")
+                            && step.ends_with("(id=?)")),
+                    "a group of {count} {what} reads its tokens by id: {steps:?}"
+                );
+            }
+        }
+    }
 }
 
 #[cfg(test)]
