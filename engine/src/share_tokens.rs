@@ -912,8 +912,9 @@ mod start_plan_tests {
         if engine.db().dialect() != db::Dialect::Sqlite {
             return;
         }
-        let statements: [(&str, fn(usize) -> String); 2] = [
-            ("starts", mark_pending_sql),
+        type Statement = fn(usize) -> String;
+        let statements = [
+            ("starts", mark_pending_sql as Statement),
             ("redemptions", mark_redeemed_sql),
         ];
         for (what, sql) in statements {
