@@ -940,20 +940,32 @@ mod tests {
 
     #[tokio::test]
     async fn a_group_asking_for_one_token_twice_starts_it_once_and_refuses_the_repeat() {
-        // Arrange: three tokens to redeem; the first is asked for again later in the same group.
+        // Arrange: more tokens than one statement starts (the group spans two chunks); the
+        // first token is asked for again, last, into another destination.
         let engine = crate::testing::engine().await;
-        let load = crate::scenarios::redemption_load(&engine, 3).await.unwrap();
+        let count = START_CHUNK + 2;
+        let load = crate::scenarios::redemption_load(&engine, count)
+            .await
+            .unwrap();
+        let command = |token: &str, destination: &str| Redeem {
+            token_id: ShareTokenId::parse(token).unwrap(),
+            destination_id: destination.to_owned(),
+            mappings: Vec::new(),
+        };
         let mut plans = Vec::new();
-        for (token, destination) in load.work.iter().chain(&load.work[..1]) {
-            let command = Redeem {
-                token_id: ShareTokenId::parse(token).unwrap(),
-                destination_id: destination.clone(),
-                mappings: Vec::new(),
-            };
-            let plan = validate(&engine, &load.destination, &command, None).await;
+        for (token, destination) in &load.work {
+            let redeem = command(token, destination);
+            let plan = validate(&engine, &load.destination, &redeem, None).await;
             plans.push(plan.expect("a redeemable token"));
         }
-        let group = [&plans[0], &plans[1], &plans[3], &plans[2]];
+        let (first_token, first_destination) = &load.work[0];
+        let repeat = command(first_token, &load.work[1].1);
+        plans.push(
+            validate(&engine, &load.destination, &repeat, None)
+                .await
+                .unwrap(),
+        );
+        let group: Vec<&Plan> = plans.iter().collect();
 
         // Act
         let mut tx = engine.db().begin_write().await.unwrap();
@@ -961,30 +973,34 @@ mod tests {
         tx.commit().await.unwrap();
 
         // Assert
-        let summary: Vec<Result<ShareTokenStatus, String>> = outcomes
+        let refused: Vec<(usize, String)> = outcomes
             .iter()
-            .map(|o| o.as_ref().map(|t| t.status).map_err(|e| format!("{e:?}")))
+            .enumerate()
+            .filter_map(|(n, o)| o.as_ref().err().map(|e| (n, format!("{e:?}"))))
             .collect();
         assert!(
-            matches!(
-                outcomes.as_slice(),
-                [Ok(_), Ok(_), Err(RedeemError::AlreadyRedeemed), Ok(_)]
-            ),
-            "the repeat alone is refused, the others start: {summary:?}"
+            matches!(outcomes.last(), Some(Err(RedeemError::AlreadyRedeemed)))
+                && refused.len() == 1,
+            "the repeat alone is refused, all {count} others start: {refused:?}"
         );
         let jobs: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs")
             .fetch_one(engine.db().pool())
             .await
             .unwrap();
-        assert_eq!(jobs, 3, "one job per token, none for the repeat");
-        for (token, _) in &load.work {
+        assert_eq!(jobs, count as i64, "one job per token, none for the repeat");
+        for (token, destination) in &load.work {
             let id = ShareTokenId::parse(token).unwrap();
             let stored = share_tokens::find(engine.db().pool(), &id).await.unwrap();
+            let stored = stored.map(|t| (t.status, t.destination_id));
             assert_eq!(
-                stored.map(|t| t.status),
-                Some(ShareTokenStatus::Pending),
-                "{token} is pending"
+                stored,
+                Some((ShareTokenStatus::Pending, Some(destination.clone()))),
+                "{token} is pending into its own plan's destination"
             );
         }
+        assert_ne!(
+            first_destination, &load.work[1].1,
+            "the repeat asked for another destination"
+        );
     }
 }
