@@ -89,32 +89,21 @@ impl Job {
 
 /// Adds a job, due now, inside the caller's transaction. Call [`Engine::wake_workers`] after commit.
 pub async fn enqueue(tx: &mut sqlx::AnyConnection, task: &Task, now: Timestamp) -> Result<i64> {
-    let (kind, payload) = task.columns();
-    let seq = sqlx::query_scalar(
-        "INSERT INTO jobs (kind, payload, status, attempts, max_attempts, run_at, created_at, updated_at)
-         VALUES ($1, $2, $3, 0, $4, $5, $6, $7) RETURNING seq",
-    )
-    .bind(kind)
-    .bind(payload)
-    .bind(JobStatus::Queued)
-    .bind(MAX_ATTEMPTS)
-    .bind(now)
-    .bind(now)
-    .bind(now)
-    .fetch_one(&mut *tx)
-    .await?;
-    db::notify(tx, Channel::Jobs).await?;
-    Ok(seq)
+    enqueue_many(tx, std::slice::from_ref(task), now)
+        .await?
+        .pop()
+        .ok_or_else(|| crate::Error::Internal("the job's insert returned no sequence".into()))
 }
 
-/// [`enqueue`] for several tasks, in one statement (a group of redemptions' starts).
+/// [`enqueue`] for several tasks, in one statement (a group of redemptions' starts). Returns the
+/// jobs' sequence numbers, in no particular order.
 pub async fn enqueue_many(
     tx: &mut sqlx::AnyConnection,
     tasks: &[Task],
     now: Timestamp,
-) -> Result<()> {
+) -> Result<Vec<i64>> {
     if tasks.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     // Task t's kind is parameter 4 + 2t, its payload the one after it.
     let rows: Vec<String> = (0..tasks.len())
@@ -122,10 +111,10 @@ pub async fn enqueue_many(
         .collect();
     let sql = format!(
         "INSERT INTO jobs (kind, payload, status, attempts, max_attempts, run_at, created_at, updated_at)
-         VALUES {}",
+         VALUES {} RETURNING seq",
         rows.join(", ")
     );
-    let mut query = sqlx::query(&sql)
+    let mut query = sqlx::query_scalar(&sql)
         .bind(JobStatus::Queued)
         .bind(MAX_ATTEMPTS)
         .bind(now);
@@ -133,9 +122,9 @@ pub async fn enqueue_many(
         let (kind, payload) = task.columns();
         query = query.bind(kind).bind(payload);
     }
-    query.execute(&mut *tx).await?;
+    let seqs = query.fetch_all(&mut *tx).await?;
     db::notify(tx, Channel::Jobs).await?;
-    Ok(())
+    Ok(seqs)
 }
 
 /// Claims the next due job (queued and due, or running with an expired lease).
